@@ -1,0 +1,145 @@
+"""Where Google traffic goes: Google itself, or the local sandbox when MAILKIT_SANDBOX is set.
+
+Sandbox mode is a switch, not a different inventory: accounts still say smtp.gmail.com, and
+this module routes (host, port) to the sandbox's listeners and trusts the sandbox's CA. Other
+hosts are left alone. Every client (SMTP, IMAP, OAuth, Directory) asks here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from mailkit.errors import UsageError
+
+GOOGLE_SMTP_HOSTS = frozenset({"smtp.gmail.com", "smtp.googlemail.com"})
+GOOGLE_IMAP_HOSTS = frozenset({"imap.gmail.com", "imap.googlemail.com"})
+
+#: Paths of the sandbox's HTTP side, relative to its base URL (they mirror Google's).
+SANDBOX_PATHS = {
+    "auth_uri": "/o/oauth2/auth",
+    "token_uri": "/token",
+    "revoke_uri": "/revoke",
+    "userinfo_uri": "/v1/userinfo",
+    "directory_uri": "/admin/directory/v1",
+}
+
+
+@dataclass(frozen=True)
+class GoogleEndpoints:
+    """The HTTP endpoints of Google's OAuth and Admin SDK Directory APIs."""
+
+    auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    userinfo_uri: str = "https://openidconnect.googleapis.com/v1/userinfo"
+    directory_uri: str = "https://admin.googleapis.com/admin/directory/v1"
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """What a running sandbox published in its sandbox.json."""
+
+    path: Path
+    smtp: tuple[str, int]
+    smtps: tuple[str, int]
+    imaps: tuple[str, int]
+    http: str
+    ca_cert: Path
+    client_config: Path
+    state_dir: Path
+    workspace_domains: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SandboxInfo:
+        """Read sandbox.json; a clear error when it is missing or not the sandbox's."""
+        path = Path(path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                path=path,
+                smtp=(raw["smtp"]["host"], int(raw["smtp"]["port"])),
+                smtps=(raw["smtps"]["host"], int(raw["smtps"]["port"])),
+                imaps=(raw["imaps"]["host"], int(raw["imaps"]["port"])),
+                http=raw["http"].rstrip("/"),
+                ca_cert=Path(raw["ca_cert"]),
+                client_config=Path(raw["client_config"]),
+                state_dir=Path(raw.get("state_dir", path.parent)),
+                workspace_domains=frozenset(raw.get("workspace_domains", [])),
+            )
+        except FileNotFoundError as exc:
+            raise UsageError(
+                f"MAILKIT_SANDBOX points at {path}, which does not exist: start `mailkit sandbox` "
+                "or unset MAILKIT_SANDBOX"
+            ) from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{path} is not a sandbox.json written by `mailkit sandbox` ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where to connect for one logical server, and which name the certificate must carry."""
+
+    host: str
+    port: int
+    server_hostname: str
+    sandboxed: bool
+
+
+def sandbox_info() -> SandboxInfo | None:
+    """The active sandbox, or None when MAILKIT_SANDBOX is not set."""
+    path = os.environ.get("MAILKIT_SANDBOX", "").strip()
+    if not path:
+        return None
+    stat = Path(path).stat() if Path(path).exists() else None
+    return _load_cached(path, stat.st_mtime_ns if stat else 0)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, _mtime: int) -> SandboxInfo:
+    return SandboxInfo.load(path)
+
+
+def route(host: str, port: int) -> Route:
+    """Map the inventory's (host, port) to where mailkit really connects."""
+    host = host.strip().lower()
+    info = sandbox_info()
+    if info is not None:
+        target = None
+        if host in GOOGLE_SMTP_HOSTS:
+            target = info.smtps if port == 465 else info.smtp
+        elif host in GOOGLE_IMAP_HOSTS:
+            target = info.imaps
+        if target is not None:
+            return Route(target[0], target[1], host, True)
+    return Route(host, port, host, False)
+
+
+def tls_context(*, verify: bool = True) -> ssl.SSLContext:
+    """A client TLS context: system CAs, plus the sandbox's CA in sandbox mode. Verification stays on."""
+    context = ssl.create_default_context()
+    info = sandbox_info()
+    if info is not None:
+        context.load_verify_locations(cafile=str(info.ca_cert))
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def google_endpoints() -> GoogleEndpoints:
+    """Google's OAuth/Directory URLs, or the sandbox's in sandbox mode."""
+    info = sandbox_info()
+    if info is None:
+        return GoogleEndpoints()
+    return GoogleEndpoints(**{name: info.http + path for name, path in SANDBOX_PATHS.items()})
+
+
+def requests_verify() -> str | bool:
+    """The `verify=` argument for requests: the sandbox CA bundle in sandbox mode, else True."""
+    info = sandbox_info()
+    return str(info.ca_cert) if info is not None and info.http.startswith("https") else True
