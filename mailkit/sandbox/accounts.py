@@ -25,6 +25,9 @@ class SandboxAccount:
     send_as: tuple[str, ...] = ()
     admin: bool = False
     display_name: str = ""
+    login_throttled: bool = False
+    busy_replies: int = 0
+    max_message_size: int = 35882577
 
     @property
     def domain(self) -> str:

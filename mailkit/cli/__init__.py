@@ -1,0 +1,79 @@
+"""The `mailkit` command line. Each command group lives in its own module and registers itself here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import typer
+
+from mailkit.cli.common import STATE
+from mailkit.errors import MailkitError
+
+app = typer.Typer(
+    name="mailkit",
+    help="Set up, check and audit the Gmail / Google Workspace accounts your client companies send mail through.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Modules under mailkit.cli that each define `register(app)`.
+COMMAND_MODULES = (
+    "inventory_cmds",
+    "secret_cmds",
+    "check_cmds",
+    "sandbox_cmds",
+    "oauth_cmds",
+    "twostep_cmds",
+    "audit_cmds",
+    "demo_cmds",
+)
+
+
+@app.callback()
+def _global_options(
+    home: Path = typer.Option(None, "--home", envvar="MAILKIT_HOME", help="Workspace folder (default ~/.mailkit)."),
+    lang: str = typer.Option(None, "--lang", envvar="MAILKIT_LANG", help="Language of causes and remedies: en, es, pl."),
+) -> None:
+    if home is not None:
+        STATE.home = home.expanduser()
+    STATE.lang = lang
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"mailkit.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"mailkit.cli.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console entry point: mailkit errors become a one-line message and exit code 2 (or their own)."""
+    from mailkit.secrets import redact
+
+    try:
+        app(standalone_mode=False)
+    except MailkitError as exc:
+        typer.echo(f"error: {redact(str(exc))}", err=True)
+        sys.exit(exc.exit_code)
+    except (typer.Exit, SystemExit) as exc:
+        sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,72 @@
+"""Redaction: mask every known secret, its base64 forms and token-looking strings in any text.
+
+Everything that logs, prints, stores a transcript or builds a report passes its text through
+`redact()`. Secrets become known when they are read from or written to the secret store, or
+registered explicitly with `remember()`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+
+MASK = "[redacted]"
+_MIN_LENGTH = 4
+
+# Strings that look like credentials whether or not mailkit has seen them.
+_PATTERNS = [
+    re.compile(r"ya29\.[0-9A-Za-z_\-\.]+"),  # Google access tokens
+    re.compile(r"1//[0-9A-Za-z_\-]{10,}"),  # Google refresh tokens
+    re.compile(r"4/[0-9A-Za-z_\-]{20,}"),  # Google authorization codes
+    re.compile(r"GOCSPX-[0-9A-Za-z_\-]+"),  # Google OAuth client secrets
+    re.compile(r"(?i)(bearer\s+)[0-9A-Za-z_\-\.~+/]{12,}=*"),
+    re.compile(r"(?i)((?:access|refresh|id)_token[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
+    re.compile(r"(?i)((?:client_secret|password|code_verifier|assertion)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
+    re.compile(r"(?i)([?&](?:code|token)=)[^&\s\"']+"),
+    re.compile(r"dXNlcj[0-9A-Za-z+/=]{8,}"),  # base64 of "user=...auth=Bearer ..." (XOAUTH2)
+]
+
+_lock = threading.Lock()
+_known: set[str] = set()
+
+
+def remember(secret: str | None) -> None:
+    """Make `redact` mask this value and its base64 encodings from now on."""
+    if not secret or len(secret) < _MIN_LENGTH:
+        return
+    variants = {secret, secret.replace(" ", "")}
+    for value in list(variants):
+        raw = value.encode("utf-8")
+        variants.add(base64.b64encode(raw).decode("ascii").rstrip("="))
+    with _lock:
+        _known.update(v for v in variants if len(v) >= _MIN_LENGTH)
+
+
+def remember_login(user: str, secret: str) -> None:
+    """Also mask the base64 SASL blobs (PLAIN, XOAUTH2) that carry this secret for this user."""
+    remember(secret)
+    for blob in (f"\0{user}\0{secret}", f"user={user}\x01auth=Bearer {secret}\x01\x01"):
+        remember(base64.b64encode(blob.encode("utf-8")).decode("ascii"))
+
+
+def redact(text: object) -> str:
+    """The text with every known secret and token-looking string replaced by [redacted]."""
+    result = str(text)
+    with _lock:
+        known = sorted(_known, key=len, reverse=True)
+    for secret in known:
+        if secret in result:
+            result = result.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        result = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, result)
+    return result
+
+
+def forget_all() -> None:
+    """Clear the registry (tests)."""
+    with _lock:
+        _known.clear()
+
+
+__all__ = ["MASK", "forget_all", "redact", "remember", "remember_login"]

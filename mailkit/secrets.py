@@ -1,0 +1,152 @@
+"""Secrets (passwords, app passwords, OAuth token bundles) live in keyring and nowhere else.
+
+One service namespace (`mailkit`), keyed by account and kind. The backend is the OS keyring,
+or an encrypted file keyring the admin chose in the workspace settings (`keyring.backend =
+"cryptfile"`, passphrase from MAILKIT_KEYRING_PASSPHRASE or a prompt). When no backend can work
+mailkit says what to choose; it never falls back to plaintext silently. In sandbox mode only,
+with no usable backend, the sandbox's fake secrets go to a file in the sandbox's state dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from typing import Any
+
+import keyring
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError, PasswordDeleteError
+
+from mailkit.errors import SecretStoreError
+from mailkit.redaction import redact, remember, remember_login
+from mailkit.workspace import Workspace
+
+SERVICE = "mailkit"
+PASSPHRASE_ENV = "MAILKIT_KEYRING_PASSPHRASE"
+
+NO_BACKEND_HELP = (
+    "no usable keyring backend on this machine (no desktop keyring / D-Bus). Choose one:\n"
+    "  - an encrypted file in the workspace: pip install 'mailkit[cryptfile]', then\n"
+    "    `mailkit secret backend cryptfile` and set MAILKIT_KEYRING_PASSPHRASE (or answer the prompt);\n"
+    "  - or a desktop keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Locker)."
+)
+
+
+class SecretKind(StrEnum):
+    PASSWORD = "password"
+    APP_PASSWORD = "app_password"
+    OAUTH_TOKEN = "oauth_token"
+
+
+class SecretStore:
+    """Read and write one account's secrets in a keyring backend."""
+
+    def __init__(self, backend: KeyringBackend):
+        self.backend = backend
+
+    @staticmethod
+    def _key(email: str, kind: SecretKind | str) -> str:
+        return f"{email.strip().lower()}/{SecretKind(kind).value}"
+
+    def get(self, email: str, kind: SecretKind | str) -> str | None:
+        try:
+            value = self.backend.get_password(SERVICE, self._key(email, kind))
+        except (KeyringError, ValueError, EOFError) as exc:
+            raise SecretStoreError(f"cannot read from the keyring: {type(exc).__name__}: {exc}") from exc
+        _remember_for(email, value)
+        return value
+
+    def set(self, email: str, kind: SecretKind | str, value: str) -> None:
+        _remember_for(email, value)
+        try:
+            self.backend.set_password(SERVICE, self._key(email, kind), value)
+        except (KeyringError, ValueError, EOFError) as exc:
+            raise SecretStoreError(f"cannot write to the keyring: {type(exc).__name__}: {redact(exc)}") from exc
+
+    def delete(self, email: str, kind: SecretKind | str) -> bool:
+        """Remove one secret; False when there was none."""
+        try:
+            self.backend.delete_password(SERVICE, self._key(email, kind))
+        except PasswordDeleteError:
+            return False
+        except (KeyringError, ValueError, EOFError) as exc:
+            raise SecretStoreError(f"cannot delete from the keyring: {type(exc).__name__}: {exc}") from exc
+        return True
+
+    def get_json(self, email: str, kind: SecretKind | str) -> dict[str, Any] | None:
+        raw = self.get(email, kind)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        for value in data.values():
+            if isinstance(value, str):
+                _remember_for(email, value)
+        return data
+
+    def set_json(self, email: str, kind: SecretKind | str, data: dict[str, Any]) -> None:
+        for value in data.values():
+            if isinstance(value, str) and len(value) >= 16:
+                _remember_for(email, value)
+        self.set(email, kind, json.dumps(data))
+
+    def clear(self, email: str) -> list[str]:
+        """Remove every kind of secret for an account; the kinds that were there."""
+        return [kind.value for kind in SecretKind if self.delete(email, kind)]
+
+
+def _remember_for(email: str, value: str | None) -> None:
+    if value and not value.lstrip().startswith("{"):
+        remember_login(email.strip().lower(), value)
+        remember(value.replace(" ", ""))
+
+
+def backend_usable(backend: KeyringBackend) -> bool:
+    """False for keyring's fail backend (what a machine without a desktop keyring gets)."""
+    from keyring.backends import fail
+
+    return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
+
+
+def secret_store(workspace: Workspace | None = None) -> SecretStore:
+    """The store for this workspace, following its `keyring.backend` setting."""
+    workspace = workspace or Workspace()
+    choice = str(workspace.setting("keyring.backend", "system")).lower()
+    if choice == "cryptfile":
+        return SecretStore(_cryptfile_backend(workspace))
+    if choice not in {"system", "auto"}:
+        raise SecretStoreError(f"settings: keyring.backend = {choice!r} is not known; use 'system' or 'cryptfile'")
+    backend = keyring.get_keyring()
+    if backend_usable(backend):
+        return SecretStore(backend)
+    from mailkit.endpoints import sandbox_info
+
+    info = sandbox_info()
+    if info is not None:
+        from mailkit.keyring_backends import SandboxFileKeyring
+
+        return SecretStore(SandboxFileKeyring(info.state_dir / "sandbox-secrets.json"))
+    raise SecretStoreError(NO_BACKEND_HELP)
+
+
+def _cryptfile_backend(workspace: Workspace) -> KeyringBackend:
+    """keyrings.cryptfile's encrypted file in the workspace, unlocked by the passphrase."""
+    try:
+        from keyrings.cryptfile.cryptfile import CryptFileKeyring
+    except ImportError as exc:
+        raise SecretStoreError("keyring.backend = 'cryptfile' needs: pip install 'mailkit[cryptfile]'") from exc
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase:
+        if not sys.stdin.isatty():
+            raise SecretStoreError(f"the encrypted keyring is locked: set {PASSPHRASE_ENV} to its passphrase")
+        import getpass
+
+        passphrase = getpass.getpass("Passphrase of mailkit's encrypted keyring: ")
+    backend = CryptFileKeyring()
+    backend.file_path = str(workspace.ensure().home / "secrets.cfg")
+    backend.keyring_key = passphrase
+    return backend
+
+
+__all__ = ["SERVICE", "SecretKind", "SecretStore", "backend_usable", "redact", "secret_store"]

@@ -1,0 +1,34 @@
+"""Shared fixtures: an in-memory keyring for every test, a fresh workspace, the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+
+from mailkit.keyring_backends import MemoryKeyring
+from mailkit.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
+    """Every test gets its own in-memory keyring; nothing reaches the machine's keyring."""
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.delenv("MAILKIT_SANDBOX", raising=False)
+    monkeypatch.delenv("MAILKIT_LANG", raising=False)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A fresh workspace folder, also exported as MAILKIT_HOME for code that reads the environment."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("MAILKIT_HOME", str(home))
+    return Workspace(home).ensure()
