@@ -1,0 +1,124 @@
+"""The SQLite schema and its migrations, from the first release on.
+
+`PRAGMA user_version` holds the schema version. Each migration is a list of statements run in
+one transaction; a database newer than this mailkit is refused rather than touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from mailkit.errors import UsageError
+
+MIGRATIONS: list[list[str]] = [
+    # 1: inventory, non-secret facts about secrets, OAuth grants, 2SV, audit runs and results
+    [
+        """CREATE TABLE companies (
+            slug TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            tax_id TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        """CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            company_slug TEXT NOT NULL REFERENCES companies(slug) ON UPDATE CASCADE ON DELETE RESTRICT,
+            display_name TEXT NOT NULL DEFAULT '',
+            provider TEXT NOT NULL,
+            auth TEXT NOT NULL CHECK (auth IN ('oauth2', 'app_password', 'password')),
+            smtp_host TEXT NOT NULL,
+            smtp_port INTEGER NOT NULL,
+            security TEXT NOT NULL CHECK (security IN ('starttls', 'ssl', 'none')),
+            imap_host TEXT NOT NULL DEFAULT '',
+            imap_port INTEGER NOT NULL DEFAULT 993,
+            login TEXT,
+            from_addresses TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX accounts_company ON accounts(company_slug)",
+        """CREATE TABLE secret_facts (
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            verified_at TEXT,
+            PRIMARY KEY (account_id, kind))""",
+        """CREATE TABLE oauth_grants (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            client_fingerprint TEXT NOT NULL,
+            authorized_email TEXT,
+            scopes TEXT NOT NULL DEFAULT '',
+            obtained_at TEXT NOT NULL,
+            last_refresh_at TEXT,
+            access_expires_at TEXT,
+            status TEXT NOT NULL DEFAULT 'ok')""",
+        """CREATE TABLE twostep (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            state TEXT NOT NULL CHECK (state IN ('on', 'off', 'unknown')),
+            enforced INTEGER,
+            source TEXT NOT NULL,
+            checked_at TEXT NOT NULL,
+            confirmed_by TEXT,
+            detail TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'audit',
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            state TEXT NOT NULL CHECK (state IN ('running', 'finished', 'interrupted')),
+            selection TEXT NOT NULL DEFAULT '{}',
+            options TEXT NOT NULL DEFAULT '{}',
+            total INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE results (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            step TEXT NOT NULL DEFAULT '',
+            reply_code INTEGER,
+            reply TEXT NOT NULL DEFAULT '',
+            attempts INTEGER NOT NULL DEFAULT 1,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            checked_at TEXT NOT NULL,
+            sent_message_id TEXT,
+            PRIMARY KEY (run_id, account_id))""",
+        "CREATE INDEX results_account ON results(account_id, checked_at)",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open the database with WAL and foreign keys, migrated to the current schema."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to SCHEMA_VERSION; returns the version found before."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise UsageError(
+            f"this workspace was written by a newer mailkit (schema {found}, this one knows {SCHEMA_VERSION}): "
+            "upgrade mailkit"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
