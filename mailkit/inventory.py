@@ -44,7 +44,15 @@ class Inventory:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+
+        Inside an open transaction it becomes a savepoint, so several upserts (a whole import)
+        can share one outer transaction and commit or roll back together.
+        """
+        if self.conn.in_transaction:
+            with self._savepoint():
+                yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -52,6 +60,17 @@ class Inventory:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT nested")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO nested")
+            self.conn.execute("RELEASE nested")
+            raise
+        self.conn.execute("RELEASE nested")
 
     # --- companies ---------------------------------------------------------------------
     def upsert_company(self, company: Company) -> Change:
