@@ -27,6 +27,8 @@ _PATTERNS = [
     re.compile(r"dXNlcj[0-9A-Za-z+/=]{8,}"),  # base64 of "user=...auth=Bearer ..." (XOAUTH2)
 ]
 
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
 _lock = threading.Lock()
 _known: set[str] = set()
 
@@ -58,9 +60,19 @@ def redact(text: object) -> str:
     for secret in known:
         if secret in result:
             result = result.replace(secret, MASK)
+    result = _BASE64_RUN.sub(lambda m: MASK if _hides_secret(m.group(0), known) else m.group(0), result)
     for pattern in _PATTERNS:
         result = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, result)
     return result
+
+
+def _hides_secret(blob: str, known: list[str]) -> bool:
+    """True when a base64 run decodes to text holding a known secret or a token shape."""
+    try:
+        decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return any(secret in decoded for secret in known) or any(p.search(decoded) for p in _PATTERNS)
 
 
 def forget_all() -> None:

@@ -20,7 +20,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from mailkit.errors import SecretStoreError
-from mailkit.redaction import redact, remember, remember_login
+from mailkit.redaction import redact, remember_login
 from mailkit.workspace import Workspace
 
 SERVICE = "mailkit"
@@ -98,8 +98,8 @@ class SecretStore:
 
 def _remember_for(email: str, value: str | None) -> None:
     if value and not value.lstrip().startswith("{"):
-        remember_login(email.strip().lower(), value)
-        remember(value.replace(" ", ""))
+        for variant in {value, value.replace(" ", "")}:
+            remember_login(email.strip().lower(), variant)
 
 
 def backend_usable(backend: KeyringBackend) -> bool:
@@ -145,7 +145,11 @@ def _cryptfile_backend(workspace: Workspace) -> KeyringBackend:
         passphrase = getpass.getpass("Passphrase of mailkit's encrypted keyring: ")
     backend = CryptFileKeyring()
     backend.file_path = str(workspace.ensure().home / "secrets.cfg")
-    backend.keyring_key = passphrase
+    try:
+        backend.keyring_key = passphrase
+    except ValueError as exc:  # "MAC check failed"
+        raise SecretStoreError(f"wrong passphrase for the encrypted keyring {backend.file_path}: "
+                               f"check {PASSPHRASE_ENV}") from exc
     return backend
 
 

@@ -1,0 +1,73 @@
+"""Check one account end to end: find its credentials (keyring / OAuth), sign in, optionally
+send a test message. The async core the CLI, the audit and the widgets share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailkit.diagnose import diagnosis_for
+from mailkit.errors import OAuthError
+from mailkit.messages import Attachment, build_test_message, sample_invoice
+from mailkit.models import Account
+from mailkit.secrets import SecretKind, secret_store
+from mailkit.smtp import CheckResult, Credentials, Step, Timeouts, check_smtp
+from mailkit.workspace import Workspace
+
+
+@dataclass
+class SendOptions:
+    """A test send: to whom (the account itself by default), and what to attach."""
+
+    to: str | None = None
+    attachments: bool = False
+    html: bool = False
+    from_address: str | None = None
+    lang: str = "en"
+    company_name: str = ""
+    check_id: str | None = None
+
+
+async def credentials_for(account: Account, workspace: Workspace) -> Credentials | None:
+    """The account's credentials, or None when nothing is stored (not_configured).
+
+    OAuth accounts get a valid access token (refreshed when near expiry) and a refresher that
+    the SMTP engine calls once if Google rejects the token. Raises OAuthError with its status.
+    """
+    if account.auth == "oauth2":
+        from mailkit.oauth import TokenSource
+
+        source = TokenSource.for_account(account, workspace)
+        if not source.configured():
+            return None
+        token = await source.access_token()
+        return Credentials("XOAUTH2", account.login_name, token,
+                           refresh=lambda: source.access_token(force_refresh=True))
+    kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
+    secret = secret_store(workspace).get(account.email, kind)
+    if secret is None:
+        return None
+    if kind is SecretKind.APP_PASSWORD:
+        secret = secret.replace(" ", "")
+    return Credentials("PASSWORD", account.login_name, secret)
+
+
+def test_attachments(options: SendOptions) -> list[Attachment]:
+    return sample_invoice(options.company_name) if options.attachments else []
+
+
+async def check_account(account: Account, *, workspace: Workspace | None = None, send: SendOptions | None = None,
+                        credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
+    """Sign in as the account (and send a test when `send` is given); always returns a result."""
+    workspace = workspace or Workspace()
+    if credentials is None:
+        try:
+            credentials = await credentials_for(account, workspace)
+        except OAuthError as exc:
+            return CheckResult(account.email, "smtp", diagnosis_for(exc.status, raw=str(exc), step="token"),
+                               steps=[Step("token", False, str(exc))])
+    message = None
+    if send is not None:
+        message = build_test_message(account, to=send.to, company_name=send.company_name, check_id=send.check_id,
+                                     attachments=test_attachments(send), html=send.html,
+                                     from_address=send.from_address, lang=send.lang)
+    return await check_smtp(account, credentials, message=message, timeouts=timeouts)

@@ -1,0 +1,68 @@
+"""`mailkit check EMAIL`: every step of one account's sign-in (and test send), with the fix."""
+
+from __future__ import annotations
+
+import typer
+
+from mailkit.cli.common import STATE, JsonOption, emit_json, say
+from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.i18n import resolve_lang
+from mailkit.smtp import CheckResult, run_sync
+
+TICK, CROSS = "✓", "✗"
+
+
+def print_result(result: CheckResult, lang: str, *, company: str = "", transcript: bool = False) -> None:
+    """Steps with ticks and crosses, then the status, cause and remedy (and the transcript if asked)."""
+    say(f"{result.email} ({result.protocol.upper()})")
+    for step in result.steps:
+        say(f"  {TICK if step.ok else CROSS} {step.name:<9} {step.detail}")
+    data = result.to_dict(lang, company=company)
+    say(f"  status: {data['status']}")
+    if not result.ok:
+        say(f"  cause:  {data['cause']}")
+        say(f"  remedy: {data['remedy']}")
+    if transcript:
+        say("  transcript:")
+        for line in result.transcript:
+            say(f"    {line}")
+
+
+def check(
+    email: str = typer.Argument(..., help="The account to check."),
+    send_to: str = typer.Option(None, "--send-to", help="Send a test message to this address."),
+    send: bool = typer.Option(False, "--send", help="Send a test message to the account itself."),
+    attachments: bool = typer.Option(False, "--attachments", help="Attach the sample invoice (PDF + XML)."),
+    imap: bool = typer.Option(False, "--imap", help="Also sign in over IMAP (imap.gmail.com:993)."),
+    show_transcript: bool = typer.Option(False, "--transcript", help="Show the redacted SMTP conversation."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Check sign-in over SMTP (DNS, TCP, TLS, EHLO, AUTH[, send]) and print cause and remedy."""
+    from mailkit.check import SendOptions, check_account
+
+    lang = resolve_lang(STATE.lang)
+    with open_inventory() as inventory:
+        account = inventory.account(email)
+        company = inventory.company(account.company).name
+    options = None
+    if send or send_to or attachments:
+        options = SendOptions(to=send_to, attachments=attachments, lang=lang, company_name=company)
+    results = [run_sync(check_account(account, workspace=STATE.workspace(), send=options))]
+    if imap:
+        from mailkit.imap import check_imap_account
+
+        results.append(run_sync(check_imap_account(account, workspace=STATE.workspace())))
+    if json_out:
+        first = results[0].to_dict(lang, company=company)
+        if imap:
+            first["imap"] = results[1].to_dict(lang, company=company)
+        emit_json(first)
+    else:
+        for result in results:
+            print_result(result, lang, company=company, transcript=show_transcript)
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)

@@ -1,0 +1,100 @@
+"""Test messages as business software sends them: a check id in the subject and a header,
+and optionally the sample invoice as PDF + CFDI XML + an HTML body (what CONTPAQi sends)."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from mailkit.models import Account
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SAMPLES_DIR = DATA_DIR / "samples"
+CHECK_ID_HEADER = "X-Mailkit-Check-Id"
+
+SUBJECTS = {
+    "en": "mailkit test {check_id} - {company}",
+    "es": "Prueba de mailkit {check_id} - {company}",
+    "pl": "Test mailkit {check_id} - {company}",
+}
+BODIES = {
+    "en": "This is a test message sent by mailkit to check that {email} ({company}) can send mail.\n"
+          "Check id: {check_id}\nSent at: {sent}\n",
+    "es": "Este es un mensaje de prueba enviado por mailkit para comprobar que {email} ({company}) puede enviar "
+          "correo.\nId de la prueba: {check_id}\nEnviado: {sent}\n",
+    "pl": "To jest wiadomość testowa wysłana przez mailkit, aby sprawdzić, czy {email} ({company}) może wysyłać "
+          "pocztę.\nIdentyfikator testu: {check_id}\nWysłano: {sent}\n",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach, under the name the recipient sees (accents allowed)."""
+
+    path: Path
+    filename: str
+
+
+def sample_invoice(company_name: str = "") -> list[Attachment]:
+    """The sample invoice as PDF and CFDI XML, named like an ERP names them."""
+    suffix = f" {company_name}" if company_name else ""
+    return [
+        Attachment(SAMPLES_DIR / "factura-A-1024.pdf", f"Factura A-1024{suffix}.pdf"),
+        Attachment(SAMPLES_DIR / "factura-A-1024.xml", f"Factura A-1024{suffix}.xml"),
+    ]
+
+
+def new_check_id() -> str:
+    """Short, unique, easy to search for in a mailbox: mk-<date>-<random>."""
+    return f"mk-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(4)}"
+
+
+def build_test_message(
+    account: Account,
+    *,
+    to: str | None = None,
+    company_name: str = "",
+    check_id: str | None = None,
+    attachments: list[Attachment] | None = None,
+    html: bool = False,
+    from_address: str | None = None,
+    lang: str = "en",
+) -> EmailMessage:
+    """A test message from the account (to itself by default) that carries its check id."""
+    check_id = check_id or new_check_id()
+    company = company_name or account.company
+    lang = lang if lang in SUBJECTS else "en"
+    message = EmailMessage()
+    sender = from_address or account.email
+    message["From"] = Address(display_name=account.display_name or company, addr_spec=sender)
+    message["To"] = to or account.email
+    message["Subject"] = SUBJECTS[lang].format(check_id=check_id, company=company)
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(idstring=check_id, domain=account.domain)
+    message[CHECK_ID_HEADER] = check_id
+    message["X-Mailkit-Company"] = company
+    message["X-Mailkit-Account"] = account.email
+    sent = datetime.now(UTC).isoformat(timespec="seconds")
+    message.set_content(BODIES[lang].format(email=account.email, company=company, check_id=check_id, sent=sent))
+    if html:
+        message.add_alternative((SAMPLES_DIR / "factura-A-1024.html").read_text(encoding="utf-8"), subtype="html")
+    for attachment in attachments or []:
+        _attach(message, attachment)
+    return message
+
+
+def _attach(message: EmailMessage, attachment: Attachment) -> None:
+    ctype = mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
+    maintype, subtype = ctype.split("/", 1)
+    if maintype == "text":
+        message.add_attachment(attachment.path.read_text(encoding="utf-8"), subtype=subtype,
+                               filename=attachment.filename)
+    else:
+        message.add_attachment(attachment.path.read_bytes(), maintype=maintype, subtype=subtype,
+                               filename=attachment.filename)

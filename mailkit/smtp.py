@@ -1,0 +1,362 @@
+"""The SMTP check: DNS, TCP, TLS, EHLO, AUTH and an optional test send, each a Step, ending in
+one Status with its diagnosis and a redacted transcript.
+
+Errors never escape to callers that asked for a check: they become the result. Pure decisions
+(which mechanism, which TLS mode) are small functions tested without sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_exception, classify_reply, diagnosis_for
+from mailkit.endpoints import route, tls_context
+from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
+from mailkit.models import Account
+from mailkit.redaction import remember_login
+from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
+from mailkit.status import Status
+
+TokenRefresher = Callable[[], Awaitable[str]]
+
+
+@dataclass
+class Timeouts:
+    """Per-step deadlines in seconds."""
+
+    dns: float = 10.0
+    connect: float = 10.0
+    tls: float = 15.0
+    reply: float = 30.0
+    data: float = 120.0
+
+
+@dataclass
+class Credentials:
+    """What to sign in with. `refresh` gets a new OAuth access token after a rejection."""
+
+    mechanism: str  # XOAUTH2, PLAIN or LOGIN ("PASSWORD" = PLAIN if offered, else LOGIN)
+    username: str
+    secret: str
+    refresh: TokenRefresher | None = None
+
+    def __post_init__(self) -> None:
+        remember_login(self.username, self.secret)
+
+    def __repr__(self) -> str:
+        return f"Credentials(mechanism={self.mechanism!r}, username={self.username!r}, secret=[redacted])"
+
+
+@dataclass
+class Step:
+    """One stage of a check, as the admin sees it: a tick or a cross and a line of detail."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+    duration_ms: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "duration_ms": self.duration_ms}
+
+
+@dataclass
+class CheckResult:
+    """Everything one check found; `to_dict` is the `--json` shape."""
+
+    email: str
+    protocol: str
+    diagnosis: Diagnosis
+    steps: list[Step] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+    duration_ms: int = 0
+    message_id: str | None = None
+    check_id: str | None = None
+    attempts: int = 1
+
+    @property
+    def status(self) -> Status:
+        return self.diagnosis.status
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+    @property
+    def failed_step(self) -> str:
+        return next((s.name for s in self.steps if not s.ok), "")
+
+    def to_dict(self, lang: str = "en", **context: str) -> dict[str, Any]:
+        context.setdefault("email", self.email)
+        return {
+            "email": self.email,
+            "protocol": self.protocol,
+            "status": self.status.value,
+            "cause": self.diagnosis.cause(lang),
+            "remedy": self.diagnosis.remedy(lang, **context),
+            "reply_code": self.diagnosis.code,
+            "reply": self.diagnosis.raw,
+            "step": self.failed_step,
+            "steps": [s.to_dict() for s in self.steps],
+            "transcript": self.transcript,
+            "duration_ms": self.duration_ms,
+            "message_id": self.message_id,
+            "check_id": self.check_id,
+            "attempts": self.attempts,
+        }
+
+
+def implicit_tls(account: Account) -> bool:
+    """465-style TLS from the first byte, else plain greeting (then STARTTLS unless security is none)."""
+    return account.security == "ssl"
+
+
+def choose_mechanism(wanted: str, offered: set[str]) -> str | None:
+    """The SASL mechanism to use, or None when the server offers nothing that fits."""
+    if wanted == "XOAUTH2":
+        return "XOAUTH2" if "XOAUTH2" in offered else None
+    if wanted in {"PLAIN", "LOGIN"}:
+        return wanted if wanted in offered else None
+    return next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
+
+
+def xoauth2_string(email: str, token: str) -> str:
+    """The SASL XOAUTH2 initial response exactly as Google documents it, base64-encoded."""
+    return base64.b64encode(f"user={email}\x01auth=Bearer {token}\x01\x01".encode()).decode("ascii")
+
+
+def plain_string(username: str, password: str) -> str:
+    return base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+
+
+def ehlo_name() -> str:
+    """A fully qualified name for EHLO; an address literal when the host has none (Gmail dislikes odd names)."""
+    name = socket.getfqdn()
+    return name if "." in name and not name.endswith(".localdomain") else "[127.0.0.1]"
+
+
+def parse_ehlo(reply: Reply) -> tuple[set[str], set[str]]:
+    """Extensions (upper-case keywords) and AUTH mechanisms advertised in an EHLO reply."""
+    extensions, mechanisms = set(), set()
+    for line in reply.lines[1:]:
+        words = line.upper().split()
+        if not words:
+            continue
+        extensions.add(words[0])
+        if words[0] == "AUTH":
+            mechanisms.update(words[1:])
+    return extensions, mechanisms
+
+
+class _Failure(Exception):
+    """Internal: stop the conversation with this diagnosis."""
+
+    def __init__(self, diagnosis: Diagnosis):
+        self.diagnosis = diagnosis
+
+
+class SMTPCheck:
+    """One account's conversation. Use `run()`; it never raises mailkit's network errors."""
+
+    def __init__(self, account: Account, credentials: Credentials | None, *, message: EmailMessage | None = None,
+                 recipients: list[str] | None = None, timeouts: Timeouts | None = None):
+        self.account, self.credentials, self.message = account, credentials, message
+        self.recipients = recipients or []
+        self.timeouts = timeouts or Timeouts()
+        self.transcript = Transcript()
+        self.wire = SMTPWire(self.transcript, reply_timeout=self.timeouts.reply)
+        self.steps: list[Step] = []
+        self.extensions: set[str] = set()
+        self.mechanisms: set[str] = set()
+
+    async def run(self) -> CheckResult:
+        started = time.monotonic()
+        try:
+            diagnosis = await self._converse()
+        except _Failure as failure:
+            diagnosis = failure.diagnosis
+        except NetworkError as exc:
+            self._fail_step(exc.step or "connect", str(exc))
+            diagnosis = classify_exception(exc, step=exc.step, port=self.account.smtp_port)
+        finally:
+            await self.wire.close()
+        return CheckResult(
+            email=self.account.email, protocol="smtp", diagnosis=diagnosis, steps=self.steps,
+            transcript=self.transcript.lines, duration_ms=int((time.monotonic() - started) * 1000),
+            message_id=self.message["Message-ID"] if self.message is not None and diagnosis.status is Status.OK
+            else None,
+            check_id=self.message["X-Mailkit-Check-Id"] if self.message is not None else None,
+        )
+
+    # --- the conversation ------------------------------------------------------------------
+    async def _converse(self) -> Diagnosis:
+        target = route(self.account.smtp_host, self.account.smtp_port)
+        addresses = await self._step("dns", lambda: resolve(target.host, target.port, self.timeouts.dns),
+                                     lambda infos: f"{self.account.smtp_host} -> {infos[0][4][0]}")
+        await self._step("tcp", lambda: self.wire.connect(addresses, self.timeouts.connect),
+                         lambda _: f"connected to {self.wire.peer}")
+        context = tls_context()
+        if implicit_tls(self.account):
+            await self._step("tls", lambda: self.wire.start_tls(context, target.server_hostname, self.timeouts.tls),
+                             lambda _: "implicit TLS, certificate verified")
+        greeting = await self._greeting()
+        await self._ehlo(greeting)
+        if not self.wire.tls and self.account.security == "starttls":
+            await self._starttls(context, target.server_hostname)
+        if self.credentials is None:
+            self._fail_step("auth", "no password, app password or OAuth token stored for this account")
+            await self._quit()
+            return diagnosis_for(Status.NOT_CONFIGURED, step="auth")
+        await self._authenticate()
+        if self.message is not None:
+            await self._send()
+        await self._quit()
+        return diagnosis_for(Status.OK)
+
+    async def _step(self, name: str, action: Callable[[], Awaitable[Any]], describe: Callable[[Any], str]) -> Any:
+        started = time.monotonic()
+        try:
+            value = await action()
+        except NetworkError as exc:
+            exc.step = exc.step or name
+            raise
+        self.steps.append(Step(name, True, describe(value), int((time.monotonic() - started) * 1000)))
+        return value
+
+    def _fail_step(self, name: str, detail: str) -> None:
+        self.steps.append(Step(name, False, detail))
+
+    def _reject(self, step: str, reply: Reply) -> _Failure:
+        self._fail_step(step, reply.raw.splitlines()[0] if reply.lines else str(reply.code))
+        return _Failure(classify_reply(reply.code, reply.raw, "smtp", step=step))
+
+    async def _greeting(self) -> Reply:
+        try:
+            reply = await self.wire.read_reply("greeting", self.timeouts.reply)
+        except TimeoutFailure as exc:
+            if self.account.smtp_port == 465 and not self.wire.tls:
+                raise TLSFailure("no greeting: port 465 expects implicit TLS (security = ssl)",
+                                 step="greeting", wrong_mode=True) from exc
+            raise
+        if reply.code != 220:
+            raise self._reject("greeting", reply)
+        return reply
+
+    async def _ehlo(self, greeting: Reply | None) -> None:
+        started = time.monotonic()
+        reply = await self.wire.command(f"EHLO {ehlo_name()}", "ehlo")
+        if reply.code != 250:
+            raise self._reject("ehlo", reply)
+        self.extensions, self.mechanisms = parse_ehlo(reply)
+        shown = f"AUTH {' '.join(sorted(self.mechanisms))}" if self.mechanisms else "no AUTH offered yet"
+        self.steps.append(Step("ehlo", True, f"{reply.lines[0]}; {shown}", int((time.monotonic() - started) * 1000)))
+
+    async def _starttls(self, context: Any, server_hostname: str) -> None:
+        if "STARTTLS" not in self.extensions:
+            self._fail_step("tls", "the server does not offer STARTTLS")
+            raise _Failure(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
+        reply = await self.wire.command("STARTTLS", "tls")
+        if reply.code != 220:
+            raise self._reject("tls", reply)
+        await self._step("tls", lambda: self.wire.start_tls(context, server_hostname, self.timeouts.tls),
+                         lambda _: "STARTTLS, certificate verified")
+        await self._ehlo(None)
+
+    async def _authenticate(self) -> None:
+        creds = self.credentials
+        mechanism = choose_mechanism(creds.mechanism, self.mechanisms)
+        if mechanism is None:
+            offered = " ".join(sorted(self.mechanisms)) or "none"
+            self._fail_step("auth", f"{creds.mechanism} not offered (server offers {offered})")
+            raise _Failure(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth",
+                                         raw=f"AUTH {' '.join(sorted(self.mechanisms))}"))
+        started = time.monotonic()
+        reply, challenge = await self._auth_exchange(mechanism, creds.secret)
+        if reply.code != 235 and mechanism == "XOAUTH2" and creds.refresh is not None:
+            self.transcript.note("token refused: refreshing the access token once and retrying")
+            creds.secret = await creds.refresh()
+            remember_login(creds.username, creds.secret)
+            reply, challenge = await self._auth_exchange(mechanism, creds.secret)
+        if reply.code != 235:
+            self._fail_step("auth", reply.raw.splitlines()[0])
+            raise _Failure(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge))
+        self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {reply.lines[0]}",
+                               int((time.monotonic() - started) * 1000)))
+
+    async def _auth_exchange(self, mechanism: str, secret: str) -> tuple[Reply, str | None]:
+        """Run one AUTH; returns the final reply and the server's error challenge, if any."""
+        user = self.credentials.username
+        if mechanism == "XOAUTH2":
+            reply = await self.wire.command(f"AUTH XOAUTH2 {xoauth2_string(user, secret)}", "auth",
+                                            shown="AUTH XOAUTH2 [redacted]")
+            if reply.code == 334:
+                challenge = reply.text.strip()
+                return await self.wire.command("", "auth"), challenge
+            return reply, None
+        if mechanism == "PLAIN":
+            return await self.wire.command(f"AUTH PLAIN {plain_string(user, secret)}", "auth",
+                                           shown="AUTH PLAIN [redacted]"), None
+        reply = await self.wire.command("AUTH LOGIN", "auth")
+        if reply.code == 334:
+            reply = await self.wire.command(base64.b64encode(user.encode()).decode(), "auth")
+        if reply.code == 334:
+            reply = await self.wire.command(base64.b64encode(secret.encode()).decode(), "auth", shown="[redacted]")
+        return reply, None
+
+    async def _send(self) -> None:
+        started = time.monotonic()
+        raw = self.message.as_bytes()
+        sender = self.message["From"].addresses[0].addr_spec if self.message["From"] else self.account.email
+        size = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
+        reply = await self.wire.command(f"MAIL FROM:<{sender}>{size}", "send")
+        if reply.code != 250:
+            raise self._reject("send", reply)
+        for rcpt in self.recipients:
+            reply = await self.wire.command(f"RCPT TO:<{rcpt}>", "send")
+            if reply.code not in (250, 251):
+                raise self._reject("send", reply)
+        reply = await self.wire.command("DATA", "send")
+        if reply.code != 354:
+            raise self._reject("send", reply)
+        await self.wire.send_raw(dot_stuff(raw), "send")
+        self.transcript.add("C:", f"<message, {len(raw)} bytes, check id {self.message['X-Mailkit-Check-Id']}>")
+        reply = await self.wire.read_reply("send", self.timeouts.data)
+        if reply.code != 250:
+            raise self._reject("send", reply)
+        self.steps.append(Step("send", True, f"{len(raw)} bytes to {', '.join(self.recipients)}: {reply.lines[0]}",
+                               int((time.monotonic() - started) * 1000)))
+
+    async def _quit(self) -> None:
+        try:
+            await self.wire.command("QUIT", "quit", timeout=5)
+        except NetworkError:
+            self.transcript.note("no reply to QUIT (harmless)")
+
+
+async def check_smtp(account: Account, credentials: Credentials | None, *, message: EmailMessage | None = None,
+                     recipients: list[str] | None = None, timeouts: Timeouts | None = None) -> CheckResult:
+    """Sign in (and optionally send) and report what happened; never raises for network faults."""
+    if message is not None and not recipients:
+        recipients = [a.addr_spec for a in message["To"].addresses]
+    return await SMTPCheck(account, credentials, message=message, recipients=recipients, timeouts=timeouts).run()
+
+
+def run_sync(coro: Awaitable[Any]) -> Any:
+    """Run a coroutine from synchronous code; inside Jupyter (a running loop) say to await instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    close = getattr(coro, "close", None)
+    if close:
+        close()
+    from mailkit.errors import UsageError
+
+    raise UsageError("an event loop is already running (Jupyter?): use `await` on the async function instead")
