@@ -40,7 +40,8 @@ def normalize_email(value: str, field_name: str = "email", row: int | None = Non
 
 
 def slugify(text: str) -> str:
-    """'Ferretería del Norte SA' -> 'ferreteria-del-norte-sa'."""
+    """'Ferretería del Norte SA' -> 'ferreteria-del-norte-sa'; 'Łódź' -> 'lodz' (ł has no accent to drop)."""
+    text = text.replace("ł", "l").replace("Ł", "L")
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:64].strip("-")
 
