@@ -35,7 +35,8 @@ COMMAND_MODULES = (
 @app.callback()
 def _global_options(
     home: Path = typer.Option(None, "--home", envvar="MAILKIT_HOME", help="Workspace folder (default ~/.mailkit)."),
-    lang: str = typer.Option(None, "--lang", envvar="MAILKIT_LANG", help="Language of causes and remedies: en, es, pl."),
+    lang: str = typer.Option(None, "--lang", envvar="MAILKIT_LANG",
+                             help="Language of causes and remedies: en, es, pl."),
 ) -> None:
     if home is not None:
         STATE.home = home.expanduser()
@@ -57,23 +58,14 @@ _register_all()
 
 
 def main() -> None:
-    """Console entry point: mailkit errors become a one-line message and exit code 2 (or their own)."""
+    """Console entry point: mailkit errors become a one-line message and their exit code (2 for mistakes).
+
+    Typer's standalone mode already turns usage errors into exit code 2 with a usage line.
+    """
     from mailkit.secrets import redact
 
     try:
-        app(standalone_mode=False)
+        app()
     except MailkitError as exc:
         typer.echo(f"error: {redact(str(exc))}", err=True)
         sys.exit(exc.exit_code)
-    except (typer.Exit, SystemExit) as exc:
-        sys.exit(getattr(exc, "exit_code", getattr(exc, "code", 0)))
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
