@@ -1,0 +1,249 @@
+"""Reading the spreadsheets admins really have: CSV saved by Excel in any locale, and .xlsx.
+
+Excel in Spanish and Polish locales saves "CSV" as cp1252 or cp1250 with `;` separators, "CSV UTF-8"
+with a byte-order mark, and "Unicode text" as tab-separated UTF-16. The encoding is decided in this
+order:
+
+1. a UTF-16 byte-order mark (or NUL bytes in every other position) -> UTF-16;
+2. strict UTF-8 (with or without BOM);
+3. otherwise cp1252 (Western, Spanish) or cp1250 (Central European, Polish). Both decode almost any
+   bytes, so each decoding is scored: +1 for every non-ASCII character that belongs to the language's
+   alphabet (áéíóúüñ¿¡ / ąćęłńóśźż), -1 for any other non-ASCII character. Context settles the letters
+   the two code pages share a byte for: Spanish ñ is almost always followed by a vowel and Polish ń
+   never is; ż follows a letter where ¿ starts a question. The higher score wins; a tie (e.g. no
+   accents at all) goes to cp1252.
+
+The separator is sniffed on the first line holding one: the most frequent of tab, `;`, `,`, `|` outside
+quotes (Excel's `sep=;` first line is honoured). Line numbers are kept as the spreadsheet shows them
+(record 1 is the first line of the file, blank lines count), so errors can name the row to fix.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from mailkit.errors import UsageError
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+SEPARATORS = ("\t", ";", ",", "|")
+_SPANISH = frozenset("áéíóúüñÁÉÍÓÚÜÑ¿¡")
+_POLISH = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+_VOWELS = frozenset("aeiouyáéíóúAEIOUYÁÉÍÓÚ")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_SEARCH = 10  # non-empty rows looked at for the header (a title line may come first)
+
+Rows = list[tuple[int, list[str]]]
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The file's rows as strings, indexed by line number ("line"), with the header row's names as columns.
+
+    `attrs` says how it was read: path, format, encoding, separator, sheet, header_line, warnings.
+    Blank rows are dropped (their numbers are kept by the others), cells are stripped, columns
+    without a header and without data are dropped.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        rows, attrs = _excel_rows(path)
+    elif suffix in TEXT_SUFFIXES:
+        rows, attrs = _text_rows(path.read_bytes())
+    elif suffix == ".xls":
+        raise UsageError(f"{path.name} is in the old Excel format: save it as .xlsx or CSV and import that")
+    else:
+        raise UsageError(f"{path.name}: cannot read {suffix or 'a file without extension'}; "
+                         f"use {', '.join(TEXT_SUFFIXES + EXCEL_SUFFIXES)}")
+    return _frame(rows, {"path": str(path), **attrs})
+
+
+# --- text files ----------------------------------------------------------------------------
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with (see the module docstring for the order)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(raw, "utf-16"), "utf-16"
+    head = raw[:400]
+    if len(head) >= 4 and head.count(b"\x00") * 3 > len(head):
+        encoding = "utf-16-le" if head[1::2].count(b"\x00") > head[0::2].count(b"\x00") else "utf-16-be"
+        return _strict(raw, encoding), encoding
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _legacy(raw)
+    return text, "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _strict(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"the file looks like {encoding} but byte {exc.start} is not valid {encoding}: "
+                         "save it again as CSV UTF-8") from exc
+
+
+def _legacy(raw: bytes) -> tuple[str, str]:
+    """cp1252 or cp1250, whichever reads as more plausible Spanish or Polish."""
+    scored = []
+    for encoding, alphabet in (("cp1252", _SPANISH), ("cp1250", _POLISH)):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scored.append((language_score(text, alphabet), encoding == "cp1252", text, encoding))
+    if not scored:
+        return raw.decode("cp1252", errors="replace"), "cp1252 (with unreadable bytes replaced)"
+    _, _, text, encoding = max(scored)
+    return text, encoding
+
+
+def language_score(text: str, alphabet: frozenset[str]) -> int:
+    """How plausible the non-ASCII characters of a decoding are for a language (higher is better)."""
+    score = 0
+    for index, char in enumerate(text):
+        if char.isascii():
+            continue
+        before, after = text[index - 1:index] if index else "", text[index + 1:index + 2]
+        score += 1 if char in alphabet and not _implausible(char, before, after) else -1
+    return score
+
+
+def _implausible(char: str, before: str, after: str) -> bool:
+    if char in "ñÑ":
+        return after not in _VOWELS or not after
+    if char in "ńŃ":
+        return after in _VOWELS and after != ""
+    if char == "¿":
+        return before.isalpha()
+    return False
+
+
+def sniff_separator(lines: list[str]) -> str:
+    """The separator counted most often outside quotes on the first line that holds any; ',' if none."""
+    for line in lines:
+        counts = {sep: _count_outside_quotes(line, sep) for sep in SEPARATORS}
+        best = max(SEPARATORS, key=lambda sep: counts[sep])
+        if counts[best]:
+            return best
+    return ","
+
+
+def _count_outside_quotes(line: str, sep: str) -> int:
+    return sum(part.count(sep) for part in line.split('"')[::2])
+
+
+def _text_rows(raw: bytes) -> tuple[Rows, dict[str, object]]:
+    text, encoding = decode_text(raw)
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    hint = re.fullmatch(r'"?sep=(.)"?\s*', lines[first]) if lines else None
+    sep = hint.group(1) if hint else sniff_separator([line for line in lines[first:first + 20] if line.strip()])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', skipinitialspace=True,
+                        strict=False)
+    rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    if hint:
+        rows = [row for row in rows if row[0] != first + 1]
+    attrs = {"format": "tsv" if sep == "\t" else "csv", "encoding": encoding, "separator": sep, "warnings": []}
+    if "replaced" in encoding:
+        attrs["warnings"] = ["some bytes could not be read in any known encoding and show as '?': "
+                             "save the file again as CSV UTF-8"]
+    return rows, attrs
+
+
+# --- Excel ---------------------------------------------------------------------------------
+def _excel_rows(path: Path) -> tuple[Rows, dict[str, object]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and its own errors for damaged files
+        raise UsageError(f"{path.name} is not a readable Excel workbook ({type(exc).__name__}): "
+                         "open it in Excel and save it again as .xlsx") from exc
+    try:
+        sheets = [book.active, *(ws for ws in book.worksheets if ws is not book.active)]
+        for sheet in sheets:
+            rows = [(cells[0].row, [cell_text(c.value) for c in cells]) for cells in sheet.iter_rows() if cells]
+            if _header_index(rows, _has_email_header) is not None:
+                break
+        else:
+            sheet = sheets[0]
+            rows = [(cells[0].row, [cell_text(c.value) for c in cells]) for cells in sheet.iter_rows() if cells]
+    finally:
+        book.close()
+    return rows, {"format": "xlsx", "encoding": "", "separator": "", "sheet": sheet.title, "warnings": []}
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet value as the text a person sees: 587.0 -> '587', dates as ISO, None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+# --- rows -> DataFrame ---------------------------------------------------------------------
+def _has_email_header(cells: list[str]) -> bool:
+    from mailkit.tabular_headers import field_for
+
+    return any(field_for(cell) == "email" for cell in cells if cell.strip())
+
+
+def _header_index(rows: Rows, accept: Callable[[list[str]], bool]) -> int | None:
+    filled = [i for i, (_, cells) in enumerate(rows) if any(c.strip() for c in cells)][:_HEADER_SEARCH]
+    return next((i for i in filled if accept(rows[i][1])), None)
+
+
+def _frame(rows: Rows, attrs: dict[str, object]) -> pd.DataFrame:
+    header_at = _header_index(rows, _has_email_header)
+    if header_at is None:
+        header_at = _header_index(rows, lambda cells: True)
+    if header_at is None:
+        raise UsageError(f"{attrs['path']}: the file is empty (no header row)")
+    header_line, header = rows[header_at]
+    body = [(line, [clean_cell(c) for c in cells]) for line, cells in rows[header_at + 1:]]
+    body = [(line, cells) for line, cells in body if any(cells)]
+    width = max([len(header), *(len(cells) for _, cells in body)])
+    names = _column_names([h.strip() for h in header] + [""] * (width - len(header)))
+    data = [cells + [""] * (width - len(cells)) for _, cells in body]
+    keep = [i for i in range(width) if (i < len(header) and header[i].strip()) or any(row[i] for row in data)]
+    frame = pd.DataFrame([[row[i] for i in keep] for row in data], columns=[names[i] for i in keep],
+                         index=pd.Index([line for line, _ in body], name="line"), dtype=object)
+    frame.attrs.update(attrs, header_line=header_line)
+    return frame
+
+
+def clean_cell(text: str) -> str:
+    """Strip spaces; undo the quote export puts before text that a spreadsheet would run as a formula."""
+    text = str(text).replace("\x00", "").strip()
+    if text.startswith("'") and text[1:2] and text[1:2] in _FORMULA_START:
+        return text[1:]
+    return text
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header names made unique; nameless columns get '(column N)'."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        name = name or f"(column {index})"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
+
+
+__all__ = ["EXCEL_SUFFIXES", "TEXT_SUFFIXES", "cell_text", "decode_text", "language_score", "read_table",
+           "sniff_separator"]
