@@ -94,6 +94,12 @@ class GrantRegistry:
             return None
         return grant
 
+    def has_live_grant(self, email: str, client_id: str) -> bool:
+        """True when this account already consented to this client (Google then sends no new refresh token)."""
+        with self._lock:
+            return any(g.email == email.lower() and g.client_id == client_id and not g.revoked
+                       for g in self._refresh.values())
+
     def issue_access_token(self, grant: Grant) -> AccessToken:
         token = AccessToken("ya29.sbx-" + secrets.token_urlsafe(40), grant, time.time() + self.access_lifetime)
         with self._lock:
@@ -110,7 +116,7 @@ class GrantRegistry:
         """Google's revoke endpoint: either token kind revokes the whole grant."""
         with self._lock:
             grant = self._refresh.get(token) or getattr(self._access.get(token), "grant", None)
-            if grant is None:
+            if grant is None or grant.revoked:
                 return False
             grant.revoked = True
             return True

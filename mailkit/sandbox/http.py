@@ -1,0 +1,283 @@
+"""The sandbox's HTTPS side: Google's OAuth 2.0 endpoints (consent pages, token, revoke, userinfo,
+certs) and the Admin SDK Directory users API, served on 127.0.0.1 from a daemon thread.
+
+Standard library only for the wire: a ThreadingHTTPServer whose connections are wrapped in TLS in
+their own thread (a slow handshake never blocks the accept loop). Endpoints live in
+`http_consent`, `http_token` and `directory`; this module parses requests and routes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from mailkit.errors import UsageError
+from mailkit.redaction import redact, remember
+from mailkit.sandbox import directory, http_consent, http_token
+from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.grants import GrantRegistry
+from mailkit.sandbox.http_core import (
+    GOOGLE_ISSUER,
+    HttpContext,
+    Request,
+    Response,
+    html_response,
+    json_response,
+)
+from mailkit.sandbox.http_keys import SERVICE_ACCOUNT_FILE, RsaKey, ServiceAccount
+from mailkit.sandbox.http_pages import index_page
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20
+Endpoint = Callable[[HttpContext, Request], Response]
+
+#: (method, path) -> endpoint. Paths mirror Google's (mailkit.endpoints.SANDBOX_PATHS).
+ROUTES: dict[tuple[str, str], Endpoint] = {
+    ("GET", "/o/oauth2/auth"): http_consent.authorize,
+    ("GET", "/o/oauth2/v2/auth"): http_consent.authorize,
+    ("POST", "/o/oauth2/approve"): http_consent.approve,
+    ("POST", "/token"): http_token.token,
+    ("POST", "/o/oauth2/token"): http_token.token,
+    ("POST", "/revoke"): http_token.revoke,
+    ("GET", "/revoke"): http_token.revoke,
+    ("POST", "/o/oauth2/revoke"): http_token.revoke,
+    ("GET", "/v1/userinfo"): http_token.userinfo,
+    ("POST", "/v1/userinfo"): http_token.userinfo,
+    ("GET", "/oauth2/v3/userinfo"): http_token.userinfo,
+    ("GET", "/oauth2/v3/tokeninfo"): http_token.tokeninfo,
+    ("POST", "/oauth2/v3/tokeninfo"): http_token.tokeninfo,
+    ("GET", "/oauth2/v3/certs"): lambda ctx, req: json_response({"keys": [ctx.id_key.jwk()]}),
+    ("GET", "/oauth2/v1/certs"): lambda ctx, req: json_response(
+        {ctx.id_key.kid: ctx.id_key.certificate_pem("accounts.google.com")}),
+    ("GET", "/.well-known/openid-configuration"): lambda ctx, req: json_response(_openid_configuration(ctx)),
+    ("GET", "/"): lambda ctx, req: html_response(index_page(ctx.base_url, ENDPOINTS, ctx.accounts.values())),
+}
+
+ENDPOINTS = [
+    ("GET", "/o/oauth2/auth", "authorization: account chooser and consent page"),
+    ("POST", "/token", "token exchange: authorization_code, refresh_token, jwt-bearer (service account)"),
+    ("POST", "/revoke", "revoke a refresh or access token"),
+    ("GET", "/v1/userinfo", "the account behind an access token"),
+    ("GET", "/oauth2/v3/tokeninfo", "scopes and expiry of an access token"),
+    ("GET", "/oauth2/v3/certs", "ID-token signing keys (JWKS); /oauth2/v1/certs as x509"),
+    ("GET", directory.USERS_PATH, "Admin SDK Directory users.list (?domain= or ?customer=my_customer)"),
+    ("GET", directory.USERS_PATH + "/{userKey}", "Admin SDK Directory users.get"),
+]
+
+
+def _openid_configuration(ctx: HttpContext) -> dict[str, object]:
+    base = ctx.base_url
+    return {"issuer": GOOGLE_ISSUER, "authorization_endpoint": base + "/o/oauth2/v2/auth",
+            "token_endpoint": base + "/token", "userinfo_endpoint": base + "/v1/userinfo",
+            "revocation_endpoint": base + "/revoke", "jwks_uri": base + "/oauth2/v3/certs",
+            "response_types_supported": ["code"], "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["plain", "S256"],
+            "grant_types_supported": ["authorization_code", "refresh_token", http_token.JWT_BEARER]}
+
+
+def route(ctx: HttpContext, req: Request) -> Response:
+    """The endpoint's response for a request; Google-like 404/405 otherwise."""
+    path = req.path.rstrip("/") or "/"
+    endpoint = ROUTES.get((req.method, path))
+    if endpoint is not None:
+        return endpoint(ctx, req)
+    if path == directory.USERS_PATH or path.startswith(directory.USERS_PATH + "/"):
+        if req.method != "GET":
+            return json_response({"error": {"code": 405, "message": "Method not allowed."}}, 405)
+        key = path[len(directory.USERS_PATH) + 1:] or None
+        return directory.users(ctx, req, key)
+    robot = "/robot/v1/metadata/x509/" + ctx.service_account.email
+    if req.method == "GET" and path == robot:
+        sa_key = ctx.service_account.key
+        return json_response({sa_key.kid: sa_key.certificate_pem(ctx.service_account.email)})
+    if any(p == path for _, p in ROUTES):
+        return json_response({"error": {"code": 405, "message": "Method not allowed."}}, 405)
+    return Response(404, b"404. That's an error. The requested URL was not found on this server.\n")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+
+    def __init__(self, address: tuple[str, int], side: HttpSide):
+        self.side = side
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def track(self, conn: socket.socket, alive: bool) -> None:
+        with self._open_lock:
+            (self._open.add if alive else self._open.discard)(conn)
+
+    def close_connections(self) -> None:
+        """Hang up on kept-alive clients so their handler threads end with the server."""
+        with self._open_lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        log.debug("HTTPS connection from %s ended with an error", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ESF"
+    sys_version = ""
+    timeout = 30
+    server: _Server
+
+    def setup(self) -> None:
+        """TLS handshake here, in the connection's own thread."""
+        self.request.settimeout(self.timeout)
+        self.request = self.server.side.ssl_context.wrap_socket(self.request, server_side=True)
+        self.server.track(self.request, True)
+        super().setup()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.request, False)
+            self.request.close()
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        side = self.server.side
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self._send(Response(413, b"Request Entity Too Large\n"), close=True)
+            return
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        req = Request(method, parts.path, parse_qs(parts.query, keep_blank_values=True),
+                      _parse_body(self.headers.get("Content-Type", ""), body), self.headers)
+        try:
+            response = route(side.context, req)
+        except Exception:  # the server must answer; the traceback goes to the log
+            log.exception("sandbox HTTP endpoint failed for %s %s", method, redact(parts.path))
+            response = json_response({"error": {"code": 500, "message": "Internal error."}}, 500)
+        if side.latency_ms:
+            time.sleep(side.latency_ms / 1000)
+        self._send(response)
+
+    def _send(self, response: Response, close: bool = False) -> None:
+        self.send_response(response.status)
+        headers = {"Content-Type": response.content_type, "Content-Length": str(len(response.body)),
+                   "X-Content-Type-Options": "nosniff", **response.headers}
+        if close:
+            headers["Connection"] = "close"
+            self.close_connection = True
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+        log.debug("%s %s", self.address_string(), redact(format % args))
+
+
+def _parse_body(content_type: str, body: bytes) -> dict[str, list[str]]:
+    kind = content_type.split(";")[0].strip().lower()
+    text = body.decode("utf-8", errors="replace")
+    if kind == "application/json":
+        try:
+            raw = json.loads(text or "{}")
+        except ValueError:
+            return {}
+        return {str(k): [str(v)] for k, v in raw.items()} if isinstance(raw, dict) else {}
+    if kind == "application/x-www-form-urlencoded" or (text and not kind):
+        return parse_qs(text, keep_blank_values=True)
+    return {}
+
+
+class HttpSide:
+    """Google's OAuth and Directory endpoints for the sandbox, over HTTPS on 127.0.0.1."""
+
+    def __init__(self, accounts: dict[str, SandboxAccount], grants: GrantRegistry, *, client_id: str,
+                 client_secret: str, ssl_context: ssl.SSLContext, latency_ms: int = 0, state_dir: Path):
+        self.accounts = accounts
+        self.grants = grants
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.ssl_context = ssl_context
+        self.latency_ms = max(0, int(latency_ms))
+        self.state_dir = Path(state_dir)
+        self._context: HttpContext | None = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        remember(client_secret)
+
+    @property
+    def context(self) -> HttpContext:
+        if self._context is None:
+            raise RuntimeError("the sandbox HTTP side is not started")
+        return self._context
+
+    @property
+    def base_url(self) -> str:
+        return self.context.base_url
+
+    @property
+    def service_account_file(self) -> Path:
+        return self.state_dir / SERVICE_ACCOUNT_FILE
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Bind, write service_account.json, serve; returns the base URL `https://127.0.0.1:P`."""
+        if host not in ("127.0.0.1", "localhost"):
+            raise UsageError(f"the sandbox serves on 127.0.0.1 only, not {host}")
+        return await asyncio.to_thread(self._start, port)
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self._stop)
+
+    def _start(self, port: int) -> str:
+        if self._server is not None:
+            return self.base_url
+        service_account = ServiceAccount.load_or_create(self.service_account_file)
+        server = _Server(("127.0.0.1", port), self)
+        base_url = f"https://127.0.0.1:{server.server_address[1]}"
+        self._context = HttpContext(self.accounts, self.grants, self.client_id, self.client_secret,
+                                    RsaKey.generate(), service_account, base_url)
+        service_account.write(self.service_account_file, base_url)
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="mailkit-sandbox-https", daemon=True)
+        self._thread.start()
+        log.info("sandbox OAuth/Directory endpoints at %s", base_url)
+        return base_url
+
+    def _stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = self._thread = None
+
+
+__all__ = ["ENDPOINTS", "ROUTES", "HttpSide", "route"]
