@@ -250,6 +250,21 @@ def test_unticked_mail_scope_is_not_granted(http: requests.Session, sandbox: San
     assert sandbox.grants.lookup_access_token(body["access_token"]).grant.scopes == ("openid",)
 
 
+def test_unticked_email_box_hides_the_address(http: requests.Session, sandbox: Sandbox) -> None:
+    email_scope = "https://www.googleapis.com/auth/userinfo.email"
+    verifier, challenge = pkce()
+    scopes = f"{MAIL_SCOPE} openid {email_scope}"
+    reply = http.get(sandbox.base + "/o/oauth2/auth", params=auth_params(challenge, scope=scopes))
+    assert "Associate you with your personal info on Google" in reply.text
+    assert reply.text.count("See your primary Google Account email address") == 1
+    query = approve(http, sandbox, challenge, untick=(email_scope,), scope=scopes)
+    body = exchange(http, sandbox, query["code"], verifier).json()
+    assert body["scope"] == f"{MAIL_SCOPE} openid"
+    assert "email" not in ga_jwt.decode(body["id_token"], verify=False)
+    info = http.get(sandbox.base + "/v1/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert info.status_code == 200 and "email" not in info.json()
+
+
 def test_cancel_redirects_with_access_denied(http: requests.Session, sandbox: Sandbox) -> None:
     _, challenge = pkce()
     url, page = consent(http, sandbox, challenge)

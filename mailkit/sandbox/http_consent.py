@@ -10,7 +10,16 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from mailkit.sandbox.accounts import SandboxAccount
-from mailkit.sandbox.http_core import APP_NAME, CodeOptions, HttpContext, Request, Response, html_response, redirect
+from mailkit.sandbox.http_core import (
+    APP_NAME,
+    EMAIL_SCOPES,
+    CodeOptions,
+    HttpContext,
+    Request,
+    Response,
+    html_response,
+    redirect,
+)
 from mailkit.sandbox.http_pages import chooser_page, consent_page, error_page
 
 AUTH_PATH = "/o/oauth2/auth"
@@ -66,7 +75,9 @@ def _issue_code(ctx: HttpContext, params: dict[str, str], account: SandboxAccoun
     offline = params["access_type"] == "offline" and ("consent" in params["prompt"].split() or first_consent)
     code = ctx.grants.issue_code(account.email, params["client_id"], granted, params["redirect_uri"],
                                  params["code_challenge"], params["code_challenge_method"])
-    ctx.remember_code(code, CodeOptions(send_refresh_token=offline, nonce=params["nonce"]))
+    asked_email = bool(EMAIL_SCOPES & set(params["scope"].split()))
+    unticked = asked_email and not EMAIL_SCOPES & set(granted)
+    ctx.remember_code(code, CodeOptions(send_refresh_token=offline, nonce=params["nonce"], email_unticked=unticked))
     return _with_query(params["redirect_uri"], state=params["state"], code=code, scope=" ".join(granted),
                        authuser="0", prompt="consent")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mailkit.sandbox.accounts import SandboxAccount
-from mailkit.sandbox.grants import GrantRegistry
+from mailkit.sandbox.grants import Grant, GrantRegistry
 
 if TYPE_CHECKING:
     from mailkit.sandbox.http_keys import RsaKey, ServiceAccount
@@ -27,7 +27,7 @@ DIRECTORY_SCOPES = frozenset({
     "https://www.googleapis.com/auth/admin.directory.user.readonly",
     "https://www.googleapis.com/auth/admin.directory.user",
 })
-IDENTITY_SCOPES = frozenset({"openid", "email", "https://www.googleapis.com/auth/userinfo.email"})
+EMAIL_SCOPES = frozenset({"email", "https://www.googleapis.com/auth/userinfo.email"})
 _AUTH_HELP = ("Expected OAuth 2 access token, login cookie or other valid authentication credential. "
               "See https://developers.google.com/identity/sign-in/web/devconsole-project.")
 
@@ -121,6 +121,7 @@ class CodeOptions:
 
     send_refresh_token: bool
     nonce: str = ""
+    email_unticked: bool = False
 
 
 @dataclass
@@ -136,6 +137,7 @@ class HttpContext:
     base_url: str = ""
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
+    _email_hidden: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def account(self, email: str) -> SandboxAccount | None:
@@ -157,13 +159,25 @@ class HttpContext:
         with self._lock:
             return code in self._used_codes
 
+    def hide_email(self, grant: Grant) -> None:
+        """The user unticked the email box: `openid` alone then reveals no address, as at Google."""
+        with self._lock:
+            self._email_hidden.add(grant.refresh_token)
+
+    def shows_email(self, grant: Grant) -> bool:
+        """Whether ID tokens and userinfo carry the address: an email scope, or `openid` asked alone."""
+        scopes = set(grant.scopes)
+        with self._lock:
+            hidden = grant.refresh_token in self._email_hidden
+        return bool(scopes & EMAIL_SCOPES) or ("openid" in scopes and not hidden)
+
     @property
     def token_uri(self) -> str:
         return self.base_url + "/token"
 
 
 __all__ = [
-    "APP_NAME", "DIRECTORY_SCOPES", "GOOGLE_ISSUER", "GOOGLE_TOKEN_URI", "IDENTITY_SCOPES", "CodeOptions",
+    "APP_NAME", "DIRECTORY_SCOPES", "EMAIL_SCOPES", "GOOGLE_ISSUER", "GOOGLE_TOKEN_URI", "CodeOptions",
     "HttpContext", "Request", "Response", "account_id", "api_error", "html_response", "json_response",
     "oauth_error", "redirect", "unauthenticated",
 ]

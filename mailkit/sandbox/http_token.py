@@ -15,7 +15,6 @@ from mailkit.sandbox.grants import AccessToken, Grant
 from mailkit.sandbox.http_core import (
     GOOGLE_ISSUER,
     GOOGLE_TOKEN_URI,
-    IDENTITY_SCOPES,
     HttpContext,
     Request,
     Response,
@@ -87,6 +86,8 @@ def _authorization_code(ctx: HttpContext, req: Request, client_id: str) -> Respo
         missing = result == "Invalid code verifier." and not verifier
         return oauth_error(400, "invalid_grant", "Missing code verifier." if missing else result)
     send_refresh = options is not None and options.send_refresh_token
+    if options is not None and options.email_unticked:
+        ctx.hide_email(result)
     return _token_response(ctx, result, refresh_token=result.refresh_token if send_refresh else "",
                            nonce=options.nonce if options else "")
 
@@ -121,7 +122,8 @@ def id_token(ctx: HttpContext, grant: Grant, nonce: str = "") -> str:
                               "sub": account_id(grant.email)}
     if account is not None and account.workspace:
         claims["hd"] = account.domain
-    claims.update(email=grant.email, email_verified=True)
+    if ctx.shows_email(grant):
+        claims.update(email=grant.email, email_verified=True)
     if nonce:
         claims["nonce"] = nonce
     if account is not None and account.display_name and {"profile"} & set(grant.scopes):
@@ -190,7 +192,7 @@ def userinfo(ctx: HttpContext, req: Request) -> Response:
         return unauthenticated(bool(bearer))
     grant = access.grant
     body: dict[str, Any] = {"sub": account_id(grant.email)}
-    if IDENTITY_SCOPES & set(grant.scopes):
+    if ctx.shows_email(grant):
         body.update(email=grant.email, email_verified=True)
     account = ctx.account(grant.email)
     if account is not None and account.workspace:
@@ -207,7 +209,7 @@ def tokeninfo(ctx: HttpContext, req: Request) -> Response:
     body: dict[str, Any] = {"azp": grant.client_id, "aud": grant.client_id, "sub": account_id(grant.email),
                             "scope": " ".join(grant.scopes), "exp": str(int(access.expires)),
                             "expires_in": str(_expires_in(access))}
-    if IDENTITY_SCOPES & set(grant.scopes):
+    if ctx.shows_email(grant):
         body.update(email=grant.email, email_verified="true")
     body["access_type"] = "offline" if grant.refresh_token else "online"
     return json_response(body)
