@@ -143,3 +143,20 @@ def requests_verify() -> str | bool:
     """The `verify=` argument for requests: the sandbox CA bundle in sandbox mode, else True."""
     info = sandbox_info()
     return str(info.ca_cert) if info is not None and info.http.startswith("https") else True
+
+
+def http_session():  # -> requests.Session (requests imported lazily: `import mailkit` stays light)
+    """A requests session for Google's HTTP APIs that trusts the sandbox CA in sandbox mode.
+
+    requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's own `verify` unless
+    each call passes one (google-auth's transports do not), so in sandbox mode the session
+    ignores the environment: it only talks to 127.0.0.1 and needs neither proxies nor bundles.
+    """
+    import requests
+
+    session = requests.Session()
+    info = sandbox_info()
+    if info is not None:
+        session.trust_env = False
+        session.verify = str(info.ca_cert)
+    return session
