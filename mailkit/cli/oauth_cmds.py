@@ -1,0 +1,151 @@
+"""`mailkit oauth client/login/status/revoke`: OAuth 2.0 consent and tokens for Google accounts."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from mailkit.cli.common import STATE, JsonOption, emit_json, say
+from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.errors import UsageError
+
+oauth_app = typer.Typer(help="OAuth 2.0 for Google accounts: client, browser consent, tokens.", no_args_is_help=True)
+
+
+@oauth_app.command("client")
+def client(
+    file: Path = typer.Argument(..., help="The JSON of your 'Desktop app' OAuth client (Google Cloud console)."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Register your OAuth client (Desktop app) once; a private copy is kept in the workspace."""
+    from mailkit.oauth_client import register_client
+
+    registered = register_client(STATE.workspace(), file)
+    if json_out:
+        emit_json({**registered.describe(), "stored_at": str(STATE.workspace().oauth_client_path)})
+        return
+    say(f"OAuth client registered: {registered.client_id}" +
+        (f" (project {registered.project_id})" if registered.project_id else ""))
+    say(f"kept in {STATE.workspace().oauth_client_path} (readable by you only); next: `mailkit oauth login EMAIL`")
+
+
+@oauth_app.command("login")
+def login(
+    email: str = typer.Argument(..., help="The account to authorize."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser; paste the final address."),
+    timeout: float = typer.Option(420.0, "--timeout", min=0.1, help="Seconds to wait for the browser."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Open Google's consent page for the account and keep the token (in keyring) when it is usable."""
+    from mailkit.i18n import resolve_lang
+    from mailkit.oauth_flow import ConsentFlow
+    from mailkit.providers import is_google
+
+    with open_inventory() as inventory:
+        account = inventory.account(email)
+    if not is_google(account.provider):
+        raise UsageError(f"{account.email} is a {account.provider} account: mailkit's OAuth login is for Google")
+    if account.auth != "oauth2":
+        raise UsageError(f"{account.email} is set to sign in with {account.auth}: switch it first with "
+                         f"`mailkit account add {account.email} --company {account.company} --auth oauth2`")
+    flow = ConsentFlow(account, STATE.workspace())
+    paste = no_browser or not sys.stdin.isatty()
+    say(f"Sign in as {account.email} and allow access on this page:", err=json_out)
+    say(flow.authorization_url, err=json_out)
+    if not no_browser:
+        _open_browser(flow.authorization_url, err=json_out)
+    if paste:
+        say("If the browser cannot reach this machine, paste here the address it ended on "
+            f"({flow.redirect_uri}?...) and press Enter.", err=json_out)
+        threading.Thread(target=_read_pasted, args=(flow,), name="mailkit-oauth-paste", daemon=True).start()
+    say(f"Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
+    try:
+        result = flow.run(timeout)
+    except KeyboardInterrupt:
+        result = flow.cancel()
+    lang = resolve_lang(STATE.lang)
+    data = result.to_dict(lang)
+    if json_out:
+        emit_json(data)
+    else:
+        say(("✓ " if result.ok else "✗ ") + result.message)
+        if data.get("remedy"):
+            say(f"  remedy: {data['remedy']}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _open_browser(url: str, *, err: bool) -> None:
+    import webbrowser
+
+    try:
+        opened = webbrowser.open(url, new=1)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        say("(no browser could be opened here: open the address above yourself)", err=err)
+
+
+def _read_pasted(flow: Any) -> None:
+    """Feed pasted lines to the flow until one completes it; a wrong paste says why and waits for more."""
+    for line in sys.stdin:
+        if flow.done:
+            return
+        if not line.strip():
+            continue
+        try:
+            flow.complete_from_url(line)
+            return
+        except UsageError as exc:
+            say(f"error: {exc}", err=True)
+
+
+@oauth_app.command("status")
+def status(json_out: bool = JsonOption) -> None:
+    """Every OAuth account: who was authorized, whether the mail scope is there, expiry, last refresh."""
+    from mailkit.oauth import grant_status
+
+    with open_inventory() as inventory:
+        rows = grant_status(inventory, STATE.workspace())
+    if json_out:
+        emit_json(rows)
+    elif not rows:
+        say("no accounts sign in with OAuth 2.0")
+    for row in rows if not json_out else []:
+        scopes = "mail scope ok" if row["scopes_ok"] else ("MAIL SCOPE MISSING" if row["configured"] else "-")
+        say(f"{row['email']:<42} {row['status']:<22} authorized: {row['authorized_email'] or '-':<34} {scopes}")
+        if row["configured"]:
+            say(f"{'':<42} access token until {row['access_expires_at'] or '-'}; "
+                f"last refresh {row['last_refresh_at'] or 'never'}; consent {row['obtained_at'] or '-'}")
+    if any(row["status"] != "ok" for row in rows):
+        raise typer.Exit(1)
+
+
+@oauth_app.command("revoke")
+def revoke(email: str = typer.Argument(..., help="The account."), json_out: bool = JsonOption) -> None:
+    """Revoke the account's grant at Google and delete its token here."""
+    from mailkit.oauth import revoke as revoke_grant
+
+    with open_inventory() as inventory:
+        account = inventory.account(email)
+    outcome = revoke_grant(account, STATE.workspace())
+    failed = outcome["deleted_locally"] and not outcome["revoked_at_google"]
+    if json_out:
+        emit_json(outcome)
+    elif not outcome["deleted_locally"]:
+        say(f"no OAuth token stored for {account.email}: nothing to revoke")
+    elif failed:
+        say(f"deleted the token of {account.email} here, but Google did not confirm the revocation "
+            f"({outcome['detail']}): remove mailkit's access at https://myaccount.google.com/permissions")
+    else:
+        say(f"revoked at Google and deleted here: {account.email}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(oauth_app, name="oauth")

@@ -1,0 +1,230 @@
+"""OAuth 2.0 for Google accounts: access tokens for XOAUTH2, refresh, revoke, and the status of grants.
+
+The consent itself is `mailkit.oauth_flow.ConsentFlow`; the client JSON is `mailkit.oauth_client`;
+where tokens and facts are kept is `mailkit.oauth_store`. This module is what the SMTP/IMAP checks
+use: `TokenSource.for_account(account, workspace).access_token()`.
+
+An access token is refreshed when less than 5 minutes of it are left, once per account however
+many tasks ask at the same moment: an asyncio lock per account and event loop lets one task of
+each loop through, and a thread lock lets one of those (or one sync caller) do the refresh;
+the others then find the fresh token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import weakref
+from typing import Any
+
+import requests
+from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import Request
+from google.oauth2.credentials import Credentials
+
+from mailkit.endpoints import requests_verify
+from mailkit.errors import OAuthError
+from mailkit.inventory import Inventory
+from mailkit.models import Account
+from mailkit.oauth_client import MAIL_SCOPE, SCOPES, OAuthClient, active_client, register_client
+from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth_store import (
+    GrantFacts,
+    GrantStore,
+    TokenBundle,
+    delete_bundle,
+    iso,
+    load_bundle,
+    save_bundle,
+    update_facts,
+)
+from mailkit.redaction import redact
+from mailkit.status import Status
+from mailkit.workspace import Workspace
+
+log = logging.getLogger("mailkit.oauth")
+
+REAUTH_REASONS = (
+    "access was removed in the Google account (myaccount.google.com → Security → Third-party access), the "
+    "account password was changed, the OAuth consent screen is External and in 'Testing' status (refresh "
+    "tokens then die after 7 days), too many tokens were issued for this client and account (the oldest are "
+    "dropped), or the token went unused for 6 months"
+)
+
+_registry_lock = threading.Lock()
+_thread_locks: dict[tuple[str, str], threading.Lock] = {}
+_async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], asyncio.Lock]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _thread_lock(key: tuple[str, str]) -> threading.Lock:
+    with _registry_lock:
+        return _thread_locks.setdefault(key, threading.Lock())
+
+
+def _async_lock(key: tuple[str, str]) -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    with _registry_lock:
+        return _async_locks.setdefault(loop, {}).setdefault(key, asyncio.Lock())
+
+
+class TokenSource:
+    """Fresh access tokens for one account, refreshed from the refresh token kept in keyring."""
+
+    def __init__(self, email: str, workspace: Workspace):
+        self.email = email.strip().lower()
+        self.workspace = workspace
+        self._key = (str(workspace.home.resolve()), self.email)
+
+    @classmethod
+    def for_account(cls, account: Account, workspace: Workspace) -> TokenSource:
+        return cls(account.email, workspace)
+
+    def configured(self) -> bool:
+        """True when a token bundle is in keyring (it may still turn out to be revoked)."""
+        bundle = load_bundle(self.workspace, self.email)
+        return bundle is not None and bool(bundle.refresh_token)
+
+    async def access_token(self, *, force_refresh: bool = False) -> str:
+        """A valid access token; OAuthError (with its status) when none can be had."""
+        seen = self._bundle()
+        if not force_refresh and seen.fresh():
+            return seen.access_token
+        async with _async_lock(self._key):
+            return await asyncio.to_thread(self._refresh_once, seen.access_token, force_refresh)
+
+    def access_token_sync(self, *, force_refresh: bool = False) -> str:
+        """The same for synchronous callers (threads)."""
+        seen = self._bundle()
+        if not force_refresh and seen.fresh():
+            return seen.access_token
+        return self._refresh_once(seen.access_token, force_refresh)
+
+    def _bundle(self) -> TokenBundle:
+        bundle = load_bundle(self.workspace, self.email)
+        if bundle is None or not bundle.refresh_token:
+            raise OAuthError(f"no OAuth token stored for {self.email}: run `mailkit oauth login {self.email}`",
+                             Status.NOT_CONFIGURED)
+        return bundle
+
+    def _refresh_once(self, seen: str, force: bool) -> str:
+        """Refresh unless another caller did while this one waited for the lock."""
+        with _thread_lock(self._key):
+            bundle = self._bundle()
+            if bundle.fresh() and (not force or bundle.access_token != seen):
+                return bundle.access_token
+            return self._refresh(bundle)
+
+    def _refresh(self, bundle: TokenBundle) -> str:
+        client = active_client(self.workspace)
+        if bundle.client_id and bundle.client_id != client.client_id:
+            self._mark(Status.OAUTH_REAUTH_REQUIRED)
+            raise OAuthError(f"the OAuth token of {self.email} was issued to another OAuth client than the one "
+                             f"registered now: run `mailkit oauth login {self.email}`", Status.OAUTH_REAUTH_REQUIRED)
+        credentials = Credentials(None, refresh_token=bundle.refresh_token, token_uri=client.token_uri,
+                                  client_id=client.client_id, client_secret=client.client_secret)
+        with requests.Session() as session:
+            try:
+                credentials.refresh(_VerifyingRequest(session))
+            except RefreshError as exc:
+                raise self._refresh_error(exc) from None
+            except TransportError as exc:
+                raise OAuthError(f"could not reach Google's token endpoint to refresh the token of {self.email}: "
+                                 f"{redact(exc)}", _transport_status(exc)) from None
+        fresh = bundle.with_access(credentials.token, credentials.expiry, credentials.refresh_token)
+        save_bundle(self.workspace, self.email, fresh)
+        update_facts(self.workspace, self.email, "record_refresh", fresh.expiry)
+        log.info("refreshed the OAuth access token of %s (valid until %s)", self.email, iso(fresh.expiry))
+        return fresh.access_token
+
+    def _refresh_error(self, exc: RefreshError) -> OAuthError:
+        data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+        error = str(data.get("error") or str(exc.args[0] if exc.args else "").partition(":")[0])
+        description = str(data.get("error_description") or "")
+        detail = f"{error}: {description}" if description else error
+        if error == "invalid_grant":
+            self._mark(Status.OAUTH_REAUTH_REQUIRED)
+            return OAuthError(f"the stored refresh token of {self.email} no longer works ({detail}). Likely: "
+                              f"{REAUTH_REASONS}. Authorize again: `mailkit oauth login {self.email}`",
+                              Status.OAUTH_REAUTH_REQUIRED)
+        if error in {"invalid_client", "deleted_client", "unauthorized_client"}:
+            return OAuthError(f"Google refused mailkit's OAuth client ({detail}): register the right 'Desktop app' "
+                              "client with `mailkit oauth client FILE`, then log in again", Status.NOT_CONFIGURED)
+        return OAuthError(f"refreshing the token of {self.email} failed: {redact(detail)}", Status.OAUTH_TOKEN_INVALID)
+
+    def _mark(self, status: Status) -> None:
+        update_facts(self.workspace, self.email, "set_status", status)
+
+
+class _VerifyingRequest(Request):
+    """google-auth's transport with `verify=` on each call: a Session's own `verify` loses to
+    REQUESTS_CA_BUNDLE, and in sandbox mode only the sandbox's CA can work."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("verify", requests_verify())
+        return super().__call__(*args, **kwargs)
+
+
+def _transport_status(exc: TransportError) -> Status:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, requests.exceptions.SSLError):
+            return Status.TLS_ERROR
+        if isinstance(cause, requests.exceptions.Timeout):
+            return Status.TIMEOUT
+        if isinstance(cause, requests.exceptions.ConnectionError):
+            return Status.CONNECTION_REFUSED
+        cause = cause.__cause__ or cause.__context__
+    return Status.CONNECTION_LOST
+
+
+def revoke(account: Account, workspace: Workspace, *, timeout: float = 15.0) -> dict[str, Any]:
+    """Revoke the grant at Google, then forget it here (also when Google already had forgotten it)."""
+    bundle = load_bundle(workspace, account.email)
+    outcome = {"email": account.email, "revoked_at_google": False, "deleted_locally": False, "detail": ""}
+    if bundle is not None:
+        token = bundle.refresh_token or bundle.access_token
+        try:
+            client = active_client(workspace)
+            response = requests.post(client.revoke_uri, data={"token": token}, verify=requests_verify(),
+                                     timeout=timeout)
+            outcome["revoked_at_google"] = response.status_code == 200
+            if response.status_code != 200:
+                outcome["detail"] = redact(f"Google answered {response.status_code}: {response.text.strip()[:200]}")
+        except (requests.RequestException, OAuthError) as exc:
+            outcome["detail"] = redact(f"could not reach Google's revoke endpoint: {exc}")
+    outcome["deleted_locally"] = delete_bundle(workspace, account.email)
+    with Inventory.open(workspace) as inventory:
+        if inventory.find_account(account.email) is not None:
+            GrantStore(inventory).delete(account.email)
+    return outcome
+
+
+def grant_status(inventory: Inventory, workspace: Workspace) -> list[dict[str, Any]]:
+    """One row per oauth2 account: the facts a report shows, never a token."""
+    rows = []
+    store = GrantStore(inventory)
+    for account in inventory.accounts():
+        if account.auth != "oauth2":
+            continue
+        facts: GrantFacts | None = store.facts(account.email)
+        configured = TokenSource.for_account(account, workspace).configured()
+        status = facts.status if facts else Status.NOT_CONFIGURED.value
+        if not configured:
+            status = Status.NOT_CONFIGURED.value
+        rows.append({
+            "email": account.email, "company": account.company, "configured": configured,
+            "authorized_email": facts.authorized_email if facts else None,
+            "scopes_ok": facts.mail_scope if facts else False, "scopes": facts.scopes if facts else [],
+            "obtained_at": facts.obtained_at if facts else None,
+            "access_expires_at": facts.access_expires_at if facts else None,
+            "last_refresh_at": facts.last_refresh_at if facts else None, "status": status,
+        })
+    return rows
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT", "MAIL_SCOPE", "SCOPES", "ConsentFlow", "ConsentResult", "OAuthClient", "TokenSource",
+    "active_client", "grant_status", "register_client", "revoke",
+]
