@@ -1,0 +1,96 @@
+"""App-password form: a masked field checked as the admin types, then "test and save".
+
+The secret lives in the widget only until the button is pressed: the value is taken and the
+field cleared before the sign-in starts, so nothing sits in the kernel or the page afterwards.
+A failed sign-in stores nothing and keeps the previous secret.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from mailkit.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
+from mailkit.errors import UsageError
+from mailkit.inventory import Inventory
+from mailkit.ui.base import Panel, busy, escape, labelled
+from mailkit.workspace import Workspace
+
+SECRET_AUTH = ("app_password", "password")
+
+
+class AppPasswordForm(Panel):
+    """Enter, test and store an app password (or, for old setups, an account password)."""
+
+    title_key = "apppw_title"
+
+    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None):
+        self.outcome: SecretOutcome | None = None
+        self._auths: dict[str, str] = {}
+        super().__init__(workspace, lang=lang)
+        self.refresh(select=email)
+
+    def build(self) -> list[w.Widget]:
+        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
+        self.secret = labelled(w.Password(placeholder="abcd efgh ijkl mnop", continuous_update=True,
+                                          layout=w.Layout(width="420px")))
+        self.feedback = w.HTML()
+        self.save = w.Button(button_style="primary")
+        self.secret.observe(self._typed, "value")
+        self.account.observe(lambda _: self._typed({"new": self.secret.value}), "value")
+        self.save.on_click(self.on_save)
+        return [self.account, self.secret, self.feedback, self.save]
+
+    def relabel(self) -> None:
+        self.account.description = self.t("account")
+        self.secret.description = self.t("app_password")
+        self.save.description = self.t("test_and_save")
+        self._typed({"new": self.secret.value})
+
+    def refresh(self, select: str | None = None) -> None:
+        with Inventory.open(self.workspace) as inventory:
+            accounts = [a for a in inventory.accounts() if a.auth in SECRET_AUTH]
+        self._auths = {a.email: a.auth for a in accounts}
+        self.account.options = [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts]
+        emails = [a.email for a in accounts]
+        wanted = select or self.account.value
+        self.account.value = wanted if wanted in emails else (emails[0] if emails else None)
+
+    def _typed(self, change: dict[str, Any]) -> None:
+        """Say what is wrong with the text as it is typed; never echo it."""
+        text = change["new"] or ""
+        if self._auths.get(self.account.value or "") == "password":
+            self.feedback.value = f"<small>{escape(self.t('password_account'))}</small>"
+            return
+        if not text:
+            self.feedback.value = ""
+            return
+        ok, message = validate_as_you_type(text, self.lang)
+        color = "#146c2e" if ok else "#7a4a00"
+        # mailkit's own words, never the input: not redacted (prose like "password: create" would be masked)
+        self.feedback.value = (f"<small class='mailkit-apppw-{'ok' if ok else 'hint'}' style='color:{color};"
+                               f"margin-left:164px'>{html.escape(message)}</small>")
+
+    @busy
+    async def on_save(self, _button: w.Button | None = None) -> SecretOutcome:
+        raw = self.secret.value
+        self.secret.value = ""  # used once, then gone from the widget (and from any saved page state)
+        if not self.account.value:
+            raise UsageError(self.t("no_accounts"))
+        with Inventory.open(self.workspace) as inventory:
+            account = inventory.account(self.account.value)
+            outcome = await set_account_secret_async(inventory, account, raw, workspace=self.workspace,
+                                                     lang=self.lang)
+        del raw
+        self.outcome = outcome
+        if outcome.stored:
+            self.alert.success(f"{self.t('apppw_stored', email=outcome.email)}\n{outcome.message}")
+        else:
+            self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n"
+                             f"{outcome.message}")
+        return outcome
+
+
+__all__ = ["AppPasswordForm"]

@@ -1,0 +1,214 @@
+"""What every mailkit panel shares: the alert area, the busy-button decorator, the language picker,
+and running coroutines from button callbacks.
+
+Inside Jupyter the kernel's event loop is already running, so a callback schedules its coroutine
+as a task and returns at once (the kernel stays responsive, Cancel buttons work). Without a
+running loop (headless tests, a plain script) the coroutine runs to the end before `click()`
+returns, so a test can assert right after clicking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import inspect
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import ipywidgets as w
+
+from mailkit.errors import MailkitError
+from mailkit.i18n import LANGS, resolve_lang
+from mailkit.redaction import redact
+from mailkit.ui.i18n_ui import LANGUAGE_NAMES, t
+from mailkit.workspace import Workspace
+
+log = logging.getLogger("mailkit.ui")
+
+T = TypeVar("T")
+
+_STYLES = {
+    "info": ("#0b57d0", "#e8f0fe"),
+    "success": ("#146c2e", "#e6f4ea"),
+    "warning": ("#7a4a00", "#fef7e0"),
+    "error": ("#b3261e", "#fce8e6"),
+}
+
+
+def escape(text: object) -> str:
+    """Redacted and HTML-escaped: the only way text from mailkit or a server reaches an HTML widget."""
+    return html.escape(redact(text))
+
+
+class Alert(w.HTML):
+    """A panel's message area. Text is always redacted; `kind` and `text` are kept for tests."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.kind, self.text = "", ""
+        self.add_class("mailkit-alert")
+
+    def show(self, kind: str, text: str, *, extra_html: str = "") -> None:
+        self.kind, self.text = kind, redact(text)
+        color, background = _STYLES[kind]
+        self.value = (f"<div class='mailkit-alert-{kind}' style='color:{color};background:{background};"
+                      f"padding:6px 10px;border-radius:6px;margin:4px 0;white-space:pre-wrap'>"
+                      f"{html.escape(self.text)}{extra_html}</div>")
+
+    def info(self, text: str) -> None:
+        self.show("info", text)
+
+    def success(self, text: str) -> None:
+        self.show("success", text)
+
+    def warning(self, text: str) -> None:
+        self.show("warning", text)
+
+    def error(self, text: str) -> None:
+        self.show("error", text)
+
+    def clear(self) -> None:
+        self.kind, self.text, self.value = "", "", ""
+
+
+def schedule(coro: Coroutine[Any, Any, T], *, background: bool = False) -> asyncio.Task[T] | threading.Thread | T:
+    """Run a coroutine from a callback: a task on the running loop (Jupyter), else now.
+
+    `background=True` without a running loop runs it in a daemon thread instead, for waits that
+    must not block the caller (the OAuth consent); the thread is returned.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        if background:
+            thread = threading.Thread(target=asyncio.run, args=(coro,), name="mailkit-ui", daemon=True)
+            thread.start()
+            return thread
+        return asyncio.run(coro)
+    return loop.create_task(coro)
+
+
+def busy(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a button callback into: disable the button, show "working…", run, report errors.
+
+    Errors mailkit raises on purpose become a message in the panel's alert (redacted, no
+    traceback); anything else is shown too and then re-raised so it is not hidden.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Panel, button: w.Button | None = None, *args: Any) -> Any:
+        restore = _working(button, self.t("working"))
+        try:
+            result = method(self, button, *args)
+        except Exception as exc:
+            restore()
+            self.report_error(exc)
+            return None
+        if not inspect.isawaitable(result):
+            restore()
+            return result
+        self.task = schedule(_guarded(self, result, restore))
+        return self.task
+
+    return wrapper
+
+
+async def _guarded(panel: Panel, awaitable: Awaitable[Any], restore: Callable[[], None]) -> Any:
+    try:
+        return await awaitable
+    except Exception as exc:
+        panel.report_error(exc)
+        return None
+    finally:
+        restore()
+
+
+def _working(button: w.Button | None, label: str) -> Callable[[], None]:
+    """Disable the button and show a spinner; the function that puts it back."""
+    if button is None:
+        return lambda: None
+    description, icon = button.description, button.icon
+    button.disabled, button.description, button.icon = True, label, "spinner"
+
+    def restore() -> None:
+        button.disabled, button.icon = False, icon
+        if button.description == label:
+            button.description = description
+
+    return restore
+
+
+class Panel(w.VBox):
+    """Base of every panel: a title, a language picker, the body, the alert area.
+
+    Subclasses build their widgets in `build()` (returning the body's children) and set their
+    texts in `relabel()`, which runs again whenever the language changes.
+    """
+
+    title_key = ""
+
+    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
+        from mailkit.ui.session import current_workspace
+
+        self.workspace = workspace or current_workspace()
+        self.lang = resolve_lang(lang)
+        self.task: Any = None
+        self.alert = Alert()
+        self.title = w.HTML()
+        self.language = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS], value=self.lang,
+                                   layout=w.Layout(width="130px"))
+        self.language.observe(self._language_changed, "value")
+        header = w.HBox([self.title, self.language], layout=w.Layout(justify_content="space-between",
+                                                                       align_items="center"))
+        super().__init__([header, *self.build(), self.alert], layout=w.Layout(max_width="960px"))
+        self.add_class("mailkit-panel")
+        self._relabel_all()
+
+    def build(self) -> list[w.Widget]:
+        return []
+
+    def relabel(self) -> None:
+        """Set every label from the current language."""
+
+    def t(self, key: str, **fields: object) -> str:
+        return t(key, self.lang, **fields)
+
+    def set_lang(self, lang: str) -> None:
+        self.language.value = resolve_lang(lang)
+
+    def _language_changed(self, change: dict[str, Any]) -> None:
+        self.lang = change["new"]
+        self._relabel_all()
+
+    def _relabel_all(self) -> None:
+        self.title.value = f"<h3 style='margin:4px 0'>{html.escape(self.t(self.title_key))}</h3>"
+        self.relabel()
+
+    def report_error(self, exc: BaseException) -> None:
+        """Show an error in the alert; re-raise what is not a mailkit error (a bug must not hide)."""
+        if isinstance(exc, MailkitError):
+            self.alert.error(str(exc))
+            return
+        self.alert.error(self.t("unexpected", error=f"{type(exc).__name__}: {exc}"))
+        log.error("unexpected error in %s: %s", type(self).__name__, redact(exc))
+        raise exc
+
+
+def labelled(widget: w.Widget, width: str = "160px") -> w.Widget:
+    """A description column wide enough for Spanish and Polish labels."""
+    widget.style.description_width = width
+    return widget
+
+
+def table_html(headers: list[str], rows: list[list[str]], *, css_class: str = "mailkit-table") -> str:
+    """A small HTML table; cells are escaped (and redacted) here."""
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{escape(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+__all__ = ["Alert", "Panel", "busy", "escape", "labelled", "schedule", "table_html"]

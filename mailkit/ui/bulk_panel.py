@@ -1,0 +1,138 @@
+"""Bulk test-send panel: choose companies and accounts, options, then watch a progress bar and a
+table that fills as each result arrives; Stop ends the run cleanly (it can be resumed from the CLI).
+
+The run is `mailkit.audit.Audit`, scheduled on the kernel's loop; results stream in through its
+`on_result` callback, which only appends to the view.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from mailkit.audit import DEFAULT_CONCURRENCY, Audit, AuditOptions, AuditResult, AuditSummary, Selection
+from mailkit.errors import UsageError
+from mailkit.inventory import Inventory
+from mailkit.status import SEVERITY
+from mailkit.ui.base import Panel, busy, escape, labelled
+from mailkit.workspace import Workspace
+
+ROW_COLORS = {"ok": "#e6f4ea", "warning": "#fef7e0", "error": "#fce8e6"}
+
+
+class BulkPanel(Panel):
+    """Bulk sign-in checks and test sends across companies."""
+
+    title_key = "bulk_title"
+
+    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
+                 companies: list[str] | None = None):
+        self.audit: Audit | None = None
+        self.results: list[AuditResult] = []
+        self.summary: AuditSummary | None = None
+        super().__init__(workspace, lang=lang)
+        self.refresh(companies)
+
+    def build(self) -> list[w.Widget]:
+        box = w.Layout(width="460px", height="140px")
+        self.companies = labelled(w.SelectMultiple(options=[], layout=box))
+        self.accounts = labelled(w.SelectMultiple(options=[], layout=box))
+        self.send_test = w.Checkbox(value=True, indent=False)
+        self.attachments = w.Checkbox(value=False, indent=False)
+        self.concurrency = labelled(w.IntSlider(value=min(4, DEFAULT_CONCURRENCY), min=1, max=20))
+        self.start = w.Button(button_style="primary", icon="paper-plane")
+        self.stop = w.Button(button_style="danger", icon="stop", disabled=True)
+        self.progress = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="460px"))
+        self.progress_label = w.HTML()
+        self.table = w.HTML()
+        self.companies.observe(lambda _: self._fill_accounts(), "value")
+        self.start.on_click(self.on_start)
+        self.stop.on_click(self.on_stop)
+        return [w.HBox([self.companies, self.accounts]), w.HBox([self.send_test, self.attachments]),
+                self.concurrency, w.HBox([self.start, self.stop]),
+                w.HBox([self.progress, self.progress_label]), self.table]
+
+    def relabel(self) -> None:
+        self.companies.description = self.t("companies")
+        self.accounts.description = self.t("accounts")
+        self.send_test.description = self.t("send_test")
+        self.attachments.description = self.t("attachments")
+        self.concurrency.description = self.t("concurrency")
+        self.start.description = self.t("start")
+        self.stop.description = self.t("stop")
+        self._render()
+
+    # --- choosing ------------------------------------------------------------------------
+    def refresh(self, companies: list[str] | None = None) -> None:
+        with Inventory.open(self.workspace) as inventory:
+            known = inventory.companies()
+        self.companies.options = [(f"{c.name} ({c.slug})", c.slug) for c in known]
+        slugs = [c.slug for c in known]
+        chosen = [c for c in (companies or []) if c in slugs] or slugs[:1]
+        self.companies.value = tuple(chosen)
+        self._fill_accounts()
+
+    def _fill_accounts(self) -> None:
+        with Inventory.open(self.workspace) as inventory:
+            accounts = [a for slug in self.companies.value for a in inventory.accounts(slug)]
+        self.accounts.options = [(f"{a.email} ({a.auth})", a.email) for a in accounts]
+        self.accounts.value = tuple(a.email for a in accounts)
+
+    # --- running -------------------------------------------------------------------------
+    @busy
+    async def on_start(self, _button: w.Button | None = None) -> AuditSummary:
+        emails = list(self.accounts.value)
+        if not emails:
+            raise UsageError(self.t("nothing_selected"))
+        options = AuditOptions(send_test=self.send_test.value, attachments=self.attachments.value,
+                               concurrency=self.concurrency.value, lang=self.lang)
+        self.results, self.summary = [], None
+        self.progress.max, self.progress.value = len(emails), 0
+        self.audit = Audit(self.workspace, Selection(emails=emails), options, on_result=self._arrived)
+        self.stop.disabled = False
+        self._render()
+        try:
+            summary = await self.audit.run()
+        finally:
+            self.stop.disabled = True
+        self.summary = summary
+        done = len(self.results)
+        if summary.state == "finished":
+            ok = sum(1 for r in self.results if r.ok)
+            self.alert.show("success" if ok == done else "warning",
+                            self.t("bulk_done", ok=ok, bad=done - ok))
+        else:
+            self.alert.warning(self.t("bulk_stopped", done=done, total=len(emails)))
+        return summary
+
+    def _arrived(self, result: AuditResult) -> None:
+        self.results.append(result)
+        self.progress.value = len(self.results)
+        self._render()
+
+    @busy
+    def on_stop(self, _button: w.Button | None = None) -> None:
+        if self.audit is not None:
+            self.audit.stop()
+
+    def _render(self) -> None:
+        total = self.progress.max if self.results or self.audit else 0
+        self.progress_label.value = (f"<span class='mailkit-progress'>"
+                                     f"{escape(self.t('progress', done=len(self.results), total=total))}</span>")
+        if not self.results:
+            self.table.value = ""
+            return
+        headers = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(self.t(k))}</th>"
+                          for k in ("company", "email", "status", "cause", "remedy"))
+        rows = "".join(self._row(r) for r in self.results)
+        self.table.value = f"<table class='mailkit-bulk'><thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def _row(self, result: AuditResult) -> str:
+        color = ROW_COLORS[SEVERITY[result.status]]
+        cells = (result.company, result.email, result.status.value,
+                 "" if result.ok else result.diagnosis.cause(self.lang),
+                 "" if result.ok else result.diagnosis.remedy(self.lang, email=result.email))
+        tds = "".join(f"<td style='padding:2px 8px'>{escape(c)}</td>" for c in cells)
+        return f"<tr data-status='{escape(result.status.value)}' style='background:{color}'>{tds}</tr>"
+
+
+__all__ = ["BulkPanel"]

@@ -1,0 +1,190 @@
+"""The first cell of every notebook: decide sandbox or Google mode and get a workspace ready.
+
+- MAILKIT_SANDBOX set: sandbox mode with the sandbox already running (the CLI's workspace).
+- An OAuth client registered in the workspace: Google mode, nothing is started.
+- Neither: an in-process sandbox with the shipped accounts is started, MAILKIT_SANDBOX is set
+  for this kernel, and a workspace of its own (`<home>/sandbox`, never the admin's real
+  inventory) gets the sample inventory and the sandbox's fake app passwords if it is empty.
+
+Running the cell again returns the same session.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailkit.errors import SecretStoreError
+from mailkit.i18n import resolve_lang
+from mailkit.inventory import Inventory
+from mailkit.ui.i18n_ui import t
+from mailkit.workspace import Workspace, default_home
+
+SAMPLE_INVENTORY = Path(__file__).resolve().parents[2] / "data" / "inventory.csv"
+
+
+@dataclass
+class Session:
+    """Which mode the notebook runs in, its workspace, and the sandbox it started (if any)."""
+
+    mode: str
+    workspace: Workspace
+    sandbox: object | None = None
+    loaded: int = 0
+    lang: str = "en"
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.mode == "sandbox"
+
+    def banner(self) -> str:
+        """One line saying which mode this is."""
+        if not self.sandboxed:
+            return t("mode_google", self.lang, home=self.workspace.home)
+        from mailkit.endpoints import sandbox_info
+
+        info = sandbox_info()
+        accounts = _count_sandbox_accounts(info.path) if info else 0
+        return t("mode_sandbox", self.lang, accounts=accounts, home=self.workspace.home)
+
+    def __repr__(self) -> str:
+        return self.banner()
+
+    def _repr_html_(self) -> str:
+        color = "#146c2e" if self.sandboxed else "#0b57d0"
+        return f"<div style='color:{color};font-weight:600'>{html.escape(self.banner())}</div>"
+
+    def stop(self) -> None:
+        """Stop the sandbox this session started (a no-op otherwise)."""
+        global _SESSION
+        if self.sandbox is not None:
+            self.sandbox.stop()  # type: ignore[attr-defined]
+            self.sandbox = None
+            os.environ.pop("MAILKIT_SANDBOX", None)
+        if _SESSION is self:
+            _SESSION = None
+
+
+_SESSION: Session | None = None
+
+
+def current_workspace() -> Workspace:
+    """The running session's workspace, else the default one (MAILKIT_HOME or ~/.mailkit)."""
+    return _SESSION.workspace if _SESSION is not None else Workspace()
+
+
+def current() -> Session | None:
+    return _SESSION
+
+
+def start(lang: str | None = None, *, sample: bool = True) -> Session:
+    """Get the notebook ready (see the module docstring); safe to call again."""
+    global _SESSION
+    lang = resolve_lang(lang)
+    if _SESSION is not None:
+        _SESSION.lang = lang
+        return _SESSION
+    if os.environ.get("MAILKIT_SANDBOX"):
+        session = Session("sandbox", Workspace().ensure(), lang=lang)
+    elif Workspace().oauth_client_path.exists():
+        session = Session("google", Workspace().ensure(), lang=lang)
+    else:
+        session = _start_sandbox(lang)
+    if session.sandboxed and sample:
+        session.loaded = load_sample(session.workspace)
+    _SESSION = session
+    return session
+
+
+def _start_sandbox(lang: str) -> Session:
+    from mailkit.sandbox.runner import SandboxThread, default_accounts_file
+
+    workspace = Workspace(default_home() / "sandbox").ensure()
+    sandbox = SandboxThread(default_accounts_file(), workspace.home / "sandbox-state")
+    sandbox.start()
+    os.environ["MAILKIT_SANDBOX"] = str(sandbox.info_path)
+    session = Session("sandbox", workspace, sandbox, lang=lang)
+    atexit.register(session.stop)
+    return session
+
+
+def load_sample(workspace: Workspace, path: Path = SAMPLE_INVENTORY) -> int:
+    """Import the sample inventory and the sandbox's fake secrets when the workspace has no account."""
+    from mailkit.tabular import import_accounts
+
+    with Inventory.open(workspace) as inventory:
+        if inventory.accounts():
+            return 0
+        report = import_accounts(inventory, path, detect_timeout=1.0)
+        with contextlib.suppress(SecretStoreError):  # no usable keyring: the forms will say so when used
+            seed_sandbox_secrets(inventory, workspace)
+    configure_sandbox_directory(workspace)
+    return report.added
+
+
+def configure_sandbox_directory(workspace: Workspace) -> None:
+    """Let the 2SV check read the sandbox's Directory: its service account and admin accounts."""
+    from mailkit.endpoints import sandbox_info
+    from mailkit.sandbox.accounts import load_accounts
+    from mailkit.twostep_directory import configure_directory
+
+    info = sandbox_info()
+    key = info.state_dir / "service_account.json" if info else None
+    if key is None or not key.exists() or workspace.setting("directory.service_account"):
+        return
+    configure_directory(workspace, service_account=key)
+    for account in load_accounts(_accounts_file(info.path)).values():
+        if account.admin:
+            configure_directory(workspace, admin=account.email)
+
+
+def seed_sandbox_secrets(inventory: Inventory, workspace: Workspace) -> int:
+    """Store each sandbox account's fake app password (or password) for the matching inventory accounts."""
+    from mailkit.endpoints import sandbox_info
+    from mailkit.sandbox.accounts import load_accounts
+    from mailkit.secrets import SecretKind, secret_store
+
+    info = sandbox_info()
+    if info is None:
+        return 0
+    known = load_accounts(_accounts_file(info.path))
+    store = secret_store(workspace)
+    stored = 0
+    for account in inventory.accounts():
+        fake = known.get(account.email.lower())
+        if fake is None or account.auth == "oauth2":
+            continue
+        kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
+        secret = (fake.app_passwords[0] if fake.app_passwords else "") if kind is SecretKind.APP_PASSWORD \
+            else fake.password
+        if secret and store.get(account.email, kind) is None:
+            store.set(account.email, kind, secret)
+            inventory.record_secret_set(account.email, kind.value)
+            stored += 1
+    return stored
+
+
+def _accounts_file(info_path: Path) -> Path:
+    import json
+
+    from mailkit.sandbox.runner import default_accounts_file
+
+    data = json.loads(Path(info_path).read_text(encoding="utf-8"))
+    return Path(data.get("accounts_file") or default_accounts_file())
+
+
+def _count_sandbox_accounts(info_path: Path) -> int:
+    from mailkit.sandbox.accounts import load_accounts
+
+    try:
+        return len(load_accounts(_accounts_file(info_path)))
+    except Exception:  # a sandbox.json from another version: the count is only informative
+        return 0
+
+
+__all__ = ["SAMPLE_INVENTORY", "Session", "current", "current_workspace", "load_sample", "seed_sandbox_secrets",
+           "start"]
