@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -34,6 +32,7 @@ from mailkit.errors import MailkitError, UsageError
 from mailkit.models import Account
 from mailkit.oauth_client import EMAIL_SCOPE, MAIL_SCOPE, SCOPES, OAuthClient, active_client
 from mailkit.oauth_identity import IdentityError, authorized_email
+from mailkit.oauth_loopback import LoopbackServer
 from mailkit.oauth_store import GrantStore, TokenBundle, load_bundle, parse_time, save_bundle
 from mailkit.redaction import redact, remember
 from mailkit.status import Status
@@ -99,64 +98,6 @@ class ConsentResult:
         return data
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    """Answers the browser's redirect to the loopback address; everything else is a 404."""
-
-    server: _LoopbackServer
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        query = dict(parse_qsl(urlsplit(self.path).query))
-        if not {"code", "error"} & query.keys():
-            self._page(404, "Not found.")
-        elif self.server.deliver(self.path):
-            self._page(200, "mailkit received Google's answer. You can close this tab and return to mailkit.")
-        else:
-            self._page(400, "This answer belongs to another mailkit login attempt (its state does not match). "
-                            "Start again from mailkit.")
-
-    def _page(self, code: int, text: str) -> None:
-        body = (f"<!doctype html><meta charset=utf-8><title>mailkit</title>"
-                f"<p style='font:16px sans-serif;margin:3em'>{html.escape(text)}</p>").encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the URL holds the code: never log it
-        return
-
-
-class _LoopbackServer(ThreadingHTTPServer):
-    """127.0.0.1 on a free port, served from a daemon thread; `stop()` is safe from any thread, twice."""
-
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, deliver: Any):
-        super().__init__(("127.0.0.1", 0), _Receiver)
-        self.deliver = deliver
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="mailkit-oauth-loopback", daemon=True)
-        self._stop_lock = threading.Lock()
-        self._stopped = False
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def stop(self) -> None:
-        with self._stop_lock:
-            if self._stopped:
-                return
-            self._stopped = True
-        if threading.current_thread() is not self._thread:
-            self.shutdown()
-        self.server_close()
-
-
 def _params(url: str) -> dict[str, str]:
     """The query of a redirect URL; also accepts a bare `state=...&code=...` pasted on its own."""
     text = url.strip()
@@ -178,7 +119,7 @@ class ConsentFlow:
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._url: str | None = None
         self._result: ConsentResult | None = None
-        self._server = _LoopbackServer(self._deliver)
+        self._server = LoopbackServer(self._deliver)
         self.redirect_uri = f"http://127.0.0.1:{self._server.port}/"
         self._flow.redirect_uri = self.redirect_uri
         self.authorization_url, self._state = self._flow.authorization_url(
@@ -257,6 +198,10 @@ class ConsentFlow:
             raise UsageError("that address belongs to another login attempt (its state does not match): "
                              "paste the address from the browser tab of this attempt")
         return self._settle()
+
+    async def acomplete_from_url(self, pasted_url: str) -> ConsentResult:
+        """`complete_from_url` without blocking the event loop (the token exchange is HTTP)."""
+        return await asyncio.to_thread(self.complete_from_url, pasted_url)
 
     # --- internals ---------------------------------------------------------------------------
     def _deliver(self, path: str) -> bool:

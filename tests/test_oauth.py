@@ -293,6 +293,15 @@ def test_paste_the_final_url_when_the_browser_cannot_reach_the_port(ws: Workspac
     assert flow.run(timeout=1) is result  # a waiter sees the same result
 
 
+def test_loopback_ignores_stray_requests_and_other_attempts(ws: Workspace) -> None:
+    with ConsentFlow(account(ws), ws) as flow:
+        assert requests.get(flow.redirect_uri + "favicon.ico", timeout=5).status_code == 404
+        stale = requests.get(flow.redirect_uri + "?state=from-an-old-tab&code=4/old", timeout=5)
+        assert stale.status_code == 400 and "another mailkit login attempt" in stale.text
+        assert not flow.done
+    assert flow.done and port_is_free(urlsplit(flow.redirect_uri).port)
+
+
 def test_reconsent_without_refresh_token_keeps_the_stored_one(ws: Workspace, sandbox: SandboxThread) -> None:
     assert login(ws, sandbox).ok
     first = load_bundle(ws, FACTURACION)

@@ -113,16 +113,21 @@ def status(json_out: bool = JsonOption) -> None:
         rows = grant_status(inventory, STATE.workspace())
     if json_out:
         emit_json(rows)
-    elif not rows:
+    else:
+        _print_status(rows)
+    if any(row["status"] != "ok" for row in rows):
+        raise typer.Exit(1)
+
+
+def _print_status(rows: list[dict[str, Any]]) -> None:
+    if not rows:
         say("no accounts sign in with OAuth 2.0")
-    for row in rows if not json_out else []:
+    for row in rows:
         scopes = "mail scope ok" if row["scopes_ok"] else ("MAIL SCOPE MISSING" if row["configured"] else "-")
         say(f"{row['email']:<42} {row['status']:<22} authorized: {row['authorized_email'] or '-':<34} {scopes}")
         if row["configured"]:
             say(f"{'':<42} access token until {row['access_expires_at'] or '-'}; "
                 f"last refresh {row['last_refresh_at'] or 'never'}; consent {row['obtained_at'] or '-'}")
-    if any(row["status"] != "ok" for row in rows):
-        raise typer.Exit(1)
 
 
 @oauth_app.command("revoke")

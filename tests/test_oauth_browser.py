@@ -1,0 +1,77 @@
+"""What a person sees: Google's consent page (the sandbox's) in headless Chromium, one box unticked.
+
+Chromium trusts exactly the sandbox's server certificate (its SPKI pinned with
+--ignore-certificate-errors-spki-list); nothing else about TLS is relaxed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ssl
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from mailkit.inventory import Inventory
+from mailkit.models import Company, build_account
+from mailkit.oauth_client import MAIL_SCOPE
+from mailkit.oauth_flow import ConsentFlow
+from mailkit.oauth_store import load_bundle
+from mailkit.sandbox.runner import SandboxThread
+from mailkit.status import Status
+from mailkit.workspace import Workspace
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+FACTURACION = "facturacion@ferreteria-delnorte.example"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def spki_pin(base_url: str) -> str:
+    """The base64 SHA-256 of the server certificate's public key, as Chromium's SPKI list wants it."""
+    parts = urlsplit(base_url)
+    pem = ssl.get_server_certificate((parts.hostname, parts.port))
+    key = x509.load_pem_x509_certificate(pem.encode()).public_key()
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_unticking_the_mail_box_in_chromium_is_scope_missing(workspace: Workspace,
+                                                             sandbox_env: SandboxThread) -> None:
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("ferreteria-delnorte", "Ferretería del Norte"))
+        inventory.upsert_account(build_account(FACTURACION, "ferreteria-delnorte", provider_key="workspace",
+                                               auth="oauth2"))
+        account = inventory.account(FACTURACION)
+    flow = ConsentFlow(account, workspace)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pin = spki_pin(sandbox_env.info["http"])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                             args=[*FLAGS, f"--ignore-certificate-errors-spki-list={pin}"])
+        try:
+            page = browser.new_page()
+            page.goto(flow.authorization_url, timeout=15_000)
+            assert page.locator("#consent-account").inner_text() == FACTURACION
+            mail_box = page.locator(f'input[name=scope][value="{MAIL_SCOPE}"]')
+            assert mail_box.is_checked()
+            mail_box.uncheck()
+            page.screenshot(path=str(ARTIFACTS / "oauth-consent-mail-unticked.png"), full_page=True)
+            page.click("#consent-continue")
+            page.wait_for_url(flow.redirect_uri + "**", timeout=15_000)
+            assert "mailkit received Google's answer" in page.content()
+            page.screenshot(path=str(ARTIFACTS / "oauth-consent-loopback.png"))
+        finally:
+            browser.close()
+    result = flow.run(timeout=10)
+    assert result.status is Status.OAUTH_SCOPE_MISSING and not result.stored, result.message
+    assert "Read, compose, send" in result.message
+    assert load_bundle(workspace, FACTURACION) is None
