@@ -1,0 +1,253 @@
+"""Start and stop a whole sandbox: SMTP (STARTTLS and implicit TLS), IMAP, and the OAuth/Directory HTTP side.
+
+`Sandbox` is the async core (used by `mailkit sandbox`); `SandboxThread` runs one on its own
+event loop in a daemon thread, for tests and notebooks whose own loop must stay free.
+`start()` writes `sandbox.json` (what `mailkit.endpoints.SandboxInfo.load` reads; point
+MAILKIT_SANDBOX at it) and an OAuth client file in Google's "installed" format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import ssl
+import string
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from mailkit.sandbox.accounts import SandboxAccount, load_accounts
+from mailkit.sandbox.faults import Faults
+from mailkit.sandbox.grants import GrantRegistry
+from mailkit.sandbox.imap_server import ImapServer
+from mailkit.sandbox.mailstore import MailBackend, MailStore, ReceivedMessage
+from mailkit.sandbox.smtp_server import SmtpServer
+from mailkit.sandbox.tls import create_tls
+
+HOST = "127.0.0.1"
+INFO_FILE = "sandbox.json"
+CLIENT_CONFIG_FILE = "client_config.json"
+PROJECT_ID = "mailkit-sandbox"
+_REPO_ACCOUNTS = Path(__file__).resolve().parents[2] / "data" / "sandbox" / "accounts.toml"
+_PACKAGED_ACCOUNTS = Path(__file__).with_name("default_accounts.toml")
+
+
+def default_accounts_file() -> Path:
+    """The repository's data/sandbox/accounts.toml; the copy inside the package when installed from a wheel."""
+    return _REPO_ACCOUNTS if _REPO_ACCOUNTS.exists() else _PACKAGED_ACCOUNTS
+
+
+def new_client_credentials() -> tuple[str, str]:
+    """A client id and secret shaped like Google's Desktop-app ones."""
+    alphabet = string.ascii_lowercase + string.digits
+    number = "".join(secrets.choice(string.digits) for _ in range(12))
+    client_id = f"{number}-{''.join(secrets.choice(alphabet) for _ in range(32))}.apps.googleusercontent.com"
+    return client_id, "GOCSPX-" + secrets.token_urlsafe(21)[:28]
+
+
+def _http_side_class() -> Any:
+    """The HTTP side, when this copy of mailkit has it."""
+    try:
+        from mailkit.sandbox.http import HttpSide
+    except ModuleNotFoundError as exc:
+        if exc.name != "mailkit.sandbox.http":
+            raise
+        return None
+    return HttpSide
+
+
+class Sandbox:
+    """A local Gmail on 127.0.0.1 with free ports."""
+
+    def __init__(self, accounts_file: Path | None = None, state_dir: Path | None = None, latency_ms: int = 0,
+                 faults: Faults | None = None):
+        self.accounts_file = Path(accounts_file or default_accounts_file()).resolve()
+        self.accounts: dict[str, SandboxAccount] = load_accounts(self.accounts_file)
+        self._tempdir = None if state_dir is not None else tempfile.TemporaryDirectory(prefix="mailkit-sandbox-")
+        self.state_dir = Path(state_dir if state_dir is not None else self._tempdir.name).resolve()  # type: ignore[union-attr]
+        self.grants = GrantRegistry()
+        self.faults = faults or Faults()
+        if latency_ms:
+            self.faults.latency_ms = latency_ms
+        self.store = MailStore(self.state_dir / "mail")
+        self.client_id, self.client_secret = new_client_credentials()
+        self.info: dict[str, Any] = {}
+        self._parts: list[Any] = []
+
+    @property
+    def messages(self) -> list[ReceivedMessage]:
+        return self.store.messages
+
+    @property
+    def info_path(self) -> Path:
+        return self.state_dir / INFO_FILE
+
+    def clear_messages(self) -> None:
+        self.store.clear()
+
+    def reset(self) -> None:
+        """Between tests: no messages, counters at zero, no faults."""
+        self.store.clear()
+        self.store.reset_counters()
+        self.faults.clear()
+
+    def client_context(self) -> ssl.SSLContext:
+        """A verifying client TLS context that trusts this sandbox's CA."""
+        return ssl.create_default_context(cafile=str(self.state_dir / "ca.pem"))
+
+    async def start(self) -> dict[str, Any]:
+        """Listen on every port, write sandbox.json and client_config.json; the info published."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            return await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> dict[str, Any]:
+        tls = create_tls(self.state_dir)
+        backend = MailBackend(self.accounts, self.grants, self.store, self.faults)
+        smtp = SmtpServer(backend, tls.server_context())
+        self._parts.append(smtp)
+        (smtp_host, smtp_port), (smtps_host, smtps_port) = await smtp.start(HOST)
+        imap = ImapServer(backend, tls.server_context())
+        self._parts.append(imap)
+        imaps_host, imaps_port = await imap.start(HOST)
+        http = await self._start_http(tls.server_context())
+        info = {
+            "smtp": {"host": smtp_host, "port": smtp_port},
+            "smtps": {"host": smtps_host, "port": smtps_port},
+            "imaps": {"host": imaps_host, "port": imaps_port},
+            "http": http,
+            "ca_cert": str(tls.ca_path),
+            "client_config": str(self._write_client_config(http)),
+            "state_dir": str(self.state_dir),
+            "mail_dir": str(self.store.root),
+            "workspace_domains": sorted({a.domain for a in self.accounts.values() if a.workspace}),
+            "accounts_file": str(self.accounts_file),
+            "pid": os.getpid(),
+        }
+        _write_private(self.info_path, json.dumps(info, indent=2) + "\n")
+        self.info = info
+        return info
+
+    async def _start_http(self, context: ssl.SSLContext) -> str:
+        http_side = _http_side_class()
+        if http_side is None:
+            return ""
+        side = http_side(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
+                         ssl_context=context, latency_ms=self.faults.latency_ms, state_dir=self.state_dir)
+        self._parts.append(side)
+        return (await side.start(HOST, 0)).rstrip("/")
+
+    def _write_client_config(self, http: str) -> Path:
+        path = self.state_dir / CLIENT_CONFIG_FILE
+        config = {"installed": {
+            "client_id": self.client_id,
+            "project_id": PROJECT_ID,
+            "auth_uri": f"{http}/o/oauth2/auth",
+            "token_uri": f"{http}/token",
+            "auth_provider_x509_cert_url": f"{http}/oauth2/v1/certs",
+            "client_secret": self.client_secret,
+            "redirect_uris": ["http://localhost"],
+        }}
+        _write_private(path, json.dumps(config, indent=2) + "\n")
+        return path
+
+    async def stop(self) -> None:
+        """Cut every connection, stop listening, take sandbox.json away (clients then say it is not running)."""
+        parts, self._parts = self._parts, []
+        for part in reversed(parts):
+            with contextlib.suppress(Exception):
+                await part.stop()
+        if self.info:
+            self.info_path.unlink(missing_ok=True)
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write readable by the user only, atomically (a reader never sees half a file)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+class SandboxThread:
+    """A Sandbox on its own event loop in a daemon thread; also a context manager."""
+
+    def __init__(self, accounts_file: Path | None = None, state_dir: Path | None = None, latency_ms: int = 0,
+                 faults: Faults | None = None):
+        self.sandbox = Sandbox(accounts_file, state_dir, latency_ms, faults)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    info = property(lambda self: self.sandbox.info)
+    messages = property(lambda self: self.sandbox.messages)
+    grants = property(lambda self: self.sandbox.grants)
+    accounts = property(lambda self: self.sandbox.accounts)
+    faults = property(lambda self: self.sandbox.faults)
+    state_dir = property(lambda self: self.sandbox.state_dir)
+    info_path = property(lambda self: self.sandbox.info_path)
+    store = property(lambda self: self.sandbox.store)
+
+    def clear_messages(self) -> None:
+        self.sandbox.clear_messages()
+
+    def reset(self) -> None:
+        self.sandbox.reset()
+
+    def client_context(self) -> ssl.SSLContext:
+        return self.sandbox.client_context()
+
+    def start(self, timeout: float = 30.0) -> dict[str, Any]:
+        """Start and wait until every listener is up; the sandbox's info."""
+        self._thread = threading.Thread(target=asyncio.run, args=(self._main(),), name="mailkit-sandbox", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError(f"the sandbox did not start within {timeout} s")
+        if self._error is not None:
+            raise self._error
+        return self.info
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        try:
+            await self.sandbox.start()
+        except BaseException as exc:  # handed to the thread that called start()
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            await self._stopping.wait()
+        finally:
+            await self.sandbox.stop()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the sandbox and its thread."""
+        if self._loop is not None and self._stopping is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop may have ended already
+                self._loop.call_soon_threadsafe(self._stopping.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> SandboxThread:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+__all__ = ["Sandbox", "SandboxThread", "default_accounts_file", "new_client_credentials"]

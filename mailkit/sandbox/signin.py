@@ -1,0 +1,146 @@
+"""How the sandbox decides a sign-in, the same way for SMTP and IMAP.
+
+Pure functions: a SASL blob or a user/secret pair goes in, an `Outcome` comes out; the SMTP and
+IMAP servers only turn outcomes into their protocol's words (GMAIL_FACTS.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import json
+import secrets
+import string
+
+from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.grants import MAIL_SCOPE, GrantRegistry
+
+
+class Outcome(enum.Enum):
+    """What Google would make of a sign-in attempt."""
+
+    OK = "ok"
+    BAD_CREDENTIALS = "bad_credentials"
+    APP_PASSWORD_REQUIRED = "app_password_required"
+    WEB_LOGIN_REQUIRED = "web_login_required"
+    THROTTLED = "throttled"
+    BAD_TOKEN = "bad_token"
+
+
+#: What Gmail sends (base64-encoded) after a refused XOAUTH2 token.
+XOAUTH2_ERROR = json.dumps({"status": "400", "schemes": "Bearer", "scope": MAIL_SCOPE},
+                           separators=(",", ":")).encode()
+#: What Gmail sends after a refused OAUTHBEARER token.
+OAUTHBEARER_ERROR = json.dumps({"status": "invalid_request", "scope": MAIL_SCOPE},
+                               separators=(",", ":")).encode()
+
+
+def check_password(account: SandboxAccount | None, secret: str) -> Outcome:
+    """A user/secret sign-in (SMTP AUTH PLAIN/LOGIN, IMAP LOGIN / AUTHENTICATE PLAIN)."""
+    if account is None:
+        return Outcome.BAD_CREDENTIALS
+    if account.login_throttled:
+        return Outcome.THROTTLED
+    is_password = bool(account.password) and secret == account.password
+    is_app_password = account.accepts_app_password(secret)
+    if account.web_login_required and (is_password or is_app_password):
+        return Outcome.WEB_LOGIN_REQUIRED
+    if is_app_password or account.accepts_password(secret):
+        return Outcome.OK
+    if is_password and account.two_step:
+        return Outcome.APP_PASSWORD_REQUIRED
+    return Outcome.BAD_CREDENTIALS
+
+
+def check_token(account: SandboxAccount | None, grants: GrantRegistry, token: str) -> Outcome:
+    """An OAuth 2.0 access token for this account: known, alive, its own, with the mail scope."""
+    if account is None:
+        return Outcome.BAD_TOKEN
+    if account.login_throttled:
+        return Outcome.THROTTLED
+    access = grants.lookup_access_token(token)
+    if access is None or not account.oauth:
+        return Outcome.BAD_TOKEN
+    if access.grant.email != account.email.lower() or MAIL_SCOPE not in access.grant.scopes:
+        return Outcome.BAD_TOKEN
+    return Outcome.OK
+
+
+def decode_b64(blob: str | bytes) -> bytes | None:
+    """Strict base64, or None when the client sent something else."""
+    try:
+        return base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def parse_plain(decoded: bytes) -> tuple[str, str] | None:
+    """SASL PLAIN `authzid NUL authcid NUL passwd` -> (user, secret)."""
+    parts = decoded.decode("utf-8", "replace").split("\0")
+    if len(parts) != 3 or not parts[1]:
+        return None
+    return parts[1], parts[2]
+
+
+def parse_xoauth2(decoded: bytes) -> tuple[str, str] | None:
+    """`user=U^Aauth=Bearer T^A^A` -> (user, token)."""
+    fields = _kv_fields(decoded.decode("utf-8", "replace").split("\x01"))
+    return _user_and_bearer(fields.get("user", ""), fields.get("auth", ""))
+
+
+def parse_oauthbearer(decoded: bytes) -> tuple[str, str] | None:
+    """RFC 7628 `n,a=U,^Ahost=..^Aport=..^Aauth=Bearer T^A^A` -> (user, token)."""
+    head, _, rest = decoded.decode("utf-8", "replace").partition("\x01")
+    user = next((part[2:] for part in head.split(",") if part.startswith("a=")), "")
+    fields = _kv_fields(rest.split("\x01"))
+    return _user_and_bearer(user.replace("=2C", ",").replace("=3D", "="), fields.get("auth", ""))
+
+
+def _kv_fields(parts: list[str]) -> dict[str, str]:
+    return {key: value for key, _, value in (part.partition("=") for part in parts if part)}
+
+
+def _user_and_bearer(user: str, auth: str) -> tuple[str, str] | None:
+    scheme, _, token = auth.partition(" ")
+    if not user or scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user, token.strip()
+
+
+def session_id() -> str:
+    """A per-session id shaped like Gmail's SMTP ones, e.g. `t66sm6271302pjb.45`."""
+    rnd = secrets.SystemRandom()
+    letters = string.ascii_lowercase
+    return (f"{rnd.choice(letters)}{rnd.randint(1, 999)}sm{rnd.randint(1000000, 9999999)}"
+            f"{''.join(rnd.choices(letters, k=3))}.{rnd.randint(0, 999)}")
+
+
+def imap_session_id() -> str:
+    """A per-session id shaped like Gmail's IMAP ones, e.g. `n10mb14960186wmb`."""
+    rnd = secrets.SystemRandom()
+    letters = string.ascii_lowercase
+    return (f"{rnd.choice(letters)}{rnd.randint(1, 99)}mb{rnd.randint(10000000, 99999999)}"
+            f"{''.join(rnd.choices(letters, k=3))}")
+
+
+def web_login_url() -> str:
+    """A `signin/continue` link like the one Gmail puts in its 5.7.14 / WEBALERT replies."""
+    token = secrets.token_urlsafe(60).replace("-", "").replace("_", "")
+    return f"https://accounts.google.com/signin/continue?sarp=1&scc=1&plt=AKgnsbs{token}"
+
+
+__all__ = [
+    "OAUTHBEARER_ERROR",
+    "XOAUTH2_ERROR",
+    "Outcome",
+    "check_password",
+    "check_token",
+    "decode_b64",
+    "imap_session_id",
+    "parse_oauthbearer",
+    "parse_plain",
+    "parse_xoauth2",
+    "session_id",
+    "web_login_url",
+]

@@ -1,0 +1,97 @@
+"""Gmail's SMTP replies, word for word from GMAIL_FACTS.md; `sid` is the session id.
+
+Multi-line replies keep Gmail's layout: `code-x.y.z text` on every line but the last, and two
+spaces before the URL on the line that carries it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mailkit.sandbox.signin import Outcome, web_login_url
+
+
+def reply(code: int, enhanced: str, *texts: str) -> str:
+    """`535-5.7.8 first` ... `535 5.7.8 last`, Gmail's layout for multi-line replies."""
+    out = [f"{code}-{enhanced} {t}" for t in texts[:-1]]
+    out.append(f"{code} {enhanced} {texts[-1]}")
+    return "\r\n".join(out)
+
+
+def bad_credentials(sid: str) -> str:
+    return reply(535, "5.7.8", "Username and Password not accepted. For more information, go to",
+                 f" https://support.google.com/mail/?p=BadCredentials {sid} - gsmtp")
+
+
+def app_password_required(sid: str) -> str:
+    return reply(534, "5.7.9", "Application-specific password required. For more information, go to",
+                 f" https://support.google.com/mail/?p=InvalidSecondFactor {sid} - gsmtp")
+
+
+def web_login_required(sid: str) -> str:
+    url = web_login_url()
+    return reply(534, "5.7.14", f"<{url[:78]}", f"{url[78:]}> Please log in via your web browser and",
+                 "then try again.", " Learn more at", f" https://support.google.com/mail/answer/78754 {sid} - gsmtp")
+
+
+def too_many_logins(sid: str) -> str:
+    return reply(454, "4.7.0", "Too many login attempts, please try again later. For more information, go to",
+                 f" https://support.google.com/mail/answer/7126229 {sid} - gsmtp")
+
+
+def auth_required(sid: str) -> str:
+    return reply(530, "5.7.0", "Authentication Required. For more information, go to",
+                 f" https://support.google.com/mail/?p=WantAuthError {sid} - gsmtp")
+
+
+def daily_limit(sid: str) -> str:
+    return reply(550, "5.4.5", "Daily user sending limit exceeded. For more information on Gmail",
+                 "sending limits go to", f" https://support.google.com/a/answer/166852 {sid} - gsmtp")
+
+
+def too_large(sid: str) -> str:
+    return reply(552, "5.2.3", "Your message exceeded Google's message size limits. Please visit",
+                 " https://support.google.com/mail/?p=MaxSizeError to view our size",
+                 f"guidelines. {sid} - gsmtp")
+
+
+def not_your_address(address: str, sid: str) -> str:
+    return f"553 5.7.1 <{address}> is not allowed to send as this account. {sid} - gsmtp"
+
+
+def empty_helo(sid: str) -> str:
+    return reply(501, "5.5.4", "Empty HELO/EHLO argument not allowed, closing connection.",
+                 f" https://support.google.com/mail/?p=helo {sid} - gsmtp")
+
+
+def invalid_recipient(address: str, sid: str) -> str:
+    return reply(553, "5.1.3", f"The recipient address <{address}> is not a valid RFC 5321",
+                 "address. For more information, go to", f" https://support.google.com/mail/answer/6596 {sid} - gsmtp")
+
+
+def too_many_recipients(sid: str) -> str:
+    return (f"452 4.5.3 Your message has too many recipients. For more information regarding Google's sending "
+            f"limits, visit  https://support.google.com/mail/answer/6592 {sid} - gsmtp")
+
+
+OUTCOME_REPLIES: dict[Outcome, Callable[[str], str]] = {
+    Outcome.BAD_CREDENTIALS: bad_credentials,
+    Outcome.BAD_TOKEN: bad_credentials,
+    Outcome.APP_PASSWORD_REQUIRED: app_password_required,
+    Outcome.WEB_LOGIN_REQUIRED: web_login_required,
+    Outcome.THROTTLED: too_many_logins,
+}
+
+
+__all__ = [
+    "OUTCOME_REPLIES",
+    "auth_required",
+    "bad_credentials",
+    "daily_limit",
+    "empty_helo",
+    "invalid_recipient",
+    "not_your_address",
+    "reply",
+    "too_large",
+    "too_many_recipients",
+]

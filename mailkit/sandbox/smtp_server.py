@@ -1,0 +1,476 @@
+"""The sandbox's smtp.gmail.com: aiosmtpd, taught to answer word for word like Gmail (GMAIL_FACTS.md).
+
+Two listeners share one `MailBackend` (accounts, grants, mail store, faults): a 587-style one
+that requires STARTTLS before AUTH, and a 465-style one on implicit TLS. aiosmtpd parses the
+protocol; the commands whose replies Gmail words differently are overridden here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import contextlib
+import logging
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from email.utils import getaddresses
+from typing import AnyStr
+
+from aiosmtpd.smtp import SMTP, TLSSetupException
+from aiosmtpd.smtp import syntax as smtp_syntax
+
+from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.listener import Listener, reset
+from mailkit.sandbox.mailstore import MailBackend
+from mailkit.sandbox.signin import (
+    OAUTHBEARER_ERROR,
+    XOAUTH2_ERROR,
+    Outcome,
+    check_password,
+    check_token,
+    decode_b64,
+    parse_oauthbearer,
+    parse_plain,
+    parse_xoauth2,
+    session_id,
+)
+from mailkit.sandbox.smtp_replies import (
+    OUTCOME_REPLIES,
+    auth_required,
+    daily_limit,
+    empty_helo,
+    invalid_recipient,
+    not_your_address,
+    too_large,
+    too_many_recipients,
+)
+
+log = logging.getLogger(__name__)
+
+HOSTNAME = "smtp.gmail.com"
+GMAIL_SIZE = 35882577
+MAX_RECIPIENTS = 100
+AUTH_MECHANISMS = "LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
+
+
+class _Aborted(Exception):
+    """The client gave up a SASL exchange (`*`) or sent something undecodable; carries the reply."""
+
+
+class GmailSMTP(SMTP):
+    """One SMTP session that talks like smtp.gmail.com."""
+
+    line_length_limit = 65536  # the StreamReader's limit; Gmail takes long header lines
+
+    def __init__(self, backend: MailBackend, *, tls_context: ssl.SSLContext | None = None,
+                 implicit_tls: bool = False):
+        self.sid = session_id()
+        self.backend = backend
+        self.faults = backend.faults
+        self.implicit_tls = implicit_tls
+        self._greeted = False
+        super().__init__(backend, hostname=HOSTNAME, ident=f"ESMTP {self.sid} - gsmtp", tls_context=tls_context,
+                         require_starttls=False, auth_require_tls=False, enable_SMTPUTF8=True,
+                         data_size_limit=GMAIL_SIZE, timeout=300)
+        self.command_size_limits = collections.defaultdict(lambda: 512, {"AUTH": 16384, "MAIL": 1024})
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    @property
+    def secure(self) -> bool:
+        return self.implicit_tls or self._tls_protocol is not None
+
+    @property
+    def account(self) -> SandboxAccount | None:
+        return self.session.auth_data if self.session is not None and self.session.authenticated else None
+
+    async def push(self, status: AnyStr) -> None:
+        """Every reply waits for the latency fault; the greeting can stall."""
+        if not self._greeted:
+            self._greeted = True
+            await self.faults.at("greeting")
+        await self.faults.before_reply()
+        await super().push(status)
+
+    async def handle_exception(self, error: Exception) -> str:
+        """A bug or a full disk: log it here, tell the client only what Gmail would."""
+        log.exception("sandbox SMTP session %s failed", self.sid)
+        return f"451 4.3.0 Mail server temporarily rejected message. {self.sid} - gsmtp"
+
+    def close_now(self) -> None:
+        if self._handler_coroutine is not None:
+            self._handler_coroutine.cancel()
+        if self.transport is not None:
+            self.transport.close()
+
+    async def _transaction_refused(self) -> bool:
+        """The checks every mail command makes first; True when a refusal was sent."""
+        if not self.secure:
+            await self.push(f"530 5.7.0 Must issue a STARTTLS command first. {self.sid} - gsmtp")
+        elif not self.session.host_name:
+            await self.push(f"503 5.5.1 EHLO/HELO first. {self.sid} - gsmtp")
+        elif self.account is None:
+            await self.push(auth_required(self.sid))
+        else:
+            return False
+        return True
+
+    # --- greeting and TLS -----------------------------------------------------------------
+
+    @smtp_syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname: str) -> None:
+        if await self._hello(hostname, extended=True):
+            peer = self.session.peer[0] if self.session.peer else "127.0.0.1"
+            lines = [f"{HOSTNAME} at your service, [{peer}]", f"SIZE {GMAIL_SIZE}", "8BITMIME"]
+            lines.append(f"AUTH {AUTH_MECHANISMS}" if self.secure else "STARTTLS")
+            lines += ["ENHANCEDSTATUSCODES", "PIPELINING", "CHUNKING", "SMTPUTF8"]
+            await self.push("\r\n".join(f"250-{line}" for line in lines[:-1]) + f"\r\n250 {lines[-1]}")
+
+    @smtp_syntax("HELO hostname")
+    async def smtp_HELO(self, hostname: str) -> None:
+        if await self._hello(hostname, extended=False):
+            await self.push(f"250 {HOSTNAME} at your service")
+
+    async def _hello(self, hostname: str, *, extended: bool) -> bool:
+        """Start over as EHLO/HELO does; False (and the connection closed) for an empty name, as Gmail does."""
+        if not hostname:
+            await self.push(empty_helo(self.sid))
+            self.close_now()
+            return False
+        await self.faults.at("ehlo")
+        self._set_rset_state()
+        self.session.extended_smtp = extended
+        self.session.host_name = hostname
+        return True
+
+    @smtp_syntax("STARTTLS", when="tls_context")
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        if arg:
+            await self.push(f"501 5.5.4 Syntax error in parameters. {self.sid} - gsmtp")
+            return
+        if self.secure or not self.tls_context:
+            await self.push(f"503 5.5.1 TLS already active. {self.sid} - gsmtp")
+            return
+        await self.faults.at("starttls")
+        await self.push("220 2.0.0 Ready to start TLS")
+        if self.faults.tls_reset:
+            await self._reset_in_handshake()
+            return
+        waiter = self.loop.create_future()
+        self._tls_protocol = asyncio.sslproto.SSLProtocol(self.loop, self, self.tls_context, waiter,
+                                                          server_side=True)
+        self._original_transport = self.transport
+        self._original_transport.set_protocol(self._tls_protocol)
+        self.transport = self._tls_protocol._app_transport
+        self._tls_protocol.connection_made(self._original_transport)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise TLSSetupException() from error
+
+    async def _reset_in_handshake(self) -> None:
+        """The tls_reset fault: let the ClientHello arrive, then answer it with a TCP reset."""
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            await asyncio.wait_for(self._reader.read(5), timeout=5)
+        reset(self.transport)
+
+    # --- AUTH -----------------------------------------------------------------------------
+
+    @smtp_syntax("AUTH <mechanism>")
+    async def smtp_AUTH(self, arg: str) -> None:
+        if not self.secure:
+            await self.push(f"530 5.7.0 Must issue a STARTTLS command first. {self.sid} - gsmtp")
+            return
+        if not self.session.host_name:
+            await self.push(f"503 5.5.1 EHLO/HELO first. {self.sid} - gsmtp")
+            return
+        if self.session.authenticated:
+            await self.push(f"503 5.5.1 Already authenticated. {self.sid} - gsmtp")
+            return
+        mechanism, _, initial = (arg or "").strip().partition(" ")
+        steps: dict[str, Callable[[str], Awaitable[tuple[SandboxAccount | None, Outcome]]]] = {
+            "PLAIN": self._auth_plain, "LOGIN": self._auth_login,
+            "XOAUTH2": self._auth_xoauth2, "OAUTHBEARER": self._auth_oauthbearer,
+        }
+        step = steps.get(mechanism.upper())
+        if step is None and mechanism.upper() in AUTH_MECHANISMS.split():
+            step = self._auth_unsupported
+        if step is None:
+            await self.push(f"504 5.7.4 Unrecognized authentication type. {self.sid} - gsmtp")
+            return
+        try:
+            account, outcome = await step(initial.strip())
+        except _Aborted as refusal:
+            await self.push(str(refusal))
+            return
+        await self.faults.at("auth")
+        if outcome is Outcome.OK:
+            self.session.authenticated = True
+            self.session.auth_data = account
+            await self.push("235 2.7.0 Accepted")
+        else:
+            await self.push(OUTCOME_REPLIES[outcome](self.sid))
+
+    async def _sasl_response(self, challenge: str) -> bytes:
+        """Send `334 challenge`, read the client's base64 answer and decode it."""
+        await self.push(f"334 {challenge}")
+        line = (await self._reader.readline()).strip()
+        if line == b"*":
+            raise _Aborted(f"501 5.7.0 Authentication aborted. {self.sid} - gsmtp")
+        return self._decode(line)
+
+    async def _first_response(self, initial: str, challenge: str = "") -> bytes:
+        """The initial response given with AUTH (`=` means empty), else ask for it."""
+        if initial == "=":
+            return b""
+        if initial:
+            return self._decode(initial.encode())
+        return await self._sasl_response(challenge)
+
+    def _decode(self, blob: bytes) -> bytes:
+        decoded = decode_b64(blob)
+        if decoded is None:
+            raise _Aborted(f"501 5.5.2 Cannot Decode response {self.sid} - gsmtp")
+        return decoded
+
+    def _lookup(self, user: str) -> SandboxAccount | None:
+        return self.backend.accounts.get(user.strip().lower())
+
+    async def _auth_plain(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
+        parsed = parse_plain(await self._first_response(initial))
+        if parsed is None:
+            return None, Outcome.BAD_CREDENTIALS
+        account = self._lookup(parsed[0])
+        return account, check_password(account, parsed[1])
+
+    async def _auth_login(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
+        user = await self._first_response(initial, "VXNlcm5hbWU6")
+        secret = await self._sasl_response("UGFzc3dvcmQ6")
+        account = self._lookup(user.decode("utf-8", "replace"))
+        return account, check_password(account, secret.decode("utf-8", "replace"))
+
+    async def _auth_xoauth2(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
+        return await self._auth_bearer(initial, parse_xoauth2, XOAUTH2_ERROR)
+
+    async def _auth_oauthbearer(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
+        return await self._auth_bearer(initial, parse_oauthbearer, OAUTHBEARER_ERROR)
+
+    async def _auth_bearer(self, initial: str, parse: Callable[[bytes], tuple[str, str] | None],
+                           error: bytes) -> tuple[SandboxAccount | None, Outcome]:
+        """XOAUTH2 / OAUTHBEARER: a refused token gets `334 <base64 JSON>`, an empty answer, then 535."""
+        parsed = parse(await self._first_response(initial))
+        account = self._lookup(parsed[0]) if parsed else None
+        outcome = check_token(account, self.backend.grants, parsed[1]) if parsed else Outcome.BAD_TOKEN
+        if outcome is Outcome.BAD_TOKEN:
+            await self.push("334 " + base64.b64encode(error).decode())
+            await self._reader.readline()
+        return account, outcome
+
+    async def _auth_unsupported(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
+        """PLAIN-CLIENTTOKEN and XOAUTH are advertised like Gmail does; the sandbox has no such tokens."""
+        await self._first_response(initial)
+        return None, Outcome.BAD_CREDENTIALS
+
+    # --- the mail transaction ---------------------------------------------------------------
+
+    @smtp_syntax("MAIL FROM: <address>", extended=" [SP <mail-parameters>]")
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        if await self._transaction_refused():
+            return
+        if self.envelope.mail_from:
+            await self.push(f"503 5.5.1 Nested MAIL command. {self.sid} - gsmtp")
+            return
+        arg = self._strip_command_keyword("FROM:", arg or "")
+        address, rest = self._getaddr(arg) if arg is not None else (None, None)
+        params = self._getparams((rest or "").upper().split()) if address else None
+        if not address or params is None:
+            await self.push(f"555 5.5.2 Syntax error. {self.sid} - gsmtp")
+            return
+        await self.faults.at("mail")
+        refusal = self._mail_refusal(self.account, address, params)
+        if refusal is not None:
+            await self.push(refusal)
+            if refusal.startswith("421"):
+                self.close_now()
+            return
+        self.envelope.mail_from = address
+        self.envelope.mail_options.extend((rest or "").split())
+        await self.push(f"250 2.1.0 OK {self.sid} - gsmtp")
+
+    def _mail_refusal(self, account: SandboxAccount, address: str, params: dict) -> str | None:
+        """Gmail's checks at MAIL FROM, in the order it makes them; None when all pass."""
+        if self.backend.store.take_busy(account.email, account.busy_replies):
+            return f"421 4.7.0 Try again later, closing connection. (MAIL) {self.sid} - gsmtp"
+        if self.backend.store.sent_last_day(account.email) >= account.daily_limit:
+            return daily_limit(self.sid)
+        size = params.get("SIZE")
+        if isinstance(size, str) and size.isdigit() and int(size) > min(account.max_message_size, GMAIL_SIZE):
+            return too_large(self.sid)
+        if not account.may_send_as(address):
+            return not_your_address(address, self.sid)
+        return None
+
+    @smtp_syntax("RCPT TO: <address>", extended=" [SP <mail-parameters>]")
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        if await self._transaction_refused():
+            return
+        if not self.envelope.mail_from:
+            await self.push(f"503 5.5.1 MAIL first. {self.sid} - gsmtp")
+            return
+        arg = self._strip_command_keyword("TO:", arg or "")
+        address, _ = self._getaddr(arg) if arg is not None else (None, None)
+        if not address or "@" not in address:
+            await self.push(invalid_recipient(address or arg or "", self.sid))
+            return
+        await self.faults.at("rcpt")
+        if len(self.envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            await self.push(too_many_recipients(self.sid))
+            return
+        self.envelope.rcpt_tos.append(address)
+        await self.push(f"250 2.1.5 OK {self.sid} - gsmtp")
+
+    @smtp_syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self._transaction_refused():
+            return
+        if not self.envelope.rcpt_tos:
+            await self.push(f"503 5.5.1 RCPT first. {self.sid} - gsmtp")
+            return
+        await self.faults.at("data")
+        await self.push(f"354  Go ahead {self.sid} - gsmtp")
+        received = await self._read_message()
+        if received is not None:
+            await self._finish(*received)
+
+    async def _read_message(self) -> tuple[bytearray, int] | None:
+        """(message up to the lone dot, unstuffed; its size); None when the connection went away.
+
+        Past the account's size limit the bytes are counted, not kept.
+        """
+        limit = self.account.max_message_size
+        body, size, at_line_start = bytearray(), 0, True
+        while self.transport is not None:
+            try:
+                chunk = await self._reader.readuntil(b"\r\n")
+            except asyncio.LimitOverrunError as exc:
+                chunk = await self._reader.read(exc.consumed)
+            except asyncio.IncompleteReadError:
+                return None
+            if at_line_start and chunk == b".\r\n":
+                return body, size
+            if at_line_start and chunk.startswith(b"."):
+                chunk = chunk[1:]
+            at_line_start = chunk.endswith(b"\r\n")
+            size += len(chunk)
+            if self.faults.drop_in_data:
+                self.transport.abort()
+                return None
+            if size <= limit:
+                body += chunk
+            else:
+                body.clear()
+        return None
+
+    @smtp_syntax("BDAT <size> [LAST]")
+    async def smtp_BDAT(self, arg: str | None) -> None:
+        """CHUNKING (RFC 3030), which Gmail advertises."""
+        if await self._transaction_refused():
+            return
+        size_text, _, last = (arg or "").partition(" ")
+        if not size_text.isdigit() or last.strip().upper() not in ("", "LAST"):
+            await self.push(f"555 5.5.2 Syntax error. {self.sid} - gsmtp")
+            return
+        chunk = await self._reader.readexactly(int(size_text))
+        if not self.envelope.rcpt_tos:
+            await self.push(f"503 5.5.1 RCPT first. {self.sid} - gsmtp")
+            return
+        if self.faults.drop_in_data:
+            self.transport.abort()
+            return
+        pending = getattr(self.envelope, "bdat", bytearray())
+        pending += chunk
+        self.envelope.bdat = pending  # type: ignore[attr-defined]
+        if last.strip():
+            await self._finish(pending, len(pending))
+        else:
+            await self.push(f"250 2.0.0 OK {len(chunk)} octets received {self.sid} - gsmtp")
+
+    async def _finish(self, body: bytearray, size: int) -> None:
+        """Gmail's end-of-message checks, then keep the message."""
+        account = self.account
+        raw = bytes(body)
+        await self.faults.at("message")
+        header_from = self._header_sender(raw)
+        if size > min(account.max_message_size, GMAIL_SIZE):
+            status = too_large(self.sid)
+        elif self.backend.store.sent_last_day(account.email) >= account.daily_limit:
+            status = daily_limit(self.sid)
+        elif header_from and not account.may_send_as(header_from):
+            status = not_your_address(header_from, self.sid)
+        else:
+            self.backend.store.accept(account.email, self.envelope.mail_from, list(self.envelope.rcpt_tos), raw,
+                                      self.sid)
+            status = f"250 2.0.0 OK  {int(time.time())} {self.sid} - gsmtp"
+        self._set_post_data_state()
+        await self.push(status)
+
+    @staticmethod
+    def _header_sender(raw: bytes) -> str:
+        """The From: header's address (Workspace 'send as' rules look at it too)."""
+        head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+        values = [line[5:] for line in head.replace("\r\n ", " ").replace("\r\n\t", " ").split("\r\n")
+                  if line[:5].lower() == "from:"]
+        found = [addr for _, addr in getaddresses(values) if addr]
+        return found[0] if found else ""
+
+    # --- the rest, in Gmail's words ---------------------------------------------------------
+
+    @smtp_syntax("RSET")
+    async def smtp_RSET(self, arg: str) -> None:
+        self._set_rset_state()
+        await self.push(f"250 2.1.5 Flushed {self.sid} - gsmtp")
+
+    @smtp_syntax("NOOP [ignored]")
+    async def smtp_NOOP(self, arg: str) -> None:
+        await self.push(f"250 2.0.0 OK {self.sid} - gsmtp")
+
+    @smtp_syntax("QUIT")
+    async def smtp_QUIT(self, arg: str) -> None:
+        await self.push(f"221 2.0.0 closing connection {self.sid} - gsmtp")
+        self.close_now()
+
+    @smtp_syntax("VRFY <address>")
+    async def smtp_VRFY(self, arg: str) -> None:
+        await self.push(f"252 2.1.5 Send some mail, I'll try my best {self.sid} - gsmtp")
+
+    @smtp_syntax("HELP [command]")
+    async def smtp_HELP(self, arg: str) -> None:
+        await self.push(f"214 2.0.0  https://www.google.com/search?btnI&q=RFC+5321 {self.sid} - gsmtp")
+
+    async def smtp_EXPN(self, arg: str) -> None:
+        await self.push(f"502 5.5.1 Unrecognized command. {self.sid} - gsmtp")
+
+
+class SmtpServer:
+    """The two SMTP listeners of one sandbox: STARTTLS (587-style) and implicit TLS (465-style)."""
+
+    def __init__(self, backend: MailBackend, ssl_context: ssl.SSLContext):
+        self.backend = backend
+        self.starttls = Listener(lambda: GmailSMTP(backend, tls_context=ssl_context), faults=backend.faults)
+        self.implicit = Listener(lambda: GmailSMTP(backend, implicit_tls=True), faults=backend.faults,
+                                 ssl_context=ssl_context)
+
+    async def start(self, host: str = "127.0.0.1") -> tuple[tuple[str, int], tuple[str, int]]:
+        """Both listeners on free ports: ((host, starttls_port), (host, implicit_port))."""
+        return await self.starttls.start(host, 0), await self.implicit.start(host, 0)
+
+    async def stop(self) -> None:
+        await self.starttls.stop()
+        await self.implicit.stop()
+
+
+__all__ = ["GmailSMTP", "SmtpServer"]
