@@ -9,6 +9,7 @@ import pytest
 
 from mailkit.keyring_backends import MemoryKeyring
 from mailkit.workspace import Workspace
+from tests.sandbox_fixtures import *  # noqa: F401,F403
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

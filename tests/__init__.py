@@ -1,0 +1,1 @@
+"""mailkit's tests."""

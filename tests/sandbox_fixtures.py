@@ -1,0 +1,110 @@
+"""Sandbox fixtures: one shared sandbox per test session, and a fresh one for tests that change its state."""
+
+from __future__ import annotations
+
+import imaplib
+import smtplib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mailkit.sandbox.grants import MAIL_SCOPE
+from mailkit.sandbox.runner import SandboxThread
+
+__all__ = ["fresh_sandbox", "sandbox", "sandbox_env"]  # what conftest re-exports; the clients are imported
+
+REPO = Path(__file__).resolve().parent.parent
+ACCOUNTS = REPO / "data" / "sandbox" / "accounts.toml"
+GMAIL_SMTP = "smtp.gmail.com"
+GMAIL_IMAP = "imap.gmail.com"
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxThread]:
+    """The local Gmail on the shipped accounts, shared by the whole test session."""
+    running = SandboxThread(ACCOUNTS, tmp_path_factory.mktemp("sandbox"))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sandbox_env(sandbox: SandboxThread, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
+    """The shared sandbox with MAILKIT_SANDBOX pointing at it; messages, counters and faults cleared after."""
+    monkeypatch.setenv("MAILKIT_SANDBOX", str(sandbox.info_path))
+    sandbox.reset()
+    yield sandbox
+    sandbox.reset()
+
+
+@pytest.fixture
+def fresh_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
+    """A sandbox of its own (own CA, ports, grants, counters), with MAILKIT_SANDBOX pointing at it."""
+    running = SandboxThread(ACCOUNTS, tmp_path / "sandbox")
+    running.start()
+    monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
+    yield running
+    running.stop()
+
+
+# --- clients that believe they talk to Google, connected to the sandbox -------------------------
+
+class SandboxSMTP(smtplib.SMTP):
+    """smtplib on the STARTTLS listener; STARTTLS verifies the certificate as smtp.gmail.com."""
+
+    def __init__(self, sandbox: SandboxThread, timeout: float = 5.0):
+        self._address = (sandbox.info["smtp"]["host"], sandbox.info["smtp"]["port"])
+        super().__init__(timeout=timeout)
+        self._host = GMAIL_SMTP  # what starttls() verifies the certificate against
+        self.greeting = self.connect(GMAIL_SMTP, 587)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return socket.create_connection(self._address, timeout)
+
+    def secure(self, sandbox: SandboxThread) -> SandboxSMTP:
+        """EHLO, STARTTLS against the sandbox CA, EHLO again (smtplib needs the second one)."""
+        self.ehlo("client.example")
+        self.starttls(context=sandbox.client_context())
+        self.ehlo("client.example")
+        return self
+
+
+class SandboxSMTPS(smtplib.SMTP_SSL):
+    """smtplib on the implicit-TLS listener, verifying the certificate as smtp.gmail.com."""
+
+    def __init__(self, sandbox: SandboxThread, timeout: float = 5.0):
+        self._address = (sandbox.info["smtps"]["host"], sandbox.info["smtps"]["port"])
+        super().__init__(timeout=timeout, context=sandbox.client_context())
+        self.greeting = self.connect(GMAIL_SMTP, 465)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        raw = socket.create_connection(self._address, timeout)
+        return self.context.wrap_socket(raw, server_hostname=host)
+
+
+class SandboxIMAP(imaplib.IMAP4_SSL):
+    """imaplib on the IMAP listener, verifying the certificate as imap.gmail.com."""
+
+    def __init__(self, sandbox: SandboxThread, timeout: float = 5.0):
+        self._address = (sandbox.info["imaps"]["host"], sandbox.info["imaps"]["port"])
+        super().__init__(GMAIL_IMAP, 993, ssl_context=sandbox.client_context(), timeout=timeout)
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        raw = socket.create_connection(self._address, timeout)
+        return self.ssl_context.wrap_socket(raw, server_hostname=self.host)
+
+
+def access_token(sandbox: SandboxThread, email: str, scopes: tuple[str, ...] = (MAIL_SCOPE,)) -> str:
+    """An access token as the sandbox's OAuth side would issue it after consent."""
+    client_id = sandbox.sandbox.client_id
+    code = sandbox.grants.issue_code(email, client_id, scopes, "http://127.0.0.1:8080/")
+    grant = sandbox.grants.redeem_code(code, client_id, "http://127.0.0.1:8080/", "")
+    if isinstance(grant, str):
+        raise RuntimeError(grant)
+    return sandbox.grants.issue_access_token(grant).token
+
+
+def xoauth2(email: str, token: str) -> str:
+    return f"user={email}\x01auth=Bearer {token}\x01\x01"
