@@ -1,0 +1,154 @@
+"""`mailkit audit` (bulk sign-in checks / test sends) and `mailkit report` (status of every account)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from mailkit.cli.common import STATE, JsonOption, emit_json, say
+from mailkit.errors import UsageError
+from mailkit.i18n import normalize_lang, resolve_lang
+
+INTERRUPTED_EXIT = 130
+
+
+def audit(
+    company: str = typer.Option(None, "--company", help="Only this company (slug or name)."),
+    email: list[str] = typer.Option(None, "--email", help="Only this account (repeatable)."),
+    broken: bool = typer.Option(False, "--broken", help="Only accounts whose latest status is not ok."),
+    send_test: bool = typer.Option(False, "--send-test", help="Also send a test message (to the account itself)."),
+    send_to: str = typer.Option(None, "--send-to", help="Send the test messages to this address instead."),
+    attachments: bool = typer.Option(False, "--attachments", help="Attach the sample invoice (PDF + XML)."),
+    concurrency: int = typer.Option(None, "--concurrency", help="Accounts checked at once (default 10)."),
+    deadline: float = typer.Option(None, "--deadline", help="Seconds allowed per account, retry included "
+                                   "(default 90)."),
+    resume: str = typer.Option(None, "--resume", metavar="RUN", help="Finish an interrupted run: its number or "
+                               "'last'."),
+    json_out: bool = JsonOption,
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+) -> None:
+    """Check sign-in (and with --send-test send a test) for many accounts at once; results go to the
+    workspace as they come, so an interrupted run can be finished with --resume."""
+    from mailkit.audit import DEFAULT_CONCURRENCY, DEFAULT_DEADLINE, Audit, AuditOptions, Selection
+    from mailkit.smtp import run_sync
+
+    lang = resolve_lang(STATE.lang)
+    if resume is not None and (company or email or broken or send_test or send_to or attachments):
+        raise UsageError("--resume finishes a run as it was started: leave out --company, --email, --broken "
+                         "and the --send-* options")
+    if (send_to or attachments) and not send_test and resume is None:
+        send_test = True
+    options = AuditOptions(send_test=send_test, send_to=send_to, attachments=attachments, lang=lang,
+                           concurrency=DEFAULT_CONCURRENCY if concurrency is None else concurrency,
+                           deadline=DEFAULT_DEADLINE if deadline is None else deadline)
+    if resume is not None and concurrency is None and deadline is None:
+        options = None  # keep the run's own pace
+    runner = Audit(STATE.workspace(), Selection(company, list(email) if email else None, broken), options,
+                   resume=resume, progress=not no_progress)
+    try:
+        summary = run_sync(runner.run())
+    except KeyboardInterrupt:
+        if runner.run_id is not None:
+            say(f"interrupted: run {runner.run_id} is saved; finish it with `mailkit audit --resume "
+                f"{runner.run_id}`", err=True)
+        raise typer.Exit(INTERRUPTED_EXIT) from None
+    if json_out:
+        emit_json(summary.to_dict(lang))
+    else:
+        _print_summary(summary, lang)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: Any, lang: str) -> None:
+    if summary.run_id is None:
+        say("nothing to check: no account matches the selection")
+        return
+    for result in sorted(summary.results, key=lambda r: (r.company, r.email)):
+        if not result.ok:
+            data = result.to_dict(lang)
+            say(f"✗ {result.email:<40} {data['status']:<24} {data['remedy']}")
+    counts = ", ".join(f"{status} {count}" for status, count in sorted(summary.counts.items()))
+    resumed = f" ({summary.skipped} done before the resume)" if summary.skipped else ""
+    say(f"run {summary.run_id} {summary.state}: {summary.checked} of {summary.total} checked{resumed}; "
+        f"{summary.counts.get('ok', 0)} ok, {summary.broken} not ok" + (f" [{counts}]" if counts else ""))
+    if summary.state != "finished":
+        say(f"finish it with `mailkit audit --resume {summary.run_id}`")
+
+
+def report(
+    output: Path = typer.Option(None, "--output", "-o", dir_okay=False,
+                                help="Also write the report to FILE (.xlsx, .csv or .html)."),
+    lang: str = typer.Option(None, "--lang", help="Language of headers, causes and remedies: en, es, pl."),
+    company: str = typer.Option(None, "--company", help="Only this company (slug)."),
+    json_out: bool = JsonOption,
+) -> None:
+    """The latest status of every account with its cause and remedy, and a roll-up per company."""
+    from mailkit import reports
+
+    chosen = lang or STATE.lang
+    if chosen and normalize_lang(chosen) is None:
+        raise UsageError(f"--lang {chosen!r}: choose en, es or pl")
+    text_lang = resolve_lang(chosen)
+    latest = reports.status(STATE.workspace(), lang=text_lang, company=company)
+    latest = latest.rename(columns=reports.english_name)
+    companies = reports.by_company(frame=latest)
+    if output is not None:
+        from mailkit.report_export import export
+
+        export(output, STATE.workspace(), lang=chosen)
+    if json_out:
+        emit_json({"accounts": _records(latest), "companies": _records(companies),
+                   **({"output": str(output)} if output else {})})
+    else:
+        _print_report(latest, companies, chosen)
+        if output is not None:
+            say(f"wrote {output}")
+    if (latest["status"] != "ok").any():
+        raise typer.Exit(1)
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    out = frame.astype(object).where(frame.notna(), None)
+    for column in out.columns:
+        out[column] = out[column].map(lambda v: v.isoformat() if isinstance(v, pd.Timestamp) else v)
+    return out.to_dict(orient="records")
+
+
+def _print_report(latest: Any, companies: Any, lang: str | None) -> None:
+    from mailkit.report_export import header
+
+    if latest.empty:
+        say("no accounts yet: `mailkit account import FILE`, then `mailkit audit`")
+        return
+    width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
+    cols = ["company", "email", "status", "remedy"]
+    sizes = [max(len(header(c, lang)), *(len(str(v)) for v in latest[c])) for c in cols[:3]]
+    say("  ".join(header(c, lang).ljust(n) for c, n in zip(cols, [*sizes, 0], strict=True)).rstrip())
+    room = max(20, width - sum(sizes) - 6)
+    for row in latest.itertuples(index=False):
+        remedy = "" if row.status == "ok" else str(row.remedy)
+        remedy = remedy if len(remedy) <= room else remedy[: room - 1] + "…"
+        say("  ".join([row.company.ljust(sizes[0]), row.email.ljust(sizes[1]),
+                       (row.status or "-").ljust(sizes[2]), remedy]).rstrip())
+    say()
+    say(f"{header('company', lang):<24} {header('accounts', lang):>8} {'ok':>5} {header('broken', lang):>14} "
+        f"{header('not_checked', lang):>14} {header('health', lang):>8}")
+    for row in companies.itertuples(index=False):
+        ok = getattr(row, "ok", 0)
+        say(f"{row.company:<24} {row.accounts:>8} {ok:>5} {row.broken:>14} {row.not_checked:>14} "
+            f"{row.health:>8.0%}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+    app.command("report")(report)
+
+
+__all__ = ["audit", "register", "report"]

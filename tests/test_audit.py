@@ -1,0 +1,419 @@
+"""Bulk audit against the sandbox: statuses per account, retries, deadlines, bounded concurrency,
+results streamed to SQLite, stop / cancel / SIGKILL then resume without redoing finished accounts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import tomllib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+import mailkit.audit as audit_module
+from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
+from mailkit.audit_store import AuditStore, ResultRow
+from mailkit.diagnose import diagnosis_for
+from mailkit.errors import NotFoundError, UsageError
+from mailkit.inventory import Inventory
+from mailkit.models import Company, build_account
+from mailkit.oauth_store import GrantStore, TokenBundle, save_bundle
+from mailkit.sandbox.grants import MAIL_SCOPE
+from mailkit.sandbox.runner import SandboxThread
+from mailkit.secrets import SecretKind, secret_store
+from mailkit.smtp import CheckResult
+from mailkit.status import Status
+from mailkit.tabular import import_accounts
+from mailkit.workspace import Workspace
+from tests.cli_helpers import run_mailkit
+
+REPO = Path(__file__).resolve().parent.parent
+SANDBOX_ACCOUNTS = tomllib.loads((REPO / "data" / "sandbox" / "accounts.toml").read_text(encoding="utf-8"))["account"]
+REVOKED_APP_PASSWORD = "yhnu jmik olpq azws"  # faktury@: the one it had before its password changed
+FAST = {"retry_delay": 0.05, "later_delay": 0.1}
+
+#: data/sandbox/accounts.toml comments: sign-in only, and with a test send (with the invoice attached).
+EXPECTED_SIGN_IN = {
+    "facturas.lupita@gmail.com": "ok",
+    "recuperacion.lupita@gmail.com": "app_password_required",
+    "facturacion@ferreteria-delnorte.example": "ok",
+    "ventas@ferreteria-delnorte.example": "not_configured",
+    "faktury@biuro-kowalski.example": "bad_credentials",
+    "crm@biuro-kowalski.example": "web_login_required",
+    "avisos.tallerruiz@gmail.com": "oauth_reauth_required",
+    "citas.tallerruiz@gmail.com": "ok",
+    "limite.tallerruiz@gmail.com": "ok",
+    "sklep.nowak@gmail.com": "rate_limited",
+    "zamowienia.nowak@gmail.com": "ok",
+    "wysylka.nowak@gmail.com": "ok",
+    "kontakt.nowak@gmail.com": "ok",
+}
+EXPECTED_SEND = {**EXPECTED_SIGN_IN, "limite.tallerruiz@gmail.com": "quota_exceeded",
+                 "zamowienia.nowak@gmail.com": "sender_rejected", "wysylka.nowak@gmail.com": "message_rejected"}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def consent(sandbox: SandboxThread, workspace: Workspace, email: str, *, stale: bool = False) -> TokenBundle:
+    """What `mailkit oauth login` leaves behind, made directly in the sandbox's grant registry."""
+    client_id = sandbox.sandbox.client_id
+    code = sandbox.grants.issue_code(email, client_id, (MAIL_SCOPE,), "http://localhost/")
+    grant = sandbox.grants.redeem_code(code, client_id, "http://localhost/", "")
+    access = sandbox.grants.issue_access_token(grant)
+    expiry = datetime.now(UTC) + (timedelta(hours=-1) if stale else timedelta(hours=1))
+    bundle = TokenBundle(grant.refresh_token, access.token, expiry, client_id, (MAIL_SCOPE,), email)
+    save_bundle(workspace, email, bundle)
+    with Inventory.open(workspace) as inventory:
+        GrantStore(inventory).save_consent(email, client_fingerprint="sandbox", authorized_email=email,
+                                           scopes=[MAIL_SCOPE], access_expires_at=expiry)
+    return bundle
+
+
+def mixed_workspace(sandbox: SandboxThread, workspace: Workspace) -> list[str]:
+    """data/inventory.csv imported, every secret stored as the accounts file says; the secrets used."""
+    with Inventory.open(workspace) as inventory:
+        report = import_accounts(inventory, REPO / "data" / "inventory.csv", detect_timeout=0.5)
+        assert not report.rejected
+        auth = {a.email: a.auth for a in inventory.accounts()}
+    store, used = secret_store(workspace), []
+    for entry in SANDBOX_ACCOUNTS:
+        email = entry["email"]
+        if auth.get(email) == "app_password" and entry.get("app_passwords"):
+            secret = REVOKED_APP_PASSWORD if email.startswith("faktury@") else entry["app_passwords"][0]
+            store.set(email, SecretKind.APP_PASSWORD, secret)
+            used += [secret, secret.replace(" ", "")]
+        elif auth.get(email) == "password":
+            store.set(email, SecretKind.PASSWORD, entry["password"])
+            used.append(entry["password"])
+    for email, stale in (("facturacion@ferreteria-delnorte.example", False), ("citas.tallerruiz@gmail.com", True),
+                         ("avisos.tallerruiz@gmail.com", False)):
+        bundle = consent(sandbox, workspace, email, stale=stale)
+        used += [bundle.refresh_token, bundle.access_token]
+    sandbox.grants.revoke_account("avisos.tallerruiz@gmail.com")  # the user removed access
+    return used
+
+
+def bulk_accounts_file(path: Path, count: int, busy: int = 3) -> Path:
+    """A sandbox accounts file: `count` working app-password accounts and one that stays busy."""
+    lines = []
+    for i in range(count):
+        lines += ["[[account]]", f'email = "user{i:03d}@gmail.com"', "two_step = true",
+                  f'app_passwords = ["{_app_password(i)}"]', ""]
+    lines += ["[[account]]", 'email = "busy@gmail.com"', "two_step = true", 'app_passwords = ["bbbb cccc dddd eeee"]',
+              f"busy_replies = {busy}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _app_password(i: int) -> str:
+    letters = "abcdefghijklmnop"
+    return "".join(letters[(i + k) % 16] for k in range(16))
+
+
+def bulk_workspace(workspace: Workspace, count: int) -> None:
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("bulk", "Bulk SA"))
+        for i in range(count):
+            inventory.upsert_account(build_account(f"user{i:03d}@gmail.com", "bulk", provider_key="gmail",
+                                                   auth="app-password"))
+        inventory.upsert_account(build_account("busy@gmail.com", "bulk", provider_key="gmail", auth="app-password"))
+    store = secret_store(workspace)
+    for i in range(count):
+        store.set(f"user{i:03d}@gmail.com", SecretKind.APP_PASSWORD, _app_password(i))
+    store.set("busy@gmail.com", SecretKind.APP_PASSWORD, "bbbb cccc dddd eeee")
+
+
+BULK = 24
+
+
+@pytest.fixture(scope="module")
+def bulk_sandbox(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("bulk")
+    running = SandboxThread(bulk_accounts_file(root / "accounts.toml", BULK), root / "state")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def bulk(bulk_sandbox: SandboxThread, workspace: Workspace, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MAILKIT_SANDBOX", str(bulk_sandbox.info_path))
+    bulk_sandbox.reset()
+    bulk_workspace(workspace, BULK)
+    yield bulk_sandbox
+    bulk_sandbox.reset()
+
+
+def db(workspace: Workspace) -> sqlite3.Connection:
+    conn = sqlite3.connect(workspace.db_path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+# --- the mixed inventory against the sandbox ------------------------------------------------
+def test_mixed_inventory_sign_in_and_test_send(sandbox_env, workspace):
+    secrets = mixed_workspace(sandbox_env, workspace)
+    seen = []
+    summary = audit(workspace, Selection(), AuditOptions(send_test=True, attachments=True, **FAST),
+                    on_result=seen.append)
+    got = {r.email: r.status.value for r in summary.results}
+    assert got == EXPECTED_SEND
+    assert summary.state == "finished" and not summary.ok and summary.total == len(EXPECTED_SEND)
+    assert sorted(r.email for r in seen) == sorted(EXPECTED_SEND)
+    by_email = {r.email: r for r in summary.results}
+    assert by_email["kontakt.nowak@gmail.com"].attempts == 2  # 421 once, then the retry went through
+    assert by_email["sklep.nowak@gmail.com"].attempts == 2  # 454 twice: retried once, then reported
+    assert "try again later" in by_email["sklep.nowak@gmail.com"].diagnosis.raw.lower()
+    assert by_email["facturas.lupita@gmail.com"].attempts == 1
+    sent = {str(m.message["Message-ID"]).strip() for m in sandbox_env.messages}
+    with db(workspace) as conn:
+        rows = {r["email"]: r for r in conn.execute(
+            "SELECT a.email, x.* FROM results x JOIN accounts a ON a.id = x.account_id")}
+        assert {e: r["status"] for e, r in rows.items()} == EXPECTED_SEND
+        assert rows["kontakt.nowak@gmail.com"]["attempts"] == 2
+        assert rows["zamowienia.nowak@gmail.com"]["reply_code"] == 553
+        assert rows["zamowienia.nowak@gmail.com"]["step"] == "send"
+        assert rows["facturas.lupita@gmail.com"]["sent_message_id"] in sent
+        assert rows["ventas@ferreteria-delnorte.example"]["sent_message_id"] is None
+        assert conn.execute("SELECT state FROM runs").fetchone()[0] == "finished"
+        dump = "\n".join(conn.iterdump())
+    for secret in secrets:
+        assert secret not in dump
+
+
+def test_mixed_inventory_sign_in_only(sandbox_env, workspace):
+    mixed_workspace(sandbox_env, workspace)
+    summary = audit(workspace, options=AuditOptions(**FAST))
+    assert {r.email: r.status.value for r in summary.results} == EXPECTED_SIGN_IN
+    assert not sandbox_env.messages  # nothing is sent without --send-test
+    again = audit(workspace, Selection(broken=True), AuditOptions(**FAST))
+    assert sorted(r.email for r in again.results) == sorted(e for e, s in EXPECTED_SIGN_IN.items() if s != "ok")
+
+
+def test_company_and_email_selection(sandbox_env, workspace):
+    mixed_workspace(sandbox_env, workspace)
+    summary = audit(workspace, Selection(company="abarrotes-lupita"), AuditOptions(**FAST))
+    assert sorted(r.email for r in summary.results) == ["facturas.lupita@gmail.com", "recuperacion.lupita@gmail.com"]
+    one = audit(workspace, Selection(emails=["Facturas.Lupita@gmail.com"]), AuditOptions(**FAST))
+    assert [r.email for r in one.results] == ["facturas.lupita@gmail.com"] and one.ok
+    with pytest.raises(NotFoundError, match="nobody@gmail.com"):
+        audit(workspace, Selection(emails=["nobody@gmail.com"]))
+
+
+# --- retries, deadlines, concurrency ----------------------------------------------------------
+def test_busy_421_retried_once_then_reported(bulk, workspace):
+    summary = audit(workspace, Selection(emails=["busy@gmail.com"]), AuditOptions(send_test=True, **FAST))
+    (result,) = summary.results
+    assert result.status is Status.RATE_LIMITED and result.attempts == 2
+    assert result.diagnosis.code == 421 and "try again later" in result.diagnosis.raw.lower()
+    assert result.step == "send"
+
+
+def _result(status: Status, raw: str) -> CheckResult:
+    return CheckResult("x@gmail.com", "smtp", diagnosis_for(status, raw=raw))
+
+
+def test_retry_delay_follows_the_server_words():
+    options = AuditOptions(retry_delay=1.0, later_delay=20.0)
+    later = _result(Status.RATE_LIMITED, "421 4.7.0 Try again later, closing connection. (MAIL)")
+    assert 20.0 <= retry_delay(later, 1, options) <= 25.0
+    assert retry_delay(_result(Status.RATE_LIMITED, "450 4.2.1 try again in 2 minutes"), 1, options) == 120.0
+    assert retry_delay(_result(Status.RATE_LIMITED, "retry in 7 seconds"), 1, options) == 7.0
+    assert 1.0 <= retry_delay(_result(Status.CONNECTION_LOST, "EOF"), 1, options) <= 1.25
+    assert retry_delay(later, 2, options) is None  # one retry only
+    assert retry_delay(_result(Status.BAD_CREDENTIALS, "535 5.7.8"), 1, options) is None
+    assert retry_delay(later, 1, AuditOptions(retries=0)) is None
+
+
+def test_per_account_deadline(bulk, workspace):
+    bulk.faults.stall("auth", 5)
+    started = time.monotonic()
+    summary = audit(workspace, Selection(emails=["user000@gmail.com", "user001@gmail.com"]),
+                    AuditOptions(deadline=0.6, **FAST))
+    assert time.monotonic() - started < 3
+    assert {r.status for r in summary.results} == {Status.TIMEOUT}
+    assert all(r.duration_ms < 2000 for r in summary.results)
+
+
+def test_concurrency_is_bounded(bulk, workspace, monkeypatch):
+    bulk.faults.latency_ms = 20
+    real, live, peak = audit_module.check_account, [0], [0]
+
+    async def counting(*args, **kwargs):
+        live[0] += 1
+        peak[0] = max(peak[0], live[0])
+        try:
+            return await real(*args, **kwargs)
+        finally:
+            live[0] -= 1
+
+    monkeypatch.setattr(audit_module, "check_account", counting)
+    summary = audit(workspace, Selection(company="bulk"), AuditOptions(concurrency=4, **FAST))
+    assert summary.checked == BULK + 1 and peak[0] == 4
+
+
+def test_options_are_validated():
+    for bad in ({"concurrency": 0}, {"concurrency": 10_000}, {"deadline": 0}, {"send_to": "nobody"}):
+        with pytest.raises(UsageError):
+            AuditOptions(**bad)
+
+
+def test_sync_wrapper_refuses_inside_a_running_loop(workspace):
+    async def inside() -> None:
+        audit(workspace)
+
+    with pytest.raises(UsageError, match="await"):
+        asyncio.run(inside())
+
+
+# --- stop, cancel, resume -------------------------------------------------------------------
+def test_stop_then_resume_finishes_without_redoing(bulk, workspace):
+    seen: list = []
+
+    def stop_after_five(result) -> None:  # what a notebook's Stop button does
+        seen.append(result)
+        if len(seen) == 5:
+            runner.stop()
+
+    runner = Audit(workspace, Selection(company="bulk"), AuditOptions(concurrency=2, **FAST),
+                   on_result=stop_after_five)
+    first = asyncio.run(runner.run())
+    assert first.state == "interrupted" and 5 <= first.checked < BULK + 1
+    with db(workspace) as conn:
+        before = {r["account_id"]: r["checked_at"] for r in conn.execute("SELECT * FROM results")}
+        assert conn.execute("SELECT state FROM runs").fetchone()[0] == "interrupted"
+    second = audit(workspace, resume="last", options=AuditOptions(concurrency=8))
+    assert second.run_id == first.run_id and second.state == "finished"
+    assert second.skipped == len(before) and len(second.results) == BULK + 1 - len(before)
+    with db(workspace) as conn:
+        after = {r["account_id"]: r["checked_at"] for r in conn.execute("SELECT * FROM results")}
+        assert len(after) == BULK + 1
+        assert all(after[i] == at for i, at in before.items())  # finished accounts were not checked again
+    with pytest.raises(NotFoundError):
+        audit(workspace, resume="last")
+    with pytest.raises(UsageError, match="already finished"):
+        audit(workspace, resume=first.run_id)
+
+
+def test_cancel_marks_the_run_interrupted(bulk, workspace):
+    bulk.faults.latency_ms = 30
+
+    async def scenario() -> int:
+        runner = Audit(workspace, Selection(company="bulk"), AuditOptions(concurrency=2, **FAST))
+        task = asyncio.create_task(runner.run())
+        while runner.run_id is None or not AuditStore.open(workspace).finished_ids(runner.run_id):
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return runner.run_id
+
+    run_id = asyncio.run(scenario())
+    with db(workspace) as conn:
+        assert conn.execute("SELECT state FROM runs WHERE id = ?", (run_id,)).fetchone()[0] == "interrupted"
+
+
+def test_resume_refuses_a_run_whose_process_is_alive(workspace):
+    with Inventory.open(workspace) as inventory:
+        store = AuditStore(inventory.conn)
+        run = store.start_run({}, {}, [])
+        options = {**run.options, "pid": os.getppid()}
+        inventory.conn.execute("UPDATE runs SET options = ? WHERE id = ?", (json.dumps(options), run.id))
+        with pytest.raises(UsageError, match="still running"):
+            store.resolve("last")
+        with pytest.raises(UsageError, match="run number"):
+            store.resolve("yesterday")
+
+
+def test_broken_selection_uses_the_latest_status(workspace):
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("c", "C"))
+        for name in ("a", "b", "c", "d"):
+            inventory.upsert_account(build_account(f"{name}@gmail.com", "c", provider_key="gmail",
+                                                   auth="app-password"))
+        store = AuditStore(inventory.conn)
+        ids = store.account_ids()
+        old, new = store.start_run({}, {}, []), store.start_run({}, {}, [])
+        store.record(old.id, ResultRow(ids["a@gmail.com"], "bad_credentials", checked_at="2024-01-01T00:00:00Z"))
+        store.record(new.id, ResultRow(ids["a@gmail.com"], "ok", checked_at="2024-02-01T00:00:00Z"))
+        store.record(old.id, ResultRow(ids["b@gmail.com"], "ok", checked_at="2024-01-01T00:00:00Z"))
+        store.record(new.id, ResultRow(ids["b@gmail.com"], "timeout", checked_at="2024-02-01T00:00:00Z"))
+        store.record(new.id, ResultRow(ids["c@gmail.com"], "ok", checked_at="2024-02-01T00:00:00Z"))
+        chosen = select_accounts(inventory, store, Selection(broken=True))
+    assert [a.email for _, a in chosen] == ["b@gmail.com"]  # d was never checked: not known broken
+
+
+def test_sigkill_mid_run_then_resume_last_from_the_cli(bulk, workspace, tmp_path, monkeypatch):
+    keyring.set_keyring(fail.Keyring())  # as in the subprocess: secrets go to the sandbox's file store
+    bulk_workspace(workspace, BULK)
+    bulk.faults.latency_ms = 25
+    env = {"MAILKIT_SANDBOX": str(bulk.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    command = [sys.executable, "-m", "mailkit", "--home", str(workspace.home), "audit", "--no-progress",
+               "--concurrency", "2"]
+    child = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        done = 0
+        while done < 4 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.05)
+            if workspace.db_path.exists():
+                with db(workspace) as conn:
+                    try:
+                        done = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+                    except sqlite3.OperationalError:
+                        done = 0
+        assert child.poll() is None, child.stderr.read().decode()
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(10)
+    with db(workspace) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT state FROM runs").fetchone()[0] == "running"
+        before = {r["account_id"]: r["checked_at"] for r in conn.execute("SELECT * FROM results")}
+    assert 4 <= len(before) < BULK + 1
+    resumed = run_mailkit("audit", "--resume", "last", "--json", "--no-progress", "--concurrency", "8",
+                          home=workspace.home, env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    data = json.loads(resumed.stdout)
+    assert data["state"] == "finished" and data["skipped"] == len(before)
+    assert len(data["results"]) == BULK + 1 - len(before) and data["checked"] == BULK + 1
+    with db(workspace) as conn:
+        after = {r["account_id"]: r["checked_at"] for r in conn.execute("SELECT * FROM results")}
+        assert conn.execute("SELECT state FROM runs").fetchone()[0] == "finished"
+    assert len(after) == BULK + 1 and all(after[i] == at for i, at in before.items())
+
+
+# --- the command line -------------------------------------------------------------------------
+def test_cli_usage_errors(workspace):
+    both = run_mailkit("audit", "--resume", "last", "--company", "x", home=workspace.home)
+    assert both.returncode == 2 and "--resume" in both.stderr
+    zero = run_mailkit("audit", "--concurrency", "0", home=workspace.home)
+    assert zero.returncode == 2 and "concurrency" in zero.stderr
+    nothing = run_mailkit("audit", "--resume", "last", home=workspace.home)
+    assert nothing.returncode == 2 and "no interrupted audit run" in nothing.stderr
+
+
+def test_cli_audit_reports_broken_accounts(bulk, workspace, tmp_path):
+    keyring.set_keyring(fail.Keyring())
+    bulk_workspace(workspace, 2)
+    env = {"MAILKIT_SANDBOX": str(bulk.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_account(build_account("stranger@gmail.com", "bulk", provider_key="gmail",
+                                               auth="app-password"))
+    out = run_mailkit("audit", "--no-progress", "--company", "bulk", "--email", "user000@gmail.com",
+                      "--email", "stranger@gmail.com", home=workspace.home, env=env)
+    assert out.returncode == 1, out.stderr
+    assert "stranger@gmail.com" in out.stdout and "not_configured" in out.stdout
+    assert "1 ok, 1 not ok" in out.stdout
+    fine = run_mailkit("audit", "--no-progress", "--email", "user001@gmail.com", "--json", home=workspace.home,
+                       env=env)
+    assert fine.returncode == 0 and json.loads(fine.stdout)["ok"] == 1
