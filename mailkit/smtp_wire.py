@@ -1,5 +1,5 @@
-"""A small asyncio SMTP client core that keeps a redacted transcript and maps every failure
-to mailkit's errors (errors.py) at this one boundary.
+"""A small asyncio SMTP client core that keeps a redacted transcript; the stream underneath
+(`mailkit.netio`) maps every socket/ssl failure to mailkit's errors (errors.py).
 
 It speaks just what a sign-in check and a test send need: greeting, EHLO, STARTTLS, AUTH
 exchanges, MAIL/RCPT/DATA and QUIT, each with its own deadline.
@@ -7,24 +7,10 @@ exchanges, MAIL/RCPT/DATA and QUIT, each with its own deadline.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-import ssl
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from mailkit.errors import (
-    ConnectionLostFailure,
-    ConnectionRefusedFailure,
-    DNSFailure,
-    NetworkError,
-    TimeoutFailure,
-    TLSFailure,
-)
-from mailkit.redaction import redact
-
-MAX_LINE = 8192
+from mailkit.errors import NetworkError
+from mailkit.netio import MAX_LINE, StreamConnection, Transcript, resolve
 
 
 @dataclass
@@ -49,107 +35,16 @@ class Reply:
         return 200 <= self.code < 400
 
 
-@dataclass
-class Transcript:
-    """The conversation as the admin may see it: every line redacted, secrets never stored."""
-
-    lines: list[str] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-
-    def add(self, direction: str, text: str) -> None:
-        stamp = f"{(time.monotonic() - self.started) * 1000:7.0f}ms"
-        for line in text.splitlines() or [""]:
-            self.lines.append(f"{stamp} {direction} {redact(line)}")
-
-    def note(self, text: str) -> None:
-        self.add("*", text)
-
-
-async def resolve(host: str, port: int, timeout: float) -> list[tuple]:
-    """getaddrinfo with a deadline; DNSFailure when the name does not resolve."""
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
-    except TimeoutError as exc:
-        raise DNSFailure(f"DNS lookup of {host} took longer than {timeout:g} s", step="dns") from exc
-    except socket.gaierror as exc:
-        raise DNSFailure(f"{host} does not resolve ({exc.strerror or exc})", step="dns") from exc
-    if not infos:
-        raise DNSFailure(f"{host} has no address", step="dns")
-    return infos
-
-
-class SMTPWire:
+class SMTPWire(StreamConnection):
     """One SMTP connection. Methods raise mailkit NetworkError subclasses only."""
-
-    def __init__(self, transcript: Transcript | None = None, *, reply_timeout: float = 30.0):
-        self.transcript = transcript or Transcript()
-        self.reply_timeout = reply_timeout
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.tls = False
-        self.peer = ""
-
-    async def connect(self, addresses: list[tuple], timeout: float) -> None:
-        """TCP connect to the first address that answers."""
-        last: Exception | None = None
-        for family, _type, _proto, _canon, sockaddr in addresses:
-            try:
-                self.reader, self.writer = await asyncio.wait_for(
-                    asyncio.open_connection(sockaddr[0], sockaddr[1], family=family, limit=MAX_LINE * 4), timeout)
-                self.peer = f"{sockaddr[0]}:{sockaddr[1]}"
-                self.transcript.note(f"connected to {self.peer}")
-                return
-            except TimeoutError as exc:
-                last = TimeoutFailure(f"no answer from {sockaddr[0]}:{sockaddr[1]} within {timeout:g} s "
-                                      "(a firewall may drop the port)", step="tcp")
-                last.__cause__ = exc
-            except ConnectionRefusedError as exc:
-                last = ConnectionRefusedFailure(f"{sockaddr[0]}:{sockaddr[1]} refused the connection", step="tcp")
-                last.__cause__ = exc
-            except OSError as exc:
-                last = ConnectionRefusedFailure(f"cannot reach {sockaddr[0]}:{sockaddr[1]}: {exc}", step="tcp")
-                last.__cause__ = exc
-        raise last or ConnectionRefusedFailure("no address to connect to", step="tcp")
-
-    async def start_tls(self, context: ssl.SSLContext, server_hostname: str, timeout: float) -> None:
-        """TLS handshake on the open connection (implicit TLS, or after STARTTLS)."""
-        if self.writer is None:
-            raise ConnectionLostFailure("not connected", step="tls")
-        try:
-            await asyncio.wait_for(self.writer.start_tls(context, server_hostname=server_hostname), timeout)
-        except TimeoutError as exc:
-            raise TimeoutFailure(f"TLS handshake did not finish within {timeout:g} s", step="tls") from exc
-        except ssl.SSLCertVerificationError as exc:
-            raise TLSFailure(f"certificate of {server_hostname} not trusted: {exc.verify_message}",
-                             detail="certificate") from exc
-        except ssl.SSLError as exc:
-            wrong = "WRONG_VERSION_NUMBER" in str(exc).upper() or "record layer" in str(exc).lower()
-            raise TLSFailure(f"TLS handshake failed: {exc.reason or exc}", wrong_mode=wrong) from exc
-        except (ConnectionError, OSError, EOFError) as exc:
-            raise TLSFailure(f"connection closed during the TLS handshake: {exc}", detail="reset") from exc
-        self.tls = True
-        cipher = self.writer.get_extra_info("cipher")
-        self.transcript.note(f"TLS established ({cipher[1] if cipher else 'TLS'}, {cipher[0] if cipher else ''})")
 
     async def read_reply(self, step: str, timeout: float | None = None) -> Reply:
         """Read one (possibly multi-line) reply."""
-        if self.reader is None:
-            raise ConnectionLostFailure("not connected", step=step)
         lines: list[str] = []
         code = 0
         deadline = timeout or self.reply_timeout
         while True:
-            try:
-                raw = await asyncio.wait_for(self.reader.readline(), deadline)
-            except TimeoutError as exc:
-                raise TimeoutFailure(f"the server did not answer within {deadline:g} s", step=step) from exc
-            except (ConnectionError, OSError, ssl.SSLError) as exc:
-                raise ConnectionLostFailure(f"connection lost: {exc}", step=step) from exc
-            except ValueError as exc:  # line longer than the reader's limit
-                raise NetworkError(f"reply line too long: {exc}", step=step) from exc
-            if not raw:
-                raise ConnectionLostFailure("the server closed the connection", step=step)
+            raw = await self.read_line(step, deadline)
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             self.transcript.add("S:", line)
             if len(line) < 3 or not line[:3].isdigit():
@@ -164,29 +59,9 @@ class SMTPWire:
         await self.send_raw((line + "\r\n").encode("utf-8"), step)
         self.transcript.add("C:", shown if shown is not None else line)
 
-    async def send_raw(self, data: bytes, step: str) -> None:
-        if self.writer is None:
-            raise ConnectionLostFailure("not connected", step=step)
-        try:
-            self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.reply_timeout)
-        except TimeoutError as exc:
-            raise TimeoutFailure("the server stopped reading", step=step) from exc
-        except (ConnectionError, OSError, ssl.SSLError) as exc:
-            raise ConnectionLostFailure(f"connection lost while sending: {exc}", step=step) from exc
-
     async def command(self, line: str, step: str, *, shown: str | None = None, timeout: float | None = None) -> Reply:
         await self.send_line(line, step, shown=shown)
         return await self.read_reply(step, timeout)
-
-    async def close(self) -> None:
-        """Close without raising: a check's outcome is already known by then."""
-        if self.writer is None:
-            return
-        self.writer.close()
-        with contextlib.suppress(TimeoutError, ConnectionError, OSError, ssl.SSLError):
-            await asyncio.wait_for(self.writer.wait_closed(), 2)
-        self.writer = self.reader = None
 
 
 def dot_stuff(message: bytes) -> bytes:
@@ -196,3 +71,6 @@ def dot_stuff(message: bytes) -> bytes:
         lines.pop()
     body = b"\r\n".join(b"." + line if line.startswith(b".") else line for line in lines)
     return body + b"\r\n.\r\n"
+
+
+__all__ = ["MAX_LINE", "Reply", "SMTPWire", "Transcript", "dot_stuff", "resolve"]
