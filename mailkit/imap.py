@@ -1,0 +1,312 @@
+"""The IMAP sign-in check: DNS, TCP, TLS, greeting, AUTH and SELECT INBOX on imap.gmail.com:993,
+each a Step, ending in one Status with its diagnosis and a redacted transcript.
+
+Some business software reads replies or bounces over IMAP with the same credentials it sends
+with, so an account can send fine and still fail here. Gmail's IMAP refusals
+(`[AUTHENTICATIONFAILED]`, `[ALERT] Application-specific password required`, `[WEBALERT ...]`)
+go through the same catalogue as SMTP replies (`classify_reply(None, text, "imap")`).
+The stream and its error mapping are `mailkit.netio`'s; this module only speaks IMAP.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_exception, classify_reply, diagnosis_for
+from mailkit.endpoints import route, tls_context
+from mailkit.errors import NetworkError, OAuthError
+from mailkit.models import Account
+from mailkit.netio import StreamConnection, Transcript, resolve
+from mailkit.redaction import remember_login
+from mailkit.smtp import CheckResult, Credentials, Step, Timeouts, choose_mechanism, plain_string, xoauth2_string
+from mailkit.status import Status
+from mailkit.workspace import Workspace
+
+IMAP_PORT = 993
+STARTTLS_PORT = 143
+_LITERAL = re.compile(rb"\{(\d+)\+?\}\r?\n?$")
+_EXISTS = re.compile(r"^\* (\d+) EXISTS", re.I)
+_CAPABILITY = re.compile(r"\[CAPABILITY ([^\]]*)\]|^\* CAPABILITY (.*)$", re.I)
+_MAX_LITERAL = 1 << 20
+
+
+@dataclass
+class Response:
+    """The end of one command: `status` is OK, NO, BAD (tagged) or `+` (the server asks for more)."""
+
+    status: str
+    text: str
+    untagged: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "OK"
+
+    @property
+    def evidence(self) -> str:
+        """The lines a diagnosis reads: untagged warnings (`* NO [WEBALERT ...]`) and the tagged reply."""
+        warnings = [u for u in self.untagged if re.match(r"\* (NO|BAD|BYE)\b|\* OK \[ALERT\]", u, re.I)]
+        return "\n".join([*warnings, f"{self.status} {self.text}".strip()])
+
+
+def quote(text: str) -> str:
+    """An IMAP quoted string (RFC 3501)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def capabilities(lines: list[str]) -> set[str]:
+    """Upper-case capability words found in a greeting, a CAPABILITY reply or an OK [CAPABILITY ...]."""
+    found: set[str] = set()
+    for line in lines:
+        match = _CAPABILITY.search(line)
+        if match:
+            found.update(word.upper() for word in (match.group(1) or match.group(2) or "").split())
+    return found
+
+
+def offered_mechanisms(caps: set[str]) -> set[str]:
+    """SASL mechanisms (AUTH=...), plus LOGIN for the IMAP LOGIN command unless LOGINDISABLED."""
+    mechanisms = {cap[5:] for cap in caps if cap.startswith("AUTH=")}
+    if "LOGINDISABLED" not in caps:
+        mechanisms.add("LOGIN")
+    return mechanisms
+
+
+class IMAPWire(StreamConnection):
+    """One IMAP connection: tagged commands, untagged lines, literals. Raises NetworkError only."""
+
+    def __init__(self, transcript: Transcript | None = None, *, reply_timeout: float = 30.0):
+        super().__init__(transcript, reply_timeout=reply_timeout)
+        self._counter = 0
+
+    async def read_response_line(self, step: str) -> str:
+        """One logical line; a trailing `{n}` literal is read and shown by its size only."""
+        raw = await self.read_line(step, self.reply_timeout)
+        literal = _LITERAL.search(raw)
+        if literal is not None and int(literal.group(1)) <= _MAX_LITERAL:
+            data = await self.read_exactly(int(literal.group(1)), step, self.reply_timeout)
+            rest = await self.read_line(step, self.reply_timeout)
+            raw = raw[:literal.start()] + b"{" + str(len(data)).encode() + b" bytes}" + rest
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        self.transcript.add("S:", line)
+        return line
+
+    async def send(self, command: str, step: str, *, shown: str | None = None) -> str:
+        """Write `TAG command`; returns the tag."""
+        self._counter += 1
+        tag = f"a{self._counter}"
+        await self.send_raw(f"{tag} {command}\r\n".encode(), step)
+        self.transcript.add("C:", f"{tag} {shown if shown is not None else command}")
+        return tag
+
+    async def send_continuation(self, data: str, step: str, *, shown: str | None = None) -> None:
+        """Answer a `+` prompt (a SASL response, or the empty line that ends a failed exchange)."""
+        await self.send_raw(f"{data}\r\n".encode(), step)
+        self.transcript.add("C:", shown if shown is not None else data)
+
+    async def response(self, tag: str, step: str) -> Response:
+        """Read until the tagged reply or a `+` continuation request."""
+        untagged: list[str] = []
+        while True:
+            line = await self.read_response_line(step)
+            if line.startswith("+"):
+                return Response("+", line[1:].strip(), untagged)
+            if line.startswith(tag + " "):
+                status, _, text = line[len(tag) + 1:].partition(" ")
+                return Response(status.upper(), text, untagged)
+            if not line.startswith("*"):
+                raise NetworkError(f"not an IMAP response: {line[:80]!r}", step=step)
+            untagged.append(line)
+            if re.match(r"\* BYE\b", line, re.I) and step != "logout":
+                return Response("BYE", line[5:].strip(), untagged)
+
+    async def command(self, command: str, step: str, *, shown: str | None = None) -> Response:
+        return await self.response(await self.send(command, step, shown=shown), step)
+
+
+class _Failure(Exception):
+    """Internal: stop the conversation with this diagnosis."""
+
+    def __init__(self, diagnosis: Diagnosis):
+        self.diagnosis = diagnosis
+
+
+class IMAPCheck:
+    """One account's IMAP conversation. Use `run()`; it never raises mailkit's network errors."""
+
+    def __init__(self, account: Account, credentials: Credentials | None, *, timeouts: Timeouts | None = None):
+        self.account, self.credentials = account, credentials
+        self.timeouts = timeouts or Timeouts()
+        self.transcript = Transcript()
+        self.wire = IMAPWire(self.transcript, reply_timeout=self.timeouts.reply)
+        self.steps: list[Step] = []
+        self.caps: set[str] = set()
+        self.host = account.imap_host or "imap.gmail.com"
+        self.port = int(account.imap_port or IMAP_PORT)
+
+    async def run(self) -> CheckResult:
+        started = time.monotonic()
+        try:
+            diagnosis = await self._converse()
+        except _Failure as failure:
+            diagnosis = failure.diagnosis
+        except NetworkError as exc:
+            self.steps.append(Step(exc.step or "connect", False, str(exc)))
+            diagnosis = classify_exception(exc, step=exc.step, port=self.port)
+        finally:
+            await self.wire.close()
+        return CheckResult(email=self.account.email, protocol="imap", diagnosis=diagnosis, steps=self.steps,
+                           transcript=self.transcript.lines, duration_ms=int((time.monotonic() - started) * 1000))
+
+    async def _converse(self) -> Diagnosis:
+        target = route(self.host, self.port)
+        addresses = await self._step("dns", lambda: resolve(target.host, target.port, self.timeouts.dns),
+                                     lambda infos: f"{self.host} -> {infos[0][4][0]}")
+        await self._step("tcp", lambda: self.wire.connect(addresses, self.timeouts.connect),
+                         lambda _: f"connected to {self.wire.peer}")
+        context = tls_context()
+        if self.port != STARTTLS_PORT:
+            await self._step("tls", lambda: self.wire.start_tls(context, target.server_hostname, self.timeouts.tls),
+                             lambda _: "implicit TLS, certificate verified")
+        await self._greeting()
+        if not self.wire.tls:
+            await self._starttls(context, target.server_hostname)
+        if self.credentials is None:
+            self.steps.append(Step("auth", False, "no password, app password or OAuth token stored for this account"))
+            await self._logout()
+            return diagnosis_for(Status.NOT_CONFIGURED, step="auth")
+        await self._authenticate()
+        await self._select()
+        await self._logout()
+        return diagnosis_for(Status.OK)
+
+    async def _step(self, name: str, action: Callable[[], Awaitable[Any]], describe: Callable[[Any], str]) -> Any:
+        started = time.monotonic()
+        try:
+            value = await action()
+        except NetworkError as exc:
+            exc.step = exc.step or name
+            raise
+        self.steps.append(Step(name, True, describe(value), int((time.monotonic() - started) * 1000)))
+        return value
+
+    def _reject(self, step: str, response: Response) -> _Failure:
+        self.steps.append(Step(step, False, response.evidence.splitlines()[-1]))
+        return _Failure(classify_reply(None, response.evidence, "imap", step=step))
+
+    async def _greeting(self) -> None:
+        started = time.monotonic()
+        line = await self.wire.read_response_line("greeting")
+        if not re.match(r"\* (OK|PREAUTH)\b", line, re.I):
+            raise self._reject("greeting", Response("BYE", line.lstrip("* "), [line]))
+        await self._capabilities("greeting", [line])
+        mechanisms = " ".join(sorted(m for m in offered_mechanisms(self.caps)))
+        self.steps.append(Step("greeting", True, f"{line[2:80]}; {mechanisms or 'no AUTH offered'}",
+                               int((time.monotonic() - started) * 1000)))
+
+    async def _capabilities(self, step: str, seen: list[str]) -> None:
+        self.caps = capabilities(seen)
+        if not self.caps:
+            response = await self.wire.command("CAPABILITY", step)
+            if not response.ok:
+                raise self._reject(step, response)
+            self.caps = capabilities(response.untagged + [response.text])
+
+    async def _starttls(self, context: Any, server_hostname: str) -> None:
+        if "STARTTLS" not in self.caps:
+            self.steps.append(Step("tls", False, "the server does not offer STARTTLS"))
+            raise _Failure(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
+        response = await self.wire.command("STARTTLS", "tls")
+        if not response.ok:
+            raise self._reject("tls", response)
+        await self._step("tls", lambda: self.wire.start_tls(context, server_hostname, self.timeouts.tls),
+                         lambda _: "STARTTLS, certificate verified")
+        await self._capabilities("tls", [])
+
+    async def _authenticate(self) -> None:
+        creds = self.credentials
+        offered = offered_mechanisms(self.caps)
+        mechanism = choose_mechanism(creds.mechanism, offered)
+        if mechanism is None:
+            shown = " ".join(sorted(offered)) or "none"
+            self.steps.append(Step("auth", False, f"{creds.mechanism} not offered (server offers {shown})"))
+            raise _Failure(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth", raw=f"AUTH {shown}"))
+        started = time.monotonic()
+        response, challenge = await self._auth_exchange(mechanism, creds.secret)
+        if not response.ok and mechanism == "XOAUTH2" and creds.refresh is not None:
+            self.transcript.note("token refused: refreshing the access token once and retrying")
+            creds.secret = await creds.refresh()
+            remember_login(creds.username, creds.secret)
+            response, challenge = await self._auth_exchange(mechanism, creds.secret)
+        if not response.ok:
+            self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))
+            raise _Failure(classify_auth_failure(None, response.evidence, mechanism=mechanism, challenge=challenge,
+                                                 protocol="imap"))
+        self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {response.text}",
+                               int((time.monotonic() - started) * 1000)))
+
+    async def _auth_exchange(self, mechanism: str, secret: str) -> tuple[Response, str | None]:
+        """Run one sign-in; returns the final response and the server's error challenge, if any."""
+        user = self.credentials.username
+        if mechanism == "LOGIN":
+            return await self.wire.command(f"LOGIN {quote(user)} {quote(secret)}", "auth",
+                                           shown=f"LOGIN {quote(user)} [redacted]"), None
+        blob = xoauth2_string(user, secret) if mechanism == "XOAUTH2" else plain_string(user, secret)
+        if "SASL-IR" in self.caps:
+            tag = await self.wire.send(f"AUTHENTICATE {mechanism} {blob}", "auth",
+                                       shown=f"AUTHENTICATE {mechanism} [redacted]")
+            response = await self.wire.response(tag, "auth")
+        else:
+            tag = await self.wire.send(f"AUTHENTICATE {mechanism}", "auth")
+            response = await self.wire.response(tag, "auth")
+            if response.status == "+":
+                await self.wire.send_continuation(blob, "auth", shown="[redacted]")
+                response = await self.wire.response(tag, "auth")
+        challenge = None
+        if response.status == "+":  # an error challenge: answer with an empty line to get the tagged NO
+            challenge = response.text
+            await self.wire.send_continuation("", "auth")
+            response = await self.wire.response(tag, "auth")
+        return response, challenge
+
+    async def _select(self) -> None:
+        started = time.monotonic()
+        response = await self.wire.command("SELECT INBOX", "select")
+        if not response.ok:
+            raise self._reject("select", response)
+        exists = next((m.group(1) for m in map(_EXISTS.match, response.untagged) if m), "?")
+        self.steps.append(Step("select", True, f"INBOX: {exists} messages", int((time.monotonic() - started) * 1000)))
+
+    async def _logout(self) -> None:
+        try:
+            await self.wire.command("LOGOUT", "logout")
+        except NetworkError:
+            self.transcript.note("no reply to LOGOUT (harmless)")
+
+
+async def check_imap(account: Account, credentials: Credentials | None, *,
+                     timeouts: Timeouts | None = None) -> CheckResult:
+    """Sign in over IMAP and select INBOX; never raises for network faults."""
+    return await IMAPCheck(account, credentials, timeouts=timeouts).run()
+
+
+async def check_imap_account(account: Account, *, workspace: Workspace | None = None,
+                             credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
+    """The IMAP check with the account's stored credentials (OAuth token or app password)."""
+    if credentials is None:
+        from mailkit.check import credentials_for
+
+        try:
+            credentials = await credentials_for(account, workspace or Workspace())
+        except OAuthError as exc:
+            return CheckResult(account.email, "imap", diagnosis_for(exc.status, raw=str(exc), step="token"),
+                               steps=[Step("token", False, str(exc))])
+    return await check_imap(account, credentials, timeouts=timeouts)
+
+
+__all__ = ["IMAPCheck", "IMAPWire", "Response", "capabilities", "check_imap", "check_imap_account",
+           "offered_mechanisms", "quote"]
