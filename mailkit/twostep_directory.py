@@ -1,0 +1,242 @@
+"""Reading 2-Step Verification from the Admin SDK Directory API (Google Workspace).
+
+Authorised by a service account with domain-wide delegation impersonating an admin of the
+client's domain (the JSON key's path and the admins live in the workspace settings
+`directory.service_account` and `directory.admin`), or by any google-auth credentials with the
+read-only Directory scope (an admin's own consent). A bulk check lists a domain's users page by
+page (500 a page) instead of asking user by user. google-auth, requests and Google's API errors
+become a `DirectoryError` here, with a `reason` and a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mailkit.endpoints import google_endpoints, http_session, sandbox_info
+from mailkit.errors import MailkitError
+from mailkit.models import normalize_email
+from mailkit.redaction import redact
+from mailkit.workspace import Workspace
+
+DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
+PAGE_SIZE = 500
+USER_FIELDS = "primaryEmail,isEnrolledIn2Sv,isEnforcedIn2Sv"
+DELEGATION_HELP = ("in the client's Admin console open Security → Access and data control → API controls → "
+                   "Domain-wide delegation, and authorise the service account's client ID for the scope "
+                   f"{DIRECTORY_SCOPE}")
+
+
+class DirectoryError(MailkitError):
+    """The Directory API could not be read. `reason`: not_admin, insufficient_scope, delegation,
+    unknown_admin, unauthenticated, not_found, bad_key, not_configured, network, api_error."""
+
+    def __init__(self, message: str, *, reason: str, http_status: int | None = None):
+        self.reason, self.http_status = reason, http_status
+        super().__init__(redact(message))
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """The 2SV facts of one Workspace user, as the Directory API reports them."""
+
+    email: str
+    enrolled: bool
+    enforced: bool
+
+
+@dataclass
+class DirectorySettings:
+    """Where the admin's credentials come from (workspace settings; never a secret itself)."""
+
+    service_account: Path | None = None
+    admins: list[str] = field(default_factory=list)
+
+    def admin_for(self, domain: str) -> str | None:
+        """The admin of this domain; with a single admin configured, that one (secondary domains)."""
+        domain = domain.lower()
+        mine = [a for a in self.admins if a.rpartition("@")[2].lower() == domain]
+        if mine:
+            return mine[0]
+        return self.admins[0] if len(self.admins) == 1 else None
+
+
+def directory_settings(workspace: Workspace) -> DirectorySettings:
+    """Read `directory.service_account` and `directory.admin` (one or more addresses)."""
+    path = workspace.setting("directory.service_account")
+    admins = str(workspace.setting("directory.admin", "") or "").replace(";", ",").replace(" ", ",")
+    return DirectorySettings(Path(path).expanduser() if path else None, [a for a in admins.split(",") if a])
+
+
+def read_service_account(path: Path) -> dict[str, Any]:
+    """The service-account JSON key; a clear error when the file is not one."""
+    try:
+        info = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DirectoryError(f"{path} does not exist: give the JSON key of the service account", reason="bad_key") \
+            from exc
+    except (OSError, ValueError) as exc:
+        raise DirectoryError(f"{path} is not a readable JSON key ({type(exc).__name__})", reason="bad_key") from exc
+    missing = [k for k in ("client_email", "private_key", "token_uri") if not isinstance(info, dict) or k not in info]
+    if not isinstance(info, dict) or info.get("type") != "service_account" or missing:
+        raise DirectoryError(f"{path} is not a service-account key (expected \"type\": \"service_account\" with "
+                             "client_email and private_key; an OAuth client JSON is a different file)",
+                             reason="bad_key")
+    return info
+
+
+def configure_directory(workspace: Workspace, *, service_account: Path | None = None,
+                        admin: str | None = None) -> DirectorySettings:
+    """Save the key's path and add an admin (replacing the admin of the same domain)."""
+    if service_account is not None:
+        path = Path(service_account).expanduser().resolve()
+        read_service_account(path)
+        workspace.set_setting("directory.service_account", str(path))
+    if admin is not None:
+        email = normalize_email(admin, "admin")
+        domain = email.rpartition("@")[2]
+        others = [a for a in directory_settings(workspace).admins if a.rpartition("@")[2].lower() != domain]
+        workspace.set_setting("directory.admin", ", ".join([*others, email]))
+    return directory_settings(workspace)
+
+
+def service_account_credentials(key_file: Path, admin: str) -> Any:
+    """google-auth credentials of the service account acting as `admin` (domain-wide delegation)."""
+    from google.oauth2 import service_account
+
+    info = read_service_account(key_file)
+    if sandbox_info() is not None:
+        info = {**info, "token_uri": google_endpoints().token_uri}
+    try:
+        return service_account.Credentials.from_service_account_info(info, scopes=[DIRECTORY_SCOPE], subject=admin)
+    except (ValueError, KeyError) as exc:
+        raise DirectoryError(f"{key_file}: the private key cannot be loaded ({type(exc).__name__})",
+                             reason="bad_key") from exc
+
+
+class DirectoryClient:
+    """users.get / users.list over one authorised HTTPS session. `calls` lists each API request made."""
+
+    def __init__(self, credentials: Any, *, admin: str = "", timeout: float = 30.0):
+        from google.auth.transport.requests import AuthorizedSession, Request
+
+        token_session = http_session()
+        self.session = AuthorizedSession(credentials, auth_request=Request(token_session))
+        self.session.trust_env, self.session.verify = token_session.trust_env, token_session.verify
+        self.base = google_endpoints().directory_uri.rstrip("/")
+        self.admin, self.timeout = admin, timeout
+        self.calls: list[str] = []  # every HTTP exchange with the Directory API, as "GET /users?... -> 200"
+        self.token_calls: list[str] = []  # and with the token endpoint
+        self.session.hooks["response"].append(_recorder(self.calls))
+        token_session.hooks["response"].append(_recorder(self.token_calls))
+
+    @classmethod
+    def for_domain(cls, workspace: Workspace, domain: str) -> DirectoryClient:
+        """The client the workspace settings give for a domain; DirectoryError(not_configured) otherwise."""
+        settings = directory_settings(workspace)
+        admin = settings.admin_for(domain)
+        if settings.service_account is None or admin is None:
+            raise DirectoryError(f"no Directory access configured for {domain}: run `mailkit twostep setup "
+                                 f"--service-account KEY.json --admin ADMIN@{domain}`", reason="not_configured")
+        return cls(service_account_credentials(settings.service_account, admin), admin=admin)
+
+    def get_user(self, email: str) -> DirectoryUser:
+        """users.get for one address."""
+        return _user(self._get(f"/users/{email}", {"fields": USER_FIELDS, "projection": "basic"}, email))
+
+    def list_domain(self, domain: str, *, page_size: int = PAGE_SIZE) -> dict[str, DirectoryUser]:
+        """users.list for a whole domain, every page; keyed by lower-case address."""
+        users: dict[str, DirectoryUser] = {}
+        params = {"domain": domain, "maxResults": str(page_size), "fields": f"users({USER_FIELDS}),nextPageToken"}
+        while True:
+            page = self._get("/users", params, domain)
+            for raw in page.get("users", []):
+                user = _user(raw)
+                users[user.email.lower()] = user
+            token = page.get("nextPageToken")
+            if not token:
+                return users
+            params = {**params, "pageToken": token}
+
+    def _get(self, path: str, params: dict[str, str], target: str) -> dict[str, Any]:
+        """One GET; every failure becomes a DirectoryError (this is the one boundary)."""
+        import requests
+        from google.auth import exceptions as auth_errors
+
+        try:
+            response = self.session.get(self.base + path, params=params, timeout=self.timeout)
+        except auth_errors.RefreshError as exc:
+            raise _refresh_error(exc, self.admin) from exc
+        except (auth_errors.TransportError, requests.RequestException) as exc:
+            raise DirectoryError(f"cannot reach the Directory API: {type(exc).__name__}: {exc}",
+                                 reason="network") from exc
+        if response.status_code != 200:
+            raise _api_error(response, self.admin, target)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise DirectoryError("the Directory API answered with something that is not JSON",
+                                 reason="api_error", http_status=200) from exc
+
+
+def _recorder(calls: list[str]) -> Any:
+    def hook(response: Any, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(response.request.url)
+        calls.append(redact(f"{response.request.method} {parts.path}?{parts.query} -> {response.status_code}"))
+        return response
+
+    return hook
+
+
+def _user(raw: dict[str, Any]) -> DirectoryUser:
+    return DirectoryUser(str(raw.get("primaryEmail", "")), bool(raw.get("isEnrolledIn2Sv")),
+                         bool(raw.get("isEnforcedIn2Sv")))
+
+
+def _refresh_error(exc: Exception, admin: str) -> DirectoryError:
+    """The token endpoint refused the service account's assertion."""
+    text = str(exc.args[0] if exc.args else exc)
+    if "unauthorized_client" in text:
+        return DirectoryError(f"Google refused to let the service account act as {admin} ({text}): "
+                              f"{DELEGATION_HELP}", reason="delegation")
+    if "invalid email" in text.lower() or "user id" in text.lower():
+        return DirectoryError(f"{admin} is not a user Google knows ({text}): check `mailkit twostep setup --admin`",
+                              reason="unknown_admin")
+    return DirectoryError(f"the service account could not get a token ({text}): check the key file, or create a "
+                          "new key if this one was deleted", reason="bad_key")
+
+
+def _api_error(response: Any, admin: str, target: str) -> DirectoryError:
+    """Google's `{"error": {"code", "message", "errors": [{"reason"}]}}` -> a DirectoryError that says why."""
+    try:
+        error = response.json().get("error", {})
+    except (ValueError, AttributeError):
+        error = {}
+    message = str(error.get("message") or response.reason or "")
+    reasons = {str(e.get("reason")) for e in error.get("errors", []) if isinstance(e, dict)}
+    status = response.status_code
+    quoted = f"{status} {message}".strip()
+    domain = target.rpartition("@")[2]
+    if status == 403 and "insufficientPermissions" in reasons:
+        return DirectoryError(f"the token lacks the Directory read scope ({quoted}): {DELEGATION_HELP}",
+                              reason="insufficient_scope", http_status=status)
+    if status == 403:
+        return DirectoryError(f"{admin or 'the signed-in user'} may not read the users of {domain}: Google answered "
+                              f"{quoted}. The Directory needs a super admin (or an admin with the Users read "
+                              f"privilege) of that Workspace domain: run `mailkit twostep setup --admin "
+                              f"ADMIN@{domain}`", reason="not_admin", http_status=status)
+    if status == 401:
+        return DirectoryError(f"the Directory API did not accept the token ({quoted})", reason="unauthenticated",
+                              http_status=status)
+    if status == 404:
+        return DirectoryError(f"{target} is not in the Workspace directory ({quoted})", reason="not_found",
+                              http_status=status)
+    return DirectoryError(f"the Directory API failed for {target}: {quoted}", reason="api_error", http_status=status)
+
+
+__all__ = ["DIRECTORY_SCOPE", "DirectoryClient", "DirectoryError", "DirectorySettings", "DirectoryUser",
+           "configure_directory", "directory_settings", "read_service_account",
+           "service_account_credentials"]
