@@ -98,7 +98,7 @@ class SandboxIMAP(imaplib.IMAP4_SSL):
 
 def access_token(sandbox: SandboxThread, email: str, scopes: tuple[str, ...] = (MAIL_SCOPE,)) -> str:
     """An access token as the sandbox's OAuth side would issue it after consent."""
-    client_id = sandbox.sandbox.client_id
+    client_id = sandbox.client_id
     code = sandbox.grants.issue_code(email, client_id, scopes, "http://127.0.0.1:8080/")
     grant = sandbox.grants.redeem_code(code, client_id, "http://127.0.0.1:8080/", "")
     if isinstance(grant, str):

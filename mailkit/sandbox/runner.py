@@ -199,6 +199,7 @@ class SandboxThread:
     state_dir = property(lambda self: self.sandbox.state_dir)
     info_path = property(lambda self: self.sandbox.info_path)
     store = property(lambda self: self.sandbox.store)
+    client_id = property(lambda self: self.sandbox.client_id)
 
     def clear_messages(self) -> None:
         self.sandbox.clear_messages()
