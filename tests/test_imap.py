@@ -14,6 +14,7 @@ from mailkit.imap import Response, capabilities, check_imap, check_imap_account,
 from mailkit.inventory import Inventory
 from mailkit.keyring_backends import SandboxFileKeyring
 from mailkit.models import Company, build_account
+from mailkit.sandbox.grants import MAIL_SCOPE
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.smtp import Credentials, Timeouts
 from mailkit.status import Status
@@ -111,6 +112,22 @@ def test_xoauth2_with_a_sandbox_token(sandbox_env):
     assert result.ok, result.transcript
     assert "XOAUTH2 as facturacion@ferreteria-delnorte.example" in result.steps[4].detail
     assert token not in "\n".join(result.transcript)
+
+
+def test_xoauth2_from_a_stored_token_bundle(sandbox_env, workspace):
+    """The refresh token in keyring is exchanged at the sandbox's /token, then used for XOAUTH2."""
+    from mailkit.oauth_store import TokenBundle, save_bundle
+
+    account = workspace_account("facturacion@ferreteria-delnorte.example", auth="oauth2")
+    client_id = sandbox_env.sandbox.client_id
+    code = sandbox_env.grants.issue_code(account.email, client_id, (MAIL_SCOPE,), "http://127.0.0.1:8080/")
+    grant = sandbox_env.grants.redeem_code(code, client_id, "http://127.0.0.1:8080/", "")
+    save_bundle(workspace, account.email, TokenBundle(grant.refresh_token, client_id=client_id, scopes=(MAIL_SCOPE,),
+                                                      authorized_email=account.email))
+    result = run(check_imap_account(account, workspace=workspace, timeouts=FAST))
+    assert result.ok, result.to_dict()
+    assert result.steps[4].detail.startswith("XOAUTH2 as facturacion@")
+    assert grant.refresh_token not in "\n".join(result.transcript)
 
 
 def test_bad_token_is_refreshed_once_then_accepted(sandbox_env):
