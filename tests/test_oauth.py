@@ -10,8 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -453,3 +457,30 @@ def test_cli_login_status_revoke_and_no_token_anywhere(own_ws: Workspace, own: S
         assert secret.encode() not in raw
         assert all(secret not in text for text in outputs)
         assert secret not in logs
+
+
+def test_cli_subprocess_paste_on_stdin_and_ctrl_c(own_ws: Workspace, own: SandboxThread) -> None:
+    """The real command: a pasted final address on stdin completes it; Ctrl-C (SIGINT) cancels cleanly.
+    (Its keyring is the sandbox's file in the sandbox's own state dir, hence a sandbox of its own.)"""
+    ws, sandbox = own_ws, own
+    env = {**os.environ, "MAILKIT_HOME": str(ws.home), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+    def start(email: str) -> tuple[subprocess.Popen, str]:
+        proc = subprocess.Popen([sys.executable, "-m", "mailkit", "oauth", "login", email, "--no-browser",
+                                 "--timeout", "20"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        for line in proc.stdout:
+            if line.startswith("https://"):
+                return proc, line.strip()
+        raise AssertionError(proc.stderr.read())
+
+    proc, url = start(FACTURACION)
+    landed = Browser(sandbox.info["ca_cert"]).consent(url)
+    out, err = proc.communicate(landed + "\n", timeout=20)
+    assert proc.returncode == 0, out + err
+    assert "authorized" in out and "code=" not in out + err
+    proc, url = start(CITAS)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 1 and "cancelled" in out and "Traceback" not in err
