@@ -174,10 +174,6 @@ class ConsentFlow:
         return self._conclude(ConsentResult(self.account.email, "cancelled", message or (
             f"login for {self.account.email} cancelled; nothing was stored. Start again whenever you like.")))
 
-    def close(self) -> None:
-        """Free the loopback port without deciding the result (a result already known stays)."""
-        self._server.stop()
-
     def __enter__(self) -> ConsentFlow:
         return self
 
