@@ -18,7 +18,7 @@ from typing import Any
 
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_exception, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
-from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
+from mailkit.errors import NetworkError, OAuthError, TimeoutFailure, TLSFailure
 from mailkit.models import Account
 from mailkit.redaction import remember_login
 from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
@@ -272,6 +272,8 @@ class SMTPCheck:
     async def _authenticate(self) -> None:
         creds = self.credentials
         mechanism = choose_mechanism(creds.mechanism, self.mechanisms)
+        if mechanism is None and not self.wire.tls:
+            await self._probe_auth_without_tls()
         if mechanism is None:
             offered = " ".join(sorted(self.mechanisms)) or "none"
             self._fail_step("auth", f"{creds.mechanism} not offered (server offers {offered})")
@@ -281,7 +283,11 @@ class SMTPCheck:
         reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235 and mechanism == "XOAUTH2" and creds.refresh is not None:
             self.transcript.note("token refused: refreshing the access token once and retrying")
-            creds.secret = await creds.refresh()
+            try:
+                creds.secret = await creds.refresh()
+            except OAuthError as exc:  # the refresh token itself is dead (revoked, expired): say so
+                self._fail_step("auth", str(exc))
+                raise _Failure(diagnosis_for(exc.status, raw=str(exc), step="auth")) from exc
             remember_login(creds.username, creds.secret)
             reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235:
@@ -289,6 +295,18 @@ class SMTPCheck:
             raise _Failure(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
+
+    async def _probe_auth_without_tls(self) -> None:
+        """No AUTH offered on a plain connection: ask anyway, without credentials, to hear the server's words
+        (Gmail: 530 5.7.0 Must issue a STARTTLS command first). A 334 prompt is cancelled with `*`."""
+        wanted = "XOAUTH2" if self.credentials.mechanism == "XOAUTH2" else "LOGIN"
+        reply = await self.wire.command(f"AUTH {wanted}", "auth")
+        if reply.code == 334:
+            reply = await self.wire.command("*", "auth")
+            self._fail_step("auth", "the server asks for credentials on an unencrypted connection: not sent")
+            raise _Failure(diagnosis_for(Status.STARTTLS_REQUIRED, raw=reply.raw, step="auth"))
+        if reply.code >= 400:
+            raise self._reject("auth", reply)
 
     async def _auth_exchange(self, mechanism: str, secret: str) -> tuple[Reply, str | None]:
         """Run one AUTH; returns the final reply and the server's error challenge, if any."""
