@@ -86,8 +86,10 @@ def mixed_workspace(sandbox: SandboxThread, workspace: Workspace) -> list[str]:
     store, used = secret_store(workspace), []
     for entry in SANDBOX_ACCOUNTS:
         email = entry["email"]
-        if auth.get(email) == "app_password" and entry.get("app_passwords"):
-            secret = REVOKED_APP_PASSWORD if email.startswith("faktury@") else entry["app_passwords"][0]
+        if auth.get(email) == "app_password":  # faktury@ keeps the one revoked when its password changed
+            secret = (entry.get("app_passwords") or [REVOKED_APP_PASSWORD])[0]
+            if email.startswith("faktury@"):
+                secret = REVOKED_APP_PASSWORD
             store.set(email, SecretKind.APP_PASSWORD, secret)
             used += [secret, secret.replace(" ", "")]
         elif auth.get(email) == "password":

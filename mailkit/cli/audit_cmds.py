@@ -105,7 +105,7 @@ def report(
         emit_json({"accounts": _records(latest), "companies": _records(companies),
                    **({"output": str(output)} if output else {})})
     else:
-        _print_report(latest, companies, chosen)
+        print_report(latest, companies, chosen)
         if output is not None:
             say(f"wrote {output}")
     if (latest["status"] != "ok").any():
@@ -121,7 +121,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return out.to_dict(orient="records")
 
 
-def _print_report(latest: Any, companies: Any, lang: str | None) -> None:
+def print_report(latest: Any, companies: Any, lang: str | None) -> None:
     from mailkit.report_export import header
 
     if latest.empty:

@@ -1,0 +1,201 @@
+"""Write the reports to .xlsx, .csv or a standalone .html.
+
+Excel gets what an accountant expects: one sheet per view, bold frozen header row, autofilter,
+sensible column widths, real dates, status cells coloured by severity. Text that a spreadsheet
+would run as a formula (a reply or a note starting with `=`, `+`, `-`, `@`) is kept as text.
+CSV is UTF-8 with a BOM so Excel opens accents correctly. HTML embeds the styled tables and the
+plots as base64 PNG, so the file can be mailed as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mailkit import reports
+from mailkit.errors import UsageError
+from mailkit.i18n import normalize_lang
+from mailkit.workspace import Workspace
+
+SHEETS = {
+    "en": {"status": "Status", "companies": "Companies", "runs": "Runs", "results": "Results"},
+    "es": {"status": "Estado", "companies": "Empresas", "runs": "Ejecuciones", "results": "Resultados"},
+    "pl": {"status": "Status", "companies": "Firmy", "runs": "Przebiegi", "results": "Wyniki"},
+}
+TITLES = {"en": "mailkit report", "es": "Informe de mailkit", "pl": "Raport mailkit"}
+TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FILL = "DDDDDD"
+_MAX_WIDTH = 60
+
+
+def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30) -> dict[str, Any]:
+    """The four report views with English column names (exports localize the headers when writing)."""
+    latest = reports.status(workspace, lang=lang).rename(columns=reports.english_name)
+    return {
+        "status": latest,
+        "companies": reports.by_company(frame=latest),
+        "runs": reports.history(workspace),
+        "results": reports.history(workspace, per_account=True, last_runs=last_runs),
+    }
+
+
+def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | None = None,
+           last_runs: int = 30) -> Path:
+    """Write the report to `path`; the format follows the suffix (.xlsx, .csv, .html)."""
+    path = Path(path)
+    writers = {".xlsx": to_xlsx, ".csv": to_csv, ".html": to_html, ".htm": to_html}
+    writer = writers.get(path.suffix.lower())
+    if writer is None:
+        raise UsageError(f"{path.name}: choose a .xlsx, .csv or .html file for the report")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer(views(workspace, lang=lang, last_runs=last_runs), path, lang=lang)
+    return path
+
+
+def header(column: str, lang: str | None) -> str:
+    """The localized header; time columns say they are UTC."""
+    name = reports.HEADERS.get(normalize_lang(lang) or "en", {}).get(column, column)
+    return f"{name} (UTC)" if column in TIME_COLUMNS else name
+
+
+# --- Excel ---------------------------------------------------------------------------------
+def to_xlsx(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
+    """One sheet per view, ready for an accountant's Excel."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    names = SHEETS.get(normalize_lang(lang) or "en", SHEETS["en"])
+    for key, frame in frames.items():
+        _sheet(book.create_sheet(names.get(key, key)), frame, lang)
+    book.save(path)
+
+
+def _sheet(sheet: Any, frame: pd.DataFrame, lang: str | None) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    columns = list(frame.columns)
+    sheet.append([header(c, lang) for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+    for values in frame.itertuples(index=False, name=None):
+        sheet.append([_cell_value(v) for v in values])
+    for index, column in enumerate(columns, start=1):
+        _format_column(sheet, index, column, len(frame))
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = _width(header(column, lang), frame[column])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, len(columns)))}{len(frame) + 1}"
+
+
+def _format_column(sheet: Any, index: int, column: str, rows: int) -> None:
+    from openpyxl.styles import PatternFill
+
+    for (cell,) in sheet.iter_rows(min_row=2, max_row=rows + 1, min_col=index, max_col=index):
+        if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+            cell.data_type = "s"  # text, never a formula
+        if column in TIME_COLUMNS:
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif column == "health":
+            cell.number_format = "0%"
+        elif column in ("status", "severity") and cell.value:
+            color = reports.severity_css(cell.value).partition("#")[2]
+            if color:
+                cell.fill = PatternFill("solid", fgColor=color.upper())
+
+
+def _cell_value(value: Any) -> Any:
+    """A value openpyxl writes faithfully: naive UTC datetimes, None for missing, clean text."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or value is pd.NaT or (not isinstance(value, str | bytes) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return (stamp.tz_convert(UTC) if stamp.tzinfo else stamp).tz_localize(None).to_pydatetime()
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _width(title: str, values: pd.Series) -> float:
+    sample = values.head(500).map(lambda v: len(str(v)) if v is not None and not _missing(v) else 0)
+    longest = max([len(title), *sample.tolist()]) if len(sample) else len(title)
+    return float(min(_MAX_WIDTH, max(8, longest + 2)))
+
+
+def _missing(value: Any) -> bool:
+    return not isinstance(value, str) and bool(pd.isna(value))
+
+
+# --- CSV -----------------------------------------------------------------------------------
+def to_csv(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
+    """The status view as CSV, UTF-8 with BOM; formula-looking text is prefixed with a quote."""
+    frame = frames["status"].copy()
+    for column in frame.columns:
+        if column in TIME_COLUMNS:
+            frame[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M"))
+        else:
+            frame[column] = frame[column].map(_defuse)
+    frame.columns = [header(c, lang) for c in frame.columns]
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _defuse(value: Any) -> Any:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+# --- HTML ----------------------------------------------------------------------------------
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.85em; margin-bottom: 2em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }}
+th {{ background: #eee; position: sticky; top: 0; }}
+img {{ max-width: 100%; }}
+.note {{ color: #666; }}
+</style></head><body>
+<h1>{title}</h1>
+<p class="note">{generated}</p>
+{body}
+</body></html>
+"""
+
+
+def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
+    """A standalone page: plots (base64 PNG) and the styled tables."""
+    chosen = normalize_lang(lang) or "en"
+    names = SHEETS[chosen]
+    parts = [_plots_html(frames)]
+    for key in ("status", "companies", "runs"):
+        table = frames[key].rename(columns=lambda c: header(c, lang))
+        parts.append(f"<h2>{html.escape(names[key])}</h2>\n{reports.style(table).to_html()}")
+    page = _PAGE.format(lang=chosen, title=html.escape(TITLES[chosen]), body="\n".join(parts),
+                        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    path.write_text(page, encoding="utf-8")
+
+
+def _plots_html(frames: dict[str, pd.DataFrame]) -> str:
+    from mailkit import report_plots
+
+    if not report_plots.matplotlib_available():
+        return f'<p class="note">{html.escape(report_plots.MISSING)}</p>'
+    images = []
+    for figure in (report_plots.status_by_company(frames["companies"]), report_plots.trend(frames["runs"])):
+        data = base64.b64encode(report_plots.png(figure)).decode("ascii")
+        images.append(f'<img alt="plot" src="data:image/png;base64,{data}">')
+    return "\n".join(images)
+
+
+__all__ = ["SHEETS", "export", "header", "to_csv", "to_html", "to_xlsx", "views"]

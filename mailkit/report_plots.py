@@ -1,0 +1,114 @@
+"""Plots of the reports: status counts per company (stacked bars) and the trend across runs.
+
+matplotlib is optional (the `notebooks` extra) and imported only here, when a plot is asked for.
+Figures are built with `matplotlib.figure.Figure` and rendered by the Agg canvas, never through
+pyplot: no global state, no GUI backend, and they still show inline in Jupyter.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+from mailkit.errors import UsageError
+from mailkit.reports import english_name
+from mailkit.status import SEVERITY, Status
+
+MISSING = "plots need matplotlib: pip install 'mailkit[notebooks]'"
+
+#: One colour per status: greens for ok, ambers for temporary trouble, reds for what needs a fix.
+_SHADES = {"ok": ["#2e7d32"], "warning": ["#f9a825", "#ffb300", "#ffca28", "#ffe082"],
+           "error": ["#b71c1c", "#c62828", "#d32f2f", "#e53935", "#ef5350", "#e57373", "#ad1457", "#c2185b",
+                     "#d81b60", "#ec407a", "#6a1b9a", "#8e24aa", "#ab47bc", "#4e342e", "#6d4c41", "#8d6e63",
+                     "#795548"]}
+
+
+def matplotlib_available() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _figure(width: float, height: float) -> Any:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise UsageError(MISSING) from exc
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def status_colors() -> dict[str, str]:
+    """A fixed colour per status, so the same status looks the same in every plot."""
+    used = {"ok": 0, "warning": 0, "error": 0}
+    colors = {}
+    for status in Status:
+        severity = SEVERITY[status]
+        shades = _SHADES[severity]
+        colors[status.value] = shades[used[severity] % len(shades)]
+        used[severity] += 1
+    colors[""] = "#bdbdbd"
+    return colors
+
+
+def _english(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: english_name(str(c)) for c in frame.columns})
+
+
+def status_by_company(companies: pd.DataFrame, *, title: str = "Accounts by status per company") -> Any:
+    """Stacked horizontal bars: one per company, one segment per status (from `reports.by_company()`)."""
+    frame = _english(companies)
+    statuses = [s.value for s in Status if s.value in frame.columns]
+    figure = _figure(9, max(2.5, 0.45 * len(frame) + 1.5))
+    axes = figure.add_subplot()
+    colors = status_colors()
+    left = pd.Series(0, index=frame.index, dtype=float)
+    labels = frame["company"].astype(str)
+    for status in statuses:
+        axes.barh(labels, frame[status], left=left, color=colors[status], label=status, edgecolor="white")
+        left = left + frame[status]
+    if "not_checked" in frame.columns and frame["not_checked"].sum():
+        axes.barh(labels, frame["not_checked"], left=left, color=colors[""], label="not checked")
+    axes.invert_yaxis()
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.set_xlabel("accounts")
+    axes.set_title(title)
+    if statuses:
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
+    return figure
+
+
+def trend(runs: pd.DataFrame, *, title: str = "Accounts ok and broken per audit run") -> Any:
+    """Ok and broken counts per run, in run order (from `reports.history()`)."""
+    frame = _english(runs)
+    figure = _figure(9, 3.5)
+    axes = figure.add_subplot()
+    if frame.empty:
+        axes.text(0.5, 0.5, "no audit runs yet", ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+        return figure
+    x = frame["run_id"].astype(int)
+    axes.plot(x, frame["ok"], marker="o", color=_SHADES["ok"][0], label="ok")
+    axes.plot(x, frame["broken"], marker="o", color=_SHADES["error"][0], label="broken")
+    axes.set_xlabel("audit run")
+    axes.set_ylabel("accounts")
+    axes.set_title(title)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.legend(frameon=False)
+    return figure
+
+
+def png(figure: Any, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes (Agg canvas; no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+__all__ = ["MISSING", "matplotlib_available", "png", "status_by_company", "status_colors", "trend"]

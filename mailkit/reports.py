@@ -1,0 +1,274 @@
+"""Reports as pandas DataFrames: every account's latest state, a roll-up per company, the run history.
+
+The frames are built straight from SQLite in a few queries (the latest result per account is one
+window-function pass over the indexed `results` table), so they stay quick with years of history.
+Nothing here reads keyring: the database holds no secret, and replies were redacted when stored.
+Column names are English (stable for code) unless a `lang` is given: then headers, causes and
+remedies speak that language. `style()` colours a frame by severity for notebooks; exports and
+plots live in `mailkit.report_export` and `mailkit.report_plots`.
+
+    from mailkit import reports
+    reports.status(lang="es")            # DataFrame, Spanish headers and remedies
+    reports.style(reports.by_company())  # pandas Styler for Jupyter
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import pandas as pd
+
+from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render
+from mailkit.diagnose_texts import TEXTS
+from mailkit.i18n import normalize_lang, resolve_lang
+from mailkit.schema import connect
+from mailkit.status import SEVERITY, Status
+from mailkit.workspace import Workspace
+
+STATUS_COLUMNS = ["company", "company_name", "email", "provider", "auth", "status", "severity", "cause", "remedy",
+                  "step", "reply_code", "reply", "two_step", "oauth_scopes", "oauth_expires",
+                  "app_password_age_days", "last_ok", "last_check", "run_id"]
+RUN_COLUMNS = ["run_id", "kind", "state", "started_at", "finished_at", "send_test", "total", "checked", "ok",
+               "broken"]
+RESULT_COLUMNS = ["run_id", "checked_at", "company", "email", "status", "severity", "step", "reply_code", "reply",
+                  "attempts", "duration_ms", "message_id"]
+STATUS_ORDER = [s.value for s in Status]
+
+#: Header names per language (English ones are the column names themselves).
+HEADERS: dict[str, dict[str, str]] = {
+    "es": {
+        "company": "empresa", "company_name": "nombre de la empresa", "email": "correo", "provider": "proveedor",
+        "auth": "autenticación", "status": "estado", "severity": "gravedad", "cause": "causa", "remedy": "solución",
+        "step": "paso", "reply_code": "código", "reply": "respuesta del servidor",
+        "two_step": "verificación en 2 pasos", "oauth_scopes": "permisos OAuth", "oauth_expires": "caducidad OAuth",
+        "app_password_age_days": "antigüedad contraseña de aplicación (días)", "last_ok": "último correcto",
+        "last_check": "última comprobación", "run_id": "ejecución", "accounts": "cuentas",
+        "broken": "con problemas", "not_checked": "sin comprobar", "health": "salud", "kind": "tipo",
+        "state": "situación", "started_at": "inicio", "finished_at": "fin", "send_test": "envío de prueba",
+        "total": "total", "checked": "comprobadas", "ok": "correctas", "checked_at": "comprobado",
+        "attempts": "intentos", "duration_ms": "duración (ms)", "message_id": "id del mensaje",
+    },
+    "pl": {
+        "company": "firma", "company_name": "nazwa firmy", "email": "e-mail", "provider": "dostawca",
+        "auth": "uwierzytelnianie", "status": "status", "severity": "waga", "cause": "przyczyna",
+        "remedy": "rozwiązanie", "step": "etap", "reply_code": "kod", "reply": "odpowiedź serwera",
+        "two_step": "weryfikacja dwuetapowa", "oauth_scopes": "zakresy OAuth", "oauth_expires": "wygaśnięcie OAuth",
+        "app_password_age_days": "wiek hasła aplikacji (dni)", "last_ok": "ostatnio OK",
+        "last_check": "ostatnie sprawdzenie", "run_id": "przebieg", "accounts": "konta",
+        "broken": "z problemami", "not_checked": "niesprawdzone", "health": "kondycja", "kind": "rodzaj",
+        "state": "stan", "started_at": "początek", "finished_at": "koniec", "send_test": "wysyłka testowa",
+        "total": "łącznie", "checked": "sprawdzone", "ok": "OK", "checked_at": "sprawdzono", "attempts": "próby",
+        "duration_ms": "czas (ms)", "message_id": "id wiadomości",
+    },
+}
+
+NOT_CHECKED = {"en": ("not checked yet", "run `mailkit audit`"),
+               "es": ("aún no comprobada", "ejecute `mailkit audit`"),
+               "pl": ("jeszcze nie sprawdzone", "uruchom `mailkit audit`")}
+
+_STATUS_SQL = """
+WITH latest AS (
+    SELECT run_id, account_id, status, step, reply_code, reply, checked_at,
+           ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY checked_at DESC, run_id DESC) AS n
+    FROM results),
+last_ok AS (SELECT account_id, MAX(checked_at) AS last_ok FROM results WHERE status = 'ok' GROUP BY account_id)
+SELECT a.company_slug AS company, c.name AS company_name, a.email, a.provider, a.auth,
+       l.status, l.step, l.reply_code, l.reply, t.state AS two_step, t.enforced AS two_step_enforced,
+       g.scopes AS oauth_scopes, g.access_expires_at AS oauth_expires, s.set_at AS app_password_set_at,
+       o.last_ok, l.checked_at AS last_check, l.run_id
+FROM accounts a
+JOIN companies c ON c.slug = a.company_slug
+LEFT JOIN latest l ON l.account_id = a.id AND l.n = 1
+LEFT JOIN last_ok o ON o.account_id = a.id
+LEFT JOIN twostep t ON t.account_id = a.id
+LEFT JOIN oauth_grants g ON g.account_id = a.id
+LEFT JOIN secret_facts s ON s.account_id = a.id AND s.kind = 'app_password'
+{where}
+ORDER BY a.company_slug, a.email
+"""
+
+_RUNS_SQL = """
+SELECT r.id AS run_id, r.kind, r.state, r.started_at, r.finished_at,
+       COALESCE(json_extract(r.options, '$.send_test'), 0) AS send_test, r.total,
+       COUNT(x.account_id) AS checked, COALESCE(SUM(x.status = 'ok'), 0) AS ok,
+       COALESCE(SUM(x.status != 'ok'), 0) AS broken
+FROM runs r LEFT JOIN results x ON x.run_id = r.id
+GROUP BY r.id ORDER BY r.id
+"""
+
+_RESULTS_SQL = """
+SELECT x.run_id, x.checked_at, a.company_slug AS company, a.email, x.status, x.step, x.reply_code, x.reply,
+       x.attempts, x.duration_ms, x.sent_message_id AS message_id
+FROM results x JOIN accounts a ON a.id = x.account_id
+{where}
+ORDER BY x.run_id, x.checked_at
+"""
+
+
+@contextmanager
+def _database(workspace: Workspace | None) -> Iterator[sqlite3.Connection]:
+    conn = connect(str((workspace or Workspace()).ensure().db_path))
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+# --- the views -----------------------------------------------------------------------------
+def status(workspace: Workspace | None = None, *, lang: str | None = None, company: str | None = None) -> pd.DataFrame:
+    """Latest state of every account: status with cause and remedy, 2SV, OAuth grant or app-password age,
+    last ok and last check. Never-checked accounts have an empty status."""
+    text_lang = resolve_lang(lang)
+    with _database(workspace) as conn:
+        where, args = ("WHERE a.company_slug = ?", [company]) if company else ("", [])
+        frame = pd.read_sql_query(_STATUS_SQL.format(where=where), conn, params=args)
+    frame["reply_code"] = frame["reply_code"].astype("Int64")
+    frame["run_id"] = frame["run_id"].astype("Int64")
+    frame["severity"] = [SEVERITY[Status(s)] if isinstance(s, str) else "" for s in frame["status"]]
+    causes, remedies = zip(*(_texts(row, text_lang) for row in frame.itertuples(index=False)), strict=True) \
+        if len(frame) else ((), ())
+    frame["cause"], frame["remedy"] = list(causes), list(remedies)
+    frame["two_step"] = [_two_step(state, enforced) for state, enforced in
+                         zip(frame["two_step"], frame["two_step_enforced"], strict=True)]
+    now = datetime.now(UTC)
+    set_at = _times(frame["app_password_set_at"])
+    frame["app_password_age_days"] = ((now - set_at).dt.days).astype("Int64")
+    for column in ("oauth_expires", "last_ok", "last_check"):
+        frame[column] = _times(frame[column])
+    frame["status"] = frame["status"].fillna("")
+    frame = frame[STATUS_COLUMNS].fillna({"step": "", "reply": "", "oauth_scopes": "", "two_step": ""})
+    return localize(frame, lang)
+
+
+def by_company(workspace: Workspace | None = None, *, lang: str | None = None,
+               frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per company: accounts, a count per status (contract strings), broken, not checked, and health =
+    share of accounts whose latest status is ok. `frame`: a `status()` frame with English headers."""
+    latest = frame if frame is not None else status(workspace, lang="en")
+    if latest.empty:
+        return localize(pd.DataFrame(columns=["company", "company_name", "accounts", "broken", "not_checked",
+                                              "health"]), lang)
+    groups = latest.groupby("company", sort=True)
+    table = pd.DataFrame({"company_name": groups["company_name"].first(), "accounts": groups.size()})
+    counts = pd.crosstab(latest["company"], latest["status"])
+    present = [s for s in STATUS_ORDER if s in counts.columns]
+    table = table.join(counts[present])
+    ok = counts[Status.OK.value] if Status.OK.value in counts.columns else 0
+    not_checked = counts[""] if "" in counts.columns else 0
+    table["broken"] = table["accounts"] - ok - not_checked
+    table["not_checked"] = not_checked
+    table["health"] = (ok / table["accounts"]).round(3)
+    return localize(table.reset_index(), lang)
+
+
+def history(workspace: Workspace | None = None, *, per_account: bool = False, lang: str | None = None,
+            last_runs: int | None = None) -> pd.DataFrame:
+    """Every audit run with its counts; `per_account=True`: every stored result row (optionally of the
+    last N runs only)."""
+    with _database(workspace) as conn:
+        if not per_account:
+            frame = pd.read_sql_query(_RUNS_SQL, conn)
+            frame["send_test"] = frame["send_test"].astype(bool)
+            for column in ("started_at", "finished_at"):
+                frame[column] = _times(frame[column])
+            return localize(frame[RUN_COLUMNS], lang)
+        where, args = "", []
+        if last_runs:
+            where, args = "WHERE x.run_id IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)", [int(last_runs)]
+        frame = pd.read_sql_query(_RESULTS_SQL.format(where=where), conn, params=args)
+    frame["reply_code"] = frame["reply_code"].astype("Int64")
+    frame["severity"] = frame["status"].map(lambda s: SEVERITY[Status(s)])
+    frame["checked_at"] = _times(frame["checked_at"])
+    frame["message_id"] = frame["message_id"].fillna("")
+    return localize(frame[RESULT_COLUMNS], lang)
+
+
+# --- texts and values ----------------------------------------------------------------------
+def _texts(row: tuple, lang: str) -> tuple[str, str]:
+    """Cause and remedy of one status row, in `lang`, naming the account where the remedy has a slot."""
+    if not isinstance(row.status, str) or not row.status:
+        return NOT_CHECKED[lang]
+    diagnosis = _diagnosis(row.status, row.reply_code if pd.notna(row.reply_code) else None, row.step or "",
+                           row.reply or "")
+    cause = _cause(diagnosis.status, diagnosis.variant, lang)
+    return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name)
+
+
+@lru_cache(maxsize=4096)
+def _diagnosis(status_value: str, code: int | None, step: str, reply: str) -> Diagnosis:
+    """The stored status with the variant its reply implies (e.g. message_rejected:size)."""
+    status_ = Status(status_value)
+    if code is not None and reply:
+        found = classify_reply(int(code), reply, step=step)
+        if found.status is status_:
+            return found
+    return diagnosis_for(status_, raw=reply, step=step)
+
+
+@lru_cache(maxsize=512)
+def _cause(status_: Status, variant: str, lang: str) -> str:
+    entry = TEXTS.get(f"{status_.value}:{variant}") or TEXTS[status_.value]
+    return render(entry[lang][0], {})
+
+
+def _two_step(state: object, enforced: object) -> str:
+    if not isinstance(state, str):
+        return ""
+    return f"{state} (enforced)" if state == "on" and enforced == 1 else state
+
+
+def _times(values: pd.Series) -> pd.Series:
+    """ISO strings -> timezone-aware UTC timestamps (NaT where empty)."""
+    return pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+
+
+def localize(frame: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """The frame with its headers in `lang` (unchanged for English or no language)."""
+    names = HEADERS.get(normalize_lang(lang) or "en")
+    return frame.rename(columns=names) if names else frame
+
+
+def english_name(header: str) -> str:
+    """The column name behind a localized header (what styling and exports key on)."""
+    for names in HEADERS.values():
+        for english, local in names.items():
+            if local == header:
+                return english
+    return header
+
+
+# --- styling -------------------------------------------------------------------------------
+#: Cell colours per severity: what an admin reads at a glance (and what the Excel export uses).
+SEVERITY_COLORS = {"ok": "#d4edda", "warning": "#fff3cd", "error": "#f8d7da", "": "#eeeeee"}
+
+
+def severity_css(value: object) -> str:
+    """CSS for one status (or severity) cell."""
+    severity = SEVERITY.get(Status(value), "") if value in STATUS_ORDER else str(value or "")
+    color = SEVERITY_COLORS.get(severity)
+    return f"background-color: {color}" if color else ""
+
+
+def style(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """A Styler for notebooks and HTML: status and severity cells coloured, HTML in cells escaped,
+    health as a percentage, times without seconds."""
+    columns = {english_name(str(c)): c for c in frame.columns}
+    styler = frame.style.format(escape="html", na_rep="")
+    coloured = [columns[c] for c in ("status", "severity") if c in columns]
+    if coloured:
+        styler = styler.map(severity_css, subset=coloured)
+    if "health" in columns:
+        styler = styler.format("{:.0%}", subset=[columns["health"]])
+    times = [columns[c] for c in ("last_ok", "last_check", "oauth_expires", "started_at", "finished_at",
+                                  "checked_at") if c in columns]
+    if times:
+        styler = styler.format(lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M"), subset=times)
+    return styler.hide(axis="index")
+
+
+__all__ = ["HEADERS", "SEVERITY_COLORS", "by_company", "english_name", "history", "localize", "severity_css",
+           "status", "style"]
