@@ -16,7 +16,11 @@ from mailkit.workspace import Workspace
 
 @dataclass
 class SendOptions:
-    """A test send: to whom (the account itself by default), and what to attach."""
+    """A test send: to whom (the account itself by default), and what to attach.
+
+    The From is the account's first extra From address when it has one: that is what its
+    business software sends as, and what Google may refuse.
+    """
 
     to: str | None = None
     attachments: bool = False
@@ -69,5 +73,6 @@ async def check_account(account: Account, *, workspace: Workspace | None = None,
     if send is not None:
         message = build_test_message(account, to=send.to, company_name=send.company_name, check_id=send.check_id,
                                      attachments=test_attachments(send), html=send.html,
-                                     from_address=send.from_address, lang=send.lang)
+                                     from_address=send.from_address or next(iter(account.from_addresses), None),
+                                     lang=send.lang)
     return await check_smtp(account, credentials, message=message, timeouts=timeouts)

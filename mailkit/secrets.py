@@ -103,10 +103,31 @@ def _remember_for(email: str, value: str | None) -> None:
 
 
 def backend_usable(backend: KeyringBackend) -> bool:
-    """False for keyring's fail backend (what a machine without a desktop keyring gets)."""
+    """Whether keyring's automatic choice can be used as it is.
+
+    Not keyring's fail backend (a machine without a desktop keyring), and not a file keyring
+    that keyring's chainer picked only because its package is installed: keyrings.cryptfile
+    would prompt for its passphrase on the terminal (mailkit unlocks it itself when the admin
+    chooses `keyring.backend = "cryptfile"`), and keyrings.alt's plaintext file is acceptable
+    only when chosen knowingly through PYTHON_KEYRING_BACKEND.
+    """
     from keyring.backends import fail
 
-    return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+        return False
+    module = type(backend).__module__
+    if module.startswith("keyrings.cryptfile"):
+        return False
+    return not module.startswith("keyrings.alt") or bool(os.environ.get("PYTHON_KEYRING_BACKEND"))
+
+
+def system_backend() -> KeyringBackend | None:
+    """The backend keyring chose, or the first usable one inside its chainer; None when none is usable."""
+    from keyring.backends.chainer import ChainerBackend
+
+    chosen = keyring.get_keyring()
+    candidates = chosen.backends if isinstance(chosen, ChainerBackend) else [chosen]
+    return next((b for b in candidates if backend_usable(b)), None)
 
 
 def secret_store(workspace: Workspace | None = None) -> SecretStore:
@@ -117,8 +138,8 @@ def secret_store(workspace: Workspace | None = None) -> SecretStore:
         return SecretStore(_cryptfile_backend(workspace))
     if choice not in {"system", "auto"}:
         raise SecretStoreError(f"settings: keyring.backend = {choice!r} is not known; use 'system' or 'cryptfile'")
-    backend = keyring.get_keyring()
-    if backend_usable(backend):
+    backend = system_backend()
+    if backend is not None:
         return SecretStore(backend)
     from mailkit.endpoints import sandbox_info
 
