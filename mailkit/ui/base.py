@@ -100,7 +100,7 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def wrapper(self: Panel, button: w.Button | None = None, *args: Any) -> Any:
-        restore = _working(button, self.t("working"))
+        restore = _working(button, self.t("working"), self.held)
         try:
             result = method(self, button, *args)
         except Exception as exc:
@@ -110,8 +110,10 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
         if not inspect.isawaitable(result):
             restore()
             return result
-        self.task = schedule(_guarded(self, result, restore))
-        return self.task
+        scheduled = schedule(_guarded(self, result, restore))
+        if isinstance(scheduled, asyncio.Task):
+            self.task = scheduled  # the latest background work, for callers that want to await it
+        return scheduled
 
     return wrapper
 
@@ -126,15 +128,15 @@ async def _guarded(panel: Panel, awaitable: Awaitable[Any], restore: Callable[[]
         restore()
 
 
-def _working(button: w.Button | None, label: str) -> Callable[[], None]:
-    """Disable the button and show a spinner; the function that puts it back."""
+def _working(button: w.Button | None, label: str, held: set[w.Button]) -> Callable[[], None]:
+    """Disable the button and show a spinner; the function that puts it back (enabled unless held)."""
     if button is None:
         return lambda: None
     description, icon = button.description, button.icon
     button.disabled, button.description, button.icon = True, label, "spinner"
 
     def restore() -> None:
-        button.disabled, button.icon = False, icon
+        button.disabled, button.icon = button in held, icon
         if button.description == label:
             button.description = description
 
@@ -156,6 +158,7 @@ class Panel(w.VBox):
         self.workspace = workspace or current_workspace()
         self.lang = resolve_lang(lang)
         self.task: Any = None
+        self.held: set[w.Button] = set()  # buttons that stay disabled after their callback (a wait goes on)
         self.alert = Alert()
         self.title = w.HTML()
         self.language = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS], value=self.lang,

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 import webbrowser
+from typing import Any
 
 import ipywidgets as w
 
@@ -52,6 +53,7 @@ class OAuthPanel(Panel):
         self.open_browser = kernel_is_local() if open_browser is None else open_browser
         self.flow: ConsentFlow | None = None
         self.result: ConsentResult | None = None
+        self.waiting: Any = None  # the wait for the browser: a task on the kernel's loop, else a thread
         super().__init__(workspace, lang=lang)
         self.refresh(select=email)
 
@@ -137,7 +139,8 @@ class OAuthPanel(Panel):
         self.paste_box.layout.display = "flex"
         self.cancel.disabled = False
         self.connect.disabled = True
-        self.task = schedule(self._wait(self.flow), background=True)
+        self.held.add(self.connect)
+        self.waiting = schedule(self._wait(self.flow), background=True)
 
     async def _wait(self, flow: ConsentFlow) -> ConsentResult:
         ticking = asyncio.ensure_future(self._tick(flow))
@@ -174,6 +177,7 @@ class OAuthPanel(Panel):
         self.result = result
         self.countdown.value = ""
         self.cancel.disabled = True
+        self.held.discard(self.connect)
         self.connect.disabled = False
         self.paste_box.layout.display = "none"
         self.link.value = ""

@@ -144,6 +144,7 @@ def configure_sandbox_directory(workspace: Workspace) -> None:
 
 def seed_sandbox_secrets(inventory: Inventory, workspace: Workspace) -> int:
     """Store each sandbox account's fake app password (or password) for the matching inventory accounts."""
+    from mailkit.apppasswords import normalize_app_password
     from mailkit.endpoints import sandbox_info
     from mailkit.sandbox.accounts import load_accounts
     from mailkit.secrets import SecretKind, secret_store
@@ -161,6 +162,8 @@ def seed_sandbox_secrets(inventory: Inventory, workspace: Workspace) -> int:
         kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
         secret = (fake.app_passwords[0] if fake.app_passwords else "") if kind is SecretKind.APP_PASSWORD \
             else fake.password
+        if kind is SecretKind.APP_PASSWORD and secret:
+            secret = normalize_app_password(secret)
         if secret and store.get(account.email, kind) is None:
             store.set(account.email, kind, secret)
             inventory.record_secret_set(account.email, kind.value)

@@ -75,7 +75,10 @@ class TwoStepPanel(Panel):
         with Inventory.open(self.workspace) as inventory:
             accounts = self._accounts(inventory)
             known = {s.email: s for s in twostep.stored_all(inventory)}
+        keep = self.account.value
         self.account.options = [(f"{a.email} ({a.company})", a.email) for a in accounts]
+        emails = [a.email for a in accounts]
+        self.account.value = keep if keep in emails else (emails[0] if emails else None)
         if not accounts:
             self.table.value = f"<i>{escape(self.t('no_accounts'))}</i>"
             return

@@ -1,0 +1,359 @@
+"""The notebook widgets driven headless: set values, click(), assert on the model and on what the
+panel shows. Real inventory, real sandbox (SMTP, IMAP, OAuth pages), in-memory keyring."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from mailkit import twostep
+from mailkit.errors import UsageError
+from mailkit.i18n import LANGS
+from mailkit.inventory import Inventory
+from mailkit.secrets import SecretKind, secret_store
+from mailkit.ui import (
+    AppPasswordForm,
+    BulkPanel,
+    OAuthPanel,
+    ReportView,
+    SetupForm,
+    TroubleshootWizard,
+    TwoStepPanel,
+    session,
+)
+from mailkit.ui.base import Panel, busy
+from mailkit.ui.i18n_ui import LABELS, t
+from mailkit.ui.oauth_panel import format_left
+from mailkit.workspace import Workspace
+from tests.browser_fixtures import approve_consent, consent_link, deliver
+
+APP_PASSWORD = "qwhk pznr tvbe lmsa"  # facturas.lupita@gmail.com's fake one in data/sandbox/accounts.toml
+VENTAS = "ventas@ferreteria-delnorte.example"
+
+
+@pytest.fixture
+def sample(sandbox_env: object, workspace: Workspace) -> Workspace:
+    """The sample inventory and the sandbox's fake secrets in a fresh workspace."""
+    assert session.load_sample(workspace) == 13
+    return workspace
+
+
+@pytest.fixture
+def ca(sandbox_env: object) -> Path:
+    return Path(sandbox_env.info["ca_cert"])  # type: ignore[attr-defined]
+
+
+# --- labels ---------------------------------------------------------------------------------------
+def test_every_label_has_three_languages_with_the_same_fields() -> None:
+    fields = string.Formatter()
+    for key, texts in LABELS.items():
+        assert len(texts) == len(LANGS) and all(text.strip() for text in texts), key
+        names = [{f for _, f, _, _ in fields.parse(text) if f} for text in texts]
+        assert names[0] == names[1] == names[2], key
+    assert t("save_account", "pl") == "Zapisz konto" and t("save_account", "fr") == "Save account"
+
+
+def test_language_picker_relabels_the_form(sample: Workspace) -> None:
+    form = SetupForm(sample, lang="en")
+    assert form.save.description == "Save account"
+    form.language.value = "es"
+    assert form.save.description == "Guardar cuenta" and form.email.description == "Correo"
+    assert "Configuración" in form.title.value
+
+
+def test_default_language_comes_from_the_environment(sample: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILKIT_LANG", "pl")
+    assert SetupForm(sample).save_company.description == "Zapisz firmę"
+
+
+# --- the busy decorator ---------------------------------------------------------------------------
+class _Probe(Panel):
+    title_key = "setup_title"
+
+    def build(self) -> list[w.Widget]:
+        self.button = w.Button(description="Go")
+        return [self.button]
+
+    @busy
+    def fail_known(self, button: w.Button | None = None) -> None:
+        assert button is not None and button.disabled and button.description == self.t("working")
+        raise UsageError("bad input: password=hunter22")
+
+    @busy
+    def fail_bug(self, button: w.Button | None = None) -> None:
+        raise KeyError("oops")
+
+    @busy
+    async def later(self, button: w.Button | None = None) -> str:
+        await asyncio.sleep(0)
+        return "done"
+
+
+def test_busy_shows_mailkit_errors_redacted_and_restores_the_button(workspace: Workspace) -> None:
+    probe = _Probe(workspace)
+    probe.fail_known(probe.button)
+    assert probe.alert.kind == "error" and "hunter22" not in probe.alert.value and "[redacted]" in probe.alert.text
+    assert not probe.button.disabled and probe.button.description == "Go"
+
+
+def test_busy_reraises_programming_errors_after_showing_them(workspace: Workspace) -> None:
+    probe = _Probe(workspace)
+    with pytest.raises(KeyError):
+        probe.fail_bug(probe.button)
+    assert "KeyError" in probe.alert.text and not probe.button.disabled
+
+
+def test_busy_schedules_coroutines_on_a_running_loop(workspace: Workspace) -> None:
+    probe = _Probe(workspace)
+
+    async def main() -> str:
+        task = probe.later(probe.button)
+        assert isinstance(task, asyncio.Task) and probe.button.disabled  # returned at once, still working
+        return await task
+
+    assert asyncio.run(main()) == "done" and not probe.button.disabled
+    assert probe.later(probe.button) == "done"  # no running loop: run to the end
+
+
+# --- setup form -----------------------------------------------------------------------------------
+def test_setup_form_adds_company_and_workspace_account(sandbox_env: object, workspace: Workspace) -> None:
+    form = SetupForm(workspace, lang="en")
+    form.company_name.value = "Ferretería del Norte SA"
+    assert form.company_slug.value == "ferreteria-del-norte-sa"
+    form.save_company.click()
+    assert form.alert.kind == "success" and form.company.value == "ferreteria-del-norte-sa"
+
+    form.email.value = "no-at-sign"
+    assert "not an email address" in form.email_message.value
+    form.email.value = VENTAS  # a Workspace domain of the sandbox: Google's servers, not smtp.<domain>
+    assert form.provider.value == "workspace" and "Google Workspace" in form.email_message.value
+    assert (form.smtp_host.value, form.smtp_port.value, form.security.value) == ("smtp.gmail.com", 587, "starttls")
+    assert form.imap_host.value == "imap.gmail.com"
+    form.display_name.value = "Ventas"
+    form.save.click()
+    assert form.alert.kind == "success" and "added" in form.alert.text
+    assert VENTAS in form.accounts_list.value
+    with Inventory.open(workspace) as inventory:
+        stored = inventory.account(VENTAS)
+    assert (stored.company, stored.provider, stored.display_name) == ("ferreteria-del-norte-sa", "workspace", "Ventas")
+
+
+def test_setup_form_reports_bad_fields_in_the_alert(workspace: Workspace) -> None:
+    form = SetupForm(workspace, lang="en")
+    form.save_company.click()
+    assert form.alert.kind == "error" and "company_name" in form.alert.text
+    form.email.value = "x@gmail.com"
+    form.save.click()  # no company yet
+    assert form.alert.kind == "error" and "company" in form.alert.text
+    form.company_name.value = "Taller"
+    form.save_company.click()
+    form.provider.value = "custom"
+    assert form.smtp_host.value == ""
+    form.email.value = "ventas@taller.example"
+    form.provider.value = "custom"
+    form.save.click()
+    assert form.alert.kind == "error" and "smtp_host" in form.alert.text
+
+
+# --- OAuth panel ----------------------------------------------------------------------------------
+def _connect(sample: Workspace, email: str = VENTAS) -> OAuthPanel:
+    panel = OAuthPanel(sample, email=email, open_browser=False, timeout=30, lang="en")
+    panel.connect.click()
+    assert panel.flow is not None and not panel.cancel.disabled and panel.connect.disabled
+    return panel
+
+
+def _finish(panel: OAuthPanel) -> None:
+    panel.waiting.join(20)
+    assert not panel.waiting.is_alive()
+
+
+def test_oauth_consent_ok_shows_the_authorized_account(sample: Workspace, ca: Path) -> None:
+    panel = _connect(sample)
+    assert "Open this link" in panel.link.value and panel.paste_box.layout.display == "flex"
+    deliver(approve_consent(consent_link(panel.link.value), ca))
+    _finish(panel)
+    assert panel.result is not None and panel.result.ok and panel.alert.kind == "success"
+    assert f"authorized (signed in as {VENTAS})" in panel.alert.text
+    assert "data-status='ok'" in panel.outcome.value and f"authorized as {VENTAS}" in panel.state.value
+    assert secret_store(sample).get_json(VENTAS, SecretKind.OAUTH_TOKEN) is not None
+    assert "1//" not in panel.outcome.value + panel.alert.value  # no refresh token on show
+
+
+def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace, ca: Path) -> None:
+    panel = _connect(sample)
+    deliver(approve_consent(consent_link(panel.link.value), ca, as_email="facturacion@ferreteria-delnorte.example"))
+    _finish(panel)
+    assert panel.result.outcome == "wrong_account" and panel.alert.kind == "error"
+    assert "oauth_wrong_account" in panel.outcome.value and VENTAS in panel.outcome.value  # the remedy names it
+
+    panel.language.value = "es"
+    panel.connect.click()
+    deliver(approve_consent(consent_link(panel.link.value), ca, untick=("https://mail.google.com/",)))
+    _finish(panel)
+    assert panel.result.outcome == "scope_missing"
+    assert "oauth_scope_missing" in panel.outcome.value and "Qué hacer" in panel.outcome.value
+    assert secret_store(sample).get(VENTAS, SecretKind.OAUTH_TOKEN) is None
+
+
+def test_oauth_cancel_and_paste_fallback(sample: Workspace, ca: Path) -> None:
+    panel = _connect(sample)
+    assert re.search(r"Waiting for the browser: \d:\d\d left", panel.countdown.value) or panel.countdown.value == ""
+    panel.cancel.click()
+    _finish(panel)
+    assert panel.result.outcome == "cancelled" and panel.alert.kind == "warning" and not panel.connect.disabled
+
+    panel.connect.click()
+    location = approve_consent(consent_link(panel.link.value), ca)  # the browser could not reach the kernel
+    panel.paste.value = "not an address"
+    panel.finish.click()
+    assert panel.alert.kind == "error" and "not the address" in panel.alert.text
+    panel.paste.value = location
+    panel.finish.click()
+    _finish(panel)
+    assert panel.result.ok and panel.alert.kind == "success"
+
+
+def test_countdown_format() -> None:
+    assert (format_left(420), format_left(61.5), format_left(-3)) == ("7:00", "1:01", "0:00")
+
+
+# --- 2SV and app passwords ------------------------------------------------------------------------
+def test_twostep_check_reads_the_directory_and_records_manual_confirmation(sample: Workspace) -> None:
+    panel = TwoStepPanel(sample, company="ferreteria-delnorte", lang="en")
+    assert "Google Workspace" in panel.steps.value and "myaccount.google.com/apppasswords" in panel.steps.value
+    panel.check.click()
+    assert panel.alert.kind == "info"
+    sources = {s.email: (s.state, s.source) for s in panel.results}
+    assert sources["facturacion@ferreteria-delnorte.example"] == ("on", "directory")
+    assert sources[VENTAS] == ("off", "directory")
+    assert "directory" in panel.table.value
+
+    panel.account.value = VENTAS
+    panel.confirm.click()  # nobody named
+    assert panel.alert.kind == "error" and "who looked" in panel.alert.text
+    panel.confirmed_by.value = "Ana"
+    panel.confirm.click()
+    with Inventory.open(sample) as inventory:
+        found = twostep.stored(inventory, VENTAS)
+    assert (found.state, found.source, found.confirmed_by) == ("on", "manual", "Ana") and "Ana" in panel.table.value
+
+
+def test_app_password_form_validates_tests_stores_and_clears(sample: Workspace) -> None:
+    form = AppPasswordForm(sample, email="facturas.lupita@gmail.com", lang="en")
+    assert isinstance(form.secret, w.Password)
+    form.secret.value = "qwhk pznr"
+    assert "8" in form.feedback.value and "qwhk" not in form.feedback.value
+    form.secret.value = "qwhk pznr tvbe lmsz"  # well formed, but not this account's
+    assert "mailkit-apppw-ok" in form.feedback.value
+    form.save.click()
+    assert form.secret.value == "" and form.alert.kind == "error" and "bad_credentials" in form.alert.text
+    assert secret_store(sample).get("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD) == "qwhkpznrtvbelmsa"
+
+    secret_store(sample).delete("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD)
+    form.secret.value = APP_PASSWORD.upper()
+    form.save.click()
+    assert form.secret.value == "" and form.alert.kind == "success" and form.outcome.stored
+    assert APP_PASSWORD.replace(" ", "") not in form.alert.value
+    assert secret_store(sample).get("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD) == "qwhkpznrtvbelmsa"
+
+
+# --- bulk, report, troubleshooting ----------------------------------------------------------------
+def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_path: Path) -> None:
+    bulk = BulkPanel(sample, companies=["abarrotes-lupita"], lang="en")
+    assert set(bulk.accounts.value) == {"facturas.lupita@gmail.com", "recuperacion.lupita@gmail.com"}
+    bulk.attachments.value = True
+    bulk.start.click()
+    assert bulk.progress.value == bulk.progress.max == 2 and "2 of 2 done" in bulk.progress_label.value
+    statuses = {r.email: r.status.value for r in bulk.results}
+    assert statuses == {"facturas.lupita@gmail.com": "ok", "recuperacion.lupita@gmail.com": "app_password_required"}
+    assert bulk.table.value.count("<tr data-status=") == 2 and "app password" in bulk.table.value.lower()
+    assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
+
+    report = ReportView(sample, lang="en", export_dir=tmp_path)
+    assert report.table.value.count("<tr>") >= 13 + 1 and "mailkit-report" in report.table.value
+    report.status.value = "app_password_required"
+    assert list(report.shown["email"]) == ["recuperacion.lupita@gmail.com"]
+    report.status.value, report.company.value = "", "abarrotes-lupita"
+    assert len(report.shown) == 2
+    for fmt, button in report.exports.items():
+        button.click()
+        assert report.exported[-1].suffix == f".{fmt}" and report.exported[-1].stat().st_size > 0
+    assert bytes(report.plot_company.value)[:4] == bytes(report.plot_trend.value)[:4] == b"\x89PNG"
+    report.language.value = "pl"
+    assert "Eksportuj" in report.exports["csv"].description
+
+
+def test_bulk_stop_ends_the_run(sample: Workspace) -> None:
+    bulk = BulkPanel(sample, companies=["taller-ruiz", "abarrotes-lupita"], lang="en")
+    bulk.concurrency.value = 1
+
+    async def main() -> None:
+        task = bulk.start.click() or bulk.task
+        while not bulk.results:
+            await asyncio.sleep(0.01)
+        bulk.stop.click()
+        await task
+
+    asyncio.run(main())
+    assert bulk.summary.state == "interrupted" and bulk.alert.kind == "warning"
+    assert len(bulk.results) < len(bulk.accounts.value) and "Stopped after" in bulk.alert.text
+
+
+def test_troubleshoot_shows_steps_transcript_cause_and_remedy(sample: Workspace) -> None:
+    wizard = TroubleshootWizard(sample, email="recuperacion.lupita@gmail.com", lang="en")
+    assert wizard.steps.value.count("data-state='not-run'") == 7
+    wizard.run.click()
+    states = dict(re.findall(r"data-step='(\w+)' data-state='([\w-]+)'", wizard.steps.value))
+    assert states == {"dns": "ok", "tcp": "ok", "tls": "ok", "ehlo": "ok", "auth": "failed", "send": "not-run",
+                      "imap": "failed"}
+    assert "data-status='app_password_required'" in wizard.verdict.value and "What to do" in wizard.verdict.value
+    assert len(wizard.transcript.children) == 2 and wizard.transcript.selected_index is None
+    assert "EHLO" in wizard.transcript.children[0].value and "Recupera-2020" not in wizard.transcript.children[0].value
+
+    wizard.account.value = "facturas.lupita@gmail.com"
+    wizard.send.value = True
+    wizard.run.click()
+    states = dict(re.findall(r"data-step='(\w+)' data-state='([\w-]+)'", wizard.steps.value))
+    assert set(states.values()) == {"ok"} and "Everything works" in wizard.verdict.value
+    assert "qwhkpznrtvbelmsa" not in "".join(c.value for c in wizard.transcript.children)
+
+
+# --- the session ----------------------------------------------------------------------------------
+def test_session_with_a_running_sandbox_uses_it(sandbox_env: object, workspace: Workspace,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "_SESSION", None)
+    started = session.start(lang="es")
+    assert started.mode == "sandbox" and started.sandbox is None and started.loaded == 13
+    assert started.banner().startswith("Modo sandbox") and session.current_workspace() == workspace
+    assert session.start() is started  # running the cell again
+    assert started.workspace.setting("directory.admin") == "admin@ferreteria-delnorte.example"
+
+
+def test_session_starts_its_own_sandbox_when_nothing_is_configured(workspace: Workspace,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "_SESSION", None)
+    started = session.start(lang="en")
+    try:
+        assert started.sandboxed and started.sandbox is not None
+        assert started.workspace.home == workspace.home / "sandbox"
+        assert "Sandbox mode" in started._repr_html_()
+        with Inventory.open(started.workspace) as inventory:
+            assert len(inventory.accounts()) == 13
+    finally:
+        started.stop()
+    assert "MAILKIT_SANDBOX" not in __import__("os").environ
+
+
+def test_session_in_google_mode_starts_nothing(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "_SESSION", None)
+    workspace.oauth_client_path.write_text("{}", encoding="utf-8")
+    started = session.start(lang="en")
+    assert started.mode == "google" and started.sandbox is None and started.loaded == 0
+    assert started.banner().startswith("Google mode")
+    monkeypatch.setattr(session, "_SESSION", None)
