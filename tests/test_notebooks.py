@@ -1,0 +1,139 @@
+"""Every notebook executed top to bottom by a real kernel against the sandbox (each kernel starts its
+own), plus in-kernel driving of the widgets; and the check that no secret lands in a saved notebook."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.browser_fixtures import approve_consent, consent_link, deliver, kernel_environment
+
+pytestmark = pytest.mark.notebook
+
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+ACCOUNTS = tomllib.loads((REPO / "data" / "sandbox" / "accounts.toml").read_text(encoding="utf-8"))["account"]
+#: Every fake secret of the sandbox, with and without spaces: none may appear in a saved notebook.
+SECRETS = sorted({s for a in ACCOUNTS for p in [a.get("password", ""), *a.get("app_passwords", [])] if p
+                  for s in (p, p.replace(" ", ""))})
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workspace for the module's kernels, so 05 reports what 04 sent."""
+    return tmp_path_factory.mktemp("notebook-home")
+
+
+@contextmanager
+def kernel(name: str, home: Path, *, store_widget_state: bool = False) -> Iterator[tuple[NotebookClient, object]]:
+    """A kernel that has run every cell of notebook `name`; yields the client and the notebook."""
+    book = nbformat.read(REPO / "notebooks" / name, as_version=4)
+    client = NotebookClient(book, timeout=60, kernel_name="python3", store_widget_state=store_widget_state,
+                            resources={"metadata": {"path": str(REPO / "notebooks")}})
+    with client.setup_kernel(env=kernel_environment(home)):
+        for index, cell in enumerate(book.cells):
+            client.execute_cell(cell, index)
+        yield client, book
+        client.set_widgets_metadata()
+
+
+def run(client: NotebookClient, book: object, source: str) -> str:
+    """Execute one more cell; its text output (errors fail the test)."""
+    cell = nbformat.v4.new_code_cell(source)
+    book.cells.append(cell)  # type: ignore[attr-defined]
+    client.execute_cell(cell, len(book.cells) - 1)  # type: ignore[attr-defined]
+    return "".join(out.get("text", "") for out in cell.outputs)
+
+
+def text_of(book: object) -> str:
+    return nbformat.writes(book)  # type: ignore[arg-type]
+
+
+def assert_no_secret(book: object) -> None:
+    saved = text_of(book)
+    leaked = [s for s in SECRETS if s in saved]
+    assert not leaked, f"secrets in the saved notebook: {len(leaked)}"
+
+
+def test_committed_notebooks_have_no_outputs_and_no_widget_state() -> None:
+    assert [p.stem for p in NOTEBOOKS] == ["00_start_here", "01_company_setup", "02_gmail_oauth",
+                                           "03_two_step_and_app_passwords", "04_bulk_test_send",
+                                           "05_status_report", "06_troubleshooting"]
+    for path in NOTEBOOKS:
+        book = json.loads(path.read_text(encoding="utf-8"))
+        assert "widgets" not in book["metadata"], path.name
+        for cell in book["cells"]:
+            assert cell["cell_type"] == "markdown" or (not cell["outputs"] and cell["execution_count"] is None), \
+                path.name
+        code = [c for c in book["cells"] if c["cell_type"] == "code"]
+        assert 1 <= len(code) <= 2 and all(len("".join(c["source"]).splitlines()) <= 7 for c in code), path.name
+
+
+@pytest.mark.parametrize("name", ["00_start_here.ipynb", "04_bulk_test_send.ipynb", "05_status_report.ipynb",
+                                  "06_troubleshooting.ipynb"])
+def test_notebook_runs_top_to_bottom_in_sandbox_mode(name: str, home: Path) -> None:
+    with kernel(name, home, store_widget_state=True) as (client, book):
+        outputs = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs]
+        assert not [o for o in outputs if o.output_type == "error"]
+        assert "Sandbox mode" in text_of(book)
+        if name.startswith("04"):
+            shown = run(client, book, "bulk.start.click()\nawait bulk.task\n"
+                                      "print(bulk.alert.text, sorted(r.status.value for r in bulk.results))")
+            assert "Finished: 1 ok, 1 need attention." in shown and "app_password_required" in shown
+        if name.startswith("05"):
+            shown = run(client, book, "print(len(report.frame), sorted(set(report.frame['status'])))")
+            assert shown.startswith("13 ") and "'ok'" in shown  # what 04 sent is in the report
+        if name.startswith("06"):
+            shown = run(client, book, "wizard.account.value = 'recuperacion.lupita@gmail.com'\n"
+                                      "wizard.run.click()\nawait wizard.task\nprint(wizard.found.failed.status)")
+            assert "app_password_required" in shown
+    assert_no_secret(book)
+
+
+def test_setup_notebook_form_saves_and_lists_an_account(home: Path) -> None:
+    with kernel("01_company_setup.ipynb", home) as (client, book):
+        shown = run(client, book, "form.company_name.value = 'Papelería Gómez'\nform.save_company.click()\n"
+                                  "form.email.value = 'ventas@ferreteria-delnorte.example'\n"
+                                  "print(form.provider.value, form.smtp_host.value)\n"
+                                  "form.email.value = 'papeleria.gomez@gmail.com'\nform.save.click()\n"
+                                  "print(form.alert.text)\nprint('papeleria.gomez@gmail.com' in "
+                                  "form.accounts_list.value)")
+    assert "workspace smtp.gmail.com" in shown
+    assert "Account papeleria.gomez@gmail.com added (Gmail (@gmail.com), oauth2)." in shown and "True" in shown
+
+
+def test_oauth_notebook_completes_a_consent_without_blocking_the_kernel(home: Path) -> None:
+    with kernel("02_gmail_oauth.ipynb", home) as (client, book):
+        link = run(client, book, "panel.account.value = 'ventas@ferreteria-delnorte.example'\n"
+                                 "panel.connect.click()\nprint(panel.link.value)")
+        ca = run(client, book, "from mailkit.endpoints import sandbox_info\nprint(sandbox_info().ca_cert)").strip()
+        alive = run(client, book, "print('kernel free', panel.flow.done)")  # the wait is a task, not a block
+        assert alive.strip() == "kernel free False"
+        deliver(approve_consent(consent_link(link), ca))
+        shown = run(client, book, "import asyncio\nawait asyncio.wait_for(panel.waiting, 20)\n"
+                                  "print(panel.result.outcome, panel.result.authorized_email)")
+    assert shown.strip() == "granted ventas@ferreteria-delnorte.example"
+    assert_no_secret(book)
+
+
+def test_app_password_never_reaches_the_saved_notebook(home: Path, tmp_path: Path) -> None:
+    """Even with widget state stored (the trap), the Password widget holds nothing once used."""
+    typed = tmp_path / "typed.txt"  # what the admin types, kept out of the cell's source
+    typed.write_text("poiu lkjh mnbv qwer", encoding="utf-8")  # zamowienia.nowak@gmail.com's fake one
+    with kernel("03_two_step_and_app_passwords.ipynb", home, store_widget_state=True) as (client, book):
+        shown = run(client, book, "apppw.account.value = 'zamowienia.nowak@gmail.com'\n"
+                                  f"apppw.secret.value = open({str(typed)!r}).read()\n"
+                                  "apppw.save.click()\nawait apppw.task\n"
+                                  "print(apppw.outcome.stored, repr(apppw.secret.value))\n"
+                                  "twostep.company.value = 'ferreteria-delnorte'\ntwostep.check.click()\n"
+                                  "await twostep.task\nprint(sorted(s.source for s in twostep.results))")
+    assert "True ''" in shown and "['directory', 'directory']" in shown
+    assert "widgets" in book.metadata  # state was stored...
+    assert_no_secret(book)  # ...and holds no secret
