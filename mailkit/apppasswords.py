@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mailkit.errors import ValidationError
+from mailkit.errors import SecretStoreError, ValidationError
 from mailkit.i18n import DEFAULT_LANG, normalize_lang
 from mailkit.models import Account
 from mailkit.secrets import SecretKind, secret_store
@@ -222,7 +222,12 @@ async def set_account_secret_async(inventory: Any, account: Account, raw: str, *
     lang = resolve_lang(lang)
     workspace = workspace or Workspace()
     kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
-    store = secret_store(workspace)
+    try:
+        store = secret_store(workspace)
+    except SecretStoreError:
+        if kind is SecretKind.APP_PASSWORD:
+            normalize_app_password(raw, lang=lang)  # a typing mistake is named even with no keyring
+        raise
     if kind is SecretKind.APP_PASSWORD:
         secret = normalize_app_password(raw, lang=lang, account_password=store.get(account.email,
                                                                                    SecretKind.PASSWORD))
