@@ -31,6 +31,9 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
 _lock = threading.Lock()
 _known: set[str] = set()
+# Known secrets by their first _MIN_LENGTH characters, longest first: finding them in a text costs
+# one dict lookup per position, however many secrets are known (a bulk audit knows thousands).
+_by_prefix: dict[str, list[str]] = {}
 
 
 def remember(secret: str | None) -> None:
@@ -42,7 +45,11 @@ def remember(secret: str | None) -> None:
         raw = value.encode("utf-8")
         variants.add(base64.b64encode(raw).decode("ascii").rstrip("="))
     with _lock:
-        _known.update(v for v in variants if len(v) >= _MIN_LENGTH)
+        for value in variants:
+            if len(value) >= _MIN_LENGTH and value not in _known:
+                _known.add(value)
+                key = value[:_MIN_LENGTH]  # a new list, never sorted in place: readers take no lock
+                _by_prefix[key] = sorted([*_by_prefix.get(key, []), value], key=len, reverse=True)
 
 
 def remember_login(user: str, secret: str) -> None:
@@ -54,31 +61,51 @@ def remember_login(user: str, secret: str) -> None:
 
 def redact(text: object) -> str:
     """The text with every known secret and token-looking string replaced by [redacted]."""
-    result = str(text)
-    with _lock:
-        known = sorted(_known, key=len, reverse=True)
-    for secret in known:
-        if secret in result:
-            result = result.replace(secret, MASK)
-    result = _BASE64_RUN.sub(lambda m: MASK if _hides_secret(m.group(0), known) else m.group(0), result)
+    result = _mask_known(str(text))
+    result = _BASE64_RUN.sub(lambda m: MASK if _hides_secret(m.group(0)) else m.group(0), result)
     for pattern in _PATTERNS:
         result = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, result)
     return result
 
 
-def _hides_secret(blob: str, known: list[str]) -> bool:
+def _known_spans(text: str) -> list[tuple[int, int]]:
+    """Where known secrets occur in `text`, overlapping occurrences merged."""
+    spans: list[tuple[int, int]] = []
+    for i in range(len(text) - _MIN_LENGTH + 1):
+        bucket = _by_prefix.get(text[i:i + _MIN_LENGTH])
+        hit = next((s for s in bucket if text.startswith(s, i)), None) if bucket else None
+        if hit is None:
+            continue
+        end = i + len(hit)
+        if spans and i < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((i, end))
+    return spans
+
+
+def _mask_known(text: str) -> str:
+    parts, start = [], 0
+    for begin, end in _known_spans(text):
+        parts += [text[start:begin], MASK]
+        start = end
+    return "".join(parts) + text[start:]
+
+
+def _hides_secret(blob: str) -> bool:
     """True when a base64 run decodes to text holding a known secret or a token shape."""
     try:
         decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return False
-    return any(secret in decoded for secret in known) or any(p.search(decoded) for p in _PATTERNS)
+    return bool(_known_spans(decoded)) or any(p.search(decoded) for p in _PATTERNS)
 
 
 def forget_all() -> None:
     """Clear the registry (tests)."""
     with _lock:
         _known.clear()
+        _by_prefix.clear()
 
 
 __all__ = ["MASK", "forget_all", "redact", "remember", "remember_login"]
