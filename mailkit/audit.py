@@ -24,13 +24,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
-from mailkit.check import SendOptions, check_account
+from mailkit.check import SendOptions, check_account, credentials_for
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, NotFoundError, OAuthError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Step, Timeouts, run_sync
+from mailkit.smtp import CheckResult, Credentials, Step, Timeouts, run_sync
 from mailkit.status import TEMPORARY, Status
 from mailkit.workspace import Workspace
 
@@ -349,13 +349,22 @@ class Audit:
         timeouts = Timeouts(dns=min(10, cap), connect=min(10, cap), tls=min(15, cap), reply=min(30, cap),
                             data=min(120, cap))
         try:
-            return await check_account(account, workspace=self.workspace, send=send, timeouts=timeouts)
+            credentials = await asyncio.to_thread(lookup_credentials, account, self.workspace)
+            return await check_account(account, workspace=self.workspace, send=send, credentials=credentials,
+                                       timeouts=timeouts)
         except OAuthError as exc:  # e.g. a refresh after Google refused a cached token, mid-conversation
             return CheckResult(account.email, "smtp", diagnosis_for(exc.status, raw=str(exc), step="token"),
                                steps=[Step("token", False, redact(exc))])
         except NetworkError as exc:  # the core turns these into results; this is only a safety net
             return CheckResult(account.email, "smtp", classify_exception(exc, step=exc.step),
                                steps=[Step(exc.step or "connect", False, redact(exc))])
+
+
+def lookup_credentials(account: Account, workspace: Workspace) -> Credentials | None:
+    """The account's credentials, read in a worker thread: keyring reads block, and an encrypted file
+    keyring runs a deliberately slow key derivation per read; the event loop keeps serving the other
+    connections meanwhile. OAuth refreshes stay deduplicated (TokenSource locks across threads)."""
+    return asyncio.run(credentials_for(account, workspace))
 
 
 def select_accounts(inventory: Inventory, store: AuditStore, selection: Selection,
@@ -399,6 +408,7 @@ __all__ = [
     "AuditSummary",
     "Selection",
     "audit",
+    "lookup_credentials",
     "retry_delay",
     "run_audit",
     "select_accounts",

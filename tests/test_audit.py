@@ -20,13 +20,16 @@ import pytest
 from keyring.backends import fail
 
 import mailkit.audit as audit_module
+from mailkit import redaction
 from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
 from mailkit.audit_store import AuditStore, ResultRow
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import NotFoundError, UsageError
 from mailkit.inventory import Inventory
+from mailkit.keyring_backends import MemoryKeyring
 from mailkit.models import Company, build_account
 from mailkit.oauth_store import GrantStore, TokenBundle, save_bundle
+from mailkit.redaction import redact, remember_login
 from mailkit.sandbox.grants import MAIL_SCOPE
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.secrets import SecretKind, secret_store
@@ -262,6 +265,38 @@ def test_concurrency_is_bounded(bulk, workspace, monkeypatch):
     assert summary.checked == BULK + 1 and peak[0] == 4
 
 
+class SlowKeyring(MemoryKeyring):
+    """A keyring whose reads take a while, as an encrypted file keyring's key derivation does."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        time.sleep(0.25)
+        return super().get_password(service, username)
+
+
+def test_slow_keyring_reads_do_not_serialize_the_audit(bulk, workspace):
+    slow = SlowKeyring()
+    slow.store = dict(keyring.get_keyring().store)
+    keyring.set_keyring(slow)
+    started = time.monotonic()
+    summary = audit(workspace, Selection(emails=[f"user{i:03d}@gmail.com" for i in range(6)]),
+                    AuditOptions(concurrency=6))
+    assert summary.counts == {"ok": 6}
+    assert time.monotonic() - started < 1.2  # 6 reads of 0.25 s one after the other would take 1.5 s
+
+
+def test_redaction_stays_fast_with_thousands_of_known_secrets(monkeypatch):
+    monkeypatch.setattr(redaction, "_known", set())  # a registry of its own, put back afterwards
+    monkeypatch.setattr(redaction, "_by_prefix", {})
+    for i in range(3000):
+        remember_login(f"user{i}@gmail.com", _app_password(i) + f"{i:04d}")
+    line = "S: 250-smtp.gmail.com at your service, [127.0.0.1] " * 3 + _app_password(7) + "0007"
+    started = time.perf_counter()
+    for _ in range(200):
+        cleaned = redact(line)
+    assert (time.perf_counter() - started) / 200 < 0.002
+    assert _app_password(7) not in cleaned and cleaned.endswith("[redacted]")
+
+
 def test_options_are_validated():
     for bad in ({"concurrency": 0}, {"concurrency": 10_000}, {"deadline": 0}, {"send_to": "nobody"}):
         with pytest.raises(UsageError):
@@ -353,6 +388,41 @@ def test_broken_selection_uses_the_latest_status(workspace):
     assert [a.email for _, a in chosen] == ["b@gmail.com"]  # d was never checked: not known broken
 
 
+def _wait_for_results(workspace: Workspace, child: subprocess.Popen, count: int) -> None:
+    deadline = time.monotonic() + 20
+    done = 0
+    while done < count and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.05)
+        if workspace.db_path.exists():
+            with db(workspace) as conn:
+                try:
+                    done = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+                except sqlite3.OperationalError:
+                    done = 0
+    assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
+
+
+def test_sigterm_stops_the_cli_audit_cleanly(bulk, workspace):
+    keyring.set_keyring(fail.Keyring())
+    bulk_workspace(workspace, BULK)
+    bulk.faults.latency_ms = 25
+    env = {**os.environ, "MAILKIT_SANDBOX": str(bulk.info_path),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    child = subprocess.Popen([sys.executable, "-m", "mailkit", "--home", str(workspace.home), "audit",
+                              "--no-progress", "--concurrency", "2"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_results(workspace, child, 2)
+        child.send_signal(signal.SIGTERM)
+        out, _ = child.communicate(timeout=15)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 1 and "--resume 1" in out
+    with db(workspace) as conn:
+        assert conn.execute("SELECT state FROM runs").fetchone()[0] == "interrupted"
+
+
 def test_sigkill_mid_run_then_resume_last_from_the_cli(bulk, workspace, tmp_path, monkeypatch):
     keyring.set_keyring(fail.Keyring())  # as in the subprocess: secrets go to the sandbox's file store
     bulk_workspace(workspace, BULK)
@@ -363,17 +433,7 @@ def test_sigkill_mid_run_then_resume_last_from_the_cli(bulk, workspace, tmp_path
     child = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 20
-        done = 0
-        while done < 4 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.05)
-            if workspace.db_path.exists():
-                with db(workspace) as conn:
-                    try:
-                        done = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-                    except sqlite3.OperationalError:
-                        done = 0
-        assert child.poll() is None, child.stderr.read().decode()
+        _wait_for_results(workspace, child, 4)
         child.send_signal(signal.SIGKILL)
     finally:
         child.wait(10)
