@@ -33,6 +33,7 @@ from typing import Any
 
 import keyring
 
+from mailkit.audit import DEFAULT_CONCURRENCY
 from mailkit.keyring_backends import MemoryKeyring
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -180,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="accounts (default 500)")
     parser.add_argument("--latency-ms", type=int, default=50, help="sandbox delay before every reply (default 50)")
-    parser.add_argument("--concurrency", type=int, default=64, help="mailkit's concurrent accounts (default 64)")
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                        help=f"mailkit's concurrent accounts (default: the audit's, {DEFAULT_CONCURRENCY})")
     parser.add_argument("--skip-sequential-over", type=int, default=100, metavar="N",
                         help="above N accounts, time the sequential loop on N of them and extrapolate (default 100)")
     parser.add_argument("--history-rows", type=int, default=100_000, help="rows for the report benchmark")

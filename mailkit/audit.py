@@ -30,11 +30,12 @@ from mailkit.errors import NetworkError, NotFoundError, OAuthError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Credentials, Step, Timeouts, run_sync
+from mailkit.smtp import CheckResult, Credentials, Timeouts, run_sync
 from mailkit.status import TEMPORARY, Status
+from mailkit.steps import Step
 from mailkit.workspace import Workspace
 
-DEFAULT_CONCURRENCY = 10  # Gmail starts refusing with "too many simultaneous connections" well above this
+DEFAULT_CONCURRENCY = 32  # connections to smtp.gmail.com at once from one machine, one per account
 MAX_CONCURRENCY = 500
 DEFAULT_DEADLINE = 90.0
 

@@ -10,7 +10,8 @@ from mailkit.errors import OAuthError
 from mailkit.messages import Attachment, build_test_message, sample_invoice
 from mailkit.models import Account
 from mailkit.secrets import SecretKind, secret_store
-from mailkit.smtp import CheckResult, Credentials, Step, Timeouts, check_smtp
+from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
+from mailkit.steps import Step
 from mailkit.workspace import Workspace
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +21,9 @@ from mailkit.errors import NetworkError, OAuthError
 from mailkit.models import Account
 from mailkit.netio import StreamConnection, Transcript, resolve
 from mailkit.redaction import remember_login
-from mailkit.smtp import CheckResult, Credentials, Step, Timeouts, choose_mechanism, plain_string, xoauth2_string
+from mailkit.smtp import CheckResult, Credentials, Timeouts, choose_mechanism, plain_string, xoauth2_string
 from mailkit.status import Status
+from mailkit.steps import Step, StepRecorder, StopCheck
 from mailkit.workspace import Workspace
 
 IMAP_PORT = 993
@@ -128,14 +128,8 @@ class IMAPWire(StreamConnection):
         return await self.response(await self.send(command, step, shown=shown), step)
 
 
-class _Failure(Exception):
-    """Internal: stop the conversation with this diagnosis."""
 
-    def __init__(self, diagnosis: Diagnosis):
-        self.diagnosis = diagnosis
-
-
-class IMAPCheck:
+class IMAPCheck(StepRecorder):
     """One account's IMAP conversation. Use `run()`; it never raises mailkit's network errors."""
 
     def __init__(self, account: Account, credentials: Credentials | None, *, timeouts: Timeouts | None = None):
@@ -152,7 +146,7 @@ class IMAPCheck:
         started = time.monotonic()
         try:
             diagnosis = await self._converse()
-        except _Failure as failure:
+        except StopCheck as failure:
             diagnosis = failure.diagnosis
         except NetworkError as exc:
             self.steps.append(Step(exc.step or "connect", False, str(exc)))
@@ -184,19 +178,9 @@ class IMAPCheck:
         await self._logout()
         return diagnosis_for(Status.OK)
 
-    async def _step(self, name: str, action: Callable[[], Awaitable[Any]], describe: Callable[[Any], str]) -> Any:
-        started = time.monotonic()
-        try:
-            value = await action()
-        except NetworkError as exc:
-            exc.step = exc.step or name
-            raise
-        self.steps.append(Step(name, True, describe(value), int((time.monotonic() - started) * 1000)))
-        return value
-
-    def _reject(self, step: str, response: Response) -> _Failure:
+    def _reject(self, step: str, response: Response) -> StopCheck:
         self.steps.append(Step(step, False, response.evidence.splitlines()[-1]))
-        return _Failure(classify_reply(None, response.evidence, "imap", step=step))
+        return StopCheck(classify_reply(None, response.evidence, "imap", step=step))
 
     async def _greeting(self) -> None:
         started = time.monotonic()
@@ -219,7 +203,7 @@ class IMAPCheck:
     async def _starttls(self, context: Any, server_hostname: str) -> None:
         if "STARTTLS" not in self.caps:
             self.steps.append(Step("tls", False, "the server does not offer STARTTLS"))
-            raise _Failure(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
+            raise StopCheck(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
         response = await self.wire.command("STARTTLS", "tls")
         if not response.ok:
             raise self._reject("tls", response)
@@ -234,7 +218,7 @@ class IMAPCheck:
         if mechanism is None:
             shown = " ".join(sorted(offered)) or "none"
             self.steps.append(Step("auth", False, f"{creds.mechanism} not offered (server offers {shown})"))
-            raise _Failure(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth", raw=f"AUTH {shown}"))
+            raise StopCheck(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth", raw=f"AUTH {shown}"))
         started = time.monotonic()
         response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok and mechanism == "XOAUTH2" and creds.refresh is not None:
@@ -244,7 +228,7 @@ class IMAPCheck:
             response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok:
             self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))
-            raise _Failure(classify_auth_failure(None, response.evidence, mechanism=mechanism, challenge=challenge,
+            raise StopCheck(classify_auth_failure(None, response.evidence, mechanism=mechanism, challenge=challenge,
                                                  protocol="imap"))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {response.text}",
                                int((time.monotonic() - started) * 1000)))

@@ -23,6 +23,7 @@ from mailkit.models import Account
 from mailkit.redaction import remember_login
 from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
 from mailkit.status import Status
+from mailkit.steps import Step, StepRecorder, StopCheck
 
 TokenRefresher = Callable[[], Awaitable[str]]
 
@@ -52,19 +53,6 @@ class Credentials:
 
     def __repr__(self) -> str:
         return f"Credentials(mechanism={self.mechanism!r}, username={self.username!r}, secret=[redacted])"
-
-
-@dataclass
-class Step:
-    """One stage of a check, as the admin sees it: a tick or a cross and a line of detail."""
-
-    name: str
-    ok: bool
-    detail: str = ""
-    duration_ms: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail, "duration_ms": self.duration_ms}
 
 
 @dataclass
@@ -155,14 +143,8 @@ def parse_ehlo(reply: Reply) -> tuple[set[str], set[str]]:
     return extensions, mechanisms
 
 
-class _Failure(Exception):
-    """Internal: stop the conversation with this diagnosis."""
 
-    def __init__(self, diagnosis: Diagnosis):
-        self.diagnosis = diagnosis
-
-
-class SMTPCheck:
+class SMTPCheck(StepRecorder):
     """One account's conversation. Use `run()`; it never raises mailkit's network errors."""
 
     def __init__(self, account: Account, credentials: Credentials | None, *, message: EmailMessage | None = None,
@@ -180,7 +162,7 @@ class SMTPCheck:
         started = time.monotonic()
         try:
             diagnosis = await self._converse()
-        except _Failure as failure:
+        except StopCheck as failure:
             diagnosis = failure.diagnosis
         except NetworkError as exc:
             self._fail_step(exc.step or "connect", str(exc))
@@ -220,22 +202,9 @@ class SMTPCheck:
         await self._quit()
         return diagnosis_for(Status.OK)
 
-    async def _step(self, name: str, action: Callable[[], Awaitable[Any]], describe: Callable[[Any], str]) -> Any:
-        started = time.monotonic()
-        try:
-            value = await action()
-        except NetworkError as exc:
-            exc.step = exc.step or name
-            raise
-        self.steps.append(Step(name, True, describe(value), int((time.monotonic() - started) * 1000)))
-        return value
-
-    def _fail_step(self, name: str, detail: str) -> None:
-        self.steps.append(Step(name, False, detail))
-
-    def _reject(self, step: str, reply: Reply) -> _Failure:
+    def _reject(self, step: str, reply: Reply) -> StopCheck:
         self._fail_step(step, reply.raw.splitlines()[0] if reply.lines else str(reply.code))
-        return _Failure(classify_reply(reply.code, reply.raw, "smtp", step=step))
+        return StopCheck(classify_reply(reply.code, reply.raw, "smtp", step=step))
 
     async def _greeting(self) -> Reply:
         try:
@@ -261,7 +230,7 @@ class SMTPCheck:
     async def _starttls(self, context: Any, server_hostname: str) -> None:
         if "STARTTLS" not in self.extensions:
             self._fail_step("tls", "the server does not offer STARTTLS")
-            raise _Failure(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
+            raise StopCheck(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
         reply = await self.wire.command("STARTTLS", "tls")
         if reply.code != 220:
             raise self._reject("tls", reply)
@@ -277,7 +246,7 @@ class SMTPCheck:
         if mechanism is None:
             offered = " ".join(sorted(self.mechanisms)) or "none"
             self._fail_step("auth", f"{creds.mechanism} not offered (server offers {offered})")
-            raise _Failure(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth",
+            raise StopCheck(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth",
                                          raw=f"AUTH {' '.join(sorted(self.mechanisms))}"))
         started = time.monotonic()
         reply, challenge = await self._auth_exchange(mechanism, creds.secret)
@@ -287,12 +256,12 @@ class SMTPCheck:
                 creds.secret = await creds.refresh()
             except OAuthError as exc:  # the refresh token itself is dead (revoked, expired): say so
                 self._fail_step("auth", str(exc))
-                raise _Failure(diagnosis_for(exc.status, raw=str(exc), step="auth")) from exc
+                raise StopCheck(diagnosis_for(exc.status, raw=str(exc), step="auth")) from exc
             remember_login(creds.username, creds.secret)
             reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235:
             self._fail_step("auth", reply.raw.splitlines()[0])
-            raise _Failure(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge))
+            raise StopCheck(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
 
@@ -304,7 +273,7 @@ class SMTPCheck:
         if reply.code == 334:
             reply = await self.wire.command("*", "auth")
             self._fail_step("auth", "the server asks for credentials on an unencrypted connection: not sent")
-            raise _Failure(diagnosis_for(Status.STARTTLS_REQUIRED, raw=reply.raw, step="auth"))
+            raise StopCheck(diagnosis_for(Status.STARTTLS_REQUIRED, raw=reply.raw, step="auth"))
         if reply.code >= 400:
             raise self._reject("auth", reply)
 

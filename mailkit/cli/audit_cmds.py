@@ -26,7 +26,7 @@ def audit(
     send_test: bool = typer.Option(False, "--send-test", help="Also send a test message (to the account itself)."),
     send_to: str = typer.Option(None, "--send-to", help="Send the test messages to this address instead."),
     attachments: bool = typer.Option(False, "--attachments", help="Attach the sample invoice (PDF + XML)."),
-    concurrency: int = typer.Option(None, "--concurrency", help="Accounts checked at once (default 10)."),
+    concurrency: int = typer.Option(None, "--concurrency", help="Accounts checked at once (default 32)."),
     deadline: float = typer.Option(None, "--deadline", help="Seconds allowed per account, retry included "
                                    "(default 90)."),
     resume: str = typer.Option(None, "--resume", metavar="RUN", help="Finish an interrupted run: its number or "
