@@ -27,7 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 LAB_SETTINGS = ('{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false},'
-                ' "@jupyterlab/docmanager-extension:plugin": {"autosave": false}}')
+                ' "@jupyterlab/docmanager-extension:plugin": {"autosave": false},'
+                ' "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": true}}')
 
 
 # --- the sandbox consent, driven with requests -------------------------------------------------
@@ -84,7 +85,8 @@ class Lab:
     process: subprocess.Popen
 
     def page_url(self, notebook: str) -> str:
-        return f"{self.url}/lab/tree/{notebook}?token={self.token}"
+        """The notebook alone in a new JupyterLab workspace (no tabs restored from an earlier page)."""
+        return f"{self.url}/lab/workspaces/w{secrets.token_hex(4)}/tree/{notebook}?reset&token={self.token}"
 
 
 def kernel_environment(home: Path) -> dict[str, str]:
@@ -154,9 +156,14 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def screenshot(page: object, name: str) -> Path:
-    """Save a screenshot under test-artifacts/ (git-ignored)."""
+def screenshot_path(name: str) -> Path:
+    """Where a screenshot goes: test-artifacts/ at the repository root (git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    return ARTIFACTS / f"{name}.png"
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Save a screenshot of the whole page under test-artifacts/."""
+    path = screenshot_path(name)
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path

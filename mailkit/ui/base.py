@@ -166,7 +166,7 @@ class Panel(w.VBox):
         self.language.observe(self._language_changed, "value")
         header = w.HBox([self.title, self.language], layout=w.Layout(justify_content="space-between",
                                                                        align_items="center"))
-        super().__init__([header, *self.build(), self.alert], layout=w.Layout(max_width="960px"))
+        super().__init__([header, *self.build(), self.alert], layout=w.Layout(max_width="1280px"))
         self.add_class("mailkit-panel")
         self._relabel_all()
 

@@ -174,6 +174,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     # report
     "report_title": ("Status report", "Informe de estado", "Raport stanu"),
     "export": ("Export {fmt}", "Exportar {fmt}", "Eksportuj {fmt}"),
+    "all_columns": ("All columns", "Todas las columnas", "Wszystkie kolumny"),
     "exported": ("Written: {path}", "Escrito: {path}", "Zapisano: {path}"),
     "no_results": ("No checks yet: run a bulk test send first.", "Aún no hay comprobaciones: haga primero un "
                    "envío de prueba masivo.", "Brak sprawdzeń: najpierw uruchom masową wysyłkę testową."),

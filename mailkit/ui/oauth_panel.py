@@ -60,7 +60,7 @@ class OAuthPanel(Panel):
     def build(self) -> list[w.Widget]:
         self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
         self.state = w.HTML()
-        self.connect = w.Button(button_style="primary", icon="google")
+        self.connect = w.Button(button_style="primary", icon="google", layout=w.Layout(width="auto"))
         self.cancel = w.Button(button_style="warning", disabled=True)
         self.link = w.HTML()
         self.countdown = w.HTML()

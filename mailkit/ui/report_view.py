@@ -19,6 +19,8 @@ from mailkit.ui.base import Panel, busy, escape, labelled
 from mailkit.workspace import Workspace
 
 FORMATS = ("xlsx", "csv", "html")
+#: What the table shows unless "all columns" is ticked (the exports always have every column).
+VIEW_COLUMNS = ["company", "email", "auth", "status", "cause", "remedy", "two_step", "last_check"]
 
 
 class ReportView(Panel):
@@ -39,6 +41,8 @@ class ReportView(Panel):
         self.company = labelled(w.Dropdown(options=[], layout=w.Layout(width="420px")))
         self.status = labelled(w.Dropdown(options=[], layout=w.Layout(width="420px")))
         self.reload = w.Button(icon="refresh")
+        self.all_columns = w.Checkbox(value=False, indent=False)
+        self.all_columns.observe(lambda _: self.render(), "value")
         self.table = w.HTML()
         self.exports = {fmt: w.Button(icon="download") for fmt in FORMATS}
         self.plot_company = w.Image(format="png", layout=w.Layout(max_width="900px"))
@@ -48,13 +52,14 @@ class ReportView(Panel):
         self.reload.on_click(self.on_reload)
         for fmt, button in self.exports.items():
             button.on_click(lambda b, fmt=fmt: self.on_export(b, fmt))
-        return [w.HBox([self.company, self.status, self.reload]), self.table, w.HBox(list(self.exports.values())),
-                self.plot_company, self.plot_trend]
+        return [w.HBox([self.company, self.status, self.reload]), self.all_columns, self.table,
+                w.HBox(list(self.exports.values())), self.plot_company, self.plot_trend]
 
     def relabel(self) -> None:
         self.company.description = self.t("company")
         self.status.description = self.t("status")
         self.reload.description = self.t("refresh")
+        self.all_columns.description = self.t("all_columns")
         for fmt, button in self.exports.items():
             button.description = self.t("export", fmt=fmt)
         if hasattr(self, "export_dir"):
@@ -86,7 +91,10 @@ class ReportView(Panel):
         self.shown = self.filtered()
         if self.frame.empty or (self.frame["status"] == "").all():
             self.alert.info(self.t("no_results"))
-        styler = reports.style(reports.localize(self.shown, self.lang))
+        columns = list(self.shown.columns) if self.all_columns.value else VIEW_COLUMNS
+        styler = reports.style(reports.localize(self.shown[columns], self.lang))
+        styler = styler.set_table_styles([{"selector": "td", "props": "vertical-align: top; min-width: 7em"},
+                                          {"selector": "td, th", "props": "padding: 2px 8px"}])
         self.table.value = styler.set_table_attributes('class="dataframe mailkit-report"').to_html()
 
     def plot(self) -> None:

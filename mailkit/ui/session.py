@@ -4,9 +4,12 @@
 - An OAuth client registered in the workspace: Google mode, nothing is started.
 - Neither: an in-process sandbox with the shipped accounts is started, MAILKIT_SANDBOX is set
   for this kernel, and a workspace of its own (`<home>/sandbox`, never the admin's real
-  inventory) gets the sample inventory and the sandbox's fake app passwords if it is empty.
+  inventory) gets the sample inventory if it is empty, and the sandbox's fake app passwords.
 
-Running the cell again returns the same session.
+Each kernel's sandbox has its own temporary state (ports, CA, OAuth grants, and — without a
+desktop keyring — the file of fake secrets), so several notebooks can be open at once; the
+inventory and the audit history live in the shared workspace. Running the cell again returns
+the same session.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ def start(lang: str | None = None, *, sample: bool = True) -> Session:
     else:
         session = _start_sandbox(lang)
     if session.sandboxed and sample:
-        session.loaded = load_sample(session.workspace)
+        session.loaded = load_sample(session.workspace, own_sandbox=session.sandbox is not None)
     _SESSION = session
     return session
 
@@ -104,7 +107,7 @@ def _start_sandbox(lang: str) -> Session:
     from mailkit.sandbox.runner import SandboxThread, default_accounts_file
 
     workspace = Workspace(default_home() / "sandbox").ensure()
-    sandbox = SandboxThread(default_accounts_file(), workspace.home / "sandbox-state")
+    sandbox = SandboxThread(default_accounts_file())  # a temporary state dir, removed when it stops
     sandbox.start()
     os.environ["MAILKIT_SANDBOX"] = str(sandbox.info_path)
     session = Session("sandbox", workspace, sandbox, lang=lang)
@@ -112,21 +115,20 @@ def _start_sandbox(lang: str) -> Session:
     return session
 
 
-def load_sample(workspace: Workspace, path: Path = SAMPLE_INVENTORY) -> int:
-    """Import the sample inventory and the sandbox's fake secrets when the workspace has no account."""
+def load_sample(workspace: Workspace, path: Path = SAMPLE_INVENTORY, *, own_sandbox: bool = False) -> int:
+    """Import the sample inventory into an empty workspace; give the sandbox's accounts their fake secrets
+    and let the 2SV check read its Directory. The number of accounts added."""
     from mailkit.tabular import import_accounts
 
     with Inventory.open(workspace) as inventory:
-        if inventory.accounts():
-            return 0
-        report = import_accounts(inventory, path, detect_timeout=1.0)
+        added = 0 if inventory.accounts() else import_accounts(inventory, path, detect_timeout=1.0).added
         with contextlib.suppress(SecretStoreError):  # no usable keyring: the forms will say so when used
             seed_sandbox_secrets(inventory, workspace)
-    configure_sandbox_directory(workspace)
-    return report.added
+    configure_sandbox_directory(workspace, replace=own_sandbox)
+    return added
 
 
-def configure_sandbox_directory(workspace: Workspace) -> None:
+def configure_sandbox_directory(workspace: Workspace, *, replace: bool = False) -> None:
     """Let the 2SV check read the sandbox's Directory: its service account and admin accounts."""
     from mailkit.endpoints import sandbox_info
     from mailkit.sandbox.accounts import load_accounts
@@ -134,7 +136,7 @@ def configure_sandbox_directory(workspace: Workspace) -> None:
 
     info = sandbox_info()
     key = info.state_dir / "service_account.json" if info else None
-    if key is None or not key.exists() or workspace.setting("directory.service_account"):
+    if key is None or not key.exists() or (workspace.setting("directory.service_account") and not replace):
         return
     configure_directory(workspace, service_account=key)
     for account in load_accounts(_accounts_file(info.path)).values():
