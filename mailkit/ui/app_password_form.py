@@ -15,7 +15,7 @@ import ipywidgets as w
 from mailkit.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.ui.base import Panel, busy, escape, labelled
+from mailkit.ui.base import Panel, busy, escape, fill, labelled
 from mailkit.workspace import Workspace
 
 SECRET_AUTH = ("app_password", "password")
@@ -53,10 +53,7 @@ class AppPasswordForm(Panel):
         with Inventory.open(self.workspace) as inventory:
             accounts = [a for a in inventory.accounts() if a.auth in SECRET_AUTH]
         self._auths = {a.email: a.auth for a in accounts}
-        self.account.options = [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts]
-        emails = [a.email for a in accounts]
-        wanted = select or self.account.value
-        self.account.value = wanted if wanted in emails else (emails[0] if emails else None)
+        fill(self.account, [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts], select)
 
     def _typed(self, change: dict[str, Any]) -> None:
         """Say what is wrong with the text as it is typed; never echo it."""

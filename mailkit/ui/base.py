@@ -200,6 +200,17 @@ class Panel(w.VBox):
         raise exc
 
 
+def fill(dropdown: w.Dropdown, options: list[tuple[str, str]], wanted: str | None = None) -> None:
+    """Set a dropdown's options and keep `wanted` (or the current value) selected, else the first option.
+
+    ipywidgets 8 leaves nothing selected when the options change under a value.
+    """
+    keep = wanted or dropdown.value
+    dropdown.options = options
+    values = [value for _, value in options]
+    dropdown.value = keep if keep in values else (values[0] if values else None)
+
+
 def labelled(widget: w.Widget, width: str = "160px") -> w.Widget:
     """A description column wide enough for Spanish and Polish labels."""
     widget.style.description_width = width
@@ -214,4 +225,4 @@ def table_html(headers: list[str], rows: list[list[str]], *, css_class: str = "m
     return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-__all__ = ["Alert", "Panel", "busy", "escape", "labelled", "schedule", "table_html"]
+__all__ = ["Alert", "Panel", "busy", "escape", "fill", "labelled", "schedule", "table_html"]

@@ -23,7 +23,7 @@ from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth_store import GrantStore
-from mailkit.ui.base import Panel, busy, escape, labelled, schedule
+from mailkit.ui.base import Panel, busy, escape, fill, labelled, schedule
 from mailkit.workspace import Workspace
 
 
@@ -92,11 +92,8 @@ class OAuthPanel(Panel):
     def refresh(self, select: str | None = None) -> None:
         with Inventory.open(self.workspace) as inventory:
             accounts = [a for a in inventory.accounts() if a.auth == "oauth2"]
-        self.account.options = [(f"{a.email} ({a.company})", a.email) for a in accounts]
-        emails = [a.email for a in accounts]
-        wanted = select or self.account.value
-        self.account.value = wanted if wanted in emails else (emails[0] if emails else None)
-        if not emails:
+        fill(self.account, [(f"{a.email} ({a.company})", a.email) for a in accounts], select)
+        if not accounts:
             self.alert.info(self.t("no_accounts"))
 
     def selected(self) -> Account:
@@ -106,7 +103,7 @@ class OAuthPanel(Panel):
             return inventory.account(self.account.value)
 
     def show_state(self) -> None:
-        email = getattr(self, "account", None) and self.account.value
+        email = self.account.value
         if not email:
             self.state.value = ""
             return

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailkit.errors import SecretStoreError
+from mailkit.errors import MailkitError, SecretStoreError
 from mailkit.i18n import resolve_lang
 from mailkit.inventory import Inventory
 from mailkit.ui.i18n_ui import t
@@ -187,7 +187,7 @@ def _count_sandbox_accounts(info_path: Path) -> int:
 
     try:
         return len(load_accounts(_accounts_file(info_path)))
-    except Exception:  # a sandbox.json from another version: the count is only informative
+    except (MailkitError, OSError, ValueError):  # the count is only informative
         return 0
 
 

@@ -16,7 +16,7 @@ from mailkit.errors import ValidationError
 from mailkit.inventory import Change, Inventory
 from mailkit.models import Account, Company, build_account, normalize_email, slugify
 from mailkit.providers import PROVIDERS, SECURITY_MODES, Detection, detect_provider, provider
-from mailkit.ui.base import Panel, busy, escape, labelled, table_html
+from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
 from mailkit.workspace import Workspace
 
 
@@ -128,10 +128,7 @@ class SetupForm(Panel):
 
     def refresh_companies(self, select: str | None = None) -> None:
         companies = self.model.companies()
-        current = select or self.company.value
-        self.company.options = [(f"{c.name} ({c.slug})", c.slug) for c in companies]
-        slugs = [c.slug for c in companies]
-        self.company.value = current if current in slugs else (slugs[0] if slugs else None)
+        fill(self.company, [(f"{c.name} ({c.slug})", c.slug) for c in companies], select)
         self.refresh_accounts()
 
     # --- accounts ----------------------------------------------------------------------

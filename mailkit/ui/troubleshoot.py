@@ -16,7 +16,7 @@ from mailkit.imap import check_imap_account
 from mailkit.inventory import Inventory
 from mailkit.redaction import redact
 from mailkit.smtp import CheckResult
-from mailkit.ui.base import Panel, busy, escape, labelled
+from mailkit.ui.base import Panel, busy, escape, fill, labelled
 from mailkit.workspace import Workspace
 
 STEPS = ("dns", "tcp", "tls", "ehlo", "auth", "send", "imap")
@@ -104,10 +104,7 @@ class TroubleshootWizard(Panel):
     def refresh(self, select: str | None = None) -> None:
         with Inventory.open(self.workspace) as inventory:
             accounts = inventory.accounts()
-        self.account.options = [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts]
-        emails = [a.email for a in accounts]
-        wanted = select or self.account.value
-        self.account.value = wanted if wanted in emails else (emails[0] if emails else None)
+        fill(self.account, [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts], select)
 
     @busy
     async def on_run(self, _button: w.Button | None = None) -> Diagnosis:

@@ -12,8 +12,9 @@ import ipywidgets as w
 from mailkit import twostep
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
+from mailkit.models import Account
 from mailkit.providers import is_google
-from mailkit.ui.base import Panel, busy, escape, labelled, table_html
+from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
 from mailkit.workspace import Workspace
 
 LINKS = {
@@ -68,17 +69,14 @@ class TwoStepPanel(Panel):
         self.company.value = company if company in slugs else ""
         self.refresh_table()
 
-    def _accounts(self, inventory: Inventory) -> list:
+    def _accounts(self, inventory: Inventory) -> list[Account]:
         return [a for a in inventory.accounts(self.company.value or None) if is_google(a.provider)]
 
     def refresh_table(self) -> None:
         with Inventory.open(self.workspace) as inventory:
             accounts = self._accounts(inventory)
             known = {s.email: s for s in twostep.stored_all(inventory)}
-        keep = self.account.value
-        self.account.options = [(f"{a.email} ({a.company})", a.email) for a in accounts]
-        emails = [a.email for a in accounts]
-        self.account.value = keep if keep in emails else (emails[0] if emails else None)
+        fill(self.account, [(f"{a.email} ({a.company})", a.email) for a in accounts])
         if not accounts:
             self.table.value = f"<i>{escape(self.t('no_accounts'))}</i>"
             return
