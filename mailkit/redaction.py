@@ -22,7 +22,9 @@ _PATTERNS = [
     re.compile(r"GOCSPX-[0-9A-Za-z_\-]+"),  # Google OAuth client secrets
     re.compile(r"(?i)(bearer\s+)[0-9A-Za-z_\-\.~+/]{12,}=*"),
     re.compile(r"(?i)((?:access|refresh|id)_token[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
-    re.compile(r"(?i)((?:client_secret|password|code_verifier|assertion)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
+    # `"password": "x"` (JSON) and `password=x` (forms, logs); not prose such as "app password: create one"
+    re.compile(r"(?i)([\"'](?:client_secret|password|code_verifier|assertion)[\"']\s*:\s*[\"']?)[^\"',}\s]+"),
+    re.compile(r"(?i)(\b(?:client_secret|password|passwd|code_verifier|assertion)=)[^\s\"'&,}]+"),
     re.compile(r"(?i)([?&](?:code|token)=)[^&\s\"']+"),
     re.compile(r"dXNlcj[0-9A-Za-z+/=]{8,}"),  # base64 of "user=...auth=Bearer ..." (XOAUTH2)
 ]
