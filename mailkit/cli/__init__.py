@@ -45,13 +45,7 @@ def _global_options(
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"mailkit.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"mailkit.cli.{name}":
-                raise
-            continue
-        module.register(app)
+        importlib.import_module(f"mailkit.cli.{name}").register(app)
 
 
 _register_all()
