@@ -11,6 +11,8 @@ from mailkit.keyring_backends import MemoryKeyring
 from mailkit.workspace import Workspace
 from tests.sandbox_fixtures import *  # noqa: F401,F403
 
+pytest_plugins = ["tests.leak_scan"]
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 

@@ -393,7 +393,8 @@ def test_userinfo_and_tokeninfo(http: requests.Session, sandbox: Sandbox) -> Non
     info = reply.json()
     assert info["email"] == FACTURACION and info["email_verified"] is True
     assert info["sub"] == ga_jwt.decode(body["id_token"], verify=False)["sub"]
-    info = http.get(sandbox.base + "/oauth2/v3/tokeninfo", params={"access_token": body["access_token"]}).json()
+    # POST keeps the token out of the URL (and so out of urllib3's DEBUG log of request lines)
+    info = http.post(sandbox.base + "/oauth2/v3/tokeninfo", data={"access_token": body["access_token"]}).json()
     assert info["scope"] == f"openid {MAIL_SCOPE}" and info["email"] == FACTURACION and info["aud"] == CLIENT_ID
     missing = http.get(sandbox.base + "/v1/userinfo")
     bad = http.get(sandbox.base + "/v1/userinfo", headers={"Authorization": "Bearer ya29.sbx-nope"})
