@@ -20,6 +20,25 @@ ACCOUNTS = REPO / "data" / "sandbox" / "accounts.toml"
 GMAIL_SMTP = "smtp.gmail.com"
 GMAIL_IMAP = "imap.gmail.com"
 
+#: data/sandbox/accounts.toml comments: sign-in only, and with a test send (with the invoice attached).
+EXPECTED_SIGN_IN = {
+    "facturas.lupita@gmail.com": "ok",
+    "recuperacion.lupita@gmail.com": "app_password_required",
+    "facturacion@ferreteria-delnorte.example": "ok",
+    "ventas@ferreteria-delnorte.example": "not_configured",
+    "faktury@biuro-kowalski.example": "bad_credentials",
+    "crm@biuro-kowalski.example": "web_login_required",
+    "avisos.tallerruiz@gmail.com": "oauth_reauth_required",
+    "citas.tallerruiz@gmail.com": "ok",
+    "limite.tallerruiz@gmail.com": "ok",
+    "sklep.nowak@gmail.com": "rate_limited",
+    "zamowienia.nowak@gmail.com": "ok",
+    "wysylka.nowak@gmail.com": "ok",
+    "kontakt.nowak@gmail.com": "ok",
+}
+EXPECTED_SEND = {**EXPECTED_SIGN_IN, "limite.tallerruiz@gmail.com": "quota_exceeded",
+                 "zamowienia.nowak@gmail.com": "sender_rejected", "wysylka.nowak@gmail.com": "message_rejected"}
+
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxThread]:

@@ -38,30 +38,13 @@ from mailkit.status import Status
 from mailkit.tabular import import_accounts
 from mailkit.workspace import Workspace
 from tests.cli_helpers import run_mailkit
+from tests.sandbox_fixtures import EXPECTED_SEND, EXPECTED_SIGN_IN
 
 REPO = Path(__file__).resolve().parent.parent
 SANDBOX_ACCOUNTS = tomllib.loads((REPO / "data" / "sandbox" / "accounts.toml").read_text(encoding="utf-8"))["account"]
 REVOKED_APP_PASSWORD = "yhnu jmik olpq azws"  # faktury@: the one it had before its password changed
 FAST = {"retry_delay": 0.05, "later_delay": 0.1}
 
-#: data/sandbox/accounts.toml comments: sign-in only, and with a test send (with the invoice attached).
-EXPECTED_SIGN_IN = {
-    "facturas.lupita@gmail.com": "ok",
-    "recuperacion.lupita@gmail.com": "app_password_required",
-    "facturacion@ferreteria-delnorte.example": "ok",
-    "ventas@ferreteria-delnorte.example": "not_configured",
-    "faktury@biuro-kowalski.example": "bad_credentials",
-    "crm@biuro-kowalski.example": "web_login_required",
-    "avisos.tallerruiz@gmail.com": "oauth_reauth_required",
-    "citas.tallerruiz@gmail.com": "ok",
-    "limite.tallerruiz@gmail.com": "ok",
-    "sklep.nowak@gmail.com": "rate_limited",
-    "zamowienia.nowak@gmail.com": "ok",
-    "wysylka.nowak@gmail.com": "ok",
-    "kontakt.nowak@gmail.com": "ok",
-}
-EXPECTED_SEND = {**EXPECTED_SIGN_IN, "limite.tallerruiz@gmail.com": "quota_exceeded",
-                 "zamowienia.nowak@gmail.com": "sender_rejected", "wysylka.nowak@gmail.com": "message_rejected"}
 
 
 # --- helpers -----------------------------------------------------------------------------------
