@@ -119,7 +119,7 @@ def route(host: str, port: int) -> Route:
     return Route(host, port, host, False)
 
 
-def tls_context(*, verify: bool = True) -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """A client TLS context: system CAs, plus the sandbox's CA in sandbox mode. Verification stays on.
 
     Contexts are cached: loading the system CA store costs ~20 ms, once per connection otherwise (a
@@ -128,17 +128,14 @@ def tls_context(*, verify: bool = True) -> ssl.SSLContext:
     info = sandbox_info()
     cafile = str(info.ca_cert) if info is not None else ""
     stamp = Path(cafile).stat().st_mtime_ns if cafile and Path(cafile).exists() else 0
-    return _tls_context(cafile, stamp, verify)
+    return _tls_context(cafile, stamp)
 
 
 @lru_cache(maxsize=8)
-def _tls_context(cafile: str, _stamp: int, verify: bool) -> ssl.SSLContext:
+def _tls_context(cafile: str, _stamp: int) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if cafile:
         context.load_verify_locations(cafile=cafile)
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
     return context
 
 
