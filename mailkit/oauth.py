@@ -2,7 +2,9 @@
 
 The consent itself is `mailkit.oauth_flow.ConsentFlow`; the client JSON is `mailkit.oauth_client`;
 where tokens and facts are kept is `mailkit.oauth_store`. This module is what the SMTP/IMAP checks
-use: `TokenSource.for_account(account, workspace).access_token()`.
+use: `TokenSource.for_account(account, workspace).access_token()`. A Workspace admin's Directory
+token is read the same way, with that purpose: `TokenSource(admin, workspace,
+purpose=DIRECTORY_ADMIN).credentials()` gives google-auth credentials whose refreshes go through here.
 
 An access token is refreshed when less than 5 minutes of it are left, once per account however
 many tasks ask at the same moment: an asyncio lock per account and event loop lets one task of
@@ -30,7 +32,9 @@ from mailkit.models import Account
 from mailkit.oauth_client import MAIL_SCOPE, SCOPES, OAuthClient, active_client, register_client
 from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth_store import (
+    MAIL,
     GrantFacts,
+    GrantPurpose,
     GrantStore,
     TokenBundle,
     delete_bundle,
@@ -70,12 +74,14 @@ def _async_lock(key: tuple[str, str]) -> asyncio.Lock:
 
 
 class TokenSource:
-    """Fresh access tokens for one account, refreshed from the refresh token kept in keyring."""
+    """Fresh access tokens for one account (and purpose), refreshed from the refresh token kept in keyring."""
 
-    def __init__(self, email: str, workspace: Workspace):
+    def __init__(self, email: str, workspace: Workspace, *, purpose: GrantPurpose = MAIL):
         self.email = email.strip().lower()
         self.workspace = workspace
-        self._key = (str(workspace.home.resolve()), self.email)
+        self.purpose = purpose
+        self._key = (str(workspace.home.resolve()), f"{self.email}/{purpose.secret_kind}")
+        self._login = f"`{purpose.command(self.email)}`"
 
     @classmethod
     def for_account(cls, account: Account, workspace: Workspace) -> TokenSource:
@@ -83,7 +89,7 @@ class TokenSource:
 
     def configured(self) -> bool:
         """True when a token bundle is in keyring (it may still turn out to be revoked)."""
-        bundle = load_bundle(self.workspace, self.email)
+        bundle = load_bundle(self.workspace, self.email, self.purpose.secret_kind)
         return bundle is not None and bool(bundle.refresh_token)
 
     async def access_token(self, *, force_refresh: bool = False) -> str:
@@ -94,18 +100,23 @@ class TokenSource:
         async with _async_lock(self._key):
             return await asyncio.to_thread(self._refresh_once, seen.access_token, force_refresh)
 
-    def access_token_sync(self, *, force_refresh: bool = False) -> str:
-        """The same for synchronous callers (threads)."""
+    def access_token_sync(self, *, force_refresh: bool = False, rejected: str | None = None) -> str:
+        """The same for synchronous callers (threads). `rejected`: the token a server just refused, to be
+        replaced unless another caller already did."""
         seen = self._bundle()
+        force_refresh = force_refresh or (rejected is not None and rejected == seen.access_token)
         if not force_refresh and seen.fresh():
             return seen.access_token
-        return self._refresh_once(seen.access_token, force_refresh)
+        return self._refresh_once(rejected or seen.access_token, force_refresh)
+
+    def credentials(self) -> Credentials:
+        """google-auth credentials (for google-auth's AuthorizedSession) that refresh through this source."""
+        return _SourceCredentials(self, self._bundle())
 
     def _bundle(self) -> TokenBundle:
-        bundle = load_bundle(self.workspace, self.email)
+        bundle = load_bundle(self.workspace, self.email, self.purpose.secret_kind)
         if bundle is None or not bundle.refresh_token:
-            raise OAuthError(f"no OAuth token stored for {self.email}: run `mailkit oauth login {self.email}`",
-                             Status.NOT_CONFIGURED)
+            raise OAuthError(f"no OAuth token stored for {self.email}: run {self._login}", Status.NOT_CONFIGURED)
         return bundle
 
     def _refresh_once(self, seen: str, force: bool) -> str:
@@ -121,7 +132,7 @@ class TokenSource:
         if bundle.client_id and bundle.client_id != client.client_id:
             self._mark(Status.OAUTH_REAUTH_REQUIRED)
             raise OAuthError(f"the OAuth token of {self.email} was issued to another OAuth client than the one "
-                             f"registered now: run `mailkit oauth login {self.email}`", Status.OAUTH_REAUTH_REQUIRED)
+                             f"registered now: run {self._login}", Status.OAUTH_REAUTH_REQUIRED)
         credentials = Credentials(None, refresh_token=bundle.refresh_token, token_uri=client.token_uri,
                                   client_id=client.client_id, client_secret=client.client_secret)
         with requests.Session() as session:
@@ -133,8 +144,8 @@ class TokenSource:
                 raise OAuthError(f"could not reach Google's token endpoint to refresh the token of {self.email}: "
                                  f"{redact(exc)}", _transport_status(exc)) from None
         fresh = bundle.with_access(credentials.token, credentials.expiry, credentials.refresh_token)
-        save_bundle(self.workspace, self.email, fresh)
-        update_facts(self.workspace, self.email, "record_refresh", fresh.expiry)
+        save_bundle(self.workspace, self.email, fresh, self.purpose.secret_kind)
+        update_facts(self.workspace, self.email, "record_refresh", fresh.expiry, purpose=self.purpose)
         log.info("refreshed the OAuth access token of %s (valid until %s)", self.email, iso(fresh.expiry))
         return fresh.access_token
 
@@ -146,7 +157,7 @@ class TokenSource:
         if error == "invalid_grant":
             self._mark(Status.OAUTH_REAUTH_REQUIRED)
             return OAuthError(f"the stored refresh token of {self.email} no longer works ({detail}). Likely: "
-                              f"{REAUTH_REASONS}. Authorize again: `mailkit oauth login {self.email}`",
+                              f"{REAUTH_REASONS}. Authorize again: {self._login}",
                               Status.OAUTH_REAUTH_REQUIRED)
         if error in {"invalid_client", "deleted_client", "unauthorized_client"}:
             return OAuthError(f"Google refused mailkit's OAuth client ({detail}): register the right 'Desktop app' "
@@ -154,7 +165,25 @@ class TokenSource:
         return OAuthError(f"refreshing the token of {self.email} failed: {redact(detail)}", Status.OAUTH_TOKEN_INVALID)
 
     def _mark(self, status: Status) -> None:
-        update_facts(self.workspace, self.email, "set_status", status)
+        update_facts(self.workspace, self.email, "set_status", status, purpose=self.purpose)
+
+
+class _SourceCredentials(Credentials):
+    """google-auth credentials holding the stored access token; a refresh (when it is near its end, or
+    after a 401) asks the TokenSource, so it is one refresh per account however many sessions ask."""
+
+    def __init__(self, source: TokenSource, bundle: TokenBundle):
+        super().__init__(bundle.access_token or None, expiry=_naive(bundle), scopes=list(bundle.scopes))
+        self._source = source
+
+    def refresh(self, request: Any) -> None:
+        self.token = self._source.access_token_sync(rejected=self.token)
+        self.expiry = _naive(self._source._bundle())
+
+
+def _naive(bundle: TokenBundle) -> Any:
+    """google-auth compares `expiry` as naive UTC."""
+    return bundle.expiry.replace(tzinfo=None) if bundle.expiry else None
 
 
 class _VerifyingRequest(Request):

@@ -4,7 +4,10 @@ google-auth-oauthlib's `InstalledAppFlow` builds the authorization URL (PKCE, st
 access) and exchanges the code; mailkit only adds a loopback receiver that can be cancelled at
 any moment (its `run_local_server` prints, blocks and cannot be stopped), a paste-the-URL
 fallback for a browser that cannot reach the loopback port, and the checks that decide whether
-the grant is usable: the mail scope was ticked and the authorized account is the right one.
+the grant is usable: the purpose's scope was ticked and the authorized account is the right one.
+The purpose (`mailkit.oauth_store.GrantPurpose`) is the mail scope for an inventory account by
+default, or a Workspace admin's read-only Directory access (`twostep_directory.DIRECTORY_ADMIN`,
+given the admin's address): it also says where the token and the facts are kept.
 
     flow = ConsentFlow(account, workspace)     # listens on 127.0.0.1:<free port>
     show(flow.authorization_url)
@@ -30,10 +33,19 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from mailkit.endpoints import requests_verify
 from mailkit.errors import MailkitError, UsageError
 from mailkit.models import Account
-from mailkit.oauth_client import EMAIL_SCOPE, MAIL_SCOPE, SCOPES, OAuthClient, active_client
+from mailkit.oauth_client import EMAIL_SCOPE, OAuthClient, active_client
 from mailkit.oauth_identity import IdentityError, authorized_email
 from mailkit.oauth_loopback import LoopbackServer
-from mailkit.oauth_store import GrantStore, TokenBundle, load_bundle, parse_time, save_bundle
+from mailkit.oauth_store import (
+    MAIL,
+    MAIL_BOX,
+    GrantPurpose,
+    TokenBundle,
+    delete_bundle,
+    load_bundle,
+    parse_time,
+    save_bundle,
+)
 from mailkit.redaction import redact, remember
 from mailkit.status import Status
 from mailkit.workspace import Workspace
@@ -53,7 +65,6 @@ logging.getLogger("requests_oauthlib.oauth2_session").addFilter(_RedactingFilter
 
 #: How long the CLI and the widget wait for the browser by default: 7 minutes.
 DEFAULT_TIMEOUT = 420.0
-MAIL_BOX = "Read, compose, send and permanently delete all your email from Gmail"
 EMAIL_BOX = "See your primary Google Account email address"
 
 OUTCOME_STATUS = {
@@ -74,6 +85,7 @@ class ConsentResult:
     authorized_email: str | None = None
     scopes: list[str] = field(default_factory=list)
     stored: bool = False
+    purpose: str = MAIL.name
 
     def __post_init__(self) -> None:
         if self.status is Status.UNKNOWN:
@@ -88,8 +100,9 @@ class ConsentResult:
         data: dict[str, Any] = {"email": self.email, "ok": self.ok, "outcome": self.outcome,
                                 "status": str(self.status), "message": self.message,
                                 "authorized_email": self.authorized_email, "scopes": self.scopes,
-                                "stored": self.stored}
-        if self.status in {Status.OAUTH_SCOPE_MISSING, Status.OAUTH_WRONG_ACCOUNT, Status.OAUTH_REAUTH_REQUIRED}:
+                                "stored": self.stored, "purpose": self.purpose}
+        if self.purpose == MAIL.name and self.status in {
+                Status.OAUTH_SCOPE_MISSING, Status.OAUTH_WRONG_ACCOUNT, Status.OAUTH_REAUTH_REQUIRED}:
             from mailkit.diagnose import diagnosis_for
 
             diagnosis = diagnosis_for(self.status, raw=self.message)
@@ -106,13 +119,22 @@ def _params(url: str) -> dict[str, str]:
 
 
 class ConsentFlow:
-    """One account's consent: loopback receiver, authorization URL, and the result once it is known."""
+    """One account's consent: loopback receiver, authorization URL, and the result once it is known.
 
-    def __init__(self, account: Account, workspace: Workspace | None = None, *, client: OAuthClient | None = None):
+    `account` is an inventory Account, or (for a purpose such as the Directory's) just the address
+    that must consent.
+    """
+
+    def __init__(self, account: Account | str, workspace: Workspace | None = None, *,
+                 client: OAuthClient | None = None, purpose: GrantPurpose = MAIL):
         self.account = account
+        self.purpose = purpose
+        self.email = account.strip().lower() if isinstance(account, str) else account.email
+        login_hint = self.email if isinstance(account, str) else account.login_name
+        self._identities = {self.email.lower(), login_hint.lower()}
         self.workspace = workspace or Workspace()
         self.client = client or active_client(self.workspace)
-        self._flow = InstalledAppFlow.from_client_config(self.client.flow_config(), scopes=list(SCOPES))
+        self._flow = InstalledAppFlow.from_client_config(self.client.flow_config(), scopes=list(purpose.scopes))
         self._lock = threading.Lock()
         self._finish_lock = threading.Lock()
         self._signal = threading.Event()
@@ -123,7 +145,7 @@ class ConsentFlow:
         self.redirect_uri = f"http://127.0.0.1:{self._server.port}/"
         self._flow.redirect_uri = self.redirect_uri
         self.authorization_url, self._state = self._flow.authorization_url(
-            access_type="offline", prompt="consent", login_hint=account.login_name)
+            access_type="offline", prompt="consent", login_hint=login_hint)
 
     # --- waiting ---------------------------------------------------------------------------
     @property
@@ -171,8 +193,8 @@ class ConsentFlow:
 
     def cancel(self, message: str = "") -> ConsentResult:
         """Stop waiting now (any thread): the wait returns a 'cancelled' result and the port is freed."""
-        return self._conclude(ConsentResult(self.account.email, "cancelled", message or (
-            f"login for {self.account.email} cancelled; nothing was stored. Start again whenever you like.")))
+        return self._conclude(ConsentResult(self.email, "cancelled", message or (
+            f"login for {self.email} cancelled; nothing was stored. Start again whenever you like.")))
 
     def __enter__(self) -> ConsentFlow:
         return self
@@ -224,6 +246,7 @@ class ConsentFlow:
         """Set the result unless one is already known; free the port; wake every waiter."""
         with self._lock:
             if self._result is None:
+                result.purpose = self.purpose.name
                 self._result = result
             result = self._result
         self._server.stop()
@@ -231,7 +254,7 @@ class ConsentFlow:
         return result
 
     def _timed_out(self, timeout: float | None) -> ConsentResult:
-        return self._conclude(ConsentResult(self.account.email, "timeout", (
+        return self._conclude(ConsentResult(self.email, "timeout", (
             f"no answer from the browser within {timeout:g} s; nothing was stored. Run the login again (the "
             "link is valid for one attempt only); if the browser runs on another machine, paste the address "
             "it ended on.")))
@@ -249,7 +272,7 @@ class ConsentFlow:
             return self._conclude(self._finish(_params(url)))
 
     def _finish(self, params: dict[str, str]) -> ConsentResult:
-        email = self.account.email
+        email = self.email
         if "error" in params:
             return self._error_result(params)
         try:
@@ -261,11 +284,11 @@ class ConsentFlow:
     def _error_result(self, params: dict[str, str]) -> ConsentResult:
         error = params["error"]
         if error == "access_denied":
-            return ConsentResult(self.account.email, "denied", (
-                f"the consent for {self.account.email} was cancelled in the browser (access_denied); nothing "
+            return ConsentResult(self.email, "denied", (
+                f"the consent for {self.email} was cancelled in the browser (access_denied); nothing "
                 "was stored. Run the login again and press Continue (or Allow) on Google's page."))
         detail = params.get("error_description", "")
-        return ConsentResult(self.account.email, "error", f"Google answered with an error: {error} {detail}".strip())
+        return ConsentResult(self.email, "error", f"Google answered with an error: {error} {detail}".strip())
 
     def _exchange(self, params: dict[str, str]) -> dict[str, Any]:
         """Code → tokens through the library (PKCE verifier, state check). https for oauthlib, as the library does."""
@@ -282,29 +305,30 @@ class ConsentFlow:
         return token
 
     def _judge(self, token: dict[str, Any]) -> ConsentResult:
-        """Decide whether the grant is usable: the right account, the mail scope, a refresh token."""
-        email = self.account.email
-        granted = _granted_scopes(token)
+        """Decide whether the grant is usable: the right account, the purpose's scope, a refresh token."""
+        email, purpose = self.email, self.purpose
+        granted = _granted_scopes(token, purpose.scopes)
         try:
             who = authorized_email(token, self.client)
         except IdentityError as exc:
             return ConsentResult(email, "error", str(exc))
         common = {"authorized_email": who, "scopes": granted}
-        if who is not None and who.lower() not in {email.lower(), self.account.login_name.lower()}:
+        if who is not None and who.lower() not in self._identities:
             return ConsentResult(email, "wrong_account", (
                 f"the browser authorized {who}, not {email}; nothing was stored. Run the login again and choose "
                 f"{email} on Google's page ('Use another account', or a private window)."), **common)
-        missing = [box for box, ok in ((MAIL_BOX, MAIL_SCOPE in granted), (EMAIL_BOX, who is not None)) if not ok]
+        missing = [box for box, ok in ((purpose.required_box, purpose.required_scope in granted),
+                                       (EMAIL_BOX, who is not None)) if not ok]
         if missing:
             return ConsentResult(email, "scope_missing", (
                 "the consent lacks " + " and ".join(f"'{box}'" for box in missing) + "; nothing was stored. Run "
                 "the login again and leave " + ("that box" if len(missing) == 1 else "those boxes") + " ticked "
-                f"on Google's page (mailkit needs {MAIL_SCOPE} to send over SMTP)."), **common)
+                f"on Google's page (mailkit needs {purpose.required_scope} {purpose.need})."), **common)
         return self._store(token, who or email, granted)
 
     def _store(self, token: dict[str, Any], who: str, granted: list[str]) -> ConsentResult:
-        email = self.account.email
-        old = load_bundle(self.workspace, email)
+        email, kind = self.email, self.purpose.secret_kind
+        old = load_bundle(self.workspace, email, kind)
         keep = old.refresh_token if old and old.client_id == self.client.client_id else ""
         refresh = token.get("refresh_token") or keep
         if not refresh:
@@ -319,15 +343,18 @@ class ConsentFlow:
         if expiry is None and token.get("expires_in"):
             expiry = parse_time(time.time() + float(token["expires_in"]))
         bundle = TokenBundle(refresh, token["access_token"], expiry, self.client.client_id, tuple(granted), who)
-        save_bundle(self.workspace, email, bundle)
+        save_bundle(self.workspace, email, bundle, kind)
         from mailkit.inventory import Inventory
 
         with Inventory.open(self.workspace) as inventory:
-            GrantStore(inventory).save_consent(email, client_fingerprint=self.client.fingerprint,
-                                               authorized_email=who, scopes=granted, access_expires_at=expiry)
+            replaced = self.purpose.store(inventory).save_consent(
+                email, client_fingerprint=self.client.fingerprint, authorized_email=who, scopes=granted,
+                access_expires_at=expiry)
+        for other in replaced:  # e.g. the domain's previous Directory admin: its token is of no use any more
+            delete_bundle(self.workspace, other, kind)
         log.info("OAuth consent stored for %s (authorized %s; scopes %s)", email, who, " ".join(granted))
-        return ConsentResult(email, "granted", f"{email} authorized: mailkit can now send as this account "
-                             "with OAuth 2.0 (XOAUTH2).", authorized_email=who, scopes=granted, stored=True)
+        granted_message = self.purpose.granted.format(email=email, domain=email.rpartition("@")[2])
+        return ConsentResult(email, "granted", granted_message, authorized_email=who, scopes=granted, stored=True)
 
 
 def _release(future: asyncio.Future[None]) -> None:
@@ -335,11 +362,11 @@ def _release(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def _granted_scopes(token: dict[str, Any]) -> list[str]:
+def _granted_scopes(token: dict[str, Any], requested: tuple[str, ...]) -> list[str]:
     """What Google says it granted (`scope` in the token response); the request when it is silent."""
     scope = token.get("scope")
     if scope is None:
-        return list(SCOPES)
+        return list(requested)
     items = scope.split() if isinstance(scope, str) else list(scope)
     return ["https://www.googleapis.com/auth/userinfo.email" if s == "email" else s for s in items]
 
@@ -371,4 +398,4 @@ def _exchange_status(exc: Exception) -> Status:
     return Status.UNKNOWN
 
 
-__all__ = ["DEFAULT_TIMEOUT", "EMAIL_SCOPE", "ConsentFlow", "ConsentResult"]
+__all__ = ["DEFAULT_TIMEOUT", "EMAIL_SCOPE", "MAIL_BOX", "ConsentFlow", "ConsentResult"]

@@ -2,25 +2,34 @@
 
 The bundle (refresh token, access token, its expiry, the client it belongs to) is a secret and
 goes to keyring only. The facts (who was authorized, which scopes, when, the grant's status)
-go to the `oauth_grants` table so reports can show them without touching a secret.
+go to SQLite so reports can show them without touching a secret.
+
+A `GrantPurpose` says what a consent is for, and so where both go: `MAIL` (an inventory
+account sending over SMTP/IMAP: keyring kind `oauth_token`, table `oauth_grants`) or the
+Directory purpose of `mailkit.twostep_directory` (a Workspace admin reading 2-Step
+Verification: kind `directory_token`, table `directory_grants`; the admin need not be an
+account in the inventory).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mailkit.inventory import Inventory
 from mailkit.models import now_iso
-from mailkit.oauth_client import MAIL_SCOPE
+from mailkit.oauth_client import MAIL_SCOPE, SCOPES
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
 #: Refresh when less than this is left of the access token's life.
 REFRESH_MARGIN = timedelta(minutes=5)
+#: The words of the mail scope's box on Google's consent page.
+MAIL_BOX = "Read, compose, send and permanently delete all your email from Gmail"
 
 
 def utcnow() -> datetime:
@@ -78,17 +87,18 @@ class TokenBundle:
                    tuple(meta.get("scopes") or ()), str(meta.get("authorized_email") or ""))
 
 
-def load_bundle(workspace: Workspace, email: str) -> TokenBundle | None:
-    data = secret_store(workspace).get_json(email, SecretKind.OAUTH_TOKEN)
+def load_bundle(workspace: Workspace, email: str, kind: SecretKind = SecretKind.OAUTH_TOKEN) -> TokenBundle | None:
+    data = secret_store(workspace).get_json(email, kind)
     return TokenBundle.from_json(data) if data else None
 
 
-def save_bundle(workspace: Workspace, email: str, bundle: TokenBundle) -> None:
-    secret_store(workspace).set_json(email, SecretKind.OAUTH_TOKEN, bundle.to_json())
+def save_bundle(workspace: Workspace, email: str, bundle: TokenBundle,
+                kind: SecretKind = SecretKind.OAUTH_TOKEN) -> None:
+    secret_store(workspace).set_json(email, kind, bundle.to_json())
 
 
-def delete_bundle(workspace: Workspace, email: str) -> bool:
-    return secret_store(workspace).delete(email, SecretKind.OAUTH_TOKEN)
+def delete_bundle(workspace: Workspace, email: str, kind: SecretKind = SecretKind.OAUTH_TOKEN) -> bool:
+    return secret_store(workspace).delete(email, kind)
 
 
 @dataclass
@@ -115,8 +125,12 @@ class GrantStore:
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
 
+    def knows(self, email: str) -> bool:
+        """Facts are kept for inventory accounts only."""
+        return self.inventory.find_account(email) is not None
+
     def save_consent(self, email: str, *, client_fingerprint: str, authorized_email: str, scopes: list[str],
-                     access_expires_at: datetime | None) -> None:
+                     access_expires_at: datetime | None) -> list[str]:
         """A consent just succeeded: replace the row (status ok, no refresh yet)."""
         with self.inventory.transaction() as tx:
             tx.execute(
@@ -128,6 +142,7 @@ class GrantStore:
                 "access_expires_at = excluded.access_expires_at, status = 'ok'",
                 (self.inventory.account_id(email), client_fingerprint, authorized_email, " ".join(scopes),
                  now_iso(), iso(access_expires_at)))
+        return []  # one grant per account: it replaces no other address's
 
     def record_refresh(self, email: str, access_expires_at: datetime | None) -> None:
         with self.inventory.transaction() as tx:
@@ -155,12 +170,113 @@ def _facts(row: sqlite3.Row) -> GrantFacts:
                       row["obtained_at"], row["last_refresh_at"], row["access_expires_at"], row["status"])
 
 
-def update_facts(workspace: Workspace, email: str, action: str, *args: Any, **kwargs: Any) -> None:
-    """Open the workspace's inventory and call one GrantStore method (skipped for unknown accounts)."""
+@dataclass
+class DirectoryGrantFacts:
+    """One row of `directory_grants`: the admin whose own consent reads a domain's Directory."""
+
+    domain: str
+    admin_email: str
+    client_fingerprint: str
+    scopes: list[str]
+    obtained_at: str
+    last_refresh_at: str | None
+    access_expires_at: str | None
+    status: str
+
+
+class DirectoryGrantStore:
+    """The `directory_grants` table: one admin per Workspace domain (a newer consent replaces the older)."""
+
+    def __init__(self, inventory: Inventory):
+        self.inventory = inventory
+
+    def knows(self, email: str) -> bool:
+        return True  # the admin need not be an account in the inventory
+
+    def save_consent(self, email: str, *, client_fingerprint: str, authorized_email: str, scopes: list[str],
+                     access_expires_at: datetime | None) -> list[str]:
+        """Keep `email` as its domain's admin; the admin it replaced (whose token is then of no use), if any."""
+        domain = email.rpartition("@")[2].lower()
+        with self.inventory.transaction() as tx:
+            before = tx.execute("SELECT admin_email FROM directory_grants WHERE domain = ?", (domain,)).fetchone()
+            tx.execute(
+                "INSERT INTO directory_grants (domain, admin_email, client_fingerprint, scopes, obtained_at, "
+                "last_refresh_at, access_expires_at, status) VALUES (?, ?, ?, ?, ?, NULL, ?, 'ok') "
+                "ON CONFLICT (domain) DO UPDATE SET admin_email = excluded.admin_email, "
+                "client_fingerprint = excluded.client_fingerprint, scopes = excluded.scopes, "
+                "obtained_at = excluded.obtained_at, last_refresh_at = NULL, "
+                "access_expires_at = excluded.access_expires_at, status = 'ok'",
+                (domain, email.lower(), client_fingerprint, " ".join(scopes), now_iso(), iso(access_expires_at)))
+        replaced = before["admin_email"] if before else None
+        return [replaced] if replaced and replaced.lower() != email.lower() else []
+
+    def record_refresh(self, email: str, access_expires_at: datetime | None) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute("UPDATE directory_grants SET last_refresh_at = ?, access_expires_at = ?, status = 'ok' "
+                       "WHERE admin_email = ?", (now_iso(), iso(access_expires_at), email.strip()))
+
+    def set_status(self, email: str, status: Status | str) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute("UPDATE directory_grants SET status = ? WHERE admin_email = ?", (str(status), email.strip()))
+
+    def delete(self, email: str) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute("DELETE FROM directory_grants WHERE admin_email = ?", (email.strip(),))
+
+    def all(self) -> list[DirectoryGrantFacts]:
+        rows = self.inventory.conn.execute("SELECT * FROM directory_grants ORDER BY domain").fetchall()
+        return [DirectoryGrantFacts(r["domain"], r["admin_email"], r["client_fingerprint"], r["scopes"].split(),
+                                    r["obtained_at"], r["last_refresh_at"], r["access_expires_at"], r["status"])
+                for r in rows]
+
+    def facts(self, email: str) -> DirectoryGrantFacts | None:
+        return next((f for f in self.all() if f.admin_email.lower() == email.strip().lower()), None)
+
+    def admin_for(self, domain: str) -> str | None:
+        """The admin of this domain; with a single admin kept, that one (a secondary domain of the same Workspace)."""
+        grants = self.all()
+        mine = [g.admin_email for g in grants if g.domain.lower() == domain.strip().lower()]
+        if mine:
+            return mine[0]
+        return grants[0].admin_email if len(grants) == 1 else None
+
+
+@dataclass(frozen=True)
+class GrantPurpose:
+    """What a consent is for: the scopes asked, the one that must be ticked (with its box's words on
+    Google's page and why mailkit needs it), the keyring kind of the token bundle, the table of the
+    facts, and the command that gives the consent again."""
+
+    name: str
+    scopes: tuple[str, ...]
+    required_scope: str
+    required_box: str
+    need: str
+    secret_kind: SecretKind
+    store: Callable[[Inventory], Any]
+    login_command: str
+    granted: str
+
+    def command(self, email: str) -> str:
+        """The command that asks this consent again for `email`."""
+        return self.login_command.format(email=email)
+
+
+#: An inventory account's consent to send and read its mail (SMTP/IMAP with XOAUTH2).
+MAIL = GrantPurpose("mail", SCOPES, MAIL_SCOPE, MAIL_BOX, "to send over SMTP", SecretKind.OAUTH_TOKEN,
+                    GrantStore, "mailkit oauth login {email}",
+                    "{email} authorized: mailkit can now send as this account with OAuth 2.0 (XOAUTH2).")
+
+
+def update_facts(workspace: Workspace, email: str, action: str, *args: Any, purpose: GrantPurpose = MAIL,
+                 **kwargs: Any) -> None:
+    """Open the workspace's inventory and call one method of the purpose's store (skipped where it keeps none)."""
     with Inventory.open(workspace) as inventory:
-        if inventory.find_account(email) is not None:
-            getattr(GrantStore(inventory), action)(email, *args, **kwargs)
+        store = purpose.store(inventory)
+        if store.knows(email):
+            getattr(store, action)(email, *args, **kwargs)
 
 
-__all__ = ["REFRESH_MARGIN", "GrantFacts", "GrantStore", "TokenBundle", "delete_bundle", "iso", "load_bundle",
-           "parse_time", "save_bundle", "update_facts", "utcnow"]
+__all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "DirectoryGrantFacts", "DirectoryGrantStore", "GrantFacts",
+           "GrantPurpose", "GrantStore", "TokenBundle", "delete_bundle", "iso", "load_bundle", "parse_time",
+           "save_bundle", "update_facts", "utcnow"]

@@ -85,6 +85,18 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (run_id, account_id))""",
         "CREATE INDEX results_account ON results(account_id, checked_at)",
     ],
+    # 2: Workspace admins whose own OAuth consent reads the Directory (2SV), one per domain; the token is in keyring
+    [
+        """CREATE TABLE directory_grants (
+            domain TEXT PRIMARY KEY COLLATE NOCASE,
+            admin_email TEXT NOT NULL COLLATE NOCASE,
+            client_fingerprint TEXT NOT NULL,
+            scopes TEXT NOT NULL DEFAULT '',
+            obtained_at TEXT NOT NULL,
+            last_refresh_at TEXT,
+            access_expires_at TEXT,
+            status TEXT NOT NULL DEFAULT 'ok')""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -38,6 +38,7 @@ class SecretKind(StrEnum):
     PASSWORD = "password"
     APP_PASSWORD = "app_password"
     OAUTH_TOKEN = "oauth_token"
+    DIRECTORY_TOKEN = "directory_token"  # a Workspace admin's own consent to read the Directory (2SV)
 
 
 class SecretStore:
