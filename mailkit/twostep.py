@@ -3,8 +3,9 @@
 App passwords exist only while 2SV is on, so this is the first thing to know about an
 app-password account. Sources, best first:
 
-- `directory`: Google Workspace's Admin SDK Directory API (`mailkit.twostep_directory`), one
-  list call per domain for a bulk check;
+- `directory`: Google Workspace's Admin SDK Directory API (`mailkit.twostep_directory`) through
+  a service account, one list call per domain for a bulk check; `directory_oauth` the same,
+  authorised by a Workspace admin's own OAuth consent;
 - `signin_probe`: consumer Gmail has no API, but a plain-password SMTP sign-in answering
   `534 5.7.9` means 2SV is on, and a password that works means it is off;
 - `app_password_signin`: a stored app password that signs in proves 2SV is on;
@@ -28,11 +29,14 @@ from mailkit.models import Account, normalize_email, now_iso
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.status import Status
-from mailkit.twostep_directory import DirectoryClient, DirectoryError, DirectoryUser
+from mailkit.twostep_directory import ADMIN_OAUTH, SERVICE_ACCOUNT, DirectoryClient, DirectoryError, DirectoryUser
 from mailkit.workspace import Workspace
 
 STATES = ("on", "off", "unknown")
 DIRECTORY, PROBE, APP_PASSWORD_SIGNIN, MANUAL = "directory", "signin_probe", "app_password_signin", "manual"
+DIRECTORY_OAUTH = "directory_oauth"
+_VIA = {SERVICE_ACCOUNT: (DIRECTORY, "service account"),
+        ADMIN_OAUTH: (DIRECTORY_OAUTH, "the admin's own OAuth consent")}
 GOOGLE_PROVIDERS = frozenset({"gmail", "workspace"})
 PROBE_CONCURRENCY = 4
 #: Makes the Directory client for a domain; DirectoryError when there is none.
@@ -147,12 +151,15 @@ def confirm_manually(inventory: Any, email: str, state: str, confirmed_by: str, 
 
 
 # --- sources ----------------------------------------------------------------------------
-def from_directory(account: Account, user: DirectoryUser | None, admin: str) -> TwoStepStatus:
-    """The answer the Directory gave (or its silence about the account)."""
+def from_directory(account: Account, user: DirectoryUser | None, admin: str,
+                   via: str = SERVICE_ACCOUNT) -> TwoStepStatus:
+    """The answer the Directory gave (or its silence about the account); `via` how it was authorised."""
+    source, how = _VIA.get(via, _VIA[SERVICE_ACCOUNT])
     if user is None:
-        return unknown(account, DIRECTORY, f"{account.email} is not in the directory that {admin} can read")
-    return TwoStepStatus(account.email, "on" if user.enrolled else "off", user.enforced, DIRECTORY, now_iso(),
-                         detail=f"Admin SDK Directory as {admin}: isEnrolledIn2Sv={str(user.enrolled).lower()}, "
+        return unknown(account, source, f"{account.email} is not in the directory that {admin} can read ({how})")
+    return TwoStepStatus(account.email, "on" if user.enrolled else "off", user.enforced, source, now_iso(),
+                         detail=f"Admin SDK Directory as {admin} ({how}): "
+                                f"isEnrolledIn2Sv={str(user.enrolled).lower()}, "
                                 f"isEnforcedIn2Sv={str(user.enforced).lower()}")
 
 
@@ -234,7 +241,7 @@ def _read_domain(directory: DirectoryFactory, domain: str,
             users = client.list_domain(domain)
     except DirectoryError as exc:
         return {}, f"Directory API ({exc.reason}): {exc}"
-    return {a.email: from_directory(a, users.get(a.email.lower()), client.admin) for a in members}, ""
+    return {a.email: from_directory(a, users.get(a.email.lower()), client.admin, client.via) for a in members}, ""
 
 
 def _get_or_none(client: DirectoryClient, email: str) -> DirectoryUser | None:
@@ -278,7 +285,7 @@ async def _probe_one(account: Account, workspace: Workspace, password: str | Non
 
 
 __all__ = [
-    "APP_PASSWORD_SIGNIN", "DIRECTORY", "MANUAL", "MANUAL_STEPS", "PROBE", "STATES", "TwoStepStatus",
+    "APP_PASSWORD_SIGNIN", "DIRECTORY", "DIRECTORY_OAUTH", "MANUAL", "MANUAL_STEPS", "PROBE", "STATES", "TwoStepStatus",
     "check_twostep", "confirm_manually", "from_directory", "from_probe", "manual_steps", "probe", "record",
     "save", "stored", "stored_all",
 ]

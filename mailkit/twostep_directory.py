@@ -2,10 +2,13 @@
 
 Authorised by a service account with domain-wide delegation impersonating an admin of the
 client's domain (the JSON key's path and the admins live in the workspace settings
-`directory.service_account` and `directory.admin`), or by any google-auth credentials with the
-read-only Directory scope (an admin's own consent). A bulk check lists a domain's users page by
-page (500 a page) instead of asking user by user. google-auth, requests and Google's API errors
-become a `DirectoryError` here, with a `reason` and a message that says what to fix.
+`directory.service_account` and `directory.admin`), or by an admin's own OAuth consent to the
+read-only Directory scope (`mailkit twostep setup --admin-oauth ADMIN`: `ConsentFlow` with the
+`DIRECTORY_ADMIN` purpose; the token in keyring under the kind `directory_token`, the facts in
+the `directory_grants` table, one admin per domain). When both name an admin of a domain, the
+service account is used. A bulk check lists a domain's users page by page (500 a page) instead
+of asking user by user. google-auth, requests and Google's API errors become a `DirectoryError`
+here, with a `reason` and a message that says what to fix.
 """
 
 from __future__ import annotations
@@ -17,12 +20,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
-from mailkit.errors import MailkitError
+from mailkit.errors import MailkitError, OAuthError
 from mailkit.models import normalize_email
+from mailkit.oauth_client import EMAIL_SCOPE
+from mailkit.oauth_store import DirectoryGrantStore, GrantPurpose, delete_bundle
 from mailkit.redaction import redact
+from mailkit.secrets import SecretKind
+from mailkit.status import Status
 from mailkit.workspace import Workspace
 
 DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
+#: How a DirectoryClient is authorised.
+SERVICE_ACCOUNT, ADMIN_OAUTH = "service_account", "admin_oauth"
+#: The words of the Directory scope's box on Google's consent page.
+DIRECTORY_BOX = "See info about users on your domain"
+#: A Workspace admin's own consent to read the Directory; the admin need not be an inventory account.
+DIRECTORY_ADMIN = GrantPurpose(
+    "directory", (DIRECTORY_SCOPE, "openid", EMAIL_SCOPE), DIRECTORY_SCOPE, DIRECTORY_BOX,
+    "to read 2-Step Verification from the Admin SDK Directory API", SecretKind.DIRECTORY_TOKEN, DirectoryGrantStore,
+    "mailkit twostep setup --admin-oauth {email}",
+    "{email} authorized: mailkit can now read the 2-Step Verification of {domain}'s users from the Directory "
+    "(when {email} is an admin there).")
 PAGE_SIZE = 500
 USER_FIELDS = "primaryEmail,isEnrolledIn2Sv,isEnforcedIn2Sv"
 DELEGATION_HELP = ("in the client's Admin console open Security → Access and data control → API controls → "
@@ -32,7 +50,7 @@ DELEGATION_HELP = ("in the client's Admin console open Security → Access and d
 
 class DirectoryError(MailkitError):
     """The Directory API could not be read. `reason`: not_admin, insufficient_scope, delegation,
-    unknown_admin, unauthenticated, not_found, bad_key, not_configured, network, api_error."""
+    unknown_admin, unauthenticated, reauth_required, not_found, bad_key, not_configured, network, api_error."""
 
     def __init__(self, message: str, *, reason: str, http_status: int | None = None):
         self.reason, self.http_status = reason, http_status
@@ -118,16 +136,17 @@ def service_account_credentials(key_file: Path, admin: str) -> Any:
 
 
 class DirectoryClient:
-    """users.get / users.list over one authorised HTTPS session. `calls` lists each API request made."""
+    """users.get / users.list over one authorised HTTPS session. `calls` lists each API request made;
+    `via` says how it is authorised (SERVICE_ACCOUNT or ADMIN_OAUTH)."""
 
-    def __init__(self, credentials: Any, *, admin: str = "", timeout: float = 30.0):
+    def __init__(self, credentials: Any, *, admin: str = "", timeout: float = 30.0, via: str = SERVICE_ACCOUNT):
         from google.auth.transport.requests import AuthorizedSession, Request
 
         token_session = http_session()
         self.session = AuthorizedSession(credentials, auth_request=Request(token_session))
         self.session.trust_env, self.session.verify = token_session.trust_env, token_session.verify
         self.base = google_endpoints().directory_uri.rstrip("/")
-        self.admin, self.timeout = admin, timeout
+        self.admin, self.timeout, self.via = admin, timeout, via
         self.calls: list[str] = []  # every HTTP exchange with the Directory API, as "GET /users?... -> 200"
         self.token_calls: list[str] = []  # and with the token endpoint
         self.session.hooks["response"].append(_recorder(self.calls))
@@ -135,13 +154,33 @@ class DirectoryClient:
 
     @classmethod
     def for_domain(cls, workspace: Workspace, domain: str) -> DirectoryClient:
-        """The client the workspace settings give for a domain; DirectoryError(not_configured) otherwise."""
+        """The client the workspace gives for a domain: the service account, unless only an admin's own
+        consent names an admin of this very domain; DirectoryError(not_configured) when there is neither."""
         settings = directory_settings(workspace)
-        admin = settings.admin_for(domain)
-        if settings.service_account is None or admin is None:
-            raise DirectoryError(f"no Directory access configured for {domain}: run `mailkit twostep setup "
-                                 f"--service-account KEY.json --admin ADMIN@{domain}`", reason="not_configured")
-        return cls(service_account_credentials(settings.service_account, admin), admin=admin)
+        delegated = settings.admin_for(domain) if settings.service_account is not None else None
+        consented = oauth_admin_for(workspace, domain)
+        if settings.service_account is not None and delegated is not None and (
+                _admin_of(delegated, domain) or consented is None or not _admin_of(consented, domain)):
+            return cls(service_account_credentials(settings.service_account, delegated), admin=delegated)
+        if consented is not None:
+            return cls.for_admin_oauth(workspace, consented)
+        raise DirectoryError(f"no Directory access configured for {domain}: run `mailkit twostep setup "
+                             f"--service-account KEY.json --admin ADMIN@{domain}` (a service account with "
+                             f"domain-wide delegation) or `mailkit twostep setup --admin-oauth ADMIN@{domain}` "
+                             "(the admin's own consent)", reason="not_configured")
+
+    @classmethod
+    def for_admin_oauth(cls, workspace: Workspace, admin: str) -> DirectoryClient:
+        """The client of an admin's own consent; its token refreshes through mailkit's TokenSource (one
+        refresh however many ask, kept in keyring)."""
+        from mailkit.oauth import TokenSource
+
+        source = TokenSource(admin, workspace, purpose=DIRECTORY_ADMIN)
+        try:
+            credentials = source.credentials()
+        except OAuthError as exc:
+            raise DirectoryError(str(exc), reason="not_configured") from exc
+        return cls(credentials, admin=source.email, via=ADMIN_OAUTH)
 
     def get_user(self, email: str) -> DirectoryUser:
         """users.get for one address."""
@@ -170,16 +209,55 @@ class DirectoryClient:
             response = self.session.get(self.base + path, params=params, timeout=self.timeout)
         except auth_errors.RefreshError as exc:
             raise _refresh_error(exc, self.admin) from exc
+        except OAuthError as exc:  # the admin's own token could not be refreshed
+            raise DirectoryError(str(exc), reason=_OAUTH_REASONS.get(exc.status, "unauthenticated")) from exc
         except (auth_errors.TransportError, requests.RequestException) as exc:
             raise DirectoryError(f"cannot reach the Directory API: {type(exc).__name__}: {exc}",
                                  reason="network") from exc
         if response.status_code != 200:
-            raise _api_error(response, self.admin, target)
+            raise _api_error(response, self.admin, target, self.via)
         try:
             return response.json()
         except ValueError as exc:
             raise DirectoryError("the Directory API answered with something that is not JSON",
                                  reason="api_error", http_status=200) from exc
+
+
+def oauth_admin_for(workspace: Workspace, domain: str) -> str | None:
+    """The admin whose own consent reads this domain's Directory (or the only one kept), if any."""
+    from mailkit.inventory import Inventory
+
+    with Inventory.open(workspace) as inventory:
+        return DirectoryGrantStore(inventory).admin_for(domain)
+
+
+def confirm_admin_oauth(workspace: Workspace, admin: str) -> DirectoryUser:
+    """Prove an admin's consent works by reading the admin's own user. A token that Google refuses
+    because its owner is not an admin can read nothing: it is forgotten, and the error raised."""
+    try:
+        return DirectoryClient.for_admin_oauth(workspace, admin).get_user(admin)
+    except DirectoryError as exc:
+        if exc.reason == "not_admin":
+            forget_admin_oauth(workspace, admin)
+        raise
+
+
+def forget_admin_oauth(workspace: Workspace, admin: str) -> bool:
+    """Delete an admin's Directory token from keyring and its facts; False when there was no token."""
+    from mailkit.inventory import Inventory
+
+    with Inventory.open(workspace) as inventory:
+        DirectoryGrantStore(inventory).delete(admin)
+    return delete_bundle(workspace, admin, SecretKind.DIRECTORY_TOKEN)
+
+
+def _admin_of(admin: str, domain: str) -> bool:
+    return admin.rpartition("@")[2].lower() == domain.strip().lower()
+
+
+_OAUTH_REASONS = {Status.OAUTH_REAUTH_REQUIRED: "reauth_required", Status.NOT_CONFIGURED: "not_configured",
+                  Status.TLS_ERROR: "network", Status.TIMEOUT: "network", Status.CONNECTION_REFUSED: "network",
+                  Status.CONNECTION_LOST: "network"}
 
 
 def _recorder(calls: list[str]) -> Any:
@@ -209,7 +287,7 @@ def _refresh_error(exc: Exception, admin: str) -> DirectoryError:
                           "new key if this one was deleted", reason="bad_key")
 
 
-def _api_error(response: Any, admin: str, target: str) -> DirectoryError:
+def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUNT) -> DirectoryError:
     """Google's `{"error": {"code", "message", "errors": [{"reason"}]}}` -> a DirectoryError that says why."""
     try:
         error = response.json().get("error", {})
@@ -220,14 +298,18 @@ def _api_error(response: Any, admin: str, target: str) -> DirectoryError:
     status = response.status_code
     quoted = f"{status} {message}".strip()
     domain = target.rpartition("@")[2]
+    oauth = via == ADMIN_OAUTH
     if status == 403 and "insufficientPermissions" in reasons:
-        return DirectoryError(f"the token lacks the Directory read scope ({quoted}): {DELEGATION_HELP}",
+        fix = (f"run `{DIRECTORY_ADMIN.command(admin)}` and leave the box '{DIRECTORY_BOX}' ticked" if oauth
+               else DELEGATION_HELP)
+        return DirectoryError(f"the token lacks the Directory read scope ({quoted}): {fix}",
                               reason="insufficient_scope", http_status=status)
     if status == 403:
+        setup = f"--admin-oauth ADMIN@{domain}" if oauth else f"--admin ADMIN@{domain}"
         return DirectoryError(f"{admin or 'the signed-in user'} may not read the users of {domain}: Google answered "
-                              f"{quoted}. The Directory needs a super admin (or an admin with the Users read "
-                              f"privilege) of that Workspace domain: run `mailkit twostep setup --admin "
-                              f"ADMIN@{domain}`", reason="not_admin", http_status=status)
+                              f"{quoted}, so {admin or 'that user'} is not an admin there. The Directory needs a "
+                              "super admin (or an admin with the Users read privilege) of that Workspace domain: "
+                              f"run `mailkit twostep setup {setup}`", reason="not_admin", http_status=status)
     if status == 401:
         return DirectoryError(f"the Directory API did not accept the token ({quoted})", reason="unauthenticated",
                               http_status=status)
@@ -237,6 +319,7 @@ def _api_error(response: Any, admin: str, target: str) -> DirectoryError:
     return DirectoryError(f"the Directory API failed for {target}: {quoted}", reason="api_error", http_status=status)
 
 
-__all__ = ["DIRECTORY_SCOPE", "DirectoryClient", "DirectoryError", "DirectorySettings", "DirectoryUser",
-           "configure_directory", "directory_settings", "read_service_account",
-           "service_account_credentials"]
+__all__ = ["ADMIN_OAUTH", "DIRECTORY_ADMIN", "DIRECTORY_BOX", "DIRECTORY_SCOPE", "SERVICE_ACCOUNT",
+           "DirectoryClient", "DirectoryError", "DirectorySettings", "DirectoryUser", "configure_directory",
+           "confirm_admin_oauth", "directory_settings", "forget_admin_oauth", "oauth_admin_for",
+           "read_service_account", "service_account_credentials"]

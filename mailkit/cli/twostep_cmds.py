@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -96,14 +99,24 @@ def twostep_setup(
     service_account: Path = typer.Option(None, "--service-account", dir_okay=False,
                                          help="JSON key of a service account with domain-wide delegation."),
     admin: str = typer.Option(None, "--admin", help="A Workspace admin of the client's domain (to act as)."),
+    admin_oauth: str = typer.Option(None, "--admin-oauth", metavar="ADMIN_EMAIL",
+                                    help="Instead of a service account: this Workspace admin consents in the browser."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="With --admin-oauth: paste the final address."),
+    timeout: float = typer.Option(420.0, "--timeout", min=0.1, help="With --admin-oauth: seconds to wait."),
     test: bool = typer.Option(True, "--test/--no-test", help="Read the admin's own user to prove it works."),
     json_out: bool = JsonOption,
 ) -> None:
     """Give mailkit read access to Workspace 2SV status (Admin SDK Directory API)."""
     from mailkit.twostep_directory import DirectoryClient, DirectoryError, configure_directory
 
+    if admin_oauth is not None:
+        if service_account is not None or admin is not None:
+            raise UsageError("--admin-oauth is the other way to read the Directory: give it without "
+                             "--service-account/--admin")
+        _setup_admin_oauth(admin_oauth, no_browser=no_browser, timeout=timeout, test=test, json_out=json_out)
+        return
     if service_account is None and admin is None:
-        raise UsageError("give --service-account FILE and/or --admin EMAIL")
+        raise UsageError("give --service-account FILE and/or --admin EMAIL, or --admin-oauth EMAIL")
     settings = configure_directory(STATE.workspace(), service_account=service_account, admin=admin)
     result = {"service_account": str(settings.service_account or ""), "admins": settings.admins, "tested": False}
     if test and settings.service_account and settings.admins:
@@ -121,6 +134,48 @@ def twostep_setup(
         if result["tested"]:
             say(("ok: " if result["ok"] else "FAILED: ") + result["detail"])
     if result["tested"] and not result["ok"]:
+        raise typer.Exit(1)
+
+
+def _setup_admin_oauth(admin: str, *, no_browser: bool, timeout: float, test: bool, json_out: bool) -> None:
+    """The admin's own consent to the read-only Directory scope, as `mailkit oauth login` does it; then
+    read the admin's own user to prove it works (a non-admin's token is forgotten)."""
+    from mailkit.cli.oauth_cmds import _open_browser, _read_pasted
+    from mailkit.models import normalize_email
+    from mailkit.oauth_flow import ConsentFlow
+    from mailkit.twostep_directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth
+
+    admin = normalize_email(admin, "--admin-oauth").lower()
+    flow = ConsentFlow(admin, STATE.workspace(), purpose=DIRECTORY_ADMIN)
+    say(f"Sign in as {admin} (an admin of {admin.rpartition('@')[2]}) and allow access on this page:", err=json_out)
+    say(flow.authorization_url, err=json_out)
+    if not no_browser:
+        _open_browser(flow.authorization_url, err=json_out)
+    if no_browser or not sys.stdin.isatty():
+        say("If the browser cannot reach this machine, paste here the address it ended on "
+            f"({flow.redirect_uri}?...) and press Enter.", err=json_out)
+        threading.Thread(target=_read_pasted, args=(flow,), name="mailkit-oauth-paste", daemon=True).start()
+    say(f"Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
+    try:
+        consent = flow.run(timeout)
+    except KeyboardInterrupt:
+        consent = flow.cancel()
+    result: dict[str, Any] = {"admin_oauth": admin, "consent": consent.to_dict(), "tested": False,
+                              "ok": consent.ok, "detail": consent.message}
+    if consent.ok and test:
+        try:
+            user = confirm_admin_oauth(STATE.workspace(), admin)
+            result.update(tested=True, detail=f"read {user.email}: 2SV {'on' if user.enrolled else 'off'}")
+        except DirectoryError as exc:
+            forgotten = " mailkit forgot this token." if exc.reason == "not_admin" else ""
+            result.update(tested=True, ok=False, reason=exc.reason, detail=str(exc) + forgotten)
+    if json_out:
+        emit_json(result)
+    else:
+        say(("✓ " if consent.ok else "✗ ") + consent.message)
+        if result["tested"]:
+            say(("ok: " if result["ok"] else "FAILED: ") + result["detail"])
+    if not result["ok"]:
         raise typer.Exit(1)
 
 
