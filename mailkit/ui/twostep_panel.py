@@ -1,20 +1,32 @@
 """2-Step Verification panel: each account's 2SV state with where it came from, a check (the
-Directory for Workspace domains, a sign-in probe otherwise), and the guided manual confirmation
-(turn 2SV on, create an app password — the steps Firmao's help gives, with links to Google's pages).
+Directory for Workspace domains, a sign-in probe otherwise), the Directory access (a Workspace
+admin's own consent, started here like the OAuth panel does: link, countdown, cancel, paste),
+and the guided manual confirmation (turn 2SV on, create an app password — the steps Firmao's
+help gives, with links to Google's pages).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
+import time
+import webbrowser
+from typing import Any
 
 import ipywidgets as w
 
 from mailkit import twostep
 from mailkit.errors import UsageError
+from mailkit.i18n import LANGS
 from mailkit.inventory import Inventory
-from mailkit.models import Account
+from mailkit.models import Account, normalize_email
+from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth_store import DirectoryGrantStore
 from mailkit.providers import is_google
-from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
+from mailkit.twostep_directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
+from mailkit.ui.base import Panel, busy, escape, fill, labelled, schedule, table_html
+from mailkit.ui.oauth_panel import format_left, kernel_is_local
 from mailkit.workspace import Workspace
 
 LINKS = {
@@ -24,14 +36,41 @@ LINKS = {
     "admin": "https://admin.google.com/ac/security/2sv",
 }
 
+#: The Directory section's own labels (en, es, pl); the shared ones are in mailkit.ui.i18n_ui.
+LABELS = {
+    "admin_email": ("Workspace admin", "Administrador de Workspace", "Administrator Workspace"),
+    "connect_admin": ("Connect as Workspace admin", "Conectar como administrador de Workspace",
+                      "Połącz jako administrator Workspace"),
+    "admin_open": ("Open this link, sign in as {email} (an admin of the domain) and press Continue; leave every "
+                   "box ticked:",
+                   "Abra este enlace, inicie sesión como {email} (administrador del dominio) y pulse Continuar; "
+                   "deje marcadas todas las casillas:",
+                   "Otwórz ten link, zaloguj się jako {email} (administrator domeny) i kliknij Dalej; zostaw "
+                   "zaznaczone wszystkie pola:"),
+    "admin_ok": ("✓ {email} connected: 2-Step Verification of {domain} is read from the Directory.",
+                 "✓ {email} conectado: la verificación en 2 pasos de {domain} se lee del directorio.",
+                 "✓ Połączono {email}: weryfikacja dwuetapowa w {domain} jest odczytywana z katalogu."),
+    "directory_via": ("Directory access: {how}", "Acceso al directorio: {how}", "Dostęp do katalogu: {how}"),
+    "via_service_account": ("service account as {who}", "cuenta de servicio como {who}", "konto usługi jako {who}"),
+    "via_admin_oauth": ("admin's own consent: {who}", "consentimiento del administrador: {who}",
+                        "zgoda administratora: {who}"),
+    "directory_none": ("none yet", "ninguno todavía", "jeszcze brak"),
+}
+
 
 class TwoStepPanel(Panel):
     """2SV per account of one company (or all), with the Directory check and manual confirmation."""
 
     title_key = "twostep_title"
 
-    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, company: str | None = None):
+    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, company: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, open_browser: bool | None = None):
         self.results: list[twostep.TwoStepStatus] = []
+        self.timeout = timeout
+        self.open_browser = kernel_is_local() if open_browser is None else open_browser
+        self.flow: ConsentFlow | None = None
+        self.consent: ConsentResult | None = None
+        self.waiting: Any = None  # the wait for the admin's browser: a task on the kernel's loop, else a thread
         super().__init__(workspace, lang=lang)
         self.refresh(company)
 
@@ -49,11 +88,40 @@ class TwoStepPanel(Panel):
         self.check.on_click(self.on_check)
         self.confirm.on_click(self.on_confirm)
         self.manual = w.VBox([self.account, self.steps, self.state, self.confirmed_by, self.confirm])
-        return [self.company, self.check, self.table, w.HTML("<hr>"), self.manual]
+        return [self.company, self.check, self.table, w.HTML("<hr>"), self.build_directory(), w.HTML("<hr>"),
+                self.manual]
+
+    def build_directory(self) -> w.Widget:
+        """The admin's own consent to read the Directory: address, connect, cancel, link, countdown, paste."""
+        self.admin = labelled(w.Text(placeholder="admin@example.com", layout=w.Layout(width="420px")))
+        self.connect_admin = w.Button(button_style="info", icon="google", layout=w.Layout(width="auto"))
+        self.cancel_admin = w.Button(button_style="warning", disabled=True)
+        self.directory_state, self.admin_link, self.countdown, self.paste_help = w.HTML(), w.HTML(), w.HTML(), w.HTML()
+        self.paste = labelled(w.Text(layout=w.Layout(width="620px")))
+        self.finish = w.Button()
+        self.paste_box = w.VBox([self.paste_help, w.HBox([self.paste, self.finish])], layout=w.Layout(display="none"))
+        self.connect_admin.on_click(self.on_connect_admin)
+        self.cancel_admin.on_click(self.on_cancel_admin)
+        self.finish.on_click(self.on_finish)
+        return w.VBox([self.directory_state, w.HBox([self.admin, self.connect_admin, self.cancel_admin]),
+                       self.admin_link, self.countdown, self.paste_box])
+
+    def t(self, key: str, **fields: object) -> str:
+        if key not in LABELS:
+            return super().t(key, **fields)
+        text = LABELS[key][LANGS.index(self.lang)]
+        return text.format(**fields) if fields else text
 
     def relabel(self) -> None:
         self.company.description = self.t("company")
         self.check.description = self.t("check_twostep")
+        self.admin.description = self.t("admin_email")
+        self.connect_admin.description = self.t("connect_admin")
+        self.cancel_admin.description = self.t("cancel")
+        self.paste.description = self.t("paste_url")
+        self.finish.description = self.t("finish")
+        self.paste_help.value = f"<small>{escape(self.t('paste_help'))}</small>"
+        self.show_directory()
         self.account.description = self.t("account")
         self.state.description = self.t("status")
         self.confirmed_by.description = self.t("confirmed_by")
@@ -121,5 +189,99 @@ class TwoStepPanel(Panel):
         self.refresh_table()
         self.alert.success(self.t("confirmed", email=self.account.value))
 
+    # --- Directory access: the admin's own consent -----------------------------------------
+    def show_directory(self) -> None:
+        """Which way the Directory is read: the service account's admins, the admins who consented."""
+        settings = directory_settings(self.workspace)
+        with Inventory.open(self.workspace) as inventory:
+            consented = [g.admin_email for g in DirectoryGrantStore(inventory).all()]
+        ways = [self.t("via_service_account", who=", ".join(settings.admins))] if (
+            settings.service_account and settings.admins) else []
+        ways += [self.t("via_admin_oauth", who=", ".join(consented))] if consented else []
+        how = "; ".join(ways) or self.t("directory_none")
+        self.directory_state.value = (f"<small class='mailkit-directory-state'>"
+                                      f"{escape(self.t('directory_via', how=how))}</small>")
+        if consented and not self.admin.value:
+            self.admin.value = consented[0]
 
-__all__ = ["LINKS", "TwoStepPanel"]
+    @busy
+    def on_connect_admin(self, _button: w.Button | None = None) -> None:
+        admin = normalize_email(self.admin.value, self.t("admin_email")).lower()
+        self._close_flow()
+        self.consent = None
+        self.alert.clear()
+        self.flow = ConsentFlow(admin, self.workspace, purpose=DIRECTORY_ADMIN)
+        url = self.flow.authorization_url
+        opened = ""
+        if self.open_browser:
+            with contextlib.suppress(webbrowser.Error):
+                opened = f" <small>{escape(self.t('oauth_opened'))}</small>" if webbrowser.open(url) else ""
+        self.admin_link.value = (f"<div>{escape(self.t('admin_open', email=admin))}</div>"
+                                 f"<a class='mailkit-consent-link' href='{escape(url)}' target='_blank' "
+                                 f"rel='noopener' style='font-weight:600'>{escape(self.t('oauth_link'))} ↗</a>{opened}")
+        self.paste.value = ""
+        self.paste_box.layout.display = "flex"
+        self.cancel_admin.disabled = False
+        self.connect_admin.disabled = True
+        self.held.add(self.connect_admin)
+        self.waiting = schedule(self._wait(self.flow), background=True)
+
+    async def _wait(self, flow: ConsentFlow) -> ConsentResult:
+        ticking = asyncio.ensure_future(self._tick(flow))
+        try:
+            result = await flow.wait(timeout=self.timeout)
+        finally:
+            ticking.cancel()
+        if flow is self.flow:
+            await self.show_consent(result)
+        return result
+
+    async def _tick(self, flow: ConsentFlow) -> None:
+        deadline = time.monotonic() + self.timeout
+        while not flow.done:
+            left = format_left(deadline - time.monotonic())
+            self.countdown.value = f"<span class='mailkit-countdown'>⏳ {escape(self.t('countdown', left=left))}</span>"
+            await asyncio.sleep(1)
+
+    @busy
+    def on_cancel_admin(self, _button: w.Button | None = None) -> None:
+        if self.flow is not None:
+            self.flow.cancel()  # the wait ends and shows it
+
+    @busy
+    async def on_finish(self, _button: w.Button | None = None) -> None:
+        if self.flow is None:
+            raise UsageError(self.t("connect_admin"))
+        await asyncio.to_thread(self.flow.complete_from_url, self.paste.value)  # the wait ends and shows it
+
+    async def show_consent(self, result: ConsentResult) -> None:
+        """How the consent ended; when granted, the admin's own user is read to prove the access works."""
+        self.consent = result
+        self.countdown.value = self.admin_link.value = ""
+        self.cancel_admin.disabled = True
+        self.held.discard(self.connect_admin)
+        self.connect_admin.disabled = False
+        self.paste_box.layout.display = "none"
+        if not result.ok:
+            kind = "error" if result.outcome in {"scope_missing", "wrong_account", "error"} else "warning"
+            self.alert.show(kind, result.message)
+        else:
+            try:
+                await asyncio.to_thread(confirm_admin_oauth, self.workspace, result.email)
+            except DirectoryError as exc:
+                self.alert.error(str(exc))
+            else:
+                self.alert.success(self.t("admin_ok", email=result.email, domain=result.email.rpartition("@")[2]))
+        self.show_directory()
+
+    def _close_flow(self) -> None:
+        if self.flow is not None and not self.flow.done:
+            self.flow.cancel()
+        self.flow = None
+
+    def close(self) -> None:
+        self._close_flow()
+        super().close()
+
+
+__all__ = ["LABELS", "LINKS", "TwoStepPanel"]
