@@ -82,7 +82,8 @@ def status_by_company(companies: pd.DataFrame, *, title: str = "Accounts by stat
 
 
 def trend(runs: pd.DataFrame, *, title: str = "Accounts ok and broken per audit run") -> Any:
-    """Ok and broken counts per run, in run order (from `reports.history()`)."""
+    """Ok and broken counts per run, in run order (from `reports.history()`): lines across runs, two
+    labelled bars when there is a single run (a lone dot says nothing). Whole accounts, from zero."""
     frame = _english(runs)
     figure = _figure(9, 3.5)
     axes = figure.add_subplot()
@@ -91,13 +92,22 @@ def trend(runs: pd.DataFrame, *, title: str = "Accounts ok and broken per audit 
         axes.set_axis_off()
         return figure
     x = frame["run_id"].astype(int)
-    axes.plot(x, frame["ok"], marker="o", color=_SHADES["ok"][0], label="ok")
-    axes.plot(x, frame["broken"], marker="o", color=_SHADES["error"][0], label="broken")
-    axes.set_xlabel("audit run")
+    ok, broken = frame["ok"].astype(int), frame["broken"].astype(int)
+    if len(frame) == 1:
+        bars = axes.bar(["ok", "broken"], [ok.iloc[0], broken.iloc[0]], width=0.5,
+                        color=[_SHADES["ok"][0], _SHADES["error"][0]])
+        axes.bar_label(bars, padding=2)
+        axes.set_xlabel(f"audit run {x.iloc[0]}")
+    else:
+        axes.plot(x, ok, marker="o", color=_SHADES["ok"][0], label="ok")
+        axes.plot(x, broken, marker="o", color=_SHADES["error"][0], label="broken")
+        axes.set_xlabel("audit run")
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    axes.set_ylim(0, max(1, int(max(ok.max(), broken.max()))) * 1.15)
+    axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_ylabel("accounts")
     axes.set_title(title)
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(frameon=False)
     return figure
 
 
