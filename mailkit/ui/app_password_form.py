@@ -15,7 +15,9 @@ import ipywidgets as w
 from mailkit.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.ui.base import Panel, busy, escape, fill, labelled
+from mailkit.ui.base import LABEL_WIDTH, Panel, busy, escape, fill, labelled
+from mailkit.ui.hints import remedy_hint
+from mailkit.ui.i18n_ui import t
 from mailkit.workspace import Workspace
 
 SECRET_AUTH = ("app_password", "password")
@@ -33,9 +35,9 @@ class AppPasswordForm(Panel):
         self.refresh(select=email)
 
     def build(self) -> list[w.Widget]:
-        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
+        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="660px")))
         self.secret = labelled(w.Password(placeholder="abcd efgh ijkl mnop", continuous_update=True,
-                                          layout=w.Layout(width="420px")))
+                                          layout=w.Layout(width="450px")))
         self.feedback = w.HTML()
         self.save = w.Button(button_style="primary")
         self.secret.observe(self._typed, "value")
@@ -59,7 +61,7 @@ class AppPasswordForm(Panel):
         """Say what is wrong with the text as it is typed; never echo it."""
         text = change["new"] or ""
         if self._auths.get(self.account.value or "") == "password":
-            self.feedback.value = f"<small>{escape(self.t('password_account'))}</small>"
+            self.feedback.value = f"<small style='margin-left:{_INDENT}'>{escape(self.t('password_account'))}</small>"
             return
         if not text:
             self.feedback.value = ""
@@ -68,7 +70,7 @@ class AppPasswordForm(Panel):
         color = "#146c2e" if ok else "#7a4a00"
         # mailkit's own words, never the input: not redacted (prose like "password: create" would be masked)
         self.feedback.value = (f"<small class='mailkit-apppw-{'ok' if ok else 'hint'}' style='color:{color};"
-                               f"margin-left:164px'>{html.escape(message)}</small>")
+                               f"margin-left:{_INDENT}'>{html.escape(message)}</small>")
 
     @busy
     async def on_save(self, _button: w.Button | None = None) -> SecretOutcome:
@@ -85,9 +87,23 @@ class AppPasswordForm(Panel):
         if outcome.stored:
             self.alert.success(f"{self.t('apppw_stored', email=outcome.email)}\n{outcome.message}")
         else:
-            self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n"
-                             f"{outcome.message}")
+            said = _without_headline(outcome, self.lang)
+            hint = remedy_hint(said, self.lang, here="hint_apppw")
+            self.alert.show("error", f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}",
+                            extra_html=f"<span class='mailkit-hint'>→ {escape(hint)}</span>" if hint else "")
         return outcome
+
+
+#: Where the feedback under a field starts: past the label column and its margin.
+_INDENT = f"calc({LABEL_WIDTH} + 8px)"
+
+
+def _without_headline(outcome: SecretOutcome, lang: str) -> str:
+    """The library's explanation without the sentences the form says in the admin's language (the headline
+    first, "the stored one was kept" last)."""
+    headline = f"not stored: {outcome.email} did not sign in ({outcome.status}). "
+    text = outcome.message.removeprefix(headline).removesuffix(" The stored one was kept.")
+    return f"{text} {t('kept_previous', lang)}" if outcome.kept_previous else text
 
 
 __all__ = ["AppPasswordForm"]

@@ -30,6 +30,24 @@ log = logging.getLogger("mailkit.ui")
 
 T = TypeVar("T")
 
+#: The description column of labelled fields: wide enough for the longest Spanish and Polish labels.
+LABEL_WIDTH = "190px"
+
+#: Shared look of every panel, scoped to `.mailkit-panel`: buttons as wide as their label, readable line
+#: spacing in HTML blocks (ipywidgets gives them the 28px line height of an input), visible links.
+STYLESHEET = """<style>
+.mailkit-panel .jupyter-button, .mailkit-panel .widget-button, .mailkit-panel .widget-toggle-button {
+  width: auto; min-width: var(--jp-widgets-inline-width-short, 148px); max-width: 100%; align-self: flex-start; }
+.mailkit-panel .widget-html-content table, .mailkit-panel .widget-html-content ol,
+.mailkit-panel .widget-html-content ul, .mailkit-panel .widget-html-content details,
+.mailkit-panel .mailkit-block { line-height: 1.4; }
+.mailkit-panel .widget-html-content a { color: var(--jp-content-link-color, #0b57d0); text-decoration: underline; }
+.mailkit-panel .mailkit-scroll { overflow-x: auto; max-width: 100%; }
+.mailkit-panel table.mailkit-table { border-collapse: collapse; }
+.mailkit-panel table.mailkit-table td { vertical-align: top; }
+.mailkit-panel .mailkit-hint { display: block; color: #0b57d0; font-size: 92%; margin-top: 2px; }
+</style>"""
+
 _STYLES = {
     "info": ("#0b57d0", "#e8f0fe"),
     "success": ("#146c2e", "#e6f4ea"),
@@ -41,6 +59,12 @@ _STYLES = {
 def escape(text: object) -> str:
     """Redacted and HTML-escaped: the only way text from mailkit or a server reaches an HTML widget."""
     return html.escape(redact(text))
+
+
+def soft_breaks(text: object) -> str:
+    """Escaped like `escape`, with line-break chances after "@" and "_" so an address or a status word
+    wraps at a sensible place in a narrow column instead of mid-word."""
+    return escape(text).replace("@", "@<wbr>").replace("_", "_<wbr>")
 
 
 class Alert(w.HTML):
@@ -55,7 +79,7 @@ class Alert(w.HTML):
         self.kind, self.text = kind, redact(text)
         color, background = _STYLES[kind]
         self.value = (f"<div class='mailkit-alert-{kind}' style='color:{color};background:{background};"
-                      f"padding:6px 10px;border-radius:6px;margin:4px 0;white-space:pre-wrap'>"
+                      f"padding:6px 10px;border-radius:6px;margin:4px 0;white-space:pre-wrap;line-height:1.4'>"
                       f"{html.escape(self.text)}{extra_html}</div>")
 
     def info(self, text: str) -> None:
@@ -187,7 +211,7 @@ class Panel(w.VBox):
         self._relabel_all()
 
     def _relabel_all(self) -> None:
-        self.title.value = f"<h3 style='margin:4px 0'>{html.escape(self.t(self.title_key))}</h3>"
+        self.title.value = f"{STYLESHEET}<h3 style='margin:4px 0'>{html.escape(self.t(self.title_key))}</h3>"
         self.relabel()
 
     def report_error(self, exc: BaseException) -> None:
@@ -211,18 +235,21 @@ def fill(dropdown: w.Dropdown, options: list[tuple[str, str]], wanted: str | Non
     dropdown.value = keep if keep in values else (values[0] if values else None)
 
 
-def labelled(widget: w.Widget, width: str = "160px") -> w.Widget:
-    """A description column wide enough for Spanish and Polish labels."""
+def labelled(widget: w.Widget, width: str = LABEL_WIDTH) -> w.Widget:
+    """A description column wide enough for Spanish and Polish labels; never wider than the notebook."""
     widget.style.description_width = width
+    widget.layout.max_width = "100%"
     return widget
 
 
 def table_html(headers: list[str], rows: list[list[str]], *, css_class: str = "mailkit-table") -> str:
-    """A small HTML table; cells are escaped (and redacted) here."""
+    """A small HTML table that scrolls sideways rather than overflow; cells are escaped (and redacted) here."""
     head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{escape(c)}</td>" for c in row) + "</tr>"
                    for row in rows)
-    return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f"<div class='mailkit-scroll'><table class='mailkit-table {css_class}'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div>")
 
 
-__all__ = ["Alert", "Panel", "busy", "escape", "fill", "labelled", "schedule", "table_html"]
+__all__ = ["LABEL_WIDTH", "STYLESHEET", "Alert", "Panel", "busy", "escape", "fill", "labelled", "schedule",
+           "soft_breaks", "table_html"]

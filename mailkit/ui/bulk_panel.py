@@ -13,10 +13,13 @@ from mailkit.audit import DEFAULT_CONCURRENCY, Audit, AuditOptions, AuditResult,
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.status import SEVERITY
-from mailkit.ui.base import Panel, busy, escape, labelled
+from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
+from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace
 
 ROW_COLORS = {"ok": "#e6f4ea", "warning": "#fef7e0", "error": "#fce8e6"}
+#: Column widths: the cause and the remedy get the room, an address breaks rather than widen the table.
+COLUMNS = (("company", "6em"), ("email", "10em"), ("status", "8em"), ("cause", "13em"), ("remedy", "19em"))
 
 
 class BulkPanel(Panel):
@@ -33,11 +36,12 @@ class BulkPanel(Panel):
         self.refresh(companies)
 
     def build(self) -> list[w.Widget]:
-        box = w.Layout(width="460px", height="140px")
-        self.companies = labelled(w.SelectMultiple(options=[], layout=box))
-        self.accounts = labelled(w.SelectMultiple(options=[], layout=box))
-        self.send_test = w.Checkbox(value=True, indent=False)
-        self.attachments = w.Checkbox(value=False, indent=False)
+        box = {"width": "440px", "height": "140px"}
+        self.companies = labelled(w.SelectMultiple(options=[], layout=w.Layout(**box)), "90px")
+        self.accounts = labelled(w.SelectMultiple(options=[], layout=w.Layout(**box)), "90px")
+        self.all_companies = w.Button(icon="check-square", layout=w.Layout(margin="0 0 0 98px"))
+        self.send_test = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"))
+        self.attachments = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
         self.concurrency = labelled(w.IntSlider(value=min(4, DEFAULT_CONCURRENCY), min=1, max=20))
         self.start = w.Button(button_style="primary", icon="paper-plane")
         self.stop = w.Button(button_style="danger", icon="stop", disabled=True)
@@ -45,15 +49,19 @@ class BulkPanel(Panel):
         self.progress_label = w.HTML()
         self.table = w.HTML()
         self.companies.observe(lambda _: self._fill_accounts(), "value")
+        self.all_companies.on_click(lambda _: self.select_all())
         self.start.on_click(self.on_start)
         self.stop.on_click(self.on_stop)
-        return [w.HBox([self.companies, self.accounts]), w.HBox([self.send_test, self.attachments]),
+        choose = w.HBox([w.VBox([self.companies, self.all_companies]), self.accounts],
+                        layout=w.Layout(flex_flow="row wrap"))
+        return [choose, w.HBox([self.send_test, self.attachments], layout=w.Layout(grid_gap="24px")),
                 self.concurrency, w.HBox([self.start, self.stop]),
-                w.HBox([self.progress, self.progress_label]), self.table]
+                w.HBox([self.progress, self.progress_label], layout=w.Layout(flex_flow="row wrap")), self.table]
 
     def relabel(self) -> None:
         self.companies.description = self.t("companies")
         self.accounts.description = self.t("accounts")
+        self.all_companies.description = self.t("select_all")
         self.send_test.description = self.t("send_test")
         self.attachments.description = self.t("attachments")
         self.concurrency.description = self.t("concurrency")
@@ -70,6 +78,10 @@ class BulkPanel(Panel):
         chosen = [c for c in (companies or []) if c in slugs] or slugs[:1]
         self.companies.value = tuple(chosen)
         self._fill_accounts()
+
+    def select_all(self) -> None:
+        """Every company (and so every account) selected."""
+        self.companies.value = tuple(value for _, value in self.companies.options)
 
     def _fill_accounts(self) -> None:
         with Inventory.open(self.workspace) as inventory:
@@ -121,17 +133,23 @@ class BulkPanel(Panel):
         if not self.results:
             self.table.value = ""
             return
-        headers = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(self.t(k))}</th>"
-                          for k in ("company", "email", "status", "cause", "remedy"))
+        headers = "".join(f"<th style='text-align:left;padding:3px 6px;min-width:{width}'>{escape(self.t(k))}</th>"
+                          for k, width in COLUMNS)
         rows = "".join(self._row(r) for r in self.results)
-        self.table.value = f"<table class='mailkit-bulk'><thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table>"
+        self.table.value = (f"<div class='mailkit-scroll'><table class='mailkit-table mailkit-bulk' style='width:100%;"
+                            f"font-size:12px'><thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div>")
 
     def _row(self, result: AuditResult) -> str:
         color = ROW_COLORS[SEVERITY[result.status]]
-        cells = (result.company, result.email, result.status.value,
-                 "" if result.ok else result.diagnosis.cause(self.lang),
-                 "" if result.ok else result.diagnosis.remedy(self.lang, email=result.email))
-        tds = "".join(f"<td style='padding:2px 8px'>{escape(c)}</td>" for c in cells)
+        cells = [escape(result.company), soft_breaks(result.email), soft_breaks(result.status.value)]
+        if not result.ok:
+            cells += [escape(result.diagnosis.cause(self.lang)),
+                      remedy_html(result.diagnosis.remedy(self.lang, email=result.email), self.lang,
+                                  here="hint_concurrency")]
+        else:
+            cells += ["", ""]
+        tds = "".join(f"<td style='padding:3px 6px;overflow-wrap:anywhere;border-bottom:1px solid #fff'>{c}</td>"
+                      for c in cells)
         return f"<tr data-status='{escape(result.status.value)}' style='background:{color}'>{tds}</tr>"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import os
 import sys
 import time
@@ -24,6 +25,7 @@ from mailkit.models import Account
 from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth_store import GrantStore
 from mailkit.ui.base import Panel, busy, escape, fill, labelled, schedule
+from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace
 
 
@@ -58,17 +60,17 @@ class OAuthPanel(Panel):
         self.refresh(select=email)
 
     def build(self) -> list[w.Widget]:
-        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
+        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="660px")))
         self.state = w.HTML()
         self.connect = w.Button(button_style="primary", icon="google", layout=w.Layout(width="auto"))
-        self.cancel = w.Button(button_style="warning", disabled=True)
+        self.cancel = w.Button(button_style="warning", disabled=True, layout=w.Layout(display="none"))
         self.link = w.HTML()
         self.countdown = w.HTML()
         self.paste_help = w.HTML()
-        self.paste = labelled(w.Text(layout=w.Layout(width="620px")))
+        self.paste = labelled(w.Text(layout=w.Layout(width="660px")))
         self.finish = w.Button()
-        self.paste_box = w.VBox([self.paste_help, w.HBox([self.paste, self.finish])],
-                                layout=w.Layout(display="none"))
+        pasting = w.HBox([self.paste, self.finish], layout=w.Layout(flex_flow="row wrap"))
+        self.paste_box = w.VBox([self.paste_help, pasting], layout=w.Layout(display="none"))
         self.outcome = w.HTML()
         self.account.observe(lambda _: self.show_state(), "value")
         self.connect.on_click(self.on_connect)
@@ -83,7 +85,8 @@ class OAuthPanel(Panel):
         self.cancel.description = self.t("cancel")
         self.paste.description = self.t("paste_url")
         self.finish.description = self.t("finish")
-        self.paste_help.value = f"<small>{escape(self.t('paste_help'))}</small>"
+        # mailkit's own words, not redacted: its example address shows `code=…`, which the redactor would mask
+        self.paste_help.value = f"<small>{html.escape(self.t('paste_help'))}</small>"
         self.show_state()
         if self.result is not None:
             self.show_result(self.result)
@@ -134,7 +137,7 @@ class OAuthPanel(Panel):
                            f"rel='noopener' style='font-weight:600'>{escape(self.t('oauth_link'))} ↗</a>{opened}")
         self.paste.value = ""
         self.paste_box.layout.display = "flex"
-        self.cancel.disabled = False
+        self.cancel.disabled, self.cancel.layout.display = False, ""
         self.connect.disabled = True
         self.held.add(self.connect)
         self.waiting = schedule(self._wait(self.flow), background=True)
@@ -173,7 +176,7 @@ class OAuthPanel(Panel):
         """Show how the consent ended, with the cause and remedy in the admin's language."""
         self.result = result
         self.countdown.value = ""
-        self.cancel.disabled = True
+        self.cancel.disabled, self.cancel.layout.display = True, "none"
         self.held.discard(self.connect)
         self.connect.disabled = False
         self.paste_box.layout.display = "none"
@@ -186,12 +189,12 @@ class OAuthPanel(Panel):
             diagnosis = diagnosis_for(result.status, raw=result.message)
             kind = "error" if result.outcome in {"scope_missing", "wrong_account", "error"} else "warning"
             self.alert.show(kind, result.message)
+            remedy = remedy_html(diagnosis.remedy(self.lang, email=result.email), self.lang, here="hint_oauth")
             self.outcome.value = (
-                f"<div class='mailkit-oauth-result' data-status='{escape(result.status)}'>"
+                f"<div class='mailkit-oauth-result mailkit-block' data-status='{escape(result.status)}'>"
                 f"<b>{escape(result.status)}</b> ({escape(result.outcome)})"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(diagnosis.cause(self.lang))}"
-                f"<br><b>{escape(self.t('remedy'))}:</b> "
-                f"{escape(diagnosis.remedy(self.lang, email=result.email))}</div>")
+                f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
         self.show_state()
 
     def _close_flow(self) -> None:

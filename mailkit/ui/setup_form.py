@@ -16,7 +16,7 @@ from mailkit.errors import ValidationError
 from mailkit.inventory import Change, Inventory
 from mailkit.models import Account, Company, build_account, normalize_email, slugify
 from mailkit.providers import PROVIDERS, SECURITY_MODES, Detection, detect_provider, provider
-from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
+from mailkit.ui.base import LABEL_WIDTH, Panel, busy, escape, fill, labelled, table_html
 from mailkit.workspace import Workspace
 
 
@@ -68,8 +68,8 @@ class SetupForm(Panel):
 
     def build(self) -> list[w.Widget]:
         self.model = SetupModel(self.workspace)
-        text = {"continuous_update": False, "layout": w.Layout(width="460px")}
-        self.company = labelled(w.Dropdown(options=[], layout=w.Layout(width="460px")))
+        text = {"continuous_update": False, "layout": w.Layout(width="490px")}
+        self.company = labelled(w.Dropdown(options=[], layout=w.Layout(width="560px")))
         self.company_name = labelled(w.Text(**text))
         self.company_slug = labelled(w.Text(**text))
         self.tax_id = labelled(w.Text(**text))
@@ -81,13 +81,15 @@ class SetupForm(Panel):
         self.email_message = w.HTML()
         self.display_name = labelled(w.Text(**text))
         self.provider = labelled(w.Dropdown(options=[(p.label, p.key) for p in PROVIDERS.values()],
-                                            value="gmail", layout=w.Layout(width="460px")))
-        self.auth = labelled(w.Dropdown(options=list(PROVIDERS["gmail"].auth_methods), value="oauth2"))
+                                            value="gmail", layout=w.Layout(width="490px")))
+        self.auth = labelled(w.Dropdown(options=list(PROVIDERS["gmail"].auth_methods), value="oauth2",
+                                        layout=w.Layout(width="340px")))
         self.smtp_host = labelled(w.Text(value="smtp.gmail.com", **text))
-        self.smtp_port = labelled(w.BoundedIntText(value=587, min=1, max=65535))
-        self.security = labelled(w.Dropdown(options=list(SECURITY_MODES), value="starttls"))
+        self.smtp_port = labelled(w.BoundedIntText(value=587, min=1, max=65535, layout=w.Layout(width="300px")))
+        self.security = labelled(w.Dropdown(options=list(SECURITY_MODES), value="starttls",
+                                            layout=w.Layout(width="340px")))
         self.imap_host = labelled(w.Text(value="imap.gmail.com", **text))
-        self.imap_port = labelled(w.BoundedIntText(value=993, min=1, max=65535))
+        self.imap_port = labelled(w.BoundedIntText(value=993, min=1, max=65535, layout=w.Layout(width="300px")))
         self.save = w.Button(button_style="primary")
         self.accounts_title = w.HTML()
         self.accounts_list = w.HTML()
@@ -190,7 +192,8 @@ class SetupForm(Panel):
 
 def _note(kind: str, text: str) -> str:
     colors = {"success": "#146c2e", "warning": "#7a4a00", "error": "#b3261e"}
-    return (f"<div class='mailkit-note-{kind}' style='color:{colors[kind]};margin-left:164px;font-size:90%'>"
+    return (f"<div class='mailkit-note-{kind}' style='color:{colors[kind]};margin-left:calc({LABEL_WIDTH} + 8px);"
+            f"font-size:90%;line-height:1.4'>"
             f"{escape(text)}</div>")
 
 

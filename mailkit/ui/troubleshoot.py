@@ -17,6 +17,7 @@ from mailkit.inventory import Inventory
 from mailkit.redaction import redact
 from mailkit.smtp import CheckResult
 from mailkit.ui.base import Panel, busy, escape, fill, labelled
+from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace
 
 STEPS = ("dns", "tcp", "tls", "ehlo", "auth", "send", "imap")
@@ -81,17 +82,23 @@ class TroubleshootWizard(Panel):
         self.refresh(select=email)
 
     def build(self) -> list[w.Widget]:
-        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
-        self.send = w.Checkbox(value=False, indent=False)
-        self.send_to = labelled(w.Text(layout=w.Layout(width="420px")))
-        self.imap = w.Checkbox(value=True, indent=False)
+        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="660px")))
+        self.send = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
+        self.send_to = labelled(w.Text(placeholder="facturas@empresa.com", layout=w.Layout(width="450px",
+                                                                                          display="none")))
+        self.imap = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"))
         self.run = w.Button(button_style="primary", icon="stethoscope")
         self.steps = w.HTML()
         self.verdict = w.HTML()
         self.transcript = w.Accordion(children=[])
+        self.send.observe(lambda change: self._show_send_to(change["new"]), "value")
         self.run.on_click(self.on_run)
-        return [self.account, w.HBox([self.send, self.imap]), self.send_to, self.run, self.steps, self.verdict,
-                self.transcript]
+        return [self.account, w.HBox([self.imap, self.send], layout=w.Layout(grid_gap="24px")), self.send_to,
+                self.run, self.steps, self.verdict, self.transcript]
+
+    def _show_send_to(self, sending: bool) -> None:
+        """The recipient field only matters when a test message is sent."""
+        self.send_to.layout.display = "" if sending else "none"
 
     def relabel(self) -> None:
         self.account.description = self.t("account")
@@ -125,7 +132,8 @@ class TroubleshootWizard(Panel):
         lines = "".join(self._line(view) for view in found.steps.values())
         self.steps.value = f"<ul class='mailkit-steps' style='list-style:none;padding-left:0'>{lines}</ul>"
         self.verdict.value = self._verdict(found) if self.found else ""
-        self.transcript.children = [w.HTML(f"<pre class='mailkit-transcript'>{escape(chr(10).join(r.transcript))}"
+        self.transcript.children = [w.HTML(f"<pre class='mailkit-transcript' style='white-space:pre-wrap;"
+                                           f"overflow-wrap:anywhere;line-height:1.35;font-size:12px'>{escape(chr(10).join(r.transcript))}"
                                            "</pre>") for r in found.results]
         for index, result in enumerate(found.results):
             self.transcript.set_title(index, f"{self.t('transcript')} ({result.protocol.upper()})")
@@ -147,11 +155,13 @@ class TroubleshootWizard(Panel):
                    f"{escape(self.t('all_good', email=email))}</div>"
         diagnosis = failed.diagnosis
         raw = f"<br><code>{html.escape(redact(diagnosis.raw))}</code>" if diagnosis.raw else ""
-        return (f"<div class='mailkit-verdict' data-status='{escape(failed.status.value)}'>"
+        remedy = remedy_html(diagnosis.remedy(self.lang, email=failed.email), self.lang)
+        return (f"<div class='mailkit-verdict mailkit-block' data-status='{escape(failed.status.value)}' "
+                "style='border-left:4px solid #b3261e;background:#fce8e6;padding:6px 10px;border-radius:4px;"
+                "overflow-wrap:anywhere'>"
                 f"<b>{escape(failed.protocol.upper())}: {escape(failed.status.value)}</b>{raw}"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(diagnosis.cause(self.lang))}"
-                f"<br><b>{escape(self.t('remedy'))}:</b> {escape(diagnosis.remedy(self.lang, email=failed.email))}"
-                "</div>")
+                f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
 
 
 __all__ = ["STEPS", "Diagnosis", "StepView", "TroubleshootWizard", "run_checks"]

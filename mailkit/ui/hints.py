@@ -1,0 +1,51 @@
+"""A one-line pointer from a remedy to the notebook panel that does the same thing with a button.
+
+The diagnosis catalogue speaks of CLI commands (`mailkit oauth login EMAIL`); in a notebook the
+admin may rather press the button that does it. The catalogue stays as it is: the hint is found
+from the command named in the remedy (the same in every language) and added next to it.
+"""
+
+from __future__ import annotations
+
+from mailkit.ui.base import escape
+from mailkit.ui.i18n_ui import t
+
+#: Command named in a remedy -> the hint's label key. First match per panel wins (the more precise first).
+COMMANDS = (
+    ("mailkit oauth login", "hint_oauth"),
+    ("mailkit secret set", "hint_apppw"),
+    ("mailkit audit --concurrency", "hint_concurrency"),
+    ("mailkit audit", "hint_bulk"),
+)
+
+
+def hint_keys(remedy: str) -> list[str]:
+    """The hint keys a remedy calls for, one per panel, in the order of COMMANDS."""
+    keys: list[str] = []
+    for command, key in COMMANDS:
+        if command in remedy and not (key == "hint_bulk" and "hint_concurrency" in keys):
+            keys.append(key)
+    return keys
+
+
+def remedy_hint(remedy: str, lang: str, *, here: str = "") -> str:
+    """The hint line for a remedy ("" when it names no such command).
+
+    `here` is the key of the panel showing the remedy: that pointer becomes "press … above".
+    """
+    keys = hint_keys(remedy)
+    parts = [t(key, lang) for key in keys if key != here]
+    lines = [t(f"{here}_here", lang)] if here and here in keys else []
+    if parts:
+        lines.append(f"{t('hint_prefix', lang)} {'; '.join(parts)}.")
+    return " ".join(lines)
+
+
+def remedy_html(remedy: str, lang: str, *, here: str = "") -> str:
+    """The remedy, escaped, followed by its hint in a `.mailkit-hint` line."""
+    hint = remedy_hint(remedy, lang, here=here)
+    tail = f"<span class='mailkit-hint'>→ {escape(hint)}</span>" if hint else ""
+    return f"{escape(remedy)}{tail}"
+
+
+__all__ = ["COMMANDS", "hint_keys", "remedy_hint", "remedy_html"]
