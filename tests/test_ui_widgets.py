@@ -9,9 +9,11 @@ import string
 from pathlib import Path
 
 import ipywidgets as w
+import pandas as pd
 import pytest
 
-from mailkit import twostep
+from mailkit import report_plots, twostep
+from mailkit.audit import AuditOptions
 from mailkit.errors import UsageError
 from mailkit.i18n import LANGS
 from mailkit.inventory import Inventory
@@ -27,6 +29,7 @@ from mailkit.ui import (
     session,
 )
 from mailkit.ui.base import Panel, busy
+from mailkit.ui.hints import remedy_hint, remedy_html
 from mailkit.ui.i18n_ui import LABELS, t
 from mailkit.ui.oauth_panel import format_left
 from mailkit.workspace import Workspace
@@ -198,6 +201,8 @@ def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace
     _finish(panel)
     assert panel.result.outcome == "scope_missing"
     assert "oauth_scope_missing" in panel.outcome.value and "Qué hacer" in panel.outcome.value
+    assert "O pulse “Conectar con Google” arriba." in panel.outcome.value  # the remedy's command is this button
+    assert panel.cancel.layout.display == "none"  # Cancel shows only while a consent is waited for
     assert secret_store(sample).get(VENTAS, SecretKind.OAUTH_TOKEN) is None
 
 
@@ -253,6 +258,8 @@ def test_app_password_form_validates_tests_stores_and_clears(sample: Workspace) 
     assert "mailkit-apppw-ok" in form.feedback.value
     form.save.click()
     assert form.secret.value == "" and form.alert.kind == "error" and "bad_credentials" in form.alert.text
+    assert form.alert.text.lower().count("did not sign in") == 1  # the form's headline, not the library's again
+    assert "Or type the new app password above" in form.alert.value
     assert secret_store(sample).get("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD) == "qwhkpznrtvbelmsa"
 
     secret_store(sample).delete("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD)
@@ -273,6 +280,7 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     statuses = {r.email: r.status.value for r in bulk.results}
     assert statuses == {"facturas.lupita@gmail.com": "ok", "recuperacion.lupita@gmail.com": "app_password_required"}
     assert bulk.table.value.count("<tr data-status=") == 2 and "app password" in bulk.table.value.lower()
+    assert "In the notebooks: 02_gmail_oauth" in bulk.table.value  # next to `mailkit oauth login`
     assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
 
     report = ReportView(sample, lang="en", export_dir=tmp_path)
@@ -287,6 +295,50 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     assert bytes(report.plot_company.value)[:4] == bytes(report.plot_trend.value)[:4] == b"\x89PNG"
     report.language.value = "pl"
     assert "Eksportuj" in report.exports["csv"].description
+    assert "Nie trzeba nic robić." in report.table.value  # causes and remedies follow the picker too
+    assert "Ostatnie sprawdzenie" in report.table.value  # the panel's own short headings
+    report.all_columns.value = True
+    assert "odpowiedź serwera" in report.table.value  # every column, with the report's headings
+    assert report.empty.layout.display == "none"
+
+
+def test_bulk_panel_selects_every_company(sample: Workspace) -> None:
+    bulk = BulkPanel(sample, lang="en")
+    assert bulk.companies.value == ("abarrotes-lupita",)
+    bulk.all_companies.click()
+    assert len(bulk.companies.value) == 5 and len(bulk.accounts.value) == 13
+
+
+def test_empty_report_offers_to_run_the_audit(sample: Workspace) -> None:
+    report = ReportView(sample, lang="en", audit_options=AuditOptions(later_delay=0.1))  # no 20 s rate-limit wait
+    assert report.unchecked and report.empty.layout.display == "flex"
+    assert "Run the audit now" in report.empty_note.value and report.run_audit.description == "Run the audit now"
+    assert "mailkit-hint" not in report.table.value  # the note says it once, not on every row
+    assert report.plot_company.layout.display == "none"  # grey bars and no runs say nothing
+    report.run_audit.click()
+    assert report.summary.state == "finished" and not report.unchecked
+    assert report.empty.layout.display == "none" and report.alert.text.startswith("Finished:")
+    assert report.plot_trend.layout.display == "" and bytes(report.plot_trend.value)[:4] == b"\x89PNG"
+    assert "In the notebooks: 02_gmail_oauth" in report.table.value
+    assert set(report.frame["status"]) >= {"ok", "app_password_required", "not_configured"}
+
+
+def test_remedy_hints_point_to_the_panel_with_the_button() -> None:
+    both = "run `mailkit secret set x@y.z` ... or `mailkit oauth login x@y.z`"
+    assert remedy_hint(both, "en") == ("In the notebooks: 02_gmail_oauth, button “Connect with Google”; "
+                                       "03_two_step_and_app_passwords, the app-password form.")
+    assert remedy_hint(both, "es", here="hint_oauth").startswith("O pulse “Conectar con Google” arriba. En los")
+    assert remedy_hint("lower concurrency (`mailkit audit --concurrency 2`)", "pl") == \
+        "W notatnikach: 04_bulk_test_send, mniejsza wartość „Naraz”."
+    assert remedy_hint("Nothing to do.", "en") == "" and remedy_html("a <b>", "en") == "a &lt;b&gt;"
+
+
+def test_trend_of_a_single_run_is_two_bars_from_zero() -> None:
+    axes = report_plots.trend(pd.DataFrame({"run_id": [3], "ok": [4], "broken": [10]})).axes[0]
+    assert len(axes.patches) == 2 and axes.get_ylim()[0] == 0 and axes.get_xlabel() == "audit run 3"
+    assert all(float(tick).is_integer() for tick in axes.get_yticks())
+    lines = report_plots.trend(pd.DataFrame({"run_id": [1, 2], "ok": [1, 2], "broken": [3, 1]})).axes[0]
+    assert len(lines.lines) == 2 and not lines.patches and lines.get_ylim()[0] == 0
 
 
 def test_bulk_stop_ends_the_run(sample: Workspace) -> None:
@@ -313,11 +365,13 @@ def test_troubleshoot_shows_steps_transcript_cause_and_remedy(sample: Workspace)
     assert states == {"dns": "ok", "tcp": "ok", "tls": "ok", "ehlo": "ok", "auth": "failed", "send": "not-run",
                       "imap": "failed"}
     assert "data-status='app_password_required'" in wizard.verdict.value and "What to do" in wizard.verdict.value
+    assert "In the notebooks: 02_gmail_oauth" in wizard.verdict.value and wizard.send_to.layout.display == "none"
     assert len(wizard.transcript.children) == 2 and wizard.transcript.selected_index is None
     assert "EHLO" in wizard.transcript.children[0].value and "Recupera-2020" not in wizard.transcript.children[0].value
 
     wizard.account.value = "facturas.lupita@gmail.com"
     wizard.send.value = True
+    assert wizard.send_to.layout.display == ""  # the recipient field comes with the tick
     wizard.run.click()
     states = dict(re.findall(r"data-step='(\w+)' data-state='([\w-]+)'", wizard.steps.value))
     assert set(states.values()) == {"ok"} and "Everything works" in wizard.verdict.value
