@@ -10,6 +10,7 @@ every cell queued, then every cell numbered."""
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -82,6 +83,7 @@ def run_all(page: object, attempts: int = 3) -> None:
         except PlaywrightTimeout:
             if attempt == attempts - 1:
                 raise
+            warnings.warn("Run All Cells was not taken by the notebook: clicked again", stacklevel=2)
             page.keyboard.press("Escape")  # type: ignore[attr-defined]
 
 
