@@ -168,3 +168,22 @@ def http_session():  # -> requests.Session (requests imported lazily: `import ma
         session.trust_env = False
         session.verify = str(info.ca_cert)
     return session
+
+
+def http_failure_status(exc: BaseException):  # -> mailkit.status.Status
+    """The status of a failed call to Google's HTTP endpoints, following the exception's causes
+    (google-auth wraps requests' errors, which wrap urllib3's)."""
+    import requests
+
+    from mailkit.status import Status
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, requests.exceptions.SSLError):
+            return Status.TLS_ERROR
+        if isinstance(cause, requests.exceptions.Timeout):
+            return Status.TIMEOUT
+        if isinstance(cause, requests.exceptions.ConnectionError):
+            return Status.CONNECTION_REFUSED
+        cause = cause.__cause__ or cause.__context__
+    return Status.CONNECTION_LOST

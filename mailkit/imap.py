@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_exception, classify_reply, diagnosis_for
+from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, OAuthError
 from mailkit.models import Account
@@ -143,18 +143,9 @@ class IMAPCheck(StepRecorder):
         self.port = int(account.imap_port or IMAP_PORT)
 
     async def run(self) -> CheckResult:
-        started = time.monotonic()
-        try:
-            diagnosis = await self._converse()
-        except StopCheck as failure:
-            diagnosis = failure.diagnosis
-        except NetworkError as exc:
-            self.steps.append(Step(exc.step or "connect", False, str(exc)))
-            diagnosis = classify_exception(exc, step=exc.step, port=self.port)
-        finally:
-            await self.wire.close()
+        diagnosis, duration_ms = await self._outcome(self.port)
         return CheckResult(email=self.account.email, protocol="imap", diagnosis=diagnosis, steps=self.steps,
-                           transcript=self.transcript.lines, duration_ms=int((time.monotonic() - started) * 1000))
+                           transcript=self.transcript.lines, duration_ms=duration_ms)
 
     async def _converse(self) -> Diagnosis:
         target = route(self.host, self.port)

@@ -25,7 +25,7 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 
-from mailkit.endpoints import requests_verify
+from mailkit.endpoints import http_failure_status, requests_verify
 from mailkit.errors import OAuthError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
@@ -142,7 +142,7 @@ class TokenSource:
                 raise self._refresh_error(exc) from None
             except TransportError as exc:
                 raise OAuthError(f"could not reach Google's token endpoint to refresh the token of {self.email}: "
-                                 f"{redact(exc)}", _transport_status(exc)) from None
+                                 f"{redact(exc)}", http_failure_status(exc)) from None
         fresh = bundle.with_access(credentials.token, credentials.expiry, credentials.refresh_token)
         save_bundle(self.workspace, self.email, fresh, self.purpose.secret_kind)
         update_facts(self.workspace, self.email, "record_refresh", fresh.expiry, purpose=self.purpose)
@@ -193,19 +193,6 @@ class _VerifyingRequest(Request):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("verify", requests_verify())
         return super().__call__(*args, **kwargs)
-
-
-def _transport_status(exc: TransportError) -> Status:
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, requests.exceptions.SSLError):
-            return Status.TLS_ERROR
-        if isinstance(cause, requests.exceptions.Timeout):
-            return Status.TIMEOUT
-        if isinstance(cause, requests.exceptions.ConnectionError):
-            return Status.CONNECTION_REFUSED
-        cause = cause.__cause__ or cause.__context__
-    return Status.CONNECTION_LOST
 
 
 def revoke(account: Account, workspace: Workspace, *, timeout: float = 15.0) -> dict[str, Any]:

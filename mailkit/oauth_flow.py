@@ -30,7 +30,7 @@ import requests
 from google_auth_oauthlib.flow import InstalledAppFlow
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from mailkit.endpoints import requests_verify
+from mailkit.endpoints import http_failure_status, requests_verify
 from mailkit.errors import MailkitError, UsageError
 from mailkit.models import Account
 from mailkit.oauth_client import EMAIL_SCOPE, OAuthClient, active_client
@@ -389,12 +389,8 @@ def _exchange_failure(exc: Exception) -> str:
 def _exchange_status(exc: Exception) -> Status:
     if isinstance(exc, OAuth2Error) and exc.error in {"invalid_client", "deleted_client", "unauthorized_client"}:
         return Status.NOT_CONFIGURED
-    if isinstance(exc, requests.exceptions.SSLError):
-        return Status.TLS_ERROR
-    if isinstance(exc, requests.exceptions.Timeout):
-        return Status.TIMEOUT
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return Status.CONNECTION_REFUSED
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+        return http_failure_status(exc)
     return Status.UNKNOWN
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
-from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_exception, classify_reply, diagnosis_for
+from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, OAuthError, TimeoutFailure, TLSFailure
 from mailkit.models import Account
@@ -159,19 +159,10 @@ class SMTPCheck(StepRecorder):
         self.mechanisms: set[str] = set()
 
     async def run(self) -> CheckResult:
-        started = time.monotonic()
-        try:
-            diagnosis = await self._converse()
-        except StopCheck as failure:
-            diagnosis = failure.diagnosis
-        except NetworkError as exc:
-            self._fail_step(exc.step or "connect", str(exc))
-            diagnosis = classify_exception(exc, step=exc.step, port=self.account.smtp_port)
-        finally:
-            await self.wire.close()
+        diagnosis, duration_ms = await self._outcome(self.account.smtp_port)
         return CheckResult(
             email=self.account.email, protocol="smtp", diagnosis=diagnosis, steps=self.steps,
-            transcript=self.transcript.lines, duration_ms=int((time.monotonic() - started) * 1000),
+            transcript=self.transcript.lines, duration_ms=duration_ms,
             message_id=self.message["Message-ID"] if self.message is not None and diagnosis.status is Status.OK
             else None,
             check_id=self.message["X-Mailkit-Check-Id"] if self.message is not None else None,

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mailkit.diagnose import Diagnosis
+from mailkit.diagnose import Diagnosis, classify_exception
 from mailkit.errors import NetworkError
 
 
@@ -33,9 +33,28 @@ class StopCheck(Exception):
 
 
 class StepRecorder:
-    """Runs awaited actions as named steps, recording a tick with its timing or tagging the failure."""
+    """A check's conversation as named steps: each awaited action records a tick with its timing, and
+    the first failure (a StopCheck, or a network error mapped by the catalogue) ends it."""
 
     steps: list[Step]
+    wire: Any  # the connection; closed when the conversation ends
+
+    async def _converse(self) -> Diagnosis:
+        raise NotImplementedError
+
+    async def _outcome(self, port: int) -> tuple[Diagnosis, int]:
+        """Run the conversation to its diagnosis, never raising for network faults; (diagnosis, ms)."""
+        started = time.monotonic()
+        try:
+            diagnosis = await self._converse()
+        except StopCheck as stop:
+            diagnosis = stop.diagnosis
+        except NetworkError as exc:
+            self._fail_step(exc.step or "connect", str(exc))
+            diagnosis = classify_exception(exc, step=exc.step, port=port)
+        finally:
+            await self.wire.close()
+        return diagnosis, int((time.monotonic() - started) * 1000)
 
     async def _step(self, name: str, action: Callable[[], Awaitable[Any]], describe: Callable[[Any], str]) -> Any:
         started = time.monotonic()

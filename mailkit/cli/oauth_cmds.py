@@ -53,20 +53,8 @@ def login(
         raise UsageError(f"{account.email} is set to sign in with {account.auth}: switch it first with "
                          f"`mailkit account add {account.email} --company {account.company} --auth oauth2`")
     flow = ConsentFlow(account, STATE.workspace())
-    paste = no_browser or not sys.stdin.isatty()
-    say(f"Sign in as {account.email} and allow access on this page:", err=json_out)
-    say(flow.authorization_url, err=json_out)
-    if not no_browser:
-        _open_browser(flow.authorization_url, err=json_out)
-    if paste:
-        say("If the browser cannot reach this machine, paste here the address it ended on "
-            f"({flow.redirect_uri}?...) and press Enter.", err=json_out)
-        threading.Thread(target=_read_pasted, args=(flow,), name="mailkit-oauth-paste", daemon=True).start()
-    say(f"Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
-    try:
-        result = flow.run(timeout)
-    except KeyboardInterrupt:
-        result = flow.cancel()
+    result = run_consent(flow, f"Sign in as {account.email} and allow access on this page:",
+                         no_browser=no_browser, timeout=timeout, json_out=json_out)
     lang = resolve_lang(STATE.lang)
     data = result.to_dict(lang)
     if json_out:
@@ -77,6 +65,24 @@ def login(
             say(f"  remedy: {data['remedy']}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+def run_consent(flow: Any, invitation: str, *, no_browser: bool, timeout: float, json_out: bool) -> Any:
+    """Show the consent link (and open the browser), accept a pasted final address when the browser cannot
+    reach this machine, and wait; Ctrl-C cancels. Returns the flow's ConsentResult."""
+    say(invitation, err=json_out)
+    say(flow.authorization_url, err=json_out)
+    if not no_browser:
+        _open_browser(flow.authorization_url, err=json_out)
+    if no_browser or not sys.stdin.isatty():
+        say("If the browser cannot reach this machine, paste here the address it ended on "
+            f"({flow.redirect_uri}?...) and press Enter.", err=json_out)
+        threading.Thread(target=_read_pasted, args=(flow,), name="mailkit-oauth-paste", daemon=True).start()
+    say(f"Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
+    try:
+        return flow.run(timeout)
+    except KeyboardInterrupt:
+        return flow.cancel()
 
 
 def _open_browser(url: str, *, err: bool) -> None:

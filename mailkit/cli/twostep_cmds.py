@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -140,26 +138,15 @@ def twostep_setup(
 def _setup_admin_oauth(admin: str, *, no_browser: bool, timeout: float, test: bool, json_out: bool) -> None:
     """The admin's own consent to the read-only Directory scope, as `mailkit oauth login` does it; then
     read the admin's own user to prove it works (a non-admin's token is forgotten)."""
-    from mailkit.cli.oauth_cmds import _open_browser, _read_pasted
+    from mailkit.cli.oauth_cmds import run_consent
     from mailkit.models import normalize_email
     from mailkit.oauth_flow import ConsentFlow
     from mailkit.twostep_directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth
 
     admin = normalize_email(admin, "--admin-oauth").lower()
     flow = ConsentFlow(admin, STATE.workspace(), purpose=DIRECTORY_ADMIN)
-    say(f"Sign in as {admin} (an admin of {admin.rpartition('@')[2]}) and allow access on this page:", err=json_out)
-    say(flow.authorization_url, err=json_out)
-    if not no_browser:
-        _open_browser(flow.authorization_url, err=json_out)
-    if no_browser or not sys.stdin.isatty():
-        say("If the browser cannot reach this machine, paste here the address it ended on "
-            f"({flow.redirect_uri}?...) and press Enter.", err=json_out)
-        threading.Thread(target=_read_pasted, args=(flow,), name="mailkit-oauth-paste", daemon=True).start()
-    say(f"Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
-    try:
-        consent = flow.run(timeout)
-    except KeyboardInterrupt:
-        consent = flow.cancel()
+    consent = run_consent(flow, f"Sign in as {admin} (an admin of {admin.rpartition('@')[2]}) and allow access "
+                          "on this page:", no_browser=no_browser, timeout=timeout, json_out=json_out)
     result: dict[str, Any] = {"admin_oauth": admin, "consent": consent.to_dict(), "tested": False,
                               "ok": consent.ok, "detail": consent.message}
     if consent.ok and test:
