@@ -125,7 +125,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     found = leaks()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.ensure_newline()
+        reporter.write("\n")
         reporter.write_line(f"secret scan: {len(TEXTS)} outputs scanned for {len(SECRETS)} secrets, "
                             f"{len(found)} leaks")
         for line in found[:50]:
