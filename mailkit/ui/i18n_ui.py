@@ -139,6 +139,24 @@ LABELS: dict[str, tuple[str, str, str]] = {
                 "Google Workspace: administrator może musieć zezwolić na 2SV (i hasła aplikacji) w "
                 "<a href='{admin}' target='_blank'>konsoli administracyjnej</a>; serwery to nadal "
                 "smtp.gmail.com / imap.gmail.com, nigdy adres utworzony z domeny."),
+    # two-step panel: the Directory read with a Workspace admin's own consent
+    "admin_email": ("Workspace admin", "Administrador de Workspace", "Administrator Workspace"),
+    "connect_admin": ("Connect as Workspace admin", "Conectar como administrador de Workspace",
+                      "Połącz jako administrator Workspace"),
+    "admin_open": ("Open this link, sign in as {email} (an admin of the domain) and press Continue; leave every "
+                   "box ticked:",
+                   "Abra este enlace, inicie sesión como {email} (administrador del dominio) y pulse Continuar; "
+                   "deje marcadas todas las casillas:",
+                   "Otwórz ten link, zaloguj się jako {email} (administrator domeny) i kliknij Dalej; zostaw "
+                   "zaznaczone wszystkie pola:"),
+    "admin_ok": ("✓ {email} connected: 2-Step Verification of {domain} is read from the Directory.",
+                 "✓ {email} conectado: la verificación en 2 pasos de {domain} se lee del directorio.",
+                 "✓ Połączono {email}: weryfikacja dwuetapowa w {domain} jest odczytywana z katalogu."),
+    "directory_via": ("Directory access: {how}", "Acceso al directorio: {how}", "Dostęp do katalogu: {how}"),
+    "via_service_account": ("service account as {who}", "cuenta de servicio como {who}", "konto usługi jako {who}"),
+    "via_admin_oauth": ("admin's own consent: {who}", "consentimiento del administrador: {who}",
+                        "zgoda administratora: {who}"),
+    "directory_none": ("none yet", "ninguno todavía", "jeszcze brak"),
     # app password form
     "apppw_title": ("App password", "Contraseña de aplicación", "Hasło aplikacji"),
     "app_password": ("App password", "Contraseña de aplicación", "Hasło aplikacji"),
@@ -170,6 +188,8 @@ LABELS: dict[str, tuple[str, str, str]] = {
                   "Zakończono: {ok} ok, {bad} wymaga uwagi."),
     "bulk_stopped": ("Stopped after {done} of {total}.", "Detenido tras {done} de {total}.",
                      "Zatrzymano po {done} z {total}."),
+    "retrying": ("retrying in {seconds} s: {status}", "reintento en {seconds} s: {status}",
+                 "ponowna próba za {seconds} s: {status}"),
     "nothing_selected": ("Select at least one account.", "Seleccione al menos una cuenta.",
                          "Zaznacz co najmniej jedno konto."),
     # report

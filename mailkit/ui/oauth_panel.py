@@ -44,6 +44,19 @@ def format_left(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+#: A turning ring drawn with CSS: an emoji (⏳) shows as an empty box where no emoji font is installed.
+_SPINNER = ("<style>@keyframes mailkit-spin { to { transform: rotate(360deg); } }</style>"
+            "<span class='mailkit-spinner' aria-hidden='true' style='display:inline-block;width:0.8em;"
+            "height:0.8em;margin-right:0.45em;vertical-align:-0.1em;box-sizing:border-box;"
+            "border:2px solid currentColor;border-right-color:transparent;border-radius:50%;"
+            "animation:mailkit-spin 1s linear infinite'></span>")
+
+
+def countdown_html(text: str) -> str:
+    """The countdown line: the CSS ring, then `text` (escaped)."""
+    return f"<span class='mailkit-countdown'>{_SPINNER}{escape(text)}</span>"
+
+
 class OAuthPanel(Panel):
     """One OAuth 2.0 consent at a time, for the account chosen in the list."""
 
@@ -156,7 +169,7 @@ class OAuthPanel(Panel):
         deadline = time.monotonic() + self.timeout
         while not flow.done:
             left = format_left(deadline - time.monotonic())
-            self.countdown.value = f"<span class='mailkit-countdown'>⏳ {escape(self.t('countdown', left=left))}</span>"
+            self.countdown.value = countdown_html(self.t("countdown", left=left))
             await asyncio.sleep(1)
 
     @busy
@@ -207,4 +220,4 @@ class OAuthPanel(Panel):
         super().close()
 
 
-__all__ = ["OAuthPanel", "format_left", "kernel_is_local"]
+__all__ = ["OAuthPanel", "countdown_html", "format_left", "kernel_is_local"]

@@ -12,13 +12,13 @@ import contextlib
 import html
 import time
 import webbrowser
+from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as w
 
 from mailkit import twostep
 from mailkit.errors import UsageError
-from mailkit.i18n import LANGS
 from mailkit.inventory import Inventory
 from mailkit.models import Account, normalize_email
 from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
@@ -26,7 +26,7 @@ from mailkit.oauth_store import DirectoryGrantStore
 from mailkit.providers import is_google
 from mailkit.twostep_directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
 from mailkit.ui.base import Panel, busy, escape, fill, labelled, schedule, table_html
-from mailkit.ui.oauth_panel import format_left, kernel_is_local
+from mailkit.ui.oauth_panel import countdown_html, format_left, kernel_is_local
 from mailkit.workspace import Workspace
 
 LINKS = {
@@ -34,27 +34,6 @@ LINKS = {
     "twostep": "https://myaccount.google.com/signinoptions/two-step-verification",
     "apppw": "https://myaccount.google.com/apppasswords",
     "admin": "https://admin.google.com/ac/security/2sv",
-}
-
-#: The Directory section's own labels (en, es, pl); the shared ones are in mailkit.ui.i18n_ui.
-LABELS = {
-    "admin_email": ("Workspace admin", "Administrador de Workspace", "Administrator Workspace"),
-    "connect_admin": ("Connect as Workspace admin", "Conectar como administrador de Workspace",
-                      "Połącz jako administrator Workspace"),
-    "admin_open": ("Open this link, sign in as {email} (an admin of the domain) and press Continue; leave every "
-                   "box ticked:",
-                   "Abra este enlace, inicie sesión como {email} (administrador del dominio) y pulse Continuar; "
-                   "deje marcadas todas las casillas:",
-                   "Otwórz ten link, zaloguj się jako {email} (administrator domeny) i kliknij Dalej; zostaw "
-                   "zaznaczone wszystkie pola:"),
-    "admin_ok": ("✓ {email} connected: 2-Step Verification of {domain} is read from the Directory.",
-                 "✓ {email} conectado: la verificación en 2 pasos de {domain} se lee del directorio.",
-                 "✓ Połączono {email}: weryfikacja dwuetapowa w {domain} jest odczytywana z katalogu."),
-    "directory_via": ("Directory access: {how}", "Acceso al directorio: {how}", "Dostęp do katalogu: {how}"),
-    "via_service_account": ("service account as {who}", "cuenta de servicio como {who}", "konto usługi jako {who}"),
-    "via_admin_oauth": ("admin's own consent: {who}", "consentimiento del administrador: {who}",
-                        "zgoda administratora: {who}"),
-    "directory_none": ("none yet", "ninguno todavía", "jeszcze brak"),
 }
 
 
@@ -71,19 +50,22 @@ class TwoStepPanel(Panel):
         self.flow: ConsentFlow | None = None
         self.consent: ConsentResult | None = None
         self.waiting: Any = None  # the wait for the admin's browser: a task on the kernel's loop, else a thread
+        self.companies: list[tuple[str, str]] = []  # (name, slug) of every company, for the list's options
+        self._quiet = False  # set while options are rebuilt: the table is redrawn once, afterwards
         super().__init__(workspace, lang=lang)
         self.refresh(company)
 
     def build(self) -> list[w.Widget]:
-        self.company = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
+        self.company = labelled(w.Dropdown(options=[], layout=w.Layout(width="660px")))
         self.check = w.Button(button_style="primary")
         self.table = w.HTML()
-        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="520px")))
+        self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="660px")))
         self.steps = w.HTML()
-        self.state = labelled(w.ToggleButtons(options=["on", "off"], value="on"))
+        self.state = labelled(w.ToggleButtons(options=[("on", "on"), ("off", "off")], value="on"))
+        self.state.add_class("widget-inline-hbox")  # the label beside the buttons, as a Dropdown's is
         self.confirmed_by = labelled(w.Text(layout=w.Layout(width="420px")))
         self.confirm = w.Button(button_style="success")
-        self.company.observe(lambda _: self.refresh_table(), "value")
+        self.company.observe(self._company_changed, "value")
         self.account.observe(lambda _: self.show_steps(), "value")
         self.check.on_click(self.on_check)
         self.confirm.on_click(self.on_confirm)
@@ -95,22 +77,38 @@ class TwoStepPanel(Panel):
         """The admin's own consent to read the Directory: address, connect, cancel, link, countdown, paste."""
         self.admin = labelled(w.Text(placeholder="admin@example.com", layout=w.Layout(width="420px")))
         self.connect_admin = w.Button(button_style="info", icon="google", layout=w.Layout(width="auto"))
-        self.cancel_admin = w.Button(button_style="warning", disabled=True)
+        self.cancel_admin = w.Button(button_style="warning", disabled=True, layout=w.Layout(display="none"))
         self.directory_state, self.admin_link, self.countdown, self.paste_help = w.HTML(), w.HTML(), w.HTML(), w.HTML()
-        self.paste = labelled(w.Text(layout=w.Layout(width="620px")))
+        self.paste = labelled(w.Text(layout=w.Layout(width="660px")))
         self.finish = w.Button()
-        self.paste_box = w.VBox([self.paste_help, w.HBox([self.paste, self.finish])], layout=w.Layout(display="none"))
+        wrap = {"flex_flow": "row wrap"}  # a button too long for the row goes below, whole, rather than shrink
+        self.paste_box = w.VBox([self.paste_help, w.HBox([self.paste, self.finish], layout=w.Layout(**wrap))],
+                                layout=w.Layout(display="none"))
         self.connect_admin.on_click(self.on_connect_admin)
         self.cancel_admin.on_click(self.on_cancel_admin)
         self.finish.on_click(self.on_finish)
-        return w.VBox([self.directory_state, w.HBox([self.admin, self.connect_admin, self.cancel_admin]),
-                       self.admin_link, self.countdown, self.paste_box])
+        connecting = w.HBox([self.admin, self.connect_admin, self.cancel_admin], layout=w.Layout(**wrap))
+        return w.VBox([self.directory_state, connecting, self.admin_link, self.countdown, self.paste_box])
 
-    def t(self, key: str, **fields: object) -> str:
-        if key not in LABELS:
-            return super().t(key, **fields)
-        text = LABELS[key][LANGS.index(self.lang)]
-        return text.format(**fields) if fields else text
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Rebuild options without redrawing the table for each passing value."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def _company_changed(self, _change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self.refresh_table()
+
+    def _fill_choices(self, company: str | None = None) -> None:
+        """The company list (with "(all)") and the on/off toggle in the panel's language, selections kept."""
+        with self._quietly():
+            fill(self.company, [(self.t("all"), "")] + [(f"{name} ({slug})", slug) for name, slug in self.companies],
+                 company)
+            fill(self.state, [(self.t("twostep_on"), "on"), (self.t("twostep_off"), "off")])
 
     def relabel(self) -> None:
         self.company.description = self.t("company")
@@ -120,21 +118,22 @@ class TwoStepPanel(Panel):
         self.cancel_admin.description = self.t("cancel")
         self.paste.description = self.t("paste_url")
         self.finish.description = self.t("finish")
-        self.paste_help.value = f"<small>{escape(self.t('paste_help'))}</small>"
+        # mailkit's own words, not redacted: its example address shows `code=…`, which the redactor would mask
+        self.paste_help.value = f"<small>{html.escape(self.t('paste_help'))}</small>"
         self.show_directory()
         self.account.description = self.t("account")
         self.state.description = self.t("status")
         self.confirmed_by.description = self.t("confirmed_by")
         self.confirm.description = self.t("confirm_manual")
+        self._fill_choices()
         self.refresh_table()
         self.show_steps()
 
     def refresh(self, company: str | None = None) -> None:
+        """Read the companies again; select `company` (else keep the selection, else "(all)")."""
         with Inventory.open(self.workspace) as inventory:
-            companies = inventory.companies()
-        self.company.options = [(self.t("all"), "")] + [(f"{c.name} ({c.slug})", c.slug) for c in companies]
-        slugs = [c.slug for c in companies]
-        self.company.value = company if company in slugs else ""
+            self.companies = [(c.name, c.slug) for c in inventory.companies()]
+        self._fill_choices(company)
         self.refresh_table()
 
     def _accounts(self, inventory: Inventory) -> list[Account]:
@@ -216,12 +215,12 @@ class TwoStepPanel(Panel):
         if self.open_browser:
             with contextlib.suppress(webbrowser.Error):
                 opened = f" <small>{escape(self.t('oauth_opened'))}</small>" if webbrowser.open(url) else ""
-        self.admin_link.value = (f"<div>{escape(self.t('admin_open', email=admin))}</div>"
+        self.admin_link.value = (f"<div class='mailkit-block'>{escape(self.t('admin_open', email=admin))}</div>"
                                  f"<a class='mailkit-consent-link' href='{escape(url)}' target='_blank' "
                                  f"rel='noopener' style='font-weight:600'>{escape(self.t('oauth_link'))} ↗</a>{opened}")
         self.paste.value = ""
         self.paste_box.layout.display = "flex"
-        self.cancel_admin.disabled = False
+        self.cancel_admin.disabled, self.cancel_admin.layout.display = False, ""
         self.connect_admin.disabled = True
         self.held.add(self.connect_admin)
         self.waiting = schedule(self._wait(self.flow), background=True)
@@ -240,7 +239,7 @@ class TwoStepPanel(Panel):
         deadline = time.monotonic() + self.timeout
         while not flow.done:
             left = format_left(deadline - time.monotonic())
-            self.countdown.value = f"<span class='mailkit-countdown'>⏳ {escape(self.t('countdown', left=left))}</span>"
+            self.countdown.value = countdown_html(self.t("countdown", left=left))
             await asyncio.sleep(1)
 
     @busy
@@ -258,7 +257,7 @@ class TwoStepPanel(Panel):
         """How the consent ended; when granted, the admin's own user is read to prove the access works."""
         self.consent = result
         self.countdown.value = self.admin_link.value = ""
-        self.cancel_admin.disabled = True
+        self.cancel_admin.disabled, self.cancel_admin.layout.display = True, "none"
         self.held.discard(self.connect_admin)
         self.connect_admin.disabled = False
         self.paste_box.layout.display = "none"
@@ -284,4 +283,4 @@ class TwoStepPanel(Panel):
         super().close()
 
 
-__all__ = ["LABELS", "LINKS", "TwoStepPanel"]
+__all__ = ["LINKS", "TwoStepPanel"]
