@@ -4,7 +4,8 @@ Each account gets its own connection through the one-account core (`mailkit.chec
 `concurrency` at a time, within a per-account deadline, with one retry after a temporary reply
 (421/454, a dropped connection) that waits as long as the server asked. Results go to SQLite the
 moment they are known (`mailkit.audit_store`), so an interrupted run loses nothing and
-`resume="last"` finishes it without checking the finished accounts again.
+`resume="last"` finishes it without checking the finished accounts again. An `on_retry` callback
+hears of each retry as it is scheduled, so a view can say why an account is quiet meanwhile.
 
     summary = await run_audit(workspace, Selection(company="sklep-nowak"), AuditOptions(send_test=True))
     summary = audit(...)                        # the same from plain (non-async) code
@@ -170,7 +171,20 @@ def retry_delay(result: CheckResult, attempt: int, options: AuditOptions) -> flo
     return base * random.uniform(1.0, 1.25)  # jitter: retries of many accounts do not arrive together
 
 
+@dataclass(frozen=True)
+class RetryNotice:
+    """A retry just scheduled (what `on_retry` callbacks receive): the account waits `delay` seconds
+    after attempt number `attempt` ended with the temporary `status`."""
+
+    email: str
+    company: str
+    status: Status
+    delay: float
+    attempt: int
+
+
 ResultCallback = Callable[[AuditResult], Any]
+RetryCallback = Callable[[RetryNotice], Any]
 
 
 class Audit:
@@ -179,12 +193,14 @@ class Audit:
 
     def __init__(self, workspace: Workspace | None = None, selection: Selection | None = None,
                  options: AuditOptions | None = None, *, resume: str | int | None = None,
-                 on_result: ResultCallback | None = None, progress: bool = False):
+                 on_result: ResultCallback | None = None, progress: bool = False,
+                 on_retry: RetryCallback | None = None):
         self.workspace = workspace or Workspace()
         self.selection = selection or Selection()
         self.options = options
         self.resume = resume
         self.on_result = on_result
+        self.on_retry = on_retry
         self.progress = progress
         self.run_id: int | None = None
         self._stopping = False
@@ -329,6 +345,7 @@ class Audit:
                     delay = retry_delay(result, attempts, options)
                     if delay is None or time.monotonic() + delay - started >= options.deadline:
                         break
+                    await self._announce(RetryNotice(account.email, account.company, result.status, delay, attempts))
                     await asyncio.sleep(delay)
             diagnosis, step, message_id = result.diagnosis, result.failed_step, result.message_id
         except TimeoutError:
@@ -339,6 +356,12 @@ class Audit:
         return AuditResult(self.run_id or 0, account_id, account.email, account.company, diagnosis, step=step,
                            attempts=attempts, duration_ms=int((time.monotonic() - started) * 1000),
                            message_id=message_id)
+
+    async def _announce(self, notice: RetryNotice) -> None:
+        if self.on_retry is not None:
+            outcome = self.on_retry(notice)
+            if inspect.isawaitable(outcome):
+                await outcome
 
     async def _attempt(self, account: Account, company_name: str, options: AuditOptions) -> CheckResult:
         send = None
@@ -388,10 +411,11 @@ def select_accounts(inventory: Inventory, store: AuditStore, selection: Selectio
 
 async def run_audit(workspace: Workspace | None = None, selection: Selection | None = None,
                     options: AuditOptions | None = None, *, resume: str | int | None = None,
-                    on_result: ResultCallback | None = None, progress: bool = False) -> AuditSummary:
+                    on_result: ResultCallback | None = None, progress: bool = False,
+                    on_retry: RetryCallback | None = None) -> AuditSummary:
     """Audit the selected accounts (or finish run `resume`, which may be "last"); see `Audit`."""
     return await Audit(workspace, selection, options, resume=resume, on_result=on_result,
-                       progress=progress).run()
+                       progress=progress, on_retry=on_retry).run()
 
 
 def audit(workspace: Workspace | None = None, selection: Selection | None = None,
@@ -407,6 +431,7 @@ __all__ = [
     "AuditOptions",
     "AuditResult",
     "AuditSummary",
+    "RetryNotice",
     "Selection",
     "audit",
     "lookup_credentials",

@@ -205,6 +205,21 @@ def test_busy_421_retried_once_then_reported(bulk, workspace):
     assert result.step == "send"
 
 
+def test_on_retry_hears_each_scheduled_retry_once(sandbox_env, workspace):
+    """kontakt.nowak@ is busy once (421 at MAIL); sklep.nowak@ is throttled at sign-in (454): each is
+    retried once and heard once; the eleven others, right or wrong at the first attempt, are not."""
+    mixed_workspace(sandbox_env, workspace)
+    heard = []
+    summary = audit(workspace, Selection(), AuditOptions(send_test=True, **FAST), on_retry=heard.append)
+    by_email = {n.email: n for n in heard}
+    assert len(heard) == 2 and set(by_email) == {"kontakt.nowak@gmail.com", "sklep.nowak@gmail.com"}
+    busy = by_email["kontakt.nowak@gmail.com"]
+    assert (busy.status, busy.attempt, busy.company) == (Status.RATE_LIMITED, 1, "sklep-nowak")
+    assert FAST["later_delay"] <= busy.delay <= FAST["later_delay"] * 1.25  # "try again later", with jitter
+    assert {r.email for r in summary.results if r.attempts > 1} == set(by_email)
+    assert {r.email: r.status.value for r in summary.results}["kontakt.nowak@gmail.com"] == "ok"
+
+
 def _result(status: Status, raw: str) -> CheckResult:
     return CheckResult("x@gmail.com", "smtp", diagnosis_for(status, raw=raw))
 

@@ -7,6 +7,7 @@ import contextlib
 import shutil
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def audit(
     if resume is not None and concurrency is None and deadline is None:
         options = None  # keep the run's own pace
     runner = Audit(STATE.workspace(), Selection(company, list(email) if email else None, broken), options,
-                   resume=resume, progress=not no_progress)
+                   resume=resume, progress=not no_progress, on_retry=_announce_retry(progress=not no_progress))
     try:
         summary = run_sync(_stop_on_sigterm(runner))
     except KeyboardInterrupt:
@@ -65,6 +66,25 @@ def audit(
         _print_summary(summary, lang)
     if not summary.ok:
         raise typer.Exit(1)
+
+
+def _announce_retry(*, progress: bool) -> Callable[[Any], None]:
+    """A line on stderr for each scheduled retry (above the progress bar when there is one): a run
+    waiting out "try again later" says so instead of looking stuck."""
+
+    def announce(notice: Any) -> None:
+        seconds = f"{notice.delay:.0f}" if notice.delay >= 1 else f"{notice.delay:.1f}"
+        text = f"{notice.email}: retrying in {seconds} s: {notice.status.value}"
+        if not progress:
+            say(text, err=True)
+            return
+        from tqdm.auto import tqdm
+
+        from mailkit.redaction import redact
+
+        tqdm.write(redact(text), file=sys.stderr)
+
+    return announce
 
 
 async def _stop_on_sigterm(runner: Any) -> Any:

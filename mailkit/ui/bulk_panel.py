@@ -2,14 +2,25 @@
 table that fills as each result arrives; Stop ends the run cleanly (it can be resumed from the CLI).
 
 The run is `mailkit.audit.Audit`, scheduled on the kernel's loop; results stream in through its
-`on_result` callback, which only appends to the view.
+`on_result` callback, which only appends to the view. An account waiting to retry ("try again
+later": 20 s by default) shows a row saying so through `on_retry`, until its result replaces it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import ipywidgets as w
 
-from mailkit.audit import DEFAULT_CONCURRENCY, Audit, AuditOptions, AuditResult, AuditSummary, Selection
+from mailkit.audit import (
+    DEFAULT_CONCURRENCY,
+    Audit,
+    AuditOptions,
+    AuditResult,
+    AuditSummary,
+    RetryNotice,
+    Selection,
+)
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.status import SEVERITY
@@ -18,6 +29,8 @@ from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace
 
 ROW_COLORS = {"ok": "#e6f4ea", "warning": "#fef7e0", "error": "#fce8e6"}
+RETRY_COLOR = "#e8f0fe"  # a wait, not a verdict: the info blue of the alerts
+CELL = "padding:3px 6px;overflow-wrap:anywhere;border-bottom:1px solid #fff"
 #: Column widths: the cause and the remedy get the room, an address breaks rather than widen the table.
 COLUMNS = (("company", "6em"), ("email", "10em"), ("status", "8em"), ("cause", "13em"), ("remedy", "19em"))
 
@@ -28,9 +41,12 @@ class BulkPanel(Panel):
     title_key = "bulk_title"
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
-                 companies: list[str] | None = None):
+                 companies: list[str] | None = None, audit_options: AuditOptions | None = None):
+        self.audit_options = audit_options  # the pace (retry delays, deadline); the panel's choices go on top
         self.audit: Audit | None = None
         self.results: list[AuditResult] = []
+        self.retries: list[RetryNotice] = []  # every retry of the run, in order
+        self.retrying: dict[str, RetryNotice] = {}  # accounts waiting to retry, by email, until their result
         self.summary: AuditSummary | None = None
         super().__init__(workspace, lang=lang)
         self.refresh(companies)
@@ -95,17 +111,21 @@ class BulkPanel(Panel):
         emails = list(self.accounts.value)
         if not emails:
             raise UsageError(self.t("nothing_selected"))
-        options = AuditOptions(send_test=self.send_test.value, attachments=self.attachments.value,
-                               concurrency=self.concurrency.value, lang=self.lang)
-        self.results, self.summary = [], None
+        options = dataclasses.replace(self.audit_options or AuditOptions(), send_test=self.send_test.value,
+                                      attachments=self.attachments.value, concurrency=self.concurrency.value,
+                                      lang=self.lang)
+        self.results, self.summary, self.retries, self.retrying = [], None, [], {}
         self.progress.max, self.progress.value = len(emails), 0
-        self.audit = Audit(self.workspace, Selection(emails=emails), options, on_result=self._arrived)
+        self.audit = Audit(self.workspace, Selection(emails=emails), options, on_result=self._arrived,
+                           on_retry=self._retrying)
         self.stop.disabled = False
         self._render()
         try:
             summary = await self.audit.run()
         finally:
             self.stop.disabled = True
+            self.retrying.clear()  # a stopped run's waits end with it
+            self._render()
         self.summary = summary
         done = len(self.results)
         if summary.state == "finished":
@@ -118,7 +138,13 @@ class BulkPanel(Panel):
 
     def _arrived(self, result: AuditResult) -> None:
         self.results.append(result)
+        self.retrying.pop(result.email, None)
         self.progress.value = len(self.results)
+        self._render()
+
+    def _retrying(self, notice: RetryNotice) -> None:
+        self.retries.append(notice)
+        self.retrying[notice.email] = notice
         self._render()
 
     @busy
@@ -130,12 +156,12 @@ class BulkPanel(Panel):
         total = self.progress.max if self.results or self.audit else 0
         self.progress_label.value = (f"<span class='mailkit-progress'>"
                                      f"{escape(self.t('progress', done=len(self.results), total=total))}</span>")
-        if not self.results:
+        if not self.results and not self.retrying:
             self.table.value = ""
             return
         headers = "".join(f"<th style='text-align:left;padding:3px 6px;min-width:{width}'>{escape(self.t(k))}</th>"
                           for k, width in COLUMNS)
-        rows = "".join(self._row(r) for r in self.results)
+        rows = "".join(self._row(r) for r in self.results) + "".join(self._retry_row(n) for n in self.retrying.values())
         self.table.value = (f"<div class='mailkit-scroll'><table class='mailkit-table mailkit-bulk' style='width:100%;"
                             f"font-size:12px'><thead><tr>{headers}</tr></thead><tbody>{rows}</tbody></table></div>")
 
@@ -148,9 +174,17 @@ class BulkPanel(Panel):
                                   here="hint_concurrency")]
         else:
             cells += ["", ""]
-        tds = "".join(f"<td style='padding:3px 6px;overflow-wrap:anywhere;border-bottom:1px solid #fff'>{c}</td>"
-                      for c in cells)
+        tds = "".join(f"<td style='{CELL}'>{c}</td>" for c in cells)
         return f"<tr data-status='{escape(result.status.value)}' style='background:{color}'>{tds}</tr>"
+
+    def _retry_row(self, notice: RetryNotice) -> str:
+        """An account waiting out a temporary refusal: "retrying in 20 s: rate_limited"."""
+        seconds = f"{notice.delay:.0f}" if notice.delay >= 1 else f"{notice.delay:.1f}"
+        text = self.t("retrying", seconds=seconds, status=notice.status.value)
+        return (f"<tr class='mailkit-retry' data-retry='{escape(notice.status.value)}' "
+                f"style='background:{RETRY_COLOR}'><td style='{CELL}'>{escape(notice.company)}</td>"
+                f"<td style='{CELL}'>{soft_breaks(notice.email)}</td>"
+                f"<td colspan='3' style='{CELL};font-style:italic'>{escape(text)}</td></tr>")
 
 
 __all__ = ["BulkPanel"]
