@@ -4,8 +4,10 @@ panel shows. Real inventory, real sandbox (SMTP, IMAP, OAuth pages), in-memory k
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import string
+import time
 from pathlib import Path
 
 import ipywidgets as w
@@ -28,10 +30,10 @@ from mailkit.ui import (
     TwoStepPanel,
     session,
 )
-from mailkit.ui.base import Panel, busy
+from mailkit.ui.base import LABEL_WIDTH, Panel, busy
 from mailkit.ui.hints import remedy_hint, remedy_html
 from mailkit.ui.i18n_ui import LABELS, t
-from mailkit.ui.oauth_panel import format_left
+from mailkit.ui.oauth_panel import countdown_html, format_left
 from mailkit.workspace import Workspace
 from tests.browser_fixtures import approve_consent, consent_link, deliver
 
@@ -249,6 +251,58 @@ def test_twostep_check_reads_the_directory_and_records_manual_confirmation(sampl
     assert (found.state, found.source, found.confirmed_by) == ("on", "manual", "Ana") and "Ana" in panel.table.value
 
 
+def test_twostep_choices_follow_the_language_and_keep_the_selection(sample: Workspace) -> None:
+    panel = TwoStepPanel(sample, company="ferreteria-delnorte", lang="en", open_browser=False)
+    assert panel.company.options[0] == ("(all)", "") and panel.state.options == (("on", "on"), ("off", "off"))
+    panel.state.value = "off"
+    panel.language.value = "es"
+    assert panel.company.options[0] == ("(todas)", "") and panel.company.value == "ferreteria-delnorte"
+    assert panel.state.options == (("activada", "on"), ("desactivada", "off")) and panel.state.value == "off"
+    assert panel.connect_admin.description == "Conectar como administrador de Workspace"  # i18n_ui's labels
+    assert "Acceso al directorio" in panel.directory_state.value
+    panel.company.value = ""
+    panel.language.value = "pl"
+    assert panel.company.options[0] == ("(wszystkie)", "") and panel.company.value == ""
+    assert len(panel.account.options) == 13  # "(all)" still means every company
+
+
+def test_twostep_layout_matches_the_other_panels(sample: Workspace) -> None:
+    panel = TwoStepPanel(sample, lang="es", open_browser=False)
+    oauth = OAuthPanel(sample, lang="es", open_browser=False)
+    assert panel.company.layout.width == panel.account.layout.width == oauth.account.layout.width == "660px"
+    # the Status label beside its buttons, in the description column every labelled widget has
+    assert "widget-inline-hbox" in panel.state._dom_classes and panel.state.style.description_width == LABEL_WIDTH
+    assert panel.connect_admin.layout.width == "auto"  # as wide as "Conectar como administrador de Workspace"
+    rows = [box for box in panel.children[5].children if isinstance(box, w.HBox)]
+    assert panel.connect_admin in rows[0].children and rows[0].layout.flex_flow == "row wrap"
+    for lang in LANGS:  # mailkit's own example address, escaped but not redacted
+        panel.language.value = oauth.language.value = lang
+        shown = html.unescape(panel.paste_help.value)
+        assert "code=…" in shown and "redacted" not in shown and panel.paste_help.value == oauth.paste_help.value
+
+
+def test_twostep_cancel_shows_only_while_the_admin_consent_waits(sample: Workspace) -> None:
+    panel = TwoStepPanel(sample, lang="en", open_browser=False, timeout=30)
+    assert panel.cancel_admin.layout.display == "none" and panel.cancel_admin.disabled
+    panel.admin.value = "admin@ferreteria-delnorte.example"
+    panel.connect_admin.click()
+    assert panel.cancel_admin.layout.display == "" and not panel.cancel_admin.disabled
+    deadline = time.monotonic() + 5
+    while not panel.countdown.value and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "mailkit-spinner" in panel.countdown.value and "Waiting for the browser" in panel.countdown.value
+    panel.cancel_admin.click()
+    panel.waiting.join(20)
+    assert panel.consent.outcome == "cancelled" and panel.cancel_admin.layout.display == "none"
+    assert panel.countdown.value == "" and not panel.connect_admin.disabled
+
+
+def test_countdown_has_no_emoji() -> None:
+    shown = countdown_html("Waiting for the browser: 6:59 left <now>")
+    assert "mailkit-spinner" in shown and "&lt;now&gt;" in shown
+    assert all(ord(c) < 0x2300 for c in shown)  # no emoji or symbol a plain font lacks
+
+
 def test_app_password_form_validates_tests_stores_and_clears(sample: Workspace) -> None:
     form = AppPasswordForm(sample, email="facturas.lupita@gmail.com", lang="en")
     assert isinstance(form.secret, w.Password)
@@ -300,6 +354,28 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     report.all_columns.value = True
     assert "odpowiedź serwera" in report.table.value  # every column, with the report's headings
     assert report.empty.layout.display == "none"
+
+
+def test_bulk_panel_shows_an_account_waiting_to_retry(sample: Workspace) -> None:
+    """kontakt.nowak@ is told "try again later" once: its row says so until the retry's result replaces it."""
+    bulk = BulkPanel(sample, companies=["sklep-nowak"], lang="es", audit_options=AuditOptions(later_delay=1.0))
+    bulk.accounts.value = ("kontakt.nowak@gmail.com", "wysylka.nowak@gmail.com")
+    waiting: list[str] = []
+
+    async def main() -> None:
+        bulk.start.click()
+        while not bulk.task.done():
+            if "mailkit-retry" in bulk.table.value:
+                waiting.append(bulk.table.value)
+            await asyncio.sleep(0.02)
+        await bulk.task
+
+    asyncio.run(main())
+    assert waiting and "reintento en 1 s: rate_limited" in waiting[-1] and "data-retry='rate_limited'" in waiting[-1]
+    assert "kontakt.nowak@<wbr>gmail.com" in waiting[-1]
+    assert [(n.email, n.attempt) for n in bulk.retries] == [("kontakt.nowak@gmail.com", 1)]
+    assert "mailkit-retry" not in bulk.table.value and bulk.table.value.count("<tr data-status=") == 2
+    assert {r.email: r.attempts for r in bulk.results}["kontakt.nowak@gmail.com"] == 2
 
 
 def test_bulk_panel_selects_every_company(sample: Workspace) -> None:
