@@ -145,7 +145,7 @@ class OAuthPanel(Panel):
         if self.open_browser:
             with contextlib.suppress(webbrowser.Error):
                 opened = f" <small>{escape(self.t('oauth_opened'))}</small>" if webbrowser.open(url) else ""
-        self.link.value = (f"<div>{escape(self.t('oauth_open', email=account.email))}</div>"
+        self.link.value = (f"<div class='mailkit-block'>{escape(self.t('oauth_open', email=account.email))}</div>"
                            f"<a class='mailkit-consent-link' href='{escape(url)}' target='_blank' "
                            f"rel='noopener' style='font-weight:600'>{escape(self.t('oauth_link'))} ↗</a>{opened}")
         self.paste.value = ""
