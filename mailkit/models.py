@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from mailkit.errors import ValidationError
+from mailkit.errors import UsageError, ValidationError
 from mailkit.providers import default_port, detect_provider, provider
 
 AUTH_METHODS = ("oauth2", "app_password", "password")
@@ -182,7 +182,7 @@ def _provider_key(email: str, given: str | None, smtp_host: str | None, row: int
     if given and given.strip():
         try:
             return provider(given).key
-        except Exception as exc:
+        except UsageError as exc:
             raise ValidationError("provider", str(exc), row=row, value=given) from exc
     if smtp_host and smtp_host.strip().lower() in {"smtp.gmail.com", "smtp.googlemail.com"}:
         return "gmail" if email.endswith(("@gmail.com", "@googlemail.com")) else "workspace"

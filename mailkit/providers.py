@@ -83,9 +83,11 @@ def detect_provider(email: str, *, timeout: float = 3.0) -> Detection:
     info = sandbox_info()
     if info is not None and domain in info.workspace_domains:
         return Detection("workspace", f"{domain} is a Google Workspace domain in the sandbox")
+    import dns.exception
+
     try:
         mx = _mx_hosts(domain, timeout)
-    except Exception as exc:  # dnspython raises many kinds; all mean "DNS could not tell"
+    except (dns.exception.DNSException, OSError) as exc:  # NXDOMAIN, no answer, timeout, no network
         return Detection(None, f"DNS could not answer for {domain} ({type(exc).__name__}): choose the provider")
     return classify_mx(domain, mx)
 
