@@ -119,24 +119,26 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a button callback into: disable the button, show "working…", run, report errors.
 
     Errors mailkit raises on purpose become a message in the panel's alert (redacted, no
-    traceback); anything else is shown too and then re-raised so it is not hidden.
+    traceback); anything else is shown too and then re-raised so it is not hidden. The method
+    belongs to a panel, or to a view inside one that names it as `.panel` (the consent box).
     """
 
     @functools.wraps(method)
-    def wrapper(self: Panel, button: w.Button | None = None, *args: Any) -> Any:
-        restore = _working(button, self.t("working"), self.held)
+    def wrapper(self: Any, button: w.Button | None = None, *args: Any) -> Any:
+        panel: Panel = self if isinstance(self, Panel) else self.panel
+        restore = _working(button, panel.t("working"), panel.held)
         try:
             result = method(self, button, *args)
         except Exception as exc:
             restore()
-            self.report_error(exc)
+            panel.report_error(exc)
             return None
         if not inspect.isawaitable(result):
             restore()
             return result
-        scheduled = schedule(_guarded(self, result, restore))
+        scheduled = schedule(_guarded(panel, result, restore))
         if isinstance(scheduled, asyncio.Task):
-            self.task = scheduled  # the latest background work, for callers that want to await it
+            panel.task = scheduled  # the latest background work, for callers that want to await it
         return scheduled
 
     return wrapper
