@@ -63,13 +63,8 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "added": ("added", "agregada", "dodano"),
     "updated": ("updated", "actualizada", "zaktualizowano"),
     "unchanged": ("unchanged", "sin cambios", "bez zmian"),
-    # oauth panel
-    "oauth_title": ("OAuth 2.0 connection", "Conexión OAuth 2.0", "Połączenie OAuth 2.0"),
-    "connect": ("Connect with Google", "Conectar con Google", "Połącz z Google"),
+    # consent box: link, countdown, Cancel and paste box (the OAuth panel, the 2SV panel's admin consent)
     "cancel": ("Cancel", "Cancelar", "Anuluj"),
-    "oauth_open": ("Open this link, choose {email} and press Continue; leave every box ticked:",
-                   "Abra este enlace, elija {email} y pulse Continuar; deje marcadas todas las casillas:",
-                   "Otwórz ten link, wybierz {email} i kliknij Dalej; zostaw zaznaczone wszystkie pola:"),
     "oauth_link": ("Open Google's consent page", "Abrir la página de consentimiento de Google",
                    "Otwórz stronę zgody Google"),
     "oauth_opened": ("(opened in this computer's browser)", "(abierto en el navegador de este equipo)",
@@ -84,6 +79,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
                    "Jeśli przeglądarka działa na innym komputerze, wklej tu adres, na którym skończyła "
                    "(http://127.0.0.1:…/?state=…&code=…):"),
     "finish": ("Finish", "Terminar", "Zakończ"),
+    # oauth panel
+    "oauth_title": ("OAuth 2.0 connection", "Conexión OAuth 2.0", "Połączenie OAuth 2.0"),
+    "connect": ("Connect with Google", "Conectar con Google", "Połącz z Google"),
+    "oauth_open": ("Open this link, choose {email} and press Continue; leave every box ticked:",
+                   "Abra este enlace, elija {email} y pulse Continuar; deje marcadas todas las casillas:",
+                   "Otwórz ten link, wybierz {email} i kliknij Dalej; zostaw zaznaczone wszystkie pola:"),
     "oauth_ok": ("✓ {email} authorized (signed in as {who}): mailkit can send with OAuth 2.0.",
                  "✓ {email} autorizada (sesión de {who}): mailkit puede enviar con OAuth 2.0.",
                  "✓ {email} autoryzowane (zalogowano jako {who}): mailkit może wysyłać przez OAuth 2.0."),

@@ -1,6 +1,6 @@
 """2-Step Verification panel: each account's 2SV state with where it came from, a check (the
 Directory for Workspace domains, a sign-in probe otherwise), the Directory access (a Workspace
-admin's own consent, started here like the OAuth panel does: link, countdown, cancel, paste),
+admin's own consent, run by the consent box the OAuth panel uses: link, countdown, cancel, paste),
 and the guided manual confirmation (turn 2SV on, create an app password — the steps Firmao's
 help gives, with links to Google's pages).
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
-import time
-import webbrowser
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,8 +23,8 @@ from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth_store import DirectoryGrantStore
 from mailkit.providers import is_google
 from mailkit.twostep_directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
-from mailkit.ui.base import Panel, busy, escape, fill, labelled, schedule, table_html
-from mailkit.ui.oauth_panel import countdown_html, format_left, kernel_is_local
+from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
+from mailkit.ui.consent_box import ConsentBox, ConsentHost
 from mailkit.workspace import Workspace
 
 LINKS = {
@@ -37,7 +35,7 @@ LINKS = {
 }
 
 
-class TwoStepPanel(Panel):
+class TwoStepPanel(ConsentHost, Panel):
     """2SV per account of one company (or all), with the Directory check and manual confirmation."""
 
     title_key = "twostep_title"
@@ -45,11 +43,13 @@ class TwoStepPanel(Panel):
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, company: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, open_browser: bool | None = None):
         self.results: list[twostep.TwoStepStatus] = []
-        self.timeout = timeout
-        self.open_browser = kernel_is_local() if open_browser is None else open_browser
-        self.flow: ConsentFlow | None = None
         self.consent: ConsentResult | None = None
-        self.waiting: Any = None  # the wait for the admin's browser: a task on the kernel's loop, else a thread
+        self.connect_admin = w.Button(button_style="info", icon="google", layout=w.Layout(width="auto"))
+        self.consent_box = ConsentBox(self, self.connect_admin, self.show_consent, timeout=timeout,
+                                      open_browser=open_browser)
+        box = self.consent_box  # its widgets under the names the panel always had
+        self.cancel_admin, self.admin_link, self.countdown = box.cancel, box.link, box.countdown
+        self.paste, self.paste_help, self.paste_box, self.finish = box.paste, box.paste_help, box.paste_box, box.finish
         self.companies: list[tuple[str, str]] = []  # (name, slug) of every company, for the list's options
         self._quiet = False  # set while options are rebuilt: the table is redrawn once, afterwards
         super().__init__(workspace, lang=lang)
@@ -74,21 +74,13 @@ class TwoStepPanel(Panel):
                 self.manual]
 
     def build_directory(self) -> w.Widget:
-        """The admin's own consent to read the Directory: address, connect, cancel, link, countdown, paste."""
+        """The admin's own consent to read the Directory: address, connect and cancel, then the consent box."""
         self.admin = labelled(w.Text(placeholder="admin@example.com", layout=w.Layout(width="420px")))
-        self.connect_admin = w.Button(button_style="info", icon="google", layout=w.Layout(width="auto"))
-        self.cancel_admin = w.Button(button_style="warning", disabled=True, layout=w.Layout(display="none"))
-        self.directory_state, self.admin_link, self.countdown, self.paste_help = w.HTML(), w.HTML(), w.HTML(), w.HTML()
-        self.paste = labelled(w.Text(layout=w.Layout(width="660px")))
-        self.finish = w.Button()
-        wrap = {"flex_flow": "row wrap"}  # a button too long for the row goes below, whole, rather than shrink
-        self.paste_box = w.VBox([self.paste_help, w.HBox([self.paste, self.finish], layout=w.Layout(**wrap))],
-                                layout=w.Layout(display="none"))
+        self.directory_state = w.HTML()
         self.connect_admin.on_click(self.on_connect_admin)
-        self.cancel_admin.on_click(self.on_cancel_admin)
-        self.finish.on_click(self.on_finish)
-        connecting = w.HBox([self.admin, self.connect_admin, self.cancel_admin], layout=w.Layout(**wrap))
-        return w.VBox([self.directory_state, connecting, self.admin_link, self.countdown, self.paste_box])
+        connecting = w.HBox([self.admin, self.connect_admin, self.cancel_admin],
+                            layout=w.Layout(flex_flow="row wrap"))  # a long button goes below, whole
+        return w.VBox([self.directory_state, connecting, self.consent_box])
 
     @contextlib.contextmanager
     def _quietly(self) -> Iterator[None]:
@@ -115,11 +107,7 @@ class TwoStepPanel(Panel):
         self.check.description = self.t("check_twostep")
         self.admin.description = self.t("admin_email")
         self.connect_admin.description = self.t("connect_admin")
-        self.cancel_admin.description = self.t("cancel")
-        self.paste.description = self.t("paste_url")
-        self.finish.description = self.t("finish")
-        # mailkit's own words, not redacted: its example address shows `code=…`, which the redactor would mask
-        self.paste_help.value = f"<small>{html.escape(self.t('paste_help'))}</small>"
+        self.consent_box.relabel()
         self.show_directory()
         self.account.description = self.t("account")
         self.state.description = self.t("status")
@@ -206,61 +194,15 @@ class TwoStepPanel(Panel):
     @busy
     def on_connect_admin(self, _button: w.Button | None = None) -> None:
         admin = normalize_email(self.admin.value, self.t("admin_email")).lower()
-        self._close_flow()
+        self.consent_box.close_flow()
         self.consent = None
         self.alert.clear()
-        self.flow = ConsentFlow(admin, self.workspace, purpose=DIRECTORY_ADMIN)
-        url = self.flow.authorization_url
-        opened = ""
-        if self.open_browser:
-            with contextlib.suppress(webbrowser.Error):
-                opened = f" <small>{escape(self.t('oauth_opened'))}</small>" if webbrowser.open(url) else ""
-        self.admin_link.value = (f"<div class='mailkit-block'>{escape(self.t('admin_open', email=admin))}</div>"
-                                 f"<a class='mailkit-consent-link' href='{escape(url)}' target='_blank' "
-                                 f"rel='noopener' style='font-weight:600'>{escape(self.t('oauth_link'))} ↗</a>{opened}")
-        self.paste.value = ""
-        self.paste_box.layout.display = "flex"
-        self.cancel_admin.disabled, self.cancel_admin.layout.display = False, ""
-        self.connect_admin.disabled = True
-        self.held.add(self.connect_admin)
-        self.waiting = schedule(self._wait(self.flow), background=True)
-
-    async def _wait(self, flow: ConsentFlow) -> ConsentResult:
-        ticking = asyncio.ensure_future(self._tick(flow))
-        try:
-            result = await flow.wait(timeout=self.timeout)
-        finally:
-            ticking.cancel()
-        if flow is self.flow:
-            await self.show_consent(result)
-        return result
-
-    async def _tick(self, flow: ConsentFlow) -> None:
-        deadline = time.monotonic() + self.timeout
-        while not flow.done:
-            left = format_left(deadline - time.monotonic())
-            self.countdown.value = countdown_html(self.t("countdown", left=left))
-            await asyncio.sleep(1)
-
-    @busy
-    def on_cancel_admin(self, _button: w.Button | None = None) -> None:
-        if self.flow is not None:
-            self.flow.cancel()  # the wait ends and shows it
-
-    @busy
-    async def on_finish(self, _button: w.Button | None = None) -> None:
-        if self.flow is None:
-            raise UsageError(self.t("connect_admin"))
-        await asyncio.to_thread(self.flow.complete_from_url, self.paste.value)  # the wait ends and shows it
+        self.consent_box.start(ConsentFlow(admin, self.workspace, purpose=DIRECTORY_ADMIN),
+                               self.t("admin_open", email=admin))
 
     async def show_consent(self, result: ConsentResult) -> None:
         """How the consent ended; when granted, the admin's own user is read to prove the access works."""
         self.consent = result
-        self.countdown.value = self.admin_link.value = ""
-        self.cancel_admin.disabled, self.cancel_admin.layout.display = True, "none"
-        self.held.discard(self.connect_admin)
-        self.connect_admin.disabled = False
-        self.paste_box.layout.display = "none"
         if not result.ok:
             kind = "error" if result.outcome in {"scope_missing", "wrong_account", "error"} else "warning"
             self.alert.show(kind, result.message)
@@ -272,15 +214,6 @@ class TwoStepPanel(Panel):
             else:
                 self.alert.success(self.t("admin_ok", email=result.email, domain=result.email.rpartition("@")[2]))
         self.show_directory()
-
-    def _close_flow(self) -> None:
-        if self.flow is not None and not self.flow.done:
-            self.flow.cancel()
-        self.flow = None
-
-    def close(self) -> None:
-        self._close_flow()
-        super().close()
 
 
 __all__ = ["LINKS", "TwoStepPanel"]
