@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import socket
 import string
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import ipywidgets as w
 import pandas as pd
@@ -19,6 +21,7 @@ from mailkit.audit import AuditOptions
 from mailkit.errors import UsageError
 from mailkit.i18n import LANGS
 from mailkit.inventory import Inventory
+from mailkit.oauth_flow import ConsentFlow, ConsentResult
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.ui import (
     AppPasswordForm,
@@ -31,6 +34,7 @@ from mailkit.ui import (
     session,
 )
 from mailkit.ui.base import LABEL_WIDTH, Panel, busy
+from mailkit.ui.consent_box import ConsentBox
 from mailkit.ui.hints import remedy_hint, remedy_html
 from mailkit.ui.i18n_ui import LABELS, t
 from mailkit.ui.oauth_panel import countdown_html, format_left
@@ -224,6 +228,74 @@ def test_oauth_cancel_and_paste_fallback(sample: Workspace, ca: Path) -> None:
     panel.finish.click()
     _finish(panel)
     assert panel.result.ok and panel.alert.kind == "success"
+
+
+# --- the consent box both panels use --------------------------------------------------------------
+class _Host(Panel):
+    """The smallest panel around a consent box: a connect button, and the results it hears."""
+
+    title_key = "oauth_title"
+
+    def build(self) -> list[w.Widget]:
+        self.connect, self.heard = w.Button(description="Go"), []
+        self.box = ConsentBox(self, self.connect, self.heard.append, timeout=30, open_browser=False)
+        return [self.connect, self.box.cancel, self.box]
+
+    def relabel(self) -> None:
+        self.box.relabel()
+
+
+def _start(host: _Host, workspace: Workspace) -> ConsentFlow:
+    with Inventory.open(workspace) as inventory:
+        flow = ConsentFlow(inventory.account(VENTAS), workspace)
+    host.box.start(flow, "Open this link <now>")
+    assert host.box.flow is flow and host.connect.disabled and host.connect in host.held
+    assert host.box.cancel.layout.display == "" and host.box.paste_box.layout.display == "flex"
+    return flow
+
+
+def _heard(host: _Host) -> list[ConsentResult]:
+    host.box.waiting.join(20)
+    assert not host.box.waiting.is_alive()
+    return host.heard
+
+
+def _port_is_free(flow: ConsentFlow) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", urlsplit(flow.redirect_uri).port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_consent_box_completes_from_a_pasted_address(sample: Workspace, ca: Path) -> None:
+    host = _Host(sample, lang="es")
+    assert host.box.finish.description == "Terminar" and host.box.cancel.layout.display == "none"
+    flow = _start(host, sample)
+    assert "Open this link &lt;now&gt;" in host.box.link.value and "mailkit-consent-link" in host.box.link.value
+    host.box.paste.value = "not an address"
+    host.box.finish.click()  # the error goes to the panel's alert; the consent goes on
+    assert host.alert.kind == "error" and "not the address" in host.alert.text and not flow.done
+    host.box.paste.value = approve_consent(consent_link(host.box.link.value), ca)
+    host.box.finish.click()
+    assert [result.ok for result in _heard(host)] == [True]  # heard once, from the wait
+    assert host.box.link.value == host.box.countdown.value == "" and host.box.paste_box.layout.display == "none"
+    assert not host.connect.disabled and host.connect not in host.held and _port_is_free(flow)
+
+
+def test_consent_box_cancel_hides_cancel_and_frees_the_flow(sample: Workspace) -> None:
+    host = _Host(sample, lang="en")
+    replaced = _start(host, sample)
+    first_wait = host.box.waiting
+    flow = _start(host, sample)  # a newer consent: the older one is cancelled and not shown
+    first_wait.join(20)
+    assert replaced.done and _port_is_free(replaced) and host.heard == [] and host.box.flow is flow
+    host.box.cancel.click()
+    assert [result.outcome for result in _heard(host)] == ["cancelled"]
+    assert host.box.cancel.layout.display == "none" and host.box.cancel.disabled and not host.connect.disabled
+    assert flow.done and _port_is_free(flow)
+    host.box.close_flow()
+    assert host.box.flow is None
 
 
 def test_countdown_format() -> None:
