@@ -100,3 +100,18 @@ def test_oauth_account_secret_set_points_to_oauth_login(home):
     run_mailkit("account", "add", "a@gmail.com", "--company", "lupita", "--auth", "oauth2", home=home)
     result = run_mailkit("secret", "set", "a@gmail.com", input="x\n", home=home)
     assert result.returncode == 2 and "mailkit oauth login a@gmail.com" in result.stderr
+
+
+def test_account_remove_takes_its_secrets_along(home):
+    env = SECRET_ENV
+    run_mailkit("init", "--keyring", "cryptfile", home=home, env=env)
+    run_mailkit("company", "add", "lupita", "--name", "Abarrotes Lupita", home=home, env=env)
+    run_mailkit("account", "add", "a@gmail.com", "--company", "lupita", "--auth", "app-password", home=home, env=env)
+    run_mailkit("secret", "set", "a@gmail.com", "--no-test", input="abcd efgh ijkl mnop\n", home=home, env=env)
+    removed = run_mailkit("account", "remove", "a@gmail.com", "--json", home=home, env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout) == {"removed": "a@gmail.com", "secrets_cleared": ["app_password"]}
+    assert json.loads(run_mailkit("account", "list", "--json", home=home, env=env).stdout) == []
+    run_mailkit("account", "add", "a@gmail.com", "--company", "lupita", "--auth", "app-password", home=home, env=env)
+    cleared = run_mailkit("secret", "clear", "a@gmail.com", home=home, env=env)
+    assert "no secret stored for a@gmail.com" in cleared.stdout

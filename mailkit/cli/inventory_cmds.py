@@ -127,11 +127,11 @@ def account_list(
 @account_app.command("remove")
 def account_remove(email: str = typer.Argument(...), json_out: bool = JsonOption) -> None:
     """Remove an account from the inventory (its secrets too)."""
-    from mailkit.secrets import secret_store
+    from mailkit.cli.secret_cmds import clear_secrets
 
     with open_inventory() as inventory:
         account = inventory.account(email)
-        cleared = secret_store(STATE.workspace()).clear(account.email)
+        cleared = clear_secrets(inventory, account.email)
         inventory.delete_account(account.email)
     if json_out:
         emit_json({"removed": account.email, "secrets_cleared": cleared})

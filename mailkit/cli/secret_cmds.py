@@ -9,6 +9,7 @@ import typer
 from mailkit.cli.common import STATE, JsonOption, emit_json, say
 from mailkit.cli.inventory_cmds import open_inventory
 from mailkit.errors import UsageError
+from mailkit.inventory import Inventory
 from mailkit.secrets import SecretKind, secret_store
 
 secret_app = typer.Typer(help="Passwords and app passwords (kept in keyring only).", no_args_is_help=True)
@@ -48,13 +49,19 @@ def secret_set(
         raise typer.Exit(1)
 
 
+def clear_secrets(inventory: Inventory, email: str) -> list[str]:
+    """Delete every secret of the account from keyring and the facts about them; the kinds that were there."""
+    cleared = secret_store(STATE.workspace()).clear(email)
+    inventory.forget_secret(email)
+    return cleared
+
+
 @secret_app.command("clear")
 def secret_clear(email: str = typer.Argument(...), json_out: bool = JsonOption) -> None:
     """Delete every secret of an account from keyring (passwords, app passwords, OAuth tokens)."""
     with open_inventory() as inventory:
         account = inventory.account(email)
-        cleared = secret_store(STATE.workspace()).clear(account.email)
-        inventory.forget_secret(account.email)
+        cleared = clear_secrets(inventory, account.email)
     if json_out:
         emit_json({"email": account.email, "cleared": cleared})
     else:
