@@ -20,7 +20,6 @@ from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, OAuthError
 from mailkit.models import Account
 from mailkit.netio import StreamConnection, Transcript, resolve
-from mailkit.redaction import remember_login
 from mailkit.smtp import CheckResult, Credentials, Timeouts, choose_mechanism, plain_string, xoauth2_string
 from mailkit.status import Status
 from mailkit.steps import Step, StepRecorder, StopCheck
@@ -213,9 +212,7 @@ class IMAPCheck(StepRecorder):
         started = time.monotonic()
         response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok and mechanism == "XOAUTH2" and creds.refresh is not None:
-            self.transcript.note("token refused: refreshing the access token once and retrying")
-            creds.secret = await creds.refresh()
-            remember_login(creds.username, creds.secret)
+            await self._refresh_token(creds)
             response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok:
             self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))

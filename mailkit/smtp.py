@@ -18,7 +18,7 @@ from typing import Any
 
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
-from mailkit.errors import NetworkError, OAuthError, TimeoutFailure, TLSFailure
+from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
 from mailkit.models import Account
 from mailkit.redaction import remember_login
 from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
@@ -242,13 +242,7 @@ class SMTPCheck(StepRecorder):
         started = time.monotonic()
         reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235 and mechanism == "XOAUTH2" and creds.refresh is not None:
-            self.transcript.note("token refused: refreshing the access token once and retrying")
-            try:
-                creds.secret = await creds.refresh()
-            except OAuthError as exc:  # the refresh token itself is dead (revoked, expired): say so
-                self._fail_step("auth", str(exc))
-                raise StopCheck(diagnosis_for(exc.status, raw=str(exc), step="auth")) from exc
-            remember_login(creds.username, creds.secret)
+            await self._refresh_token(creds)
             reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235:
             self._fail_step("auth", reply.raw.splitlines()[0])

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mailkit.diagnose import Diagnosis, classify_exception
-from mailkit.errors import NetworkError
+from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
+from mailkit.errors import NetworkError, OAuthError
+from mailkit.redaction import remember_login
 
 
 @dataclass
@@ -38,6 +39,7 @@ class StepRecorder:
 
     steps: list[Step]
     wire: Any  # the connection; closed when the conversation ends
+    transcript: Any  # the wire's transcript
 
     async def _converse(self) -> Diagnosis:
         raise NotImplementedError
@@ -65,6 +67,17 @@ class StepRecorder:
             raise
         self.steps.append(Step(name, True, describe(value), int((time.monotonic() - started) * 1000)))
         return value
+
+    async def _refresh_token(self, credentials: Any) -> None:
+        """After the server refused an access token: a fresh one, once. A refresh token that no longer
+        works (revoked, expired) ends the check with the OAuth error's status."""
+        self.transcript.note("token refused: refreshing the access token once and retrying")
+        try:
+            credentials.secret = await credentials.refresh()
+        except OAuthError as exc:
+            self._fail_step("auth", str(exc))
+            raise StopCheck(diagnosis_for(exc.status, raw=str(exc), step="auth")) from exc
+        remember_login(credentials.username, credentials.secret)
 
     def _fail_step(self, name: str, detail: str) -> None:
         self.steps.append(Step(name, False, detail))

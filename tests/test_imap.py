@@ -203,3 +203,18 @@ def test_cli_check_with_imap(sandbox_env, workspace):
     assert [s["name"] for s in data["imap"]["steps"]][-1] == "auth"
     assert data["imap"]["cause"].startswith("Google no aceptó")
     assert "abcdefghijklmnop" not in done.stdout
+
+
+def test_dead_refresh_token_after_a_refused_token_is_a_result_not_an_exception(sandbox_env):
+    """The refresh after a refusal can fail (revoked grant): that is the check's answer, as over SMTP."""
+    from mailkit.errors import OAuthError
+
+    account = workspace_account("facturacion@ferreteria-delnorte.example", auth="oauth2")
+
+    async def refresh() -> str:
+        raise OAuthError("the stored refresh token no longer works (invalid_grant)", Status.OAUTH_REAUTH_REQUIRED)
+
+    creds = Credentials("XOAUTH2", account.email, "ya29.expired-token-abcdefghijkl", refresh=refresh)
+    result = run(check_imap(account, creds, timeouts=FAST))
+    assert result.status is Status.OAUTH_REAUTH_REQUIRED
+    assert result.failed_step == "auth"
