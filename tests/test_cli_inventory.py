@@ -115,3 +115,15 @@ def test_account_remove_takes_its_secrets_along(home):
     run_mailkit("account", "add", "a@gmail.com", "--company", "lupita", "--auth", "app-password", home=home, env=env)
     cleared = run_mailkit("secret", "clear", "a@gmail.com", home=home, env=env)
     assert "no secret stored for a@gmail.com" in cleared.stdout
+
+
+def test_cli_start_leaves_heavy_modules_unloaded():
+    """`mailkit --help` must start quickly: keyring, the SMTP engine and pandas load only for the commands
+    that use them."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, mailkit.cli; print(' '.join(m for m in ('keyring', 'mailkit.secrets', 'mailkit.smtp', "
+             "'pandas', 'openpyxl', 'requests') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.split() == []

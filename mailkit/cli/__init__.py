@@ -10,6 +10,7 @@ import typer
 
 from mailkit.cli.common import STATE
 from mailkit.errors import MailkitError
+from mailkit.redaction import redact
 
 app = typer.Typer(
     name="mailkit",
@@ -56,8 +57,6 @@ def main() -> None:
 
     Typer's standalone mode already turns usage errors into exit code 2 with a usage line.
     """
-    from mailkit.secrets import redact
-
     try:
         app()
     except MailkitError as exc:

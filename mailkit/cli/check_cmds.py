@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from mailkit.cli.common import STATE, JsonOption, emit_json, say
 from mailkit.cli.inventory_cmds import open_inventory
 from mailkit.i18n import resolve_lang
-from mailkit.smtp import CheckResult, run_sync
+
+if TYPE_CHECKING:
+    from mailkit.smtp import CheckResult
 
 TICK, CROSS = "✓", "✗"
 
@@ -39,6 +43,7 @@ def check(
 ) -> None:
     """Check sign-in over SMTP (DNS, TCP, TLS, EHLO, AUTH[, send]) and print cause and remedy."""
     from mailkit.check import SendOptions, check_account
+    from mailkit.smtp import run_sync
 
     lang = resolve_lang(STATE.lang)
     with open_inventory() as inventory:

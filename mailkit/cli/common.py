@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from mailkit.redaction import redact
 from mailkit.workspace import Workspace, default_home
 
 
@@ -32,15 +33,11 @@ JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on 
 
 def emit_json(data: Any) -> None:
     """Print JSON (redacted) on stdout."""
-    from mailkit.secrets import redact
-
     typer.echo(redact(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def say(text: str = "", *, err: bool = False) -> None:
     """Print a line for the admin, redacted."""
-    from mailkit.secrets import redact
-
     typer.echo(redact(text), err=err)
 
 

@@ -10,7 +10,6 @@ from mailkit.cli.common import STATE, JsonOption, emit_json, say
 from mailkit.cli.inventory_cmds import open_inventory
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.secrets import SecretKind, secret_store
 
 secret_app = typer.Typer(help="Passwords and app passwords (kept in keyring only).", no_args_is_help=True)
 
@@ -51,6 +50,8 @@ def secret_set(
 
 def clear_secrets(inventory: Inventory, email: str) -> list[str]:
     """Delete every secret of the account from keyring and the facts about them; the kinds that were there."""
+    from mailkit.secrets import secret_store
+
     cleared = secret_store(STATE.workspace()).clear(email)
     inventory.forget_secret(email)
     return cleared
@@ -73,6 +74,8 @@ def secret_backend(
     name: str = typer.Argument(..., help="'system' (the OS keyring) or 'cryptfile' (encrypted file in the workspace)."),
 ) -> None:
     """Choose where secrets are kept on this machine."""
+    from mailkit.secrets import secret_store
+
     if name not in {"system", "cryptfile"}:
         raise UsageError("choose 'system' or 'cryptfile'")
     STATE.workspace().set_setting("keyring.backend", name)
@@ -84,4 +87,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(secret_app, name="secret")
 
 
-__all__ = ["SecretKind", "read_secret", "register"]
+__all__ = ["clear_secrets", "read_secret", "register"]
