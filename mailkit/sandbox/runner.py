@@ -23,10 +23,11 @@ from typing import Any
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
+from mailkit.sandbox.http import HttpSide
 from mailkit.sandbox.imap_server import ImapServer
 from mailkit.sandbox.mailstore import MailBackend, MailStore, ReceivedMessage
 from mailkit.sandbox.smtp_server import SmtpServer
-from mailkit.sandbox.tls import create_tls
+from mailkit.sandbox.tls import CA_FILE, create_tls
 
 HOST = "127.0.0.1"
 INFO_FILE = "sandbox.json"
@@ -47,17 +48,6 @@ def new_client_credentials() -> tuple[str, str]:
     number = "".join(secrets.choice(string.digits) for _ in range(12))
     client_id = f"{number}-{''.join(secrets.choice(alphabet) for _ in range(32))}.apps.googleusercontent.com"
     return client_id, "GOCSPX-" + secrets.token_urlsafe(21)[:28]
-
-
-def _http_side_class() -> Any:
-    """The HTTP side, when this copy of mailkit has it."""
-    try:
-        from mailkit.sandbox.http import HttpSide
-    except ModuleNotFoundError as exc:
-        if exc.name != "mailkit.sandbox.http":
-            raise
-        return None
-    return HttpSide
 
 
 class Sandbox:
@@ -97,7 +87,7 @@ class Sandbox:
 
     def client_context(self) -> ssl.SSLContext:
         """A verifying client TLS context that trusts this sandbox's CA."""
-        return ssl.create_default_context(cafile=str(self.state_dir / "ca.pem"))
+        return ssl.create_default_context(cafile=str(self.state_dir / CA_FILE))
 
     async def start(self) -> dict[str, Any]:
         """Listen on every port, write sandbox.json and client_config.json; the info published."""
@@ -136,10 +126,7 @@ class Sandbox:
         return info
 
     async def _start_http(self, context: ssl.SSLContext) -> str:
-        http_side = _http_side_class()
-        if http_side is None:
-            return ""
-        side = http_side(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
+        side = HttpSide(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
                          ssl_context=context, latency_ms=self.faults.latency_ms, state_dir=self.state_dir)
         self._parts.append(side)
         return (await side.start(HOST, 0)).rstrip("/")

@@ -31,10 +31,6 @@ class SandboxTLS:
         self.cert.configure_cert(context)
         return context
 
-    def client_context(self) -> ssl.SSLContext:
-        """A verifying client context that trusts the sandbox CA (what ca.pem gives a client)."""
-        return ssl.create_default_context(cafile=str(self.ca_path))
-
 
 def create_tls(state_dir: Path) -> SandboxTLS:
     """Make a new CA and server certificate; write the CA to `state_dir/ca.pem` for clients."""
