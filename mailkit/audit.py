@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
-from mailkit.check import SendOptions, check_account, credentials_for
+from mailkit.check import SendOptions, check_with, credentials_for, token_failure
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, NotFoundError, OAuthError, UsageError
 from mailkit.inventory import Inventory
@@ -365,20 +365,17 @@ class Audit:
 
     async def _attempt(self, account: Account, company_name: str, options: AuditOptions) -> CheckResult:
         send = None
-        if options.send_test:  # From the address the company's software uses, as its real mail does
+        if options.send_test:  # From the account's first extra address, as its software sends (SendOptions)
             send = SendOptions(to=options.send_to, attachments=options.attachments, lang=options.lang,
-                               company_name=company_name,
-                               from_address=account.from_addresses[0] if account.from_addresses else None)
+                               company_name=company_name)
         cap = options.deadline
         timeouts = Timeouts(dns=min(10, cap), connect=min(10, cap), tls=min(15, cap), reply=min(30, cap),
                             data=min(120, cap))
         try:
             credentials = await asyncio.to_thread(lookup_credentials, account, self.workspace)
-            return await check_account(account, workspace=self.workspace, send=send, credentials=credentials,
-                                       timeouts=timeouts)
-        except OAuthError as exc:  # e.g. a refresh after Google refused a cached token, mid-conversation
-            return CheckResult(account.email, "smtp", diagnosis_for(exc.status, raw=str(exc), step="token"),
-                               steps=[Step("token", False, redact(exc))])
+            return await check_with(account, credentials, send=send, timeouts=timeouts)
+        except OAuthError as exc:  # no access token to be had (the lookup runs outside check_with)
+            return token_failure(account.email, "smtp", exc)
         except NetworkError as exc:  # the core turns these into results; this is only a safety net
             return CheckResult(account.email, "smtp", classify_exception(exc, step=exc.step),
                                steps=[Step(exc.step or "connect", False, redact(exc))])

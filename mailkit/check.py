@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import OAuthError
-from mailkit.messages import Attachment, build_test_message, sample_invoice
+from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account
+from mailkit.redaction import redact
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.steps import Step
@@ -56,8 +57,10 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
     return Credentials("PASSWORD", account.login_name, secret)
 
 
-def test_attachments(options: SendOptions) -> list[Attachment]:
-    return sample_invoice(options.company_name) if options.attachments else []
+def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
+    """The result of a check that could not start: no usable OAuth access token."""
+    return CheckResult(email, protocol, diagnosis_for(exc.status, raw=str(exc), step="token"),
+                       steps=[Step("token", False, redact(exc))])
 
 
 async def check_account(account: Account, *, workspace: Workspace | None = None, send: SendOptions | None = None,
@@ -68,12 +71,18 @@ async def check_account(account: Account, *, workspace: Workspace | None = None,
         try:
             credentials = await credentials_for(account, workspace)
         except OAuthError as exc:
-            return CheckResult(account.email, "smtp", diagnosis_for(exc.status, raw=str(exc), step="token"),
-                               steps=[Step("token", False, str(exc))])
+            return token_failure(account.email, "smtp", exc)
+    return await check_with(account, credentials, send=send, timeouts=timeouts)
+
+
+async def check_with(account: Account, credentials: Credentials | None, *, send: SendOptions | None = None,
+                     timeouts: Timeouts | None = None) -> CheckResult:
+    """The check with credentials already looked up (None: nothing stored, so not_configured)."""
     message = None
     if send is not None:
         message = build_test_message(account, to=send.to, company_name=send.company_name, check_id=send.check_id,
-                                     attachments=test_attachments(send), html=send.html,
+                                     attachments=sample_invoice(send.company_name) if send.attachments else [],
+                                     html=send.html,
                                      from_address=send.from_address or next(iter(account.from_addresses), None),
                                      lang=send.lang)
     return await check_smtp(account, credentials, message=message, timeouts=timeouts)

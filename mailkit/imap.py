@@ -270,13 +270,12 @@ async def check_imap_account(account: Account, *, workspace: Workspace | None = 
                              credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
     """The IMAP check with the account's stored credentials (OAuth token or app password)."""
     if credentials is None:
-        from mailkit.check import credentials_for
+        from mailkit.check import credentials_for, token_failure
 
         try:
             credentials = await credentials_for(account, workspace or Workspace())
         except OAuthError as exc:
-            return CheckResult(account.email, "imap", diagnosis_for(exc.status, raw=str(exc), step="token"),
-                               steps=[Step("token", False, str(exc))])
+            return token_failure(account.email, "imap", exc)
     return await check_imap(account, credentials, timeouts=timeouts)
 
 

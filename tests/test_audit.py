@@ -248,7 +248,7 @@ def test_per_account_deadline(bulk, workspace):
 
 def test_concurrency_is_bounded(bulk, workspace, monkeypatch):
     bulk.faults.latency_ms = 20
-    real, live, peak = audit_module.check_account, [0], [0]
+    real, live, peak = audit_module.check_with, [0], [0]
 
     async def counting(*args, **kwargs):
         live[0] += 1
@@ -258,7 +258,7 @@ def test_concurrency_is_bounded(bulk, workspace, monkeypatch):
         finally:
             live[0] -= 1
 
-    monkeypatch.setattr(audit_module, "check_account", counting)
+    monkeypatch.setattr(audit_module, "check_with", counting)
     summary = audit(workspace, Selection(company="bulk"), AuditOptions(concurrency=4, **FAST))
     assert summary.checked == BULK + 1 and peak[0] == 4
 
@@ -280,6 +280,28 @@ def test_slow_keyring_reads_do_not_serialize_the_audit(bulk, workspace):
                     AuditOptions(concurrency=6))
     assert summary.counts == {"ok": 6}
     assert time.monotonic() - started < 1.2  # 6 reads of 0.25 s one after the other would take 1.5 s
+
+
+class CountingKeyring(MemoryKeyring):
+    """A keyring that counts its reads."""
+
+    reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        return super().get_password(service, username)
+
+
+def test_an_account_with_nothing_stored_is_looked_up_once(bulk, workspace):
+    """not_configured comes from the one lookup in a worker thread, not a second read on the event loop."""
+    counting = CountingKeyring()
+    counting.store = dict(keyring.get_keyring().store)
+    keyring.set_keyring(counting)
+    secret_store(workspace).delete("user000@gmail.com", SecretKind.APP_PASSWORD)
+    counting.reads = 0
+    summary = audit(workspace, Selection(emails=["user000@gmail.com"]), AuditOptions(**FAST))
+    assert summary.counts == {"not_configured": 1}
+    assert counting.reads == 1
 
 
 def test_redaction_stays_fast_with_thousands_of_known_secrets(monkeypatch):
