@@ -1,12 +1,13 @@
 """The SQLite schema and its migrations, from the first release on.
 
-`PRAGMA user_version` holds the schema version. Each migration is a list of statements run in
-one transaction; a database newer than this mailkit is refused rather than touched.
+`PRAGMA user_version` holds the schema version. Each migration is a list of statements; the
+pending ones run in one transaction; a database newer than this mailkit is refused rather than touched.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from mailkit.errors import UsageError
 
@@ -100,37 +101,72 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+_WAL_ATTEMPTS = 100
 
 
 def connect(path: str) -> sqlite3.Connection:
     """Open the database with WAL and foreign keys, migrated to the current schema."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 30000")
-    if path != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-    migrate(conn)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if path != ":memory:":
+            _use_wal(conn)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new file to WAL (the mode is stored in the file, later opens find it set).
+
+    Two connections switching a new file at the same moment deadlock on their locks, and SQLite then
+    answers one of them "database is locked" at once, without waiting: that one tries again.
+    """
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to SCHEMA_VERSION; returns the version found before."""
+    """Bring the schema up to SCHEMA_VERSION; returns the version found before.
+
+    The version is read again under the write lock: another process opening the same new workspace
+    at the same moment migrates it once, and this one then finds nothing left to do.
+    """
+    found = _version(conn)
+    if found == SCHEMA_VERSION:
+        return found
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = _version(conn)
+        for version in range(found, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    """The schema version stored in the file; a file from a newer mailkit is refused untouched."""
     found = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
         raise UsageError(
             f"this workspace was written by a newer mailkit (schema {found}, this one knows {SCHEMA_VERSION}): "
             "upgrade mailkit"
         )
-    for version in range(found, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     return found

@@ -55,6 +55,32 @@ def test_newer_schema_is_refused_untouched(tmp_path):
         Inventory(path)
 
 
+def test_processes_opening_a_new_workspace_at_once_migrate_it_once(tmp_path):
+    """Two commands started together on a fresh workspace (cron and the admin): the second waits for the
+    first's migration instead of running it again ("table companies already exists")."""
+    import threading
+
+    from mailkit.schema import connect
+
+    for attempt in range(8):
+        path = str(tmp_path / f"race{attempt}.sqlite3")
+        barrier, failures = threading.Barrier(3), []
+
+        def open_once(path=path, barrier=barrier, failures=failures):
+            barrier.wait()
+            try:
+                connect(path).close()
+            except sqlite3.Error as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_once) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+
+
 def test_gmail_defaults_and_idempotent_upsert(inventory):
     account = build_account("facturas.lupita@gmail.com", "lupita", auth="app-password", tags="invoices; crm")
     assert (account.provider, account.smtp_host, account.smtp_port, account.security) == (
