@@ -368,9 +368,7 @@ class Audit:
         if options.send_test:  # From the account's first extra address, as its software sends (SendOptions)
             send = SendOptions(to=options.send_to, attachments=options.attachments, lang=options.lang,
                                company_name=company_name)
-        cap = options.deadline
-        timeouts = Timeouts(dns=min(10, cap), connect=min(10, cap), tls=min(15, cap), reply=min(30, cap),
-                            data=min(120, cap))
+        timeouts = Timeouts().capped(options.deadline)
         try:
             credentials = await asyncio.to_thread(lookup_credentials, account, self.workspace)
             return await check_with(account, credentials, send=send, timeouts=timeouts)

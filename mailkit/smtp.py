@@ -12,7 +12,7 @@ import base64
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from email.message import EmailMessage
 from typing import Any
 
@@ -37,6 +37,10 @@ class Timeouts:
     tls: float = 15.0
     reply: float = 30.0
     data: float = 120.0
+
+    def capped(self, limit: float) -> Timeouts:
+        """Every deadline at most `limit` seconds (an audit's per-account deadline)."""
+        return Timeouts(**{f.name: min(getattr(self, f.name), limit) for f in fields(self)})
 
 
 @dataclass

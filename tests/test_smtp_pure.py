@@ -50,3 +50,10 @@ def test_dot_stuffing_and_terminator():
 def test_tls_mode_from_security():
     assert implicit_tls(build_account("a@gmail.com", "c", security="ssl"))
     assert not implicit_tls(build_account("a@gmail.com", "c"))
+
+
+def test_timeouts_capped_keeps_shorter_deadlines():
+    from mailkit.smtp import Timeouts
+
+    assert Timeouts().capped(12) == Timeouts(dns=10, connect=10, tls=12, reply=12, data=12)
+    assert Timeouts(reply=5).capped(1000) == Timeouts(reply=5)
