@@ -96,11 +96,16 @@ def classify_mx(domain: str, mx: tuple[str, ...]) -> Detection:
     """Decide the provider from a domain's MX host names."""
     if not mx:
         return Detection(None, f"{domain} has no MX record: choose the provider", mx)
-    if any(host.endswith(GOOGLE_MX_SUFFIXES) for host in mx):
+    if any(_within(host, GOOGLE_MX_SUFFIXES) for host in mx):
         return Detection("workspace", f"MX of {domain} points at Google ({mx[0]})", mx)
-    if any(host.endswith(MICROSOFT_MX_SUFFIXES) for host in mx):
+    if any(_within(host, MICROSOFT_MX_SUFFIXES) for host in mx):
         return Detection("microsoft365", f"MX of {domain} points at Microsoft ({mx[0]})", mx)
     return Detection("custom", f"MX of {domain} is {mx[0]}: a custom server, enter its SMTP host", mx)
+
+
+def _within(host: str, domains: tuple[str, ...]) -> bool:
+    """Whether the host is one of the domains or a name under one ("mx.notgoogle.com" is not Google's)."""
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
 def _mx_hosts(domain: str, timeout: float) -> tuple[str, ...]:

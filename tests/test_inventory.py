@@ -144,6 +144,9 @@ def test_mx_classification():
     assert classify_mx("a.mx", ("aspmx.l.google.com", "alt1.aspmx.l.google.com")).provider == "workspace"
     assert classify_mx("a.pl", ("a-pl.mail.protection.outlook.com",)).provider == "microsoft365"
     assert classify_mx("a.pl", ("mx.home.pl",)).provider == "custom"
+    assert classify_mx("a.mx", ("smtp.google.com",)).provider == "workspace"
+    assert classify_mx("a.mx", ("mx.notgoogle.com",)).provider == "custom"
+    assert classify_mx("a.pl", ("mail.myoutlook.com",)).provider == "custom"
     assert classify_mx("a.pl", ()).provider is None
 
 
