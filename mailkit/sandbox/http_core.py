@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.grants import Grant, GrantRegistry
+from mailkit.sandbox.signin import find_account
 
 if TYPE_CHECKING:
     from mailkit.sandbox.http_keys import RsaKey, ServiceAccount
@@ -141,7 +142,7 @@ class HttpContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def account(self, email: str) -> SandboxAccount | None:
-        return self.accounts.get(email.strip().lower())
+        return find_account(self.accounts, email)
 
     def remember_code(self, code: str, options: CodeOptions) -> None:
         with self._lock:

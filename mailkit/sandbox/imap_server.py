@@ -20,16 +20,14 @@ from mailkit.sandbox.imap_syntax import parse_sequence, quote, tokenize
 from mailkit.sandbox.listener import Listener
 from mailkit.sandbox.mailstore import MailBackend, ReceivedMessage
 from mailkit.sandbox.signin import (
-    OAUTHBEARER_ERROR,
-    XOAUTH2_ERROR,
+    BEARER_MECHANISMS,
     Outcome,
+    bearer_sign_in,
     check_password,
-    check_token,
     decode_b64,
+    find_account,
     imap_session_id,
-    parse_oauthbearer,
-    parse_plain,
-    parse_xoauth2,
+    plain_sign_in,
     web_login_url,
 )
 
@@ -165,7 +163,7 @@ class ImapSession:
         if len(words) != 2:
             await self.send(f"{tag} BAD Could not parse command")
             return
-        account = self._lookup(words[0])
+        account = find_account(self.backend.accounts, words[0])
         await self._signed_in(tag, account, check_password(account, words[1]))
 
 
@@ -182,10 +180,8 @@ class ImapSession:
             await self.send(f"{tag} BAD Invalid SASL argument. (Failure)")
             return
         if mechanism == "PLAIN":
-            parsed = parse_plain(decoded)
-            account = self._lookup(parsed[0]) if parsed else None
-            outcome = check_password(account, parsed[1]) if parsed else Outcome.BAD_CREDENTIALS
-        elif mechanism in ("XOAUTH2", "OAUTHBEARER"):
+            account, outcome = plain_sign_in(self.backend.accounts, decoded)
+        elif mechanism in BEARER_MECHANISMS:
             account, outcome = await self._bearer(mechanism, decoded)
         else:  # PLAIN-CLIENTTOKEN, XOAUTH: advertised as Gmail does, no such tokens here
             account, outcome = None, Outcome.BAD_CREDENTIALS
@@ -194,12 +190,9 @@ class ImapSession:
 
     async def _bearer(self, mechanism: str, decoded: bytes) -> tuple[SandboxAccount | None, Outcome]:
         """XOAUTH2 / OAUTHBEARER; a refused token gets `+ <base64 JSON>`, an empty answer, then NO."""
-        parsed = (parse_xoauth2 if mechanism == "XOAUTH2" else parse_oauthbearer)(decoded)
-        account = self._lookup(parsed[0]) if parsed else None
-        outcome = check_token(account, self.backend.grants, parsed[1]) if parsed else Outcome.BAD_TOKEN
+        account, outcome = bearer_sign_in(self.backend.accounts, self.backend.grants, mechanism, decoded)
         if outcome is Outcome.BAD_TOKEN:
-            error = XOAUTH2_ERROR if mechanism == "XOAUTH2" else OAUTHBEARER_ERROR
-            await self.send("+ " + base64.b64encode(error).decode())
+            await self.send("+ " + base64.b64encode(BEARER_MECHANISMS[mechanism][1]).decode())
             await self.reader.readline()
         return account, outcome
 
@@ -219,9 +212,6 @@ class ImapSession:
             await self.send(f"{tag} NO [ALERT] Too many login attempts, please try again later. (Failure)")
         else:
             await self.send(f"{tag} {_FAILED}")
-
-    def _lookup(self, user: str) -> SandboxAccount | None:
-        return self.backend.accounts.get(user.strip().lower())
 
     # --- mailboxes ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import enum
 import json
 import secrets
 import string
+from collections.abc import Callable, Mapping
 
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.grants import MAIL_SCOPE, GrantRegistry
@@ -34,6 +35,11 @@ XOAUTH2_ERROR = json.dumps({"status": "400", "schemes": "Bearer", "scope": MAIL_
 #: What Gmail sends after a refused OAUTHBEARER token.
 OAUTHBEARER_ERROR = json.dumps({"status": "invalid_request", "scope": MAIL_SCOPE},
                                separators=(",", ":")).encode()
+
+
+def find_account(accounts: Mapping[str, SandboxAccount], user: str) -> SandboxAccount | None:
+    """The account a client named; case and surrounding spaces do not matter, as at Google."""
+    return accounts.get(user.strip().lower())
 
 
 def check_password(account: SandboxAccount | None, secret: str) -> Outcome:
@@ -97,6 +103,35 @@ def parse_oauthbearer(decoded: bytes) -> tuple[str, str] | None:
     return _user_and_bearer(user.replace("=2C", ",").replace("=3D", "="), fields.get("auth", ""))
 
 
+#: The bearer mechanisms: how each reads its SASL blob, and what a refused token gets as a challenge.
+BEARER_MECHANISMS: dict[str, tuple[Callable[[bytes], tuple[str, str] | None], bytes]] = {
+    "XOAUTH2": (parse_xoauth2, XOAUTH2_ERROR),
+    "OAUTHBEARER": (parse_oauthbearer, OAUTHBEARER_ERROR),
+}
+
+
+def plain_sign_in(accounts: Mapping[str, SandboxAccount], decoded: bytes) -> tuple[SandboxAccount | None, Outcome]:
+    """SASL PLAIN, decoded: the account named and what Google makes of its secret."""
+    parsed = parse_plain(decoded)
+    if parsed is None:
+        return None, Outcome.BAD_CREDENTIALS
+    account = find_account(accounts, parsed[0])
+    return account, check_password(account, parsed[1])
+
+
+def bearer_sign_in(accounts: Mapping[str, SandboxAccount], grants: GrantRegistry, mechanism: str,
+                   decoded: bytes) -> tuple[SandboxAccount | None, Outcome]:
+    """XOAUTH2 / OAUTHBEARER, decoded: the account named and whether its token is good for mail.
+
+    On `BAD_TOKEN` the server sends `BEARER_MECHANISMS[mechanism][1]` as a challenge first.
+    """
+    parsed = BEARER_MECHANISMS[mechanism][0](decoded)
+    if parsed is None:
+        return None, Outcome.BAD_TOKEN
+    account = find_account(accounts, parsed[0])
+    return account, check_token(account, grants, parsed[1])
+
+
 def _kv_fields(parts: list[str]) -> dict[str, str]:
     return {key: value for key, _, value in (part.partition("=") for part in parts if part)}
 
@@ -131,16 +166,20 @@ def web_login_url() -> str:
 
 
 __all__ = [
+    "BEARER_MECHANISMS",
     "OAUTHBEARER_ERROR",
     "XOAUTH2_ERROR",
     "Outcome",
+    "bearer_sign_in",
     "check_password",
     "check_token",
     "decode_b64",
+    "find_account",
     "imap_session_id",
     "parse_oauthbearer",
     "parse_plain",
     "parse_xoauth2",
+    "plain_sign_in",
     "session_id",
     "web_login_url",
 ]

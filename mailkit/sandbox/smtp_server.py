@@ -11,6 +11,7 @@ import asyncio
 import base64
 import collections
 import contextlib
+import functools
 import logging
 import ssl
 import time
@@ -25,15 +26,13 @@ from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.listener import Listener, reset
 from mailkit.sandbox.mailstore import MailBackend
 from mailkit.sandbox.signin import (
-    OAUTHBEARER_ERROR,
-    XOAUTH2_ERROR,
+    BEARER_MECHANISMS,
     Outcome,
+    bearer_sign_in,
     check_password,
-    check_token,
     decode_b64,
-    parse_oauthbearer,
-    parse_plain,
-    parse_xoauth2,
+    find_account,
+    plain_sign_in,
     session_id,
 )
 from mailkit.sandbox.smtp_replies import (
@@ -194,7 +193,8 @@ class GmailSMTP(SMTP):
         mechanism, _, initial = (arg or "").strip().partition(" ")
         steps: dict[str, Callable[[str], Awaitable[tuple[SandboxAccount | None, Outcome]]]] = {
             "PLAIN": self._auth_plain, "LOGIN": self._auth_login,
-            "XOAUTH2": self._auth_xoauth2, "OAUTHBEARER": self._auth_oauthbearer,
+            "XOAUTH2": functools.partial(self._auth_bearer, mechanism="XOAUTH2"),
+            "OAUTHBEARER": functools.partial(self._auth_bearer, mechanism="OAUTHBEARER"),
         }
         step = steps.get(mechanism.upper())
         if step is None and mechanism.upper() in AUTH_MECHANISMS.split():
@@ -237,36 +237,21 @@ class GmailSMTP(SMTP):
             raise _Aborted(f"501 5.5.2 Cannot Decode response {self.sid} - gsmtp")
         return decoded
 
-    def _lookup(self, user: str) -> SandboxAccount | None:
-        return self.backend.accounts.get(user.strip().lower())
-
     async def _auth_plain(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
-        parsed = parse_plain(await self._first_response(initial))
-        if parsed is None:
-            return None, Outcome.BAD_CREDENTIALS
-        account = self._lookup(parsed[0])
-        return account, check_password(account, parsed[1])
+        return plain_sign_in(self.backend.accounts, await self._first_response(initial))
 
     async def _auth_login(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
         user = await self._first_response(initial, "VXNlcm5hbWU6")
         secret = await self._sasl_response("UGFzc3dvcmQ6")
-        account = self._lookup(user.decode("utf-8", "replace"))
+        account = find_account(self.backend.accounts, user.decode("utf-8", "replace"))
         return account, check_password(account, secret.decode("utf-8", "replace"))
 
-    async def _auth_xoauth2(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
-        return await self._auth_bearer(initial, parse_xoauth2, XOAUTH2_ERROR)
-
-    async def _auth_oauthbearer(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
-        return await self._auth_bearer(initial, parse_oauthbearer, OAUTHBEARER_ERROR)
-
-    async def _auth_bearer(self, initial: str, parse: Callable[[bytes], tuple[str, str] | None],
-                           error: bytes) -> tuple[SandboxAccount | None, Outcome]:
+    async def _auth_bearer(self, initial: str, mechanism: str) -> tuple[SandboxAccount | None, Outcome]:
         """XOAUTH2 / OAUTHBEARER: a refused token gets `334 <base64 JSON>`, an empty answer, then 535."""
-        parsed = parse(await self._first_response(initial))
-        account = self._lookup(parsed[0]) if parsed else None
-        outcome = check_token(account, self.backend.grants, parsed[1]) if parsed else Outcome.BAD_TOKEN
+        decoded = await self._first_response(initial)
+        account, outcome = bearer_sign_in(self.backend.accounts, self.backend.grants, mechanism, decoded)
         if outcome is Outcome.BAD_TOKEN:
-            await self.push("334 " + base64.b64encode(error).decode())
+            await self.push("334 " + base64.b64encode(BEARER_MECHANISMS[mechanism][1]).decode())
             await self._reader.readline()
         return account, outcome
 
