@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,20 @@ def afterwards(sandbox, plan: DemoPlan, say: Say) -> None:
         say(f"   {email}: its access token expired (mailkit will refresh it)")
 
 
+@contextmanager
+def _sandbox_mode(info_path: Path) -> Iterator[None]:
+    """MAILKIT_SANDBOX set for the story, and put back as it was however the story ends."""
+    before = os.environ.get("MAILKIT_SANDBOX")
+    os.environ["MAILKIT_SANDBOX"] = str(info_path)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MAILKIT_SANDBOX", None)
+        else:
+            os.environ["MAILKIT_SANDBOX"] = before
+
+
 def run_demo(home: Path, *, lang: str, say: Say, progress: bool = True) -> tuple[int, Path]:
     """Run the whole story; returns (accounts not ok, path of the Excel report)."""
     from mailkit.audit import AuditOptions, Selection, audit
@@ -89,8 +104,7 @@ def run_demo(home: Path, *, lang: str, say: Say, progress: bool = True) -> tuple
 
     workspace = Workspace(home).ensure()
     plan = DemoPlan.load()
-    with SandboxThread(state_dir=home / "sandbox") as sandbox:
-        os.environ["MAILKIT_SANDBOX"] = str(sandbox.info_path)
+    with SandboxThread(state_dir=home / "sandbox") as sandbox, _sandbox_mode(sandbox.info_path):
         say(f"sandbox: local Gmail on {sandbox.info['smtp']['host']} (SMTP {sandbox.info['smtp']['port']}, "
             f"SMTPS {sandbox.info['smtps']['port']}, IMAP {sandbox.info['imaps']['port']}, {sandbox.info['http']})")
         say(f"workspace: {workspace.home}")
@@ -106,5 +120,4 @@ def run_demo(home: Path, *, lang: str, say: Say, progress: bool = True) -> tuple
             f"{summary.broken} not ok; {len(sandbox.messages)} test messages arrived in the sandbox")
         report_path = workspace.home / "mailkit-report.xlsx"
         export(report_path, workspace, lang=lang)
-        os.environ.pop("MAILKIT_SANDBOX", None)
     return summary.broken, report_path

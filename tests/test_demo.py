@@ -34,3 +34,21 @@ def test_demo_tells_the_whole_story_and_leaks_no_secret(tmp_path):
         for haystack in (result.stdout, result.stderr, xlsx_text):
             assert secret not in haystack.replace(" ", "")
         assert secret.encode() not in database
+
+
+def test_sandbox_mode_is_put_back_even_when_the_story_fails(monkeypatch, tmp_path):
+    import os
+
+    import pytest
+
+    from mailkit.demo import _sandbox_mode
+
+    monkeypatch.setenv("MAILKIT_SANDBOX", "/elsewhere/sandbox.json")
+    with pytest.raises(RuntimeError), _sandbox_mode(tmp_path / "sandbox.json"):
+        assert os.environ["MAILKIT_SANDBOX"] == str(tmp_path / "sandbox.json")
+        raise RuntimeError("the audit failed")
+    assert os.environ["MAILKIT_SANDBOX"] == "/elsewhere/sandbox.json"
+    monkeypatch.delenv("MAILKIT_SANDBOX")
+    with _sandbox_mode(tmp_path / "sandbox.json"):
+        pass
+    assert "MAILKIT_SANDBOX" not in os.environ
