@@ -126,6 +126,18 @@ def test_auth_before_starttls_is_refused(box: SandboxThread) -> None:
     client.close()
 
 
+def test_auth_wants_ehlo_first_and_only_once(box: SandboxThread) -> None:
+    client = SandboxSMTPS(box)
+    blob = base64.b64encode(f"\0{LUPITA}\0{LUPITA_APP}".encode()).decode()
+    code, reply = client.docmd("AUTH", f"PLAIN {blob}")
+    assert code == 503 and re.fullmatch(rf"5\.5\.1 EHLO/HELO first\. {SID} - gsmtp", text(reply))
+    client.ehlo("client.example")
+    assert client.docmd("AUTH", f"PLAIN {blob}") == (235, b"2.7.0 Accepted")
+    code, reply = client.docmd("AUTH", f"PLAIN {blob}")
+    assert code == 503 and re.fullmatch(rf"5\.5\.1 Already authenticated\. {SID} - gsmtp", text(reply))
+    client.close()
+
+
 def test_mail_before_auth_wants_authentication(box: SandboxThread) -> None:
     client = SandboxSMTP(box).secure(box)
     code, reply = client.mail(LUPITA)

@@ -104,17 +104,20 @@ class GmailSMTP(SMTP):
         if self.transport is not None:
             self.transport.close()
 
+    def _not_ready(self) -> str | None:
+        """Why neither AUTH nor a mail command can run yet (TLS first, then EHLO); None when both are done."""
+        if not self.secure:
+            return f"530 5.7.0 Must issue a STARTTLS command first. {self.sid} - gsmtp"
+        if not self.session.host_name:
+            return f"503 5.5.1 EHLO/HELO first. {self.sid} - gsmtp"
+        return None
+
     async def _transaction_refused(self) -> bool:
         """The checks every mail command makes first; True when a refusal was sent."""
-        if not self.secure:
-            await self.push(f"530 5.7.0 Must issue a STARTTLS command first. {self.sid} - gsmtp")
-        elif not self.session.host_name:
-            await self.push(f"503 5.5.1 EHLO/HELO first. {self.sid} - gsmtp")
-        elif self.account is None:
-            await self.push(auth_required(self.sid))
-        else:
-            return False
-        return True
+        refusal = self._not_ready() or (auth_required(self.sid) if self.account is None else None)
+        if refusal is not None:
+            await self.push(refusal)
+        return refusal is not None
 
     # --- greeting and TLS -----------------------------------------------------------------
 
@@ -181,14 +184,10 @@ class GmailSMTP(SMTP):
 
     @smtp_syntax("AUTH <mechanism>")
     async def smtp_AUTH(self, arg: str) -> None:
-        if not self.secure:
-            await self.push(f"530 5.7.0 Must issue a STARTTLS command first. {self.sid} - gsmtp")
-            return
-        if not self.session.host_name:
-            await self.push(f"503 5.5.1 EHLO/HELO first. {self.sid} - gsmtp")
-            return
-        if self.session.authenticated:
-            await self.push(f"503 5.5.1 Already authenticated. {self.sid} - gsmtp")
+        refusal = self._not_ready() or (
+            f"503 5.5.1 Already authenticated. {self.sid} - gsmtp" if self.session.authenticated else None)
+        if refusal is not None:
+            await self.push(refusal)
             return
         mechanism, _, initial = (arg or "").strip().partition(" ")
         steps: dict[str, Callable[[str], Awaitable[tuple[SandboxAccount | None, Outcome]]]] = {
