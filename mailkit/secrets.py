@@ -55,7 +55,7 @@ class SecretStore:
         try:
             value = self.backend.get_password(SERVICE, self._key(email, kind))
         except (KeyringError, ValueError, EOFError) as exc:
-            raise SecretStoreError(f"cannot read from the keyring: {type(exc).__name__}: {exc}") from exc
+            raise _store_error("read from", exc) from exc
         _remember_for(email, value)
         return value
 
@@ -64,7 +64,7 @@ class SecretStore:
         try:
             self.backend.set_password(SERVICE, self._key(email, kind), value)
         except (KeyringError, ValueError, EOFError) as exc:
-            raise SecretStoreError(f"cannot write to the keyring: {type(exc).__name__}: {redact(exc)}") from exc
+            raise _store_error("write to", exc) from exc
 
     def delete(self, email: str, kind: SecretKind | str) -> bool:
         """Remove one secret; False when there was none."""
@@ -73,14 +73,20 @@ class SecretStore:
         except PasswordDeleteError:
             return False
         except (KeyringError, ValueError, EOFError) as exc:
-            raise SecretStoreError(f"cannot delete from the keyring: {type(exc).__name__}: {exc}") from exc
+            raise _store_error("delete from", exc) from exc
         return True
 
     def get_json(self, email: str, kind: SecretKind | str) -> dict[str, Any] | None:
         raw = self.get(email, kind)
         if raw is None:
             return None
-        data = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):  # no detail from the parser: it would quote the secret
+            raise SecretStoreError(f"the stored {SecretKind(kind).value} of {email} is damaged: delete it with "
+                                   f"`mailkit secret clear {email}` and set it again")
         for value in data.values():
             if isinstance(value, str):
                 _remember_for(email, value)
@@ -95,6 +101,11 @@ class SecretStore:
     def clear(self, email: str) -> list[str]:
         """Remove every kind of secret for an account; the kinds that were there."""
         return [kind.value for kind in SecretKind if self.delete(email, kind)]
+
+
+def _store_error(action: str, exc: Exception) -> SecretStoreError:
+    """The backend's complaint, redacted: a backend may quote what it was given."""
+    return SecretStoreError(f"cannot {action} the keyring: {type(exc).__name__}: {redact(exc)}")
 
 
 def _remember_for(email: str, value: str | None) -> None:

@@ -31,6 +31,32 @@ def test_token_bundle_as_json(workspace):
     assert store.get_json("a@gmail.com", SecretKind.OAUTH_TOKEN)["refresh_token"].startswith("1//")
 
 
+def test_damaged_token_bundle_is_a_store_error_that_quotes_nothing(workspace):
+    store = secret_store(workspace)
+    for damaged in ("1//0gNotJsonAtAll-abcdef", '["1//0gInAList-abcdef"]'):
+        store.set("a@gmail.com", SecretKind.OAUTH_TOKEN, damaged)
+        with pytest.raises(SecretStoreError, match="damaged: delete it with `mailkit secret clear") as caught:
+            store.get_json("a@gmail.com", SecretKind.OAUTH_TOKEN)
+        assert "1//0g" not in str(caught.value)
+
+
+def test_keyring_errors_are_store_errors_and_redacted(workspace, memory_keyring, monkeypatch):
+    from keyring.errors import KeyringError
+
+    def refuse(service, username, password=None):
+        raise KeyringError(f"backend refused {password or 'qwhkpznrtvbelmsa'}")
+
+    store = secret_store(workspace)
+    store.set("a@gmail.com", SecretKind.APP_PASSWORD, "qwhkpznrtvbelmsa")
+    for name in ("get_password", "set_password", "delete_password"):
+        monkeypatch.setattr(memory_keyring, name, refuse)
+    for call in (lambda: store.get("a@gmail.com", "app_password"), lambda: store.delete("a@gmail.com", "password"),
+                 lambda: store.set("a@gmail.com", "app_password", "qwhkpznrtvbelmsa")):
+        with pytest.raises(SecretStoreError, match="the keyring: KeyringError") as caught:
+            call()
+        assert "qwhkpznrtvbelmsa" not in str(caught.value)
+
+
 def test_no_backend_is_a_clear_error_not_plaintext(workspace):
     keyring.set_keyring(fail.Keyring())
     with pytest.raises(SecretStoreError, match="cryptfile"):
