@@ -233,12 +233,18 @@ class DirectoryGrantStore:
         return next((f for f in self.all() if f.admin_email.lower() == email.strip().lower()), None)
 
     def admin_for(self, domain: str) -> str | None:
-        """The admin of this domain; with a single admin kept, that one (a secondary domain of the same Workspace)."""
-        grants = self.all()
-        mine = [g.admin_email for g in grants if g.domain.lower() == domain.strip().lower()]
-        if mine:
-            return mine[0]
-        return grants[0].admin_email if len(grants) == 1 else None
+        """The admin whose consent reads this domain (see `pick_admin`)."""
+        return pick_admin([g.admin_email for g in self.all()], domain)
+
+
+def admin_of(admin: str, domain: str) -> bool:
+    """True when the admin's address is in this domain."""
+    return admin.rpartition("@")[2].lower() == domain.strip().lower()
+
+
+def pick_admin(admins: list[str], domain: str) -> str | None:
+    """The admin of this domain; with a single admin kept, that one (a secondary domain of the same Workspace)."""
+    return next((a for a in admins if admin_of(a, domain)), admins[0] if len(admins) == 1 else None)
 
 
 @dataclass(frozen=True)
@@ -278,5 +284,5 @@ def update_facts(workspace: Workspace, email: str, action: str, *args: Any, purp
 
 
 __all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "DirectoryGrantFacts", "DirectoryGrantStore", "GrantFacts",
-           "GrantPurpose", "GrantStore", "TokenBundle", "delete_bundle", "iso", "load_bundle", "parse_time",
-           "save_bundle", "update_facts", "utcnow"]
+           "GrantPurpose", "GrantStore", "TokenBundle", "admin_of", "delete_bundle", "iso", "load_bundle", "parse_time",
+           "pick_admin", "save_bundle", "update_facts", "utcnow"]

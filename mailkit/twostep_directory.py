@@ -23,7 +23,7 @@ from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
 from mailkit.models import normalize_email
 from mailkit.oauth_client import EMAIL_SCOPE
-from mailkit.oauth_store import DirectoryGrantStore, GrantPurpose, delete_bundle
+from mailkit.oauth_store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
 from mailkit.redaction import redact
 from mailkit.secrets import SecretKind
 from mailkit.status import Status
@@ -74,12 +74,8 @@ class DirectorySettings:
     admins: list[str] = field(default_factory=list)
 
     def admin_for(self, domain: str) -> str | None:
-        """The admin of this domain; with a single admin configured, that one (secondary domains)."""
-        domain = domain.lower()
-        mine = [a for a in self.admins if a.rpartition("@")[2].lower() == domain]
-        if mine:
-            return mine[0]
-        return self.admins[0] if len(self.admins) == 1 else None
+        """The service account's admin for this domain (see `pick_admin`)."""
+        return pick_admin(self.admins, domain)
 
 
 def directory_settings(workspace: Workspace) -> DirectorySettings:
@@ -116,7 +112,7 @@ def configure_directory(workspace: Workspace, *, service_account: Path | None = 
     if admin is not None:
         email = normalize_email(admin, "admin")
         domain = email.rpartition("@")[2]
-        others = [a for a in directory_settings(workspace).admins if a.rpartition("@")[2].lower() != domain]
+        others = [a for a in directory_settings(workspace).admins if not admin_of(a, domain)]
         workspace.set_setting("directory.admin", ", ".join([*others, email]))
     return directory_settings(workspace)
 
@@ -160,7 +156,7 @@ class DirectoryClient:
         delegated = settings.admin_for(domain) if settings.service_account is not None else None
         consented = oauth_admin_for(workspace, domain)
         if settings.service_account is not None and delegated is not None and (
-                _admin_of(delegated, domain) or consented is None or not _admin_of(consented, domain)):
+                admin_of(delegated, domain) or consented is None or not admin_of(consented, domain)):
             return cls(service_account_credentials(settings.service_account, delegated), admin=delegated)
         if consented is not None:
             return cls.for_admin_oauth(workspace, consented)
@@ -249,10 +245,6 @@ def forget_admin_oauth(workspace: Workspace, admin: str) -> bool:
     with Inventory.open(workspace) as inventory:
         DirectoryGrantStore(inventory).delete(admin)
     return delete_bundle(workspace, admin, SecretKind.DIRECTORY_TOKEN)
-
-
-def _admin_of(admin: str, domain: str) -> bool:
-    return admin.rpartition("@")[2].lower() == domain.strip().lower()
 
 
 _OAUTH_REASONS = {Status.OAUTH_REAUTH_REQUIRED: "reauth_required", Status.NOT_CONFIGURED: "not_configured",

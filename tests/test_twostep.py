@@ -246,3 +246,12 @@ def test_cli_unknown_prints_the_manual_steps_and_exits_1(inventory, workspace, s
     done = run_mailkit("twostep", "setup", "--service-account", str(workspace.home / "missing.json"),
                        home=workspace.home, env=env)
     assert done.returncode == 2 and "does not exist" in done.stderr
+
+
+def test_pick_admin_prefers_the_domain_then_a_lone_admin():
+    from mailkit.oauth_store import pick_admin
+
+    assert pick_admin(["a@one.example", "b@two.example"], "TWO.example") == "b@two.example"
+    assert pick_admin(["a@one.example", "b@two.example"], "three.example") is None
+    assert pick_admin(["a@one.example"], "secondary.example") == "a@one.example"
+    assert pick_admin([], "one.example") is None
