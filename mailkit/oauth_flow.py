@@ -368,7 +368,7 @@ def _granted_scopes(token: dict[str, Any], requested: tuple[str, ...]) -> list[s
     if scope is None:
         return list(requested)
     items = scope.split() if isinstance(scope, str) else list(scope)
-    return ["https://www.googleapis.com/auth/userinfo.email" if s == "email" else s for s in items]
+    return [EMAIL_SCOPE if s == "email" else s for s in items]
 
 
 def _exchange_failure(exc: Exception) -> str:
