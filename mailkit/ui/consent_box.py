@@ -30,6 +30,8 @@ from mailkit.ui.base import Panel, busy, escape, labelled, schedule
 
 #: What a panel does with the result: show it (may be a coroutine, e.g. to prove the access works).
 ResultHandler = Callable[[ConsentResult], Awaitable[None] | None]
+#: Endings the admin has to fix (an error in the alert); a cancel or a timeout is only a warning.
+FAILED_OUTCOMES = frozenset({"scope_missing", "wrong_account", "error"})
 
 
 def kernel_is_local() -> bool:
@@ -158,6 +160,11 @@ class ConsentBox(w.VBox):
             raise UsageError(self.connect.description)  # "press Connect first", in the panel's words
         await self.flow.acomplete_from_url(self.paste.value)  # the wait ends and shows it
 
+    def show_refused(self, result: ConsentResult) -> None:
+        """A consent that did not succeed, in the panel's alert: an error, or a warning for cancel/timeout."""
+        kind = "error" if result.outcome in FAILED_OUTCOMES else "warning"
+        self.panel.alert.show(kind, result.message)
+
     def close_flow(self) -> None:
         """Cancel a consent still waited for (its port is freed) and forget it."""
         if self.flow is not None and not self.flow.done:
@@ -185,4 +192,4 @@ class ConsentHost:
         super().close()  # type: ignore[misc]  # the panel's
 
 
-__all__ = ["ConsentBox", "ConsentHost", "countdown_html", "format_left", "kernel_is_local"]
+__all__ = ["FAILED_OUTCOMES", "ConsentBox", "ConsentHost", "countdown_html", "format_left", "kernel_is_local"]

@@ -100,8 +100,7 @@ class OAuthPanel(ConsentHost, Panel):
                                   f"<b>ok</b> — {escape(result.authorized_email or result.email)}</div>")
         else:
             diagnosis = diagnosis_for(result.status, raw=result.message)
-            kind = "error" if result.outcome in {"scope_missing", "wrong_account", "error"} else "warning"
-            self.alert.show(kind, result.message)
+            self.consent_box.show_refused(result)
             remedy = remedy_html(diagnosis.remedy(self.lang, email=result.email), self.lang, here="hint_oauth")
             self.outcome.value = (
                 f"<div class='mailkit-oauth-result mailkit-block' data-status='{escape(result.status)}'>"

@@ -204,8 +204,7 @@ class TwoStepPanel(ConsentHost, Panel):
         """How the consent ended; when granted, the admin's own user is read to prove the access works."""
         self.consent = result
         if not result.ok:
-            kind = "error" if result.outcome in {"scope_missing", "wrong_account", "error"} else "warning"
-            self.alert.show(kind, result.message)
+            self.consent_box.show_refused(result)
         else:
             try:
                 await asyncio.to_thread(confirm_admin_oauth, self.workspace, result.email)
