@@ -15,8 +15,8 @@ import ipywidgets as w
 from mailkit.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.ui.base import LABEL_WIDTH, Panel, busy, escape, fill, labelled
-from mailkit.ui.hints import remedy_hint
+from mailkit.ui.base import FIELD_INDENT, Panel, busy, escape, fill, labelled
+from mailkit.ui.hints import hint_html, remedy_hint
 from mailkit.ui.i18n_ui import t
 from mailkit.workspace import Workspace
 
@@ -61,7 +61,8 @@ class AppPasswordForm(Panel):
         """Say what is wrong with the text as it is typed; never echo it."""
         text = change["new"] or ""
         if self._auths.get(self.account.value or "") == "password":
-            self.feedback.value = f"<small style='margin-left:{_INDENT}'>{escape(self.t('password_account'))}</small>"
+            note = escape(self.t("password_account"))
+            self.feedback.value = f"<small style='margin-left:{FIELD_INDENT}'>{note}</small>"
             return
         if not text:
             self.feedback.value = ""
@@ -70,7 +71,7 @@ class AppPasswordForm(Panel):
         color = "#146c2e" if ok else "#7a4a00"
         # mailkit's own words, never the input: not redacted (prose like "password: create" would be masked)
         self.feedback.value = (f"<small class='mailkit-apppw-{'ok' if ok else 'hint'}' style='color:{color};"
-                               f"margin-left:{_INDENT}'>{html.escape(message)}</small>")
+                               f"margin-left:{FIELD_INDENT}'>{html.escape(message)}</small>")
 
     @busy
     async def on_save(self, _button: w.Button | None = None) -> SecretOutcome:
@@ -90,12 +91,8 @@ class AppPasswordForm(Panel):
             said = _without_headline(outcome, self.lang)
             hint = remedy_hint(said, self.lang, here="hint_apppw")
             self.alert.show("error", f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}",
-                            extra_html=f"<span class='mailkit-hint'>→ {escape(hint)}</span>" if hint else "")
+                            extra_html=hint_html(hint))
         return outcome
-
-
-#: Where the feedback under a field starts: past the label column and its margin.
-_INDENT = f"calc({LABEL_WIDTH} + 8px)"
 
 
 def _without_headline(outcome: SecretOutcome, lang: str) -> str:

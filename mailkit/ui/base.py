@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 #: The description column of labelled fields: wide enough for the longest Spanish and Polish labels.
 LABEL_WIDTH = "190px"
+#: Where a note under a labelled field starts: past the label column and its margin.
+FIELD_INDENT = f"calc({LABEL_WIDTH} + 8px)"
 
 #: Shared look of every panel, scoped to `.mailkit-panel`: buttons as wide as their label, readable line
 #: spacing in HTML blocks (ipywidgets gives them the 28px line height of an input), visible links.
@@ -253,5 +255,5 @@ def table_html(headers: list[str], rows: list[list[str]], *, css_class: str = "m
             f"<tbody>{body}</tbody></table></div>")
 
 
-__all__ = ["LABEL_WIDTH", "STYLESHEET", "Alert", "Panel", "busy", "escape", "fill", "labelled", "schedule",
-           "soft_breaks", "table_html"]
+__all__ = ["FIELD_INDENT", "LABEL_WIDTH", "STYLESHEET", "Alert", "Panel", "busy", "escape", "fill", "labelled",
+           "schedule", "soft_breaks", "table_html"]

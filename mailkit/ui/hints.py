@@ -41,11 +41,14 @@ def remedy_hint(remedy: str, lang: str, *, here: str = "") -> str:
     return " ".join(lines)
 
 
+def hint_html(hint: str) -> str:
+    """A hint as its own `.mailkit-hint` line ("" for no hint)."""
+    return f"<span class='mailkit-hint'>→ {escape(hint)}</span>" if hint else ""
+
+
 def remedy_html(remedy: str, lang: str, *, here: str = "") -> str:
     """The remedy, escaped, followed by its hint in a `.mailkit-hint` line."""
-    hint = remedy_hint(remedy, lang, here=here)
-    tail = f"<span class='mailkit-hint'>→ {escape(hint)}</span>" if hint else ""
-    return f"{escape(remedy)}{tail}"
+    return f"{escape(remedy)}{hint_html(remedy_hint(remedy, lang, here=here))}"
 
 
-__all__ = ["COMMANDS", "hint_keys", "remedy_hint", "remedy_html"]
+__all__ = ["COMMANDS", "hint_html", "hint_keys", "remedy_hint", "remedy_html"]

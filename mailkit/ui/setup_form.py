@@ -16,7 +16,7 @@ from mailkit.errors import ValidationError
 from mailkit.inventory import Change, Inventory
 from mailkit.models import Account, Company, build_account, normalize_email, slugify
 from mailkit.providers import PROVIDERS, SECURITY_MODES, Detection, detect_provider, provider
-from mailkit.ui.base import LABEL_WIDTH, Panel, busy, escape, fill, labelled, table_html
+from mailkit.ui.base import FIELD_INDENT, Panel, busy, escape, fill, labelled, table_html
 from mailkit.workspace import Workspace
 
 
@@ -192,7 +192,7 @@ class SetupForm(Panel):
 
 def _note(kind: str, text: str) -> str:
     colors = {"success": "#146c2e", "warning": "#7a4a00", "error": "#b3261e"}
-    return (f"<div class='mailkit-note-{kind}' style='color:{colors[kind]};margin-left:calc({LABEL_WIDTH} + 8px);"
+    return (f"<div class='mailkit-note-{kind}' style='color:{colors[kind]};margin-left:{FIELD_INDENT};"
             f"font-size:90%;line-height:1.4'>"
             f"{escape(text)}</div>")
 
