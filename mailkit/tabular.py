@@ -44,7 +44,7 @@ from mailkit.models import (
 )
 from mailkit.providers import Detection, detect_provider, provider
 from mailkit.tabular_headers import EXPORT_COLUMNS, ColumnMap, map_columns
-from mailkit.tabular_read import read_table
+from mailkit.tabular_read import FORMULA_START, read_table
 from mailkit.tabular_report import ImportReport, RowError, RowResult
 
 #: Account fields in the order of `Account.content()`: what an import may change.
@@ -53,7 +53,6 @@ CONTENT_FIELDS = ("company", "display_name", "provider", "auth", "smtp_host", "s
 TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes")
 SERVER_FIELDS = ("smtp_host", "smtp_port", "security", "imap_host", "imap_port")
 _PORT_SECURITY = {465: "ssl", 587: "starttls"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- import --------------------------------------------------------------------------------
@@ -356,7 +355,7 @@ def _write_csv(path: Path, rows: list[dict[str, str | int]], separator: str) -> 
 
 def _inert(value: str | int) -> str | int:
     """Text a spreadsheet would run as a formula gets a leading quote (import takes it off again)."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, str | int]]) -> None:

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -38,7 +39,8 @@ SEPARATORS = ("\t", ";", ",", "|")
 _SPANISH = frozenset("áéíóúüñÁÉÍÓÚÜÑ¿¡")
 _POLISH = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 _VOWELS = frozenset("aeiouyáéíóúAEIOUYÁÉÍÓÚ")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet run a cell as a formula: export quotes them, import unquotes.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_SEARCH = 10  # non-empty rows looked at for the header (a title line may come first)
 
 Rows = list[tuple[int, list[str]]]
@@ -169,17 +171,21 @@ def _excel_rows(path: Path) -> tuple[Rows, dict[str, object]]:
         raise UsageError(f"{path.name} is not a readable Excel workbook ({type(exc).__name__}): "
                          "open it in Excel and save it again as .xlsx") from exc
     try:
-        sheets = [book.active, *(ws for ws in book.worksheets if ws is not book.active)]
-        for sheet in sheets:
-            rows = [(cells[0].row, [cell_text(c.value) for c in cells]) for cells in sheet.iter_rows() if cells]
+        active = None
+        for sheet in [book.active, *(ws for ws in book.worksheets if ws is not book.active)]:
+            rows = _sheet_rows(sheet)
+            active = active or (sheet, rows)
             if _header_index(rows, _has_email_header) is not None:
                 break
-        else:
-            sheet = sheets[0]
-            rows = [(cells[0].row, [cell_text(c.value) for c in cells]) for cells in sheet.iter_rows() if cells]
+        else:  # no sheet has an email header: the active one, whose header row is guessed later
+            sheet, rows = active
     finally:
         book.close()
     return rows, {"format": "xlsx", "encoding": "", "separator": "", "sheet": sheet.title, "warnings": []}
+
+
+def _sheet_rows(sheet: Any) -> Rows:  # an openpyxl Worksheet (openpyxl imported lazily)
+    return [(cells[0].row, [cell_text(c.value) for c in cells]) for cells in sheet.iter_rows() if cells]
 
 
 def cell_text(value: object) -> str:
@@ -229,7 +235,7 @@ def _frame(rows: Rows, attrs: dict[str, object]) -> pd.DataFrame:
 def clean_cell(text: str) -> str:
     """Strip spaces; undo the quote export puts before text that a spreadsheet would run as a formula."""
     text = str(text).replace("\x00", "").strip()
-    if text.startswith("'") and text[1:2] and text[1:2] in _FORMULA_START:
+    if text.startswith("'") and text[1:2] and text[1:2] in FORMULA_START:
         return text[1:]
     return text
 
@@ -245,5 +251,5 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-__all__ = ["EXCEL_SUFFIXES", "TEXT_SUFFIXES", "cell_text", "decode_text", "language_score", "read_table",
-           "sniff_separator"]
+__all__ = ["EXCEL_SUFFIXES", "FORMULA_START", "TEXT_SUFFIXES", "cell_text", "decode_text", "language_score",
+           "read_table", "sniff_separator"]

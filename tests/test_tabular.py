@@ -483,3 +483,18 @@ def test_report_is_json_and_reads_in_three_languages(tmp_path: Path, inventory: 
     assert "added 3" in report.summary()
     assert "añadidas 3" in report.summary("es") and "dodane 3" in report.summary("pl")
     assert str(report.rejected[0]).startswith("line 7: ")
+
+
+def test_workbook_sheet_with_the_email_header_is_read_else_the_active_one(tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.title = "notes"
+    book.active.append(["read me first"])
+    accounts = book.create_sheet("cuentas")
+    accounts.append(["Empresa", "Correo"])
+    accounts.append(["lupita", "facturas@gmail.com"])
+    book.save(tmp_path / "two.xlsx")
+    table = read_table(tmp_path / "two.xlsx")
+    assert table.attrs["sheet"] == "cuentas" and table["Correo"].tolist() == ["facturas@gmail.com"]
+    accounts.delete_rows(1)
+    book.save(tmp_path / "none.xlsx")
+    assert read_table(tmp_path / "none.xlsx").attrs["sheet"] == "notes"
