@@ -166,7 +166,6 @@ class ImapSession:
         account = find_account(self.backend.accounts, words[0])
         await self._signed_in(tag, account, check_password(account, words[1]))
 
-
     async def cmd_authenticate(self, tag: str, args: str) -> None:
         words = tokenize(args)
         mechanism = words[0].upper() if words else ""
@@ -186,7 +185,6 @@ class ImapSession:
         else:  # PLAIN-CLIENTTOKEN, XOAUTH: advertised as Gmail does, no such tokens here
             account, outcome = None, Outcome.BAD_CREDENTIALS
         await self._signed_in(tag, account, outcome)
-
 
     async def _bearer(self, mechanism: str, decoded: bytes) -> tuple[SandboxAccount | None, Outcome]:
         """XOAUTH2 / OAUTHBEARER; a refused token gets `+ <base64 JSON>`, an empty answer, then NO."""
@@ -250,10 +248,8 @@ class ImapSession:
                         f"* OK [HIGHESTMODSEQ {count + 1}]",
                         f"{tag} OK [{'READ-ONLY' if readonly else 'READ-WRITE'}] {name} selected. (Success)")
 
-
     async def cmd_examine(self, tag: str, args: str) -> None:
         await self.cmd_select(tag, args, readonly=True)
-
 
     async def cmd_list(self, tag: str, args: str, verb: str = "LIST") -> None:
         words = tokenize(args)
@@ -265,10 +261,8 @@ class ImapSession:
                  if re.fullmatch(pattern, name, re.IGNORECASE)]
         await self.send(*lines, f"{tag} OK Success")
 
-
     async def cmd_xlist(self, tag: str, args: str) -> None:
         await self.cmd_list(tag, args, verb="XLIST")
-
 
     async def cmd_status(self, tag: str, args: str) -> None:
         words = tokenize(args)
@@ -280,16 +274,13 @@ class ImapSession:
         await self.send(f"* STATUS {quote(name)} (MESSAGES {count} RECENT 0 UIDNEXT {count + 1} "
                         f"UIDVALIDITY {self.backend.store.uid_validity} UNSEEN {count})", f"{tag} OK Success")
 
-
     async def cmd_namespace(self, tag: str, args: str) -> None:
         await self.send('* NAMESPACE (("" "/")) NIL NIL', f"{tag} OK Success")
-
 
     async def cmd_getquotaroot(self, tag: str, args: str) -> None:
         words = tokenize(args)
         await self.send(f'* QUOTAROOT {quote(words[0] if words else "INBOX")} ""',
                         '* QUOTA "" (STORAGE 0 15728640)', f"{tag} OK Success")
-
 
     async def cmd_close(self, tag: str, args: str) -> None:
         self.selected = None
@@ -299,7 +290,6 @@ class ImapSession:
 
     async def cmd_expunge(self, tag: str, args: str) -> None:
         await self.send(f"{tag} OK Success")
-
 
     async def cmd_idle(self, tag: str, args: str) -> None:
         """Wait for DONE, announcing new mail while waiting."""
@@ -315,7 +305,6 @@ class ImapSession:
                 break
         await self.send(f"{tag} OK IDLE terminated (Success)")
 
-
     def _new_mail(self) -> list[str]:
         if self.selected is None:
             return []
@@ -327,14 +316,14 @@ class ImapSession:
 
     # --- reading ------------------------------------------------------------------------
 
-    async def cmd_search(self, tag: str, args: str, by_uid: bool = False) -> None:
+    async def cmd_search(self, tag: str, args: str) -> None:
+        """UIDs equal sequence numbers here, so UID SEARCH answers the same."""
         messages = self._messages(self.selected)
         found = search(tokenize(args), messages, self.seen)
         if found is None:
             await self.send(f"{tag} BAD Could not parse command")
             return
         await self.send("* SEARCH" + "".join(f" {n}" for n in found), f"{tag} OK SEARCH completed (Success)")
-
 
     async def cmd_fetch(self, tag: str, args: str, by_uid: bool = False) -> None:
         messages = self._messages(self.selected)
@@ -352,17 +341,15 @@ class ImapSession:
             lines.append(f"* {number} FETCH (".encode() + body + b")")
         await self.send(*lines, f"{tag} OK Success")
 
-
     async def cmd_uid(self, tag: str, args: str) -> None:
         """UIDs equal sequence numbers here: the sandbox never expunges."""
         verb, _, rest = args.partition(" ")
         if verb.upper() == "FETCH":
             await self.cmd_fetch(tag, rest.strip(), by_uid=True)
         elif verb.upper() == "SEARCH":
-            await self.cmd_search(tag, rest.strip(), by_uid=True)
+            await self.cmd_search(tag, rest.strip())
         else:
             await self.send(f"{tag} BAD Could not parse command")
-
 
 
 class ImapServer:
