@@ -101,8 +101,9 @@ class ConsentBox(w.VBox):
     # --- one consent -------------------------------------------------------------------------
     def start(self, flow: ConsentFlow, prompt: str) -> None:
         """Show `prompt` and the link of `flow`, then wait for it without blocking the kernel."""
-        self.close_flow()
-        self.flow = flow
+        previous, self.flow = self.flow, flow  # the newer consent is current before the older one ends
+        if previous is not None and not previous.done:
+            previous.cancel()
         url = flow.authorization_url
         opened = ""
         if self.open_browser:
@@ -167,9 +168,9 @@ class ConsentBox(w.VBox):
 
     def close_flow(self) -> None:
         """Cancel a consent still waited for (its port is freed) and forget it."""
-        if self.flow is not None and not self.flow.done:
-            self.flow.cancel()
-        self.flow = None
+        flow, self.flow = self.flow, None  # no longer current before it ends: its wait shows nothing
+        if flow is not None and not flow.done:
+            flow.cancel()
 
 
 class ConsentHost:
