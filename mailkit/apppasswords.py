@@ -17,7 +17,7 @@ from typing import Any
 from mailkit.errors import SecretStoreError, ValidationError
 from mailkit.i18n import DEFAULT_LANG, normalize_lang
 from mailkit.models import Account
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets import SecretKind, secret_kind_for, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
@@ -221,7 +221,7 @@ async def set_account_secret_async(inventory: Any, account: Account, raw: str, *
 
     lang = resolve_lang(lang)
     workspace = workspace or Workspace()
-    kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
+    kind = secret_kind_for(account.auth)
     try:
         store = secret_store(workspace)
     except SecretStoreError:

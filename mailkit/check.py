@@ -10,7 +10,7 @@ from mailkit.errors import OAuthError
 from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account
 from mailkit.redaction import redact
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets import login_secret, secret_kind_for, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.steps import Step
 from mailkit.workspace import Workspace
@@ -48,13 +48,11 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
         token = await source.access_token()
         return Credentials("XOAUTH2", account.login_name, token,
                            refresh=lambda: source.access_token(force_refresh=True))
-    kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
+    kind = secret_kind_for(account.auth)
     secret = secret_store(workspace).get(account.email, kind)
     if secret is None:
         return None
-    if kind is SecretKind.APP_PASSWORD:
-        secret = secret.replace(" ", "")
-    return Credentials("PASSWORD", account.login_name, secret)
+    return Credentials("PASSWORD", account.login_name, login_secret(kind, secret))
 
 
 def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:

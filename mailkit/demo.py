@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mailkit.inventory import Inventory
 from mailkit.messages import DATA_DIR
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets import login_secret, secret_kind_for, secret_store
 from mailkit.workspace import Workspace
 
 DEMO_PLAN = DATA_DIR / "sandbox" / "demo.toml"
@@ -54,8 +54,8 @@ def store_secrets(inventory: Inventory, workspace: Workspace, plan: DemoPlan, sa
     store = secret_store(workspace)
     for email, secret in plan.secrets.items():
         account = inventory.account(email)
-        kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
-        store.set(account.email, kind, secret.replace(" ", "") if kind is SecretKind.APP_PASSWORD else secret)
+        kind = secret_kind_for(account.auth)
+        store.set(account.email, kind, login_secret(kind, secret))
         inventory.record_secret_set(account.email, kind.value)
     say(f"2. secrets: {len(plan.secrets)} app passwords / passwords stored in the keyring "
         f"({type(store.backend).__name__})")

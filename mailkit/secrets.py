@@ -41,6 +41,24 @@ class SecretKind(StrEnum):
     DIRECTORY_TOKEN = "directory_token"  # a Workspace admin's own consent to read the Directory (2SV)
 
 
+def secret_kind_for(auth: str) -> SecretKind:
+    """The secret an account signs in with: its app password when its auth says so, else its password.
+
+    >>> secret_kind_for("app_password"), secret_kind_for("password")
+    (<SecretKind.APP_PASSWORD: 'app_password'>, <SecretKind.PASSWORD: 'password'>)
+    """
+    return SecretKind.APP_PASSWORD if auth == "app_password" else SecretKind.PASSWORD
+
+
+def login_secret(kind: SecretKind | str, value: str) -> str:
+    """The secret as sign-in takes it: Google shows app passwords in groups with spaces, sign-in wants none.
+
+    >>> login_secret(SecretKind.APP_PASSWORD, "abcd efgh ijkl mnop"), login_secret("password", "a b")
+    ('abcdefghijklmnop', 'a b')
+    """
+    return value.replace(" ", "") if SecretKind(kind) is SecretKind.APP_PASSWORD else value
+
+
 class SecretStore:
     """Read and write one account's secrets in a keyring backend."""
 
@@ -186,4 +204,5 @@ def _cryptfile_backend(workspace: Workspace) -> KeyringBackend:
     return backend
 
 
-__all__ = ["SERVICE", "SecretKind", "SecretStore", "backend_usable", "redact", "secret_store"]
+__all__ = ["SERVICE", "SecretKind", "SecretStore", "backend_usable", "login_secret", "redact", "secret_kind_for",
+           "secret_store"]

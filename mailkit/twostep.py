@@ -26,7 +26,7 @@ from typing import Any
 from mailkit.errors import UsageError
 from mailkit.i18n import DEFAULT_LANG, normalize_lang
 from mailkit.models import Account, normalize_email, now_iso
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets import SecretKind, login_secret, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.status import Status
 from mailkit.twostep_directory import ADMIN_OAUTH, SERVICE_ACCOUNT, DirectoryClient, DirectoryError, DirectoryUser
@@ -279,7 +279,8 @@ async def _probe_one(account: Account, workspace: Workspace, password: str | Non
         return await probe(account, password, timeouts=timeouts)
     app_password = store.get(account.email, SecretKind.APP_PASSWORD)
     if app_password:
-        return await probe(account, app_password.replace(" ", ""), timeouts=timeouts, app_password=True)
+        return await probe(account, login_secret(SecretKind.APP_PASSWORD, app_password), timeouts=timeouts,
+                           app_password=True)
     return unknown(account, PROBE, "no account password known to test with: confirm by hand "
                                    f"(`mailkit twostep confirm {account.email} --state on|off --by NAME`)")
 

@@ -11,7 +11,7 @@ from keyring.backends import fail
 from mailkit.errors import SecretStoreError
 from mailkit.keyring_backends import SandboxFileKeyring
 from mailkit.redaction import redact
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets import SecretKind, login_secret, secret_kind_for, secret_store
 from mailkit.smtp import Credentials, plain_string, xoauth2_string
 
 
@@ -119,3 +119,12 @@ def test_redact_masks_token_shapes_never_seen_before():
 def test_credentials_repr_hides_the_secret():
     creds = Credentials("PLAIN", "a@gmail.com", "Sup3r-Secret-Pw")
     assert "Sup3r" not in repr(creds) and "Sup3r" not in redact(f"failed with {creds.secret}")
+
+
+def test_secret_kind_and_login_form_follow_the_accounts_auth():
+    assert secret_kind_for("app_password") is SecretKind.APP_PASSWORD
+    assert secret_kind_for("password") is SecretKind.PASSWORD
+    assert secret_kind_for("oauth2") is SecretKind.PASSWORD
+    assert login_secret(secret_kind_for("app_password"), "abcd efgh ijkl mnop") == "abcdefghijklmnop"
+    assert login_secret("app_password", "abcd efgh") == "abcdefgh"
+    assert login_secret(SecretKind.PASSWORD, "pass with spaces") == "pass with spaces"

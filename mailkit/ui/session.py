@@ -149,7 +149,7 @@ def seed_sandbox_secrets(inventory: Inventory, workspace: Workspace) -> int:
     from mailkit.apppasswords import normalize_app_password
     from mailkit.endpoints import sandbox_info
     from mailkit.sandbox.accounts import load_accounts
-    from mailkit.secrets import SecretKind, secret_store
+    from mailkit.secrets import SecretKind, secret_kind_for, secret_store
 
     info = sandbox_info()
     if info is None:
@@ -161,7 +161,7 @@ def seed_sandbox_secrets(inventory: Inventory, workspace: Workspace) -> int:
         fake = known.get(account.email.lower())
         if fake is None or account.auth == "oauth2":
             continue
-        kind = SecretKind.APP_PASSWORD if account.auth == "app_password" else SecretKind.PASSWORD
+        kind = secret_kind_for(account.auth)
         secret = (fake.app_passwords[0] if fake.app_passwords else "") if kind is SecretKind.APP_PASSWORD \
             else fake.password
         if kind is SecretKind.APP_PASSWORD and secret:
