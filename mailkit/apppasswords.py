@@ -207,7 +207,7 @@ def set_account_secret(inventory: Any, account: Account, raw: str, *, test: bool
     Raises AppPasswordError (a ValidationError) for an app password with an obvious mistake,
     before anything is sent to Google.
     """
-    from mailkit.smtp import run_sync
+    from mailkit.syncio import run_sync
 
     return run_sync(set_account_secret_async(inventory, account, raw, test=test, workspace=workspace, lang=lang))
 

@@ -31,9 +31,10 @@ from mailkit.errors import NetworkError, NotFoundError, OAuthError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Credentials, Timeouts, run_sync
+from mailkit.smtp import CheckResult, Credentials, Timeouts
 from mailkit.status import TEMPORARY, Status
 from mailkit.steps import Step
+from mailkit.syncio import run_sync
 from mailkit.workspace import Workspace
 
 DEFAULT_CONCURRENCY = 32  # connections to smtp.gmail.com at once from one machine, one per account

@@ -7,7 +7,6 @@ Errors never escape to callers that asked for a check: they become the result. P
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import socket
 import time
@@ -323,16 +322,3 @@ async def check_smtp(account: Account, credentials: Credentials | None, *, messa
         recipients = [a.addr_spec for a in message["To"].addresses]
     return await SMTPCheck(account, credentials, message=message, recipients=recipients, timeouts=timeouts).run()
 
-
-def run_sync(coro: Awaitable[Any]) -> Any:
-    """Run a coroutine from synchronous code; inside Jupyter (a running loop) say to await instead."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    close = getattr(coro, "close", None)
-    if close:
-        close()
-    from mailkit.errors import UsageError
-
-    raise UsageError("an event loop is already running (Jupyter?): use `await` on the async function instead")

@@ -38,7 +38,7 @@ def audit(
     """Check sign-in (and with --send-test send a test) for many accounts at once; results go to the
     workspace as they come, so an interrupted run can be finished with --resume."""
     from mailkit.audit import DEFAULT_CONCURRENCY, DEFAULT_DEADLINE, Audit, AuditOptions, Selection
-    from mailkit.smtp import run_sync
+    from mailkit.syncio import run_sync
 
     lang = resolve_lang(STATE.lang)
     if resume is not None and (company or email or broken or send_test or send_to or attachments):

@@ -43,7 +43,7 @@ def check(
 ) -> None:
     """Check sign-in over SMTP (DNS, TCP, TLS, EHLO, AUTH[, send]) and print cause and remedy."""
     from mailkit.check import SendOptions, check_account
-    from mailkit.smtp import run_sync
+    from mailkit.syncio import run_sync
 
     lang = resolve_lang(STATE.lang)
     with open_inventory() as inventory:

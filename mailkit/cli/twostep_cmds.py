@@ -33,7 +33,7 @@ def twostep_check(
 ) -> None:
     """Find out whether 2SV is on: Workspace Directory API, else a sign-in probe. Exit 1 if any is off/unknown."""
     from mailkit.i18n import resolve_lang
-    from mailkit.smtp import run_sync
+    from mailkit.syncio import run_sync
     from mailkit.twostep import check_twostep, manual_steps
 
     if email and company:
