@@ -22,11 +22,11 @@ from typing import Any
 
 from mailkit import errors
 from mailkit.diagnose_texts import TEXTS
+from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.i18n import DEFAULT_LANG, normalize_lang, resolve_lang
 from mailkit.redaction import redact
 from mailkit.status import SEVERITY, Status
 
-MAIL_SCOPE = "https://mail.google.com/"
 OAUTH_MECHANISMS = frozenset({"XOAUTH2", "OAUTHBEARER", "XOAUTH"})
 
 # Written where a command needs an argument the caller did not give.

@@ -18,14 +18,13 @@ from typing import Any
 
 from mailkit.endpoints import GoogleEndpoints, google_endpoints, sandbox_info
 from mailkit.errors import OAuthError, UsageError
+from mailkit.google_scopes import EMAIL_SCOPE, MAIL_SCOPE, OPENID_SCOPE
 from mailkit.redaction import remember
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
-MAIL_SCOPE = "https://mail.google.com/"
-EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
 #: What mailkit asks for: full Gmail (SMTP/IMAP need it) plus who the authorized account is.
-SCOPES = (MAIL_SCOPE, "openid", EMAIL_SCOPE)
+SCOPES = (MAIL_SCOPE, OPENID_SCOPE, EMAIL_SCOPE)
 
 _CONSOLE = "https://console.cloud.google.com/apis/credentials"
 WEB_CLIENT_HELP = (

@@ -32,8 +32,9 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from mailkit.endpoints import http_failure_status, requests_verify
 from mailkit.errors import MailkitError, UsageError
+from mailkit.google_scopes import EMAIL_SCOPE
 from mailkit.models import Account
-from mailkit.oauth_client import EMAIL_SCOPE, OAuthClient, active_client
+from mailkit.oauth_client import OAuthClient, active_client
 from mailkit.oauth_identity import IdentityError, authorized_email
 from mailkit.oauth_loopback import LoopbackServer
 from mailkit.oauth_store import (

@@ -21,22 +21,21 @@ from urllib.parse import urlsplit
 
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
+from mailkit.google_scopes import DIRECTORY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
 from mailkit.models import normalize_email
-from mailkit.oauth_client import EMAIL_SCOPE
 from mailkit.oauth_store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
 from mailkit.redaction import redact
 from mailkit.secrets import SecretKind
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
-DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
 #: How a DirectoryClient is authorised.
 SERVICE_ACCOUNT, ADMIN_OAUTH = "service_account", "admin_oauth"
 #: The words of the Directory scope's box on Google's consent page.
 DIRECTORY_BOX = "See info about users on your domain"
 #: A Workspace admin's own consent to read the Directory; the admin need not be an inventory account.
 DIRECTORY_ADMIN = GrantPurpose(
-    "directory", (DIRECTORY_SCOPE, "openid", EMAIL_SCOPE), DIRECTORY_SCOPE, DIRECTORY_BOX,
+    "directory", (DIRECTORY_SCOPE, OPENID_SCOPE, EMAIL_SCOPE), DIRECTORY_SCOPE, DIRECTORY_BOX,
     "to read 2-Step Verification from the Admin SDK Directory API", SecretKind.DIRECTORY_TOKEN, DirectoryGrantStore,
     "mailkit twostep setup --admin-oauth {email}",
     "{email} authorized: mailkit can now read the 2-Step Verification of {domain}'s users from the Directory "

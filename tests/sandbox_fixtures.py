@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mailkit.sandbox.grants import MAIL_SCOPE
+from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.sandbox.runner import SandboxThread
 
 __all__ = ["fresh_sandbox", "sandbox", "sandbox_env"]  # what conftest re-exports; the clients are imported

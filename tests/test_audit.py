@@ -25,12 +25,12 @@ from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, se
 from mailkit.audit_store import AuditStore, ResultRow
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import NotFoundError, UsageError
+from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.inventory import Inventory
 from mailkit.keyring_backends import MemoryKeyring
 from mailkit.models import Company, build_account
 from mailkit.oauth_store import GrantStore, TokenBundle, save_bundle
 from mailkit.redaction import redact, remember_login
-from mailkit.sandbox.grants import MAIL_SCOPE
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.smtp import CheckResult

@@ -10,11 +10,11 @@ import socket
 
 from keyring.errors import PasswordDeleteError
 
+from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.imap import Response, capabilities, check_imap, check_imap_account, offered_mechanisms, quote
 from mailkit.inventory import Inventory
 from mailkit.keyring_backends import SandboxFileKeyring
 from mailkit.models import Company, build_account
-from mailkit.sandbox.grants import MAIL_SCOPE
 from mailkit.secrets import SecretKind, secret_store
 from mailkit.smtp import Credentials, Timeouts
 from mailkit.status import Status

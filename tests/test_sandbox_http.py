@@ -27,9 +27,10 @@ from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
 import mailkit.oauth_flow  # noqa: F401  # masks the tokens requests-oauthlib logs at DEBUG, as in mailkit's own use
+from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.directory import parse_fields, select
-from mailkit.sandbox.grants import MAIL_SCOPE, GrantRegistry
+from mailkit.sandbox.grants import GrantRegistry
 from mailkit.sandbox.http import HttpSide
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -14,7 +14,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-MAIL_SCOPE = "https://mail.google.com/"
 ACCESS_TOKEN_LIFETIME = 3599
 
 

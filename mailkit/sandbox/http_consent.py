@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from mailkit.google_scopes import API_SCOPE_PREFIX, MAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.http_core import (
     APP_NAME,
@@ -109,8 +110,7 @@ def _check_parameters(params: dict[str, str]) -> Response | None:
     scopes = params["scope"].split()
     if not scopes:
         return _page(400, "invalid_request", "Missing required parameter: scope", params)
-    invalid = [s for s in scopes if s not in _BASIC_SCOPES and not s.startswith(("https://www.googleapis.com/auth/",
-                                                                                   "https://mail.google.com/"))]
+    invalid = [s for s in scopes if s not in _BASIC_SCOPES and not s.startswith((API_SCOPE_PREFIX, MAIL_SCOPE))]
     if invalid:
         valid = [s for s in scopes if s not in invalid]
         return _page(400, "invalid_scope", f"Some requested scopes were invalid. {{valid=[{', '.join(valid)}], "

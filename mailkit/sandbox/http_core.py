@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mailkit.endpoints import GoogleEndpoints
+from mailkit.google_scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, EMAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.grants import Grant, GrantRegistry
 from mailkit.sandbox.signin import find_account
@@ -23,12 +25,9 @@ if TYPE_CHECKING:
 
 APP_NAME = "mailkit sandbox"
 GOOGLE_ISSUER = "https://accounts.google.com"
-GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
-DIRECTORY_SCOPES = frozenset({
-    "https://www.googleapis.com/auth/admin.directory.user.readonly",
-    "https://www.googleapis.com/auth/admin.directory.user",
-})
-EMAIL_SCOPES = frozenset({"email", "https://www.googleapis.com/auth/userinfo.email"})
+GOOGLE_TOKEN_URI = GoogleEndpoints.token_uri  # the audience of a service account's JWT
+DIRECTORY_SCOPES = frozenset({DIRECTORY_SCOPE, DIRECTORY_MANAGE_SCOPE})
+EMAIL_SCOPES = frozenset({"email", EMAIL_SCOPE})
 _AUTH_HELP = ("Expected OAuth 2 access token, login cookie or other valid authentication credential. "
               "See https://developers.google.com/identity/sign-in/web/devconsole-project.")
 

@@ -22,15 +22,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from mailkit.google_scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, GMAIL_SEND_SCOPE, MAIL_SCOPE
+
 SERVICE_ACCOUNT_EMAIL = "mailkit-audit@mailkit-sandbox.iam.gserviceaccount.com"
 SERVICE_ACCOUNT_FILE = "service_account.json"
 #: Scopes the sandbox's admin console "authorized" for the service account's domain-wide delegation.
-DELEGATED_SCOPES = frozenset({
-    "https://www.googleapis.com/auth/admin.directory.user.readonly",
-    "https://www.googleapis.com/auth/admin.directory.user",
-    "https://mail.google.com/",
-    "https://www.googleapis.com/auth/gmail.send",
-})
+DELEGATED_SCOPES = frozenset({DIRECTORY_SCOPE, DIRECTORY_MANAGE_SCOPE, MAIL_SCOPE, GMAIL_SEND_SCOPE})
 
 
 def b64url(data: bytes) -> str:

@@ -10,23 +10,33 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from html import escape
 
+from mailkit.google_scopes import (
+    DIRECTORY_MANAGE_SCOPE,
+    DIRECTORY_SCOPE,
+    EMAIL_SCOPE,
+    GMAIL_READONLY_SCOPE,
+    GMAIL_SEND_SCOPE,
+    MAIL_SCOPE,
+    OPENID_SCOPE,
+    PROFILE_SCOPE,
+)
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.http_core import APP_NAME
 
 EMAIL_LABEL = "See your primary Google Account email address"
 SCOPE_LABELS = {
-    "https://mail.google.com/": "Read, compose, send and permanently delete all your email from Gmail",
+    MAIL_SCOPE: "Read, compose, send and permanently delete all your email from Gmail",
     "email": EMAIL_LABEL,
-    "https://www.googleapis.com/auth/userinfo.email": EMAIL_LABEL,
-    "openid": "Associate you with your personal info on Google",
+    EMAIL_SCOPE: EMAIL_LABEL,
+    OPENID_SCOPE: "Associate you with your personal info on Google",
     "profile": "See your personal info, including any personal info you've made publicly available",
-    "https://www.googleapis.com/auth/userinfo.profile":
+    PROFILE_SCOPE:
         "See your personal info, including any personal info you've made publicly available",
-    "https://www.googleapis.com/auth/gmail.send": "Send email on your behalf",
-    "https://www.googleapis.com/auth/gmail.readonly": "View your email messages and settings",
-    "https://www.googleapis.com/auth/admin.directory.user.readonly":
+    GMAIL_SEND_SCOPE: "Send email on your behalf",
+    GMAIL_READONLY_SCOPE: "View your email messages and settings",
+    DIRECTORY_SCOPE:
         "See info about users on your domain",
-    "https://www.googleapis.com/auth/admin.directory.user":
+    DIRECTORY_MANAGE_SCOPE:
         "View and manage the provisioning of users on your domain",
 }
 
@@ -70,7 +80,7 @@ footer{margin-top:28px;font-size:12px;color:#747775}
 def scope_label(scope: str, requested: Iterable[str]) -> str:
     """Google's wording for a scope. Alone with the mail scope, `openid` stands for the email address."""
     requested = set(requested)
-    if scope == "openid" and not requested & {"email", "https://www.googleapis.com/auth/userinfo.email"}:
+    if scope == OPENID_SCOPE and not requested & {"email", EMAIL_SCOPE}:
         return EMAIL_LABEL
     return SCOPE_LABELS.get(scope) or "Use " + scope.rsplit("/", 1)[-1].replace(".", " ")
 

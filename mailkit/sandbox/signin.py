@@ -14,8 +14,9 @@ import secrets
 import string
 from collections.abc import Callable, Mapping
 
+from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
-from mailkit.sandbox.grants import MAIL_SCOPE, GrantRegistry
+from mailkit.sandbox.grants import GrantRegistry
 
 
 class Outcome(enum.Enum):

@@ -1,0 +1,23 @@
+"""Google's OAuth scope names, in one place for mailkit and for its sandbox (which must accept
+exactly what mailkit asks for). Constants only and no imports, so any module can use them.
+"""
+
+from __future__ import annotations
+
+#: Full Gmail access: the only scope with which SMTP and IMAP accept XOAUTH2.
+MAIL_SCOPE = "https://mail.google.com/"
+#: Every other Google API scope starts so.
+API_SCOPE_PREFIX = "https://www.googleapis.com/auth/"
+OPENID_SCOPE = "openid"
+#: Who the authorized account is ("email" is its short form).
+EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
+PROFILE_SCOPE = "https://www.googleapis.com/auth/userinfo.profile"
+GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send"
+GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
+#: Reading users (and their 2-Step Verification) from the Admin SDK Directory API.
+DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
+#: Managing users in the Directory; it includes reading them.
+DIRECTORY_MANAGE_SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
+
+__all__ = ["API_SCOPE_PREFIX", "DIRECTORY_MANAGE_SCOPE", "DIRECTORY_SCOPE", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE",
+           "GMAIL_SEND_SCOPE", "MAIL_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"]
