@@ -20,6 +20,7 @@ import pandas as pd
 from mailkit import reports
 from mailkit.errors import UsageError
 from mailkit.i18n import normalize_lang
+from mailkit.tabular_read import FORMULA_START, quote_formula
 from mailkit.workspace import Workspace
 
 SHEETS = {
@@ -29,7 +30,6 @@ SHEETS = {
 }
 TITLES = {"en": "mailkit report", "es": "Informe de mailkit", "pl": "Raport mailkit"}
 TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
 
@@ -100,7 +100,7 @@ def _format_column(sheet: Any, index: int, column: str, rows: int) -> None:
     from openpyxl.styles import PatternFill
 
     for (cell,) in sheet.iter_rows(min_row=2, max_row=rows + 1, min_col=index, max_col=index):
-        if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
             cell.data_type = "s"  # text, never a formula
         if column in TIME_COLUMNS:
             cell.number_format = "yyyy-mm-dd hh:mm"
@@ -146,13 +146,9 @@ def to_csv(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = No
         if column in TIME_COLUMNS:
             frame[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M"))
         else:
-            frame[column] = frame[column].map(_defuse)
+            frame[column] = frame[column].map(quote_formula)
     frame.columns = [header(c, lang) for c in frame.columns]
     frame.to_csv(path, index=False, encoding="utf-8-sig")
-
-
-def _defuse(value: Any) -> Any:
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 # --- HTML ----------------------------------------------------------------------------------

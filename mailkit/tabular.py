@@ -44,7 +44,7 @@ from mailkit.models import (
 )
 from mailkit.providers import Detection, detect_provider, provider
 from mailkit.tabular_headers import EXPORT_COLUMNS, ColumnMap, map_columns
-from mailkit.tabular_read import FORMULA_START, read_table
+from mailkit.tabular_read import quote_formula, read_table
 from mailkit.tabular_report import ImportReport, RowError, RowResult
 
 #: Account fields in the order of `Account.content()`: what an import may change.
@@ -350,12 +350,7 @@ def _write_csv(path: Path, rows: list[dict[str, str | int]], separator: str) -> 
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=separator, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([_inert(row[name]) for name in EXPORT_COLUMNS] for row in rows)
-
-
-def _inert(value: str | int) -> str | int:
-    """Text a spreadsheet would run as a formula gets a leading quote (import takes it off again)."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+        writer.writerows([quote_formula(row[name]) for name in EXPORT_COLUMNS] for row in rows)
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, str | int]]) -> None:

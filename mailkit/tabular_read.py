@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -44,6 +44,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_SEARCH = 10  # non-empty rows looked at for the header (a title line may come first)
 
 Rows = list[tuple[int, list[str]]]
+Cell = TypeVar("Cell")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -232,6 +233,15 @@ def _frame(rows: Rows, attrs: dict[str, object]) -> pd.DataFrame:
     return frame
 
 
+def quote_formula(value: Cell) -> Cell | str:
+    """Text a spreadsheet would run as a formula gets a leading quote (`clean_cell` takes it off again).
+
+    >>> quote_formula("=1+1"), quote_formula("-5 days"), quote_formula("ok"), quote_formula(3)
+    ("'=1+1", "'-5 days", 'ok', 3)
+    """
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def clean_cell(text: str) -> str:
     """Strip spaces; undo the quote export puts before text that a spreadsheet would run as a formula."""
     text = str(text).replace("\x00", "").strip()
@@ -252,4 +262,4 @@ def _column_names(header: list[str]) -> list[str]:
 
 
 __all__ = ["EXCEL_SUFFIXES", "FORMULA_START", "TEXT_SUFFIXES", "cell_text", "decode_text", "language_score",
-           "read_table", "sniff_separator"]
+           "quote_formula", "read_table", "sniff_separator"]

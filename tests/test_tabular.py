@@ -19,7 +19,7 @@ from mailkit.models import Company, build_account
 from mailkit.secrets import SecretStore
 from mailkit.tabular import export_accounts, import_accounts, read_table
 from mailkit.tabular_headers import EXPORT_COLUMNS, field_for, header_key, map_columns
-from mailkit.tabular_read import decode_text, sniff_separator
+from mailkit.tabular_read import clean_cell, decode_text, quote_formula, sniff_separator
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -498,3 +498,11 @@ def test_workbook_sheet_with_the_email_header_is_read_else_the_active_one(tmp_pa
     accounts.delete_rows(1)
     book.save(tmp_path / "none.xlsx")
     assert read_table(tmp_path / "none.xlsx").attrs["sheet"] == "notes"
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"x\")", "+34 600", "-5", "@SUM(A1)", "\tx", "\rx", "plain", "'quoted"])
+def test_quote_formula_is_undone_by_clean_cell(value):
+    quoted = quote_formula(value)
+    assert quoted == (f"'{value}" if value[0] in "=+-@\t\r" else value)
+    assert clean_cell(quoted) == value
+    assert quote_formula(7) == 7
