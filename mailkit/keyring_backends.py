@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+
+from mailkit.files import write_private
 
 
 class MemoryKeyring(KeyringBackend):
@@ -52,11 +53,7 @@ class SandboxFileKeyring(KeyringBackend):
             return {}
 
     def _save(self, data: dict[str, str]) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps(data))
 
     def get_password(self, service: str, username: str) -> str | None:
         with self._lock:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mailkit.endpoints import GoogleEndpoints, google_endpoints, sandbox_info
 from mailkit.errors import OAuthError, UsageError
+from mailkit.files import write_private
 from mailkit.google_scopes import EMAIL_SCOPE, MAIL_SCOPE, OPENID_SCOPE
 from mailkit.redaction import remember
 from mailkit.status import Status
@@ -110,15 +110,7 @@ def register_client(workspace: Workspace, path: str | os.PathLike[str]) -> OAuth
     load_client_file(path)
     target = workspace.ensure().oauth_client_path
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".oauth_client.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"installed": data["installed"]}, handle, indent=2)
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_private(target, json.dumps({"installed": data["installed"]}, indent=2))
     return _routed(load_client_file(target))
 
 

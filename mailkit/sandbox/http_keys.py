@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from mailkit.files import write_private
 from mailkit.google_scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, GMAIL_SEND_SCOPE, MAIL_SCOPE
 
 SERVICE_ACCOUNT_EMAIL = "mailkit-audit@mailkit-sandbox.iam.gserviceaccount.com"
@@ -144,11 +144,7 @@ class ServiceAccount:
     def write(self, path: Path, base_url: str) -> Path:
         """Write the JSON file readable by its owner only (it holds a private key)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.info(base_url), handle, indent=2)
-        os.chmod(path, 0o600)
-        return path
+        return write_private(path, json.dumps(self.info(base_url), indent=2))
 
 
 __all__ = ["DELEGATED_SCOPES", "SERVICE_ACCOUNT_EMAIL", "SERVICE_ACCOUNT_FILE", "RsaKey", "ServiceAccount",

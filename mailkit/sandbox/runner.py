@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from mailkit.files import write_private
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
@@ -121,7 +122,7 @@ class Sandbox:
             "accounts_file": str(self.accounts_file),
             "pid": os.getpid(),
         }
-        _write_private(self.info_path, json.dumps(info, indent=2) + "\n")
+        write_private(self.info_path, json.dumps(info, indent=2) + "\n")
         self.info = info
         return info
 
@@ -142,7 +143,7 @@ class Sandbox:
             "client_secret": self.client_secret,
             "redirect_uris": ["http://localhost"],
         }}
-        _write_private(path, json.dumps(config, indent=2) + "\n")
+        write_private(path, json.dumps(config, indent=2) + "\n")
         return path
 
     async def stop(self) -> None:
@@ -155,15 +156,6 @@ class Sandbox:
             self.info_path.unlink(missing_ok=True)
         if self._tempdir is not None:
             self._tempdir.cleanup()
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write readable by the user only, atomically (a reader never sees half a file)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 class SandboxThread:
