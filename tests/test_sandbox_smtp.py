@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import requests
 
 from mailkit.errors import UsageError
 from mailkit.sandbox.faults import Faults
@@ -407,6 +408,20 @@ def test_latency_is_added_to_every_reply(box: SandboxThread) -> None:
         client.noop()
     slow = time.monotonic() - started
     client.close()
+    assert slow >= 0.3 > fast
+
+
+def test_latency_changed_while_running_slows_https_replies_too(box: SandboxThread) -> None:
+    certs, ca = box.info["http"] + "/oauth2/v3/certs", box.info["ca_cert"]
+    with requests.Session() as session:
+        assert session.get(certs, verify=ca, timeout=10).status_code == 200  # connected: below, replies only
+        started = time.monotonic()
+        session.get(certs, verify=ca, timeout=10)
+        fast = time.monotonic() - started
+        box.faults.latency_ms = 300
+        started = time.monotonic()
+        assert session.get(certs, verify=ca, timeout=10).status_code == 200
+        slow = time.monotonic() - started
     assert slow >= 0.3 > fast
 
 

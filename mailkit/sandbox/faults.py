@@ -7,7 +7,7 @@ can change it while the sandbox runs (`sandbox.faults.latency_ms = 200`), and `m
 --fault SPEC` sets it at start.
 
 Spec strings (the CLI's `--fault`):
-    latency=MS            wait MS milliseconds before every SMTP and IMAP reply
+    latency=MS            wait MS milliseconds before every SMTP, IMAP and HTTP reply
     stall=POINT:SECONDS   say nothing for SECONDS at POINT (see STALL_POINTS)
     drop-data             hang up in the middle of a message (SMTP DATA/BDAT)
     tls-reset             reset the connection during the TLS handshake (465, 587 STARTTLS, 993)
@@ -73,10 +73,15 @@ class Faults:
         else:
             raise UsageError(f"unknown fault {spec!r}; use latency=MS, stall=POINT:SECONDS, drop-data or tls-reset")
 
+    def reply_delay(self) -> float:
+        """The per-reply latency in seconds, read at each reply (the HTTP side sleeps it in its thread)."""
+        return max(0, self.latency_ms) / 1000
+
     async def before_reply(self) -> None:
         """The per-reply latency."""
-        if self.latency_ms > 0:
-            await asyncio.sleep(self.latency_ms / 1000)
+        delay = self.reply_delay()
+        if delay:
+            await asyncio.sleep(delay)
 
     async def at(self, point: str) -> None:
         """Stall here if this is the chosen point."""

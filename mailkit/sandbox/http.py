@@ -25,6 +25,7 @@ from mailkit.errors import UsageError
 from mailkit.redaction import redact, remember
 from mailkit.sandbox import directory, http_consent, http_token
 from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
 from mailkit.sandbox.http_core import (
     GOOGLE_ISSUER,
@@ -178,8 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # the server must answer; the traceback goes to the log
             log.exception("sandbox HTTP endpoint failed for %s %s", method, redact(parts.path))
             response = json_response({"error": {"code": 500, "message": "Internal error."}}, 500)
-        if side.latency_ms:
-            time.sleep(side.latency_ms / 1000)
+        delay = side.faults.reply_delay()  # read per reply: a running sandbox's latency can change
+        if delay:
+            time.sleep(delay)
         self._send(response)
 
     def _send(self, response: Response, close: bool = False) -> None:
@@ -216,13 +218,16 @@ class HttpSide:
     """Google's OAuth and Directory endpoints for the sandbox, over HTTPS on 127.0.0.1."""
 
     def __init__(self, accounts: dict[str, SandboxAccount], grants: GrantRegistry, *, client_id: str,
-                 client_secret: str, ssl_context: ssl.SSLContext, latency_ms: int = 0, state_dir: Path):
+                 client_secret: str, ssl_context: ssl.SSLContext, latency_ms: int = 0, state_dir: Path,
+                 faults: Faults | None = None):
         self.accounts = accounts
         self.grants = grants
         self.client_id = client_id
         self.client_secret = client_secret
         self.ssl_context = ssl_context
-        self.latency_ms = max(0, int(latency_ms))
+        self.faults = faults if faults is not None else Faults()  # the sandbox's, shared with SMTP and IMAP
+        if latency_ms:
+            self.faults.latency_ms = max(0, int(latency_ms))
         self.state_dir = Path(state_dir)
         self._context: HttpContext | None = None
         self._server: _Server | None = None

@@ -128,7 +128,7 @@ class Sandbox:
 
     async def _start_http(self, context: ssl.SSLContext) -> str:
         side = HttpSide(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
-                         ssl_context=context, latency_ms=self.faults.latency_ms, state_dir=self.state_dir)
+                         ssl_context=context, state_dir=self.state_dir, faults=self.faults)
         self._parts.append(side)
         return (await side.start(HOST, 0)).rstrip("/")
 
