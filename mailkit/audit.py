@@ -25,13 +25,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
-from mailkit.check import SendOptions, check_with, credentials_for, token_failure
+from mailkit.check import SendOptions, check_with, credentials_or_result
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
-from mailkit.errors import NetworkError, NotFoundError, OAuthError, UsageError
+from mailkit.errors import NetworkError, NotFoundError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Credentials, Timeouts
+from mailkit.smtp import CheckResult, Timeouts
 from mailkit.status import TEMPORARY, Status
 from mailkit.steps import Step
 from mailkit.syncio import run_sync
@@ -370,21 +370,14 @@ class Audit:
             send = SendOptions(to=options.send_to, attachments=options.attachments, lang=options.lang,
                                company_name=company_name)
         timeouts = Timeouts().capped(options.deadline)
+        credentials, failed = await credentials_or_result(account, self.workspace, "smtp")
+        if failed is not None:  # no access token to be had, or the keyring failed
+            return failed
         try:
-            credentials = await asyncio.to_thread(lookup_credentials, account, self.workspace)
             return await check_with(account, credentials, send=send, timeouts=timeouts)
-        except OAuthError as exc:  # no access token to be had (the lookup runs outside check_with)
-            return token_failure(account.email, "smtp", exc)
         except NetworkError as exc:  # the core turns these into results; this is only a safety net
             return CheckResult(account.email, "smtp", classify_exception(exc, step=exc.step),
                                steps=[Step(exc.step or "connect", False, redact(exc))])
-
-
-def lookup_credentials(account: Account, workspace: Workspace) -> Credentials | None:
-    """The account's credentials, read in a worker thread: keyring reads block, and an encrypted file
-    keyring runs a deliberately slow key derivation per read; the event loop keeps serving the other
-    connections meanwhile. OAuth refreshes stay deduplicated (TokenSource locks across threads)."""
-    return asyncio.run(credentials_for(account, workspace))
 
 
 def select_accounts(inventory: Inventory, store: AuditStore, selection: Selection,
@@ -430,7 +423,6 @@ __all__ = [
     "RetryNotice",
     "Selection",
     "audit",
-    "lookup_credentials",
     "retry_delay",
     "run_audit",
     "select_accounts",

@@ -3,15 +3,17 @@ send a test message. The async core the CLI, the audit and the widgets share."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from mailkit.diagnose import diagnosis_for
-from mailkit.errors import OAuthError
+from mailkit.errors import OAuthError, SecretStoreError
 from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account
 from mailkit.redaction import redact
 from mailkit.secrets import login_secret, secret_kind_for, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
+from mailkit.status import Status
 from mailkit.steps import Step
 from mailkit.workspace import Workspace
 
@@ -36,23 +38,38 @@ class SendOptions:
 async def credentials_for(account: Account, workspace: Workspace) -> Credentials | None:
     """The account's credentials, or None when nothing is stored (not_configured).
 
-    OAuth accounts get a valid access token (refreshed when near expiry) and a refresher that
-    the SMTP engine calls once if Google rejects the token. Raises OAuthError with its status.
+    Keyring reads block (an encrypted file keyring runs a slow key derivation per entry), so they
+    run in a worker thread while the event loop keeps serving other connections. OAuth accounts get
+    a valid access token (refreshed when near expiry) and a refresher that the SMTP engine calls
+    once if the server rejects the token. Raises OAuthError with its status, or SecretStoreError
+    when the keyring itself fails (that is never "nothing stored").
     """
     if account.auth == "oauth2":
         from mailkit.oauth import TokenSource
 
         source = TokenSource.for_account(account, workspace)
-        if not source.configured():
+        if not await asyncio.to_thread(source.configured):
             return None
         token = await source.access_token()
         return Credentials("XOAUTH2", account.login_name, token,
                            refresh=lambda: source.access_token(force_refresh=True))
     kind = secret_kind_for(account.auth)
-    secret = secret_store(workspace).get(account.email, kind)
+    store = await asyncio.to_thread(secret_store, workspace)
+    secret = await asyncio.to_thread(store.get, account.email, kind)
     if secret is None:
         return None
     return Credentials("PASSWORD", account.login_name, login_secret(kind, secret))
+
+
+async def credentials_or_result(account: Account, workspace: Workspace,
+                                protocol: str) -> tuple[Credentials | None, CheckResult | None]:
+    """(credentials, None), or (None, the failed check's result) when none can be looked up."""
+    try:
+        return await credentials_for(account, workspace), None
+    except OAuthError as exc:
+        return None, token_failure(account.email, protocol, exc)
+    except SecretStoreError as exc:
+        return None, store_failure(account.email, protocol, exc)
 
 
 def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
@@ -61,15 +78,20 @@ def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
                        steps=[Step("token", False, redact(exc))])
 
 
+def store_failure(email: str, protocol: str, exc: SecretStoreError) -> CheckResult:
+    """The result of a check that could not start because the keyring failed: its own message, never
+    `not_configured` (the secret may well be there)."""
+    return CheckResult(email, protocol, diagnosis_for(Status.UNKNOWN, raw=redact(exc), step="keyring"),
+                       steps=[Step("keyring", False, redact(exc))])
+
+
 async def check_account(account: Account, *, workspace: Workspace | None = None, send: SendOptions | None = None,
                         credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
     """Sign in as the account (and send a test when `send` is given); always returns a result."""
-    workspace = workspace or Workspace()
     if credentials is None:
-        try:
-            credentials = await credentials_for(account, workspace)
-        except OAuthError as exc:
-            return token_failure(account.email, "smtp", exc)
+        credentials, failed = await credentials_or_result(account, workspace or Workspace(), "smtp")
+        if failed is not None:
+            return failed
     return await check_with(account, credentials, send=send, timeouts=timeouts)
 
 

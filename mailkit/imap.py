@@ -17,7 +17,7 @@ from typing import Any
 
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
-from mailkit.errors import NetworkError, OAuthError
+from mailkit.errors import NetworkError
 from mailkit.models import Account
 from mailkit.netio import StreamConnection, Transcript, resolve
 from mailkit.smtp import CheckResult, Credentials, Timeouts, choose_mechanism, plain_string, xoauth2_string
@@ -270,12 +270,11 @@ async def check_imap_account(account: Account, *, workspace: Workspace | None = 
                              credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
     """The IMAP check with the account's stored credentials (OAuth token or app password)."""
     if credentials is None:
-        from mailkit.check import credentials_for, token_failure
+        from mailkit.check import credentials_or_result
 
-        try:
-            credentials = await credentials_for(account, workspace or Workspace())
-        except OAuthError as exc:
-            return token_failure(account.email, "imap", exc)
+        credentials, failed = await credentials_or_result(account, workspace or Workspace(), "imap")
+        if failed is not None:
+            return failed
     return await check_imap(account, credentials, timeouts=timeouts)
 
 

@@ -1,4 +1,5 @@
-"""Small keyring backends mailkit ships: in-memory (tests) and the sandbox's file of fake secrets."""
+"""Small keyring backends mailkit ships: in-memory (tests), the sandbox's file of fake secrets, and a
+read cache in front of an encrypted file keyring."""
 
 from __future__ import annotations
 
@@ -71,3 +72,62 @@ class SandboxFileKeyring(KeyringBackend):
             if data.pop(f"{service}/{username}", None) is None:
                 raise PasswordDeleteError("not found")
             self._save(data)
+
+
+class CachedFileKeyring(KeyringBackend):
+    """A file keyring whose reads are decrypted once per process.
+
+    Each entry of an encrypted file keyring is sealed with its own slow key derivation, so an audit
+    that reads 200 accounts would spend minutes deriving keys. Values read are kept in memory for
+    as long as the file is unchanged (size, mtime and inode): a write by another process empties the
+    cache, a write through this backend updates it. Writes are serialised; reads run in parallel.
+    """
+
+    priority = 0.5  # type: ignore[assignment]
+
+    def __init__(self, inner: KeyringBackend, path: Path) -> None:
+        super().__init__()
+        self.inner = inner
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], str | None] = {}
+        self._seen: tuple[int, int, int] | None = None
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+    def _valid_cache(self) -> dict[tuple[str, str], str | None]:
+        """The cache, emptied first when the file changed since it was filled (call with the lock held)."""
+        signature = self._signature()
+        if signature != self._seen:
+            self._cache.clear()
+            self._seen = signature
+        return self._cache
+
+    def get_password(self, service: str, username: str) -> str | None:
+        with self._lock:
+            cache = self._valid_cache()
+            if (service, username) in cache:
+                return cache[(service, username)]
+            seen = self._seen
+        value = self.inner.get_password(service, username)
+        with self._lock:
+            cache = self._valid_cache()
+            if self._seen == seen:  # the file did not change while this value was read
+                cache[(service, username)] = value
+        return value
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        with self._lock:
+            self.inner.set_password(service, username, password)
+            self._valid_cache()[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        with self._lock:
+            self._cache.pop((service, username), None)
+            self.inner.delete_password(service, username)
+            self._valid_cache()

@@ -93,8 +93,9 @@ class TokenSource:
         return bundle is not None and bool(bundle.refresh_token)
 
     async def access_token(self, *, force_refresh: bool = False) -> str:
-        """A valid access token; OAuthError (with its status) when none can be had."""
-        seen = self._bundle()
+        """A valid access token; OAuthError (with its status) when none can be had. The keyring read
+        runs in a worker thread: it blocks, and an encrypted file keyring derives a key per entry."""
+        seen = await asyncio.to_thread(self._bundle)
         if not force_refresh and seen.fresh():
             return seen.access_token
         async with _async_lock(self._key):

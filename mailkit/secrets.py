@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import keyring
@@ -151,13 +153,23 @@ def backend_usable(backend: KeyringBackend) -> bool:
     return not module.startswith("keyrings.alt") or bool(os.environ.get("PYTHON_KEYRING_BACKEND"))
 
 
+_resolve_lock = threading.Lock()
+_unlocked: dict[tuple[str, str], KeyringBackend] = {}
+
+
 def system_backend() -> KeyringBackend | None:
-    """The backend keyring chose, or the first usable one inside its chainer; None when none is usable."""
+    """The backend keyring chose, or the first usable one inside its chainer; None when none is usable.
+
+    keyring detects its backend on first use by walking its entry points, which is not thread-safe
+    (an audit's workers asking at once crashed with "Set changed size during iteration", or saw no
+    backend at all): the first detection happens under a lock, and keyring keeps the result.
+    """
     from keyring.backends.chainer import ChainerBackend
 
-    chosen = keyring.get_keyring()
-    candidates = chosen.backends if isinstance(chosen, ChainerBackend) else [chosen]
-    return next((b for b in candidates if backend_usable(b)), None)
+    with _resolve_lock:
+        chosen = keyring.get_keyring()
+        candidates = chosen.backends if isinstance(chosen, ChainerBackend) else [chosen]
+        return next((b for b in candidates if backend_usable(b)), None)
 
 
 def secret_store(workspace: Workspace | None = None) -> SecretStore:
@@ -182,20 +194,39 @@ def secret_store(workspace: Workspace | None = None) -> SecretStore:
 
 
 def _cryptfile_backend(workspace: Workspace) -> KeyringBackend:
-    """keyrings.cryptfile's encrypted file in the workspace, unlocked by the passphrase."""
+    """keyrings.cryptfile's encrypted file in the workspace, unlocked once per process and passphrase.
+
+    Every entry of that file is sealed with its own Argon2-derived key, so each read costs a
+    deliberately slow derivation: reads go through `CachedFileKeyring`, which decrypts each entry
+    once and reads again only when the file changed (another process wrote to it).
+    """
+    path = str(workspace.ensure().home / "secrets.cfg")
+    given = os.environ.get(PASSPHRASE_ENV) or ""
+    with _resolve_lock:
+        if (path, given) in _unlocked:  # unlocked before in this process (with this passphrase, or the prompt's)
+            return _unlocked[(path, given)]
+        from mailkit.keyring_backends import CachedFileKeyring
+
+        backend = CachedFileKeyring(_unlock_cryptfile(path, given or _prompt_passphrase()), Path(path))
+        _unlocked[(path, given)] = backend
+        return backend
+
+
+def _prompt_passphrase() -> str:
+    if not sys.stdin.isatty():
+        raise SecretStoreError(f"the encrypted keyring is locked: set {PASSPHRASE_ENV} to its passphrase")
+    import getpass
+
+    return getpass.getpass("Passphrase of mailkit's encrypted keyring: ")
+
+
+def _unlock_cryptfile(path: str, passphrase: str) -> KeyringBackend:
     try:
         from keyrings.cryptfile.cryptfile import CryptFileKeyring
     except ImportError as exc:
         raise SecretStoreError("keyring.backend = 'cryptfile' needs: pip install 'mailkit[cryptfile]'") from exc
-    passphrase = os.environ.get(PASSPHRASE_ENV)
-    if not passphrase:
-        if not sys.stdin.isatty():
-            raise SecretStoreError(f"the encrypted keyring is locked: set {PASSPHRASE_ENV} to its passphrase")
-        import getpass
-
-        passphrase = getpass.getpass("Passphrase of mailkit's encrypted keyring: ")
     backend = CryptFileKeyring()
-    backend.file_path = str(workspace.ensure().home / "secrets.cfg")
+    backend.file_path = path
     try:
         backend.keyring_key = passphrase
     except ValueError as exc:  # "MAC check failed"

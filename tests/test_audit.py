@@ -499,3 +499,51 @@ def test_cli_audit_reports_broken_accounts(bulk, workspace, tmp_path):
     fine = run_mailkit("audit", "--no-progress", "--email", "user001@gmail.com", "--json", home=workspace.home,
                        env=env)
     assert fine.returncode == 0 and json.loads(fine.stdout)["ok"] == 1
+
+
+class BrokenKeyring(MemoryKeyring):
+    """A keyring whose reads fail, as a locked or crashed desktop keyring does."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring.errors import KeyringError
+
+        raise KeyringError("the collection is locked")
+
+
+def test_a_failing_keyring_is_a_failed_check_never_not_configured(bulk, workspace):
+    keyring.set_keyring(BrokenKeyring())
+    summary = audit(workspace, Selection(emails=["user000@gmail.com", "user001@gmail.com"]), AuditOptions(**FAST))
+    assert summary.counts == {"unknown": 2}
+    for result in summary.results:
+        assert result.step == "keyring"
+        assert "cannot read from the keyring: KeyringError: the collection is locked" in result.diagnosis.raw
+
+
+def test_encrypted_keyring_is_unlocked_once_and_each_entry_decrypted_once(bulk, workspace, monkeypatch):
+    """An encrypted file keyring derives a key per entry read: an audit pays that once per account, and
+    a write by another process (another CryptFileKeyring on the same file) is seen at the next read."""
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    emails = [f"user{i:03d}@gmail.com" for i in range(4)]
+    secrets = {e: keyring.get_keyring().get_password("mailkit", f"{e}/app_password") for e in emails}
+    monkeypatch.setenv("MAILKIT_KEYRING_PASSPHRASE", "correct horse battery")
+    workspace.set_setting("keyring.backend", "cryptfile")
+    store = secret_store(workspace)
+    for email, secret in secrets.items():
+        store.set(email, SecretKind.APP_PASSWORD, secret)
+    decrypted = []
+    original = CryptFileKeyring.decrypt
+    monkeypatch.setattr(CryptFileKeyring, "decrypt",
+                        lambda self, *a, **k: decrypted.append(1) or original(self, *a, **k))
+    for _ in range(3):
+        assert audit(workspace, Selection(emails=emails), AuditOptions(**FAST)).counts == {"ok": 4}
+    assert 1 <= len(decrypted) <= len(emails)  # 12 reads; the last one written was never decrypted at all
+
+    other = CryptFileKeyring()  # another process writing to the same file
+    other.file_path = str(workspace.home / "secrets.cfg")
+    other.keyring_key = "correct horse battery"
+    other.set_password("mailkit", "user000@gmail.com/app_password", "wrongwrongwrongw")
+    decrypted.clear()
+    summary = audit(workspace, Selection(emails=emails[:1]), AuditOptions(**FAST))
+    assert summary.counts == {"bad_credentials": 1}
+    assert len(decrypted) == 1
