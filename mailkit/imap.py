@@ -26,7 +26,6 @@ from mailkit.steps import Step, StepRecorder, StopCheck
 from mailkit.workspace import Workspace
 
 IMAP_PORT = 993
-STARTTLS_PORT = 143
 _LITERAL = re.compile(rb"\{(\d+)\+?\}\r?\n?$")
 _EXISTS = re.compile(r"^\* (\d+) EXISTS", re.I)
 _CAPABILITY = re.compile(r"\[CAPABILITY ([^\]]*)\]|^\* CAPABILITY (.*)$", re.I)
@@ -128,6 +127,19 @@ class IMAPWire(StreamConnection):
 
 
 
+def imap_settings_missing(account: Account) -> str:
+    """What the inventory lacks for an IMAP check ("" when nothing): its host and its TLS mode, both said
+    by the admin or implied by a provider preset, never guessed."""
+    command = (f"`mailkit account add {account.email} --company {account.company} --provider {account.provider} "
+               f"--smtp-host {account.smtp_host} --smtp-port {account.smtp_port} --security {account.security} "
+               f"--imap-host {account.imap_host or 'HOST'} --imap-security ssl|starttls`")
+    if not account.imap_host:
+        return f"no IMAP host set for {account.email}; set it (ssl: port 993, starttls: port 143): {command}"
+    if account.imap_security not in {"ssl", "starttls"}:
+        return f"IMAP's TLS mode is not set for {account.email} (ssl: port 993, starttls: port 143): {command}"
+    return ""
+
+
 class IMAPCheck(StepRecorder):
     """One account's IMAP conversation. Use `run()`; it never raises mailkit's network errors."""
 
@@ -138,7 +150,7 @@ class IMAPCheck(StepRecorder):
         self.wire = IMAPWire(self.transcript, reply_timeout=self.timeouts.reply)
         self.steps: list[Step] = []
         self.caps: set[str] = set()
-        self.host = account.imap_host or "imap.gmail.com"
+        self.host = account.imap_host
         self.port = int(account.imap_port or IMAP_PORT)
 
     async def run(self) -> CheckResult:
@@ -147,13 +159,17 @@ class IMAPCheck(StepRecorder):
                            transcript=self.transcript.lines, duration_ms=duration_ms)
 
     async def _converse(self) -> Diagnosis:
+        missing = imap_settings_missing(self.account)
+        if missing:  # never a guessed host: the credentials would go to a server nobody named
+            self.steps.append(Step("imap", False, missing))
+            return diagnosis_for(Status.NOT_CONFIGURED, raw=missing, step="imap")
         target = route(self.host, self.port)
         addresses = await self._step("dns", lambda: resolve(target.host, target.port, self.timeouts.dns),
                                      lambda infos: f"{self.host} -> {infos[0][4][0]}")
         await self._step("tcp", lambda: self.wire.connect(addresses, self.timeouts.connect),
                          lambda _: f"connected to {self.wire.peer}")
         context = tls_context()
-        if self.port != STARTTLS_PORT:
+        if self.account.imap_security == "ssl":
             await self._step("tls", lambda: self.wire.start_tls(context, target.server_hostname, self.timeouts.tls),
                              lambda _: "implicit TLS, certificate verified")
         await self._greeting()

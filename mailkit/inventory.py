@@ -193,7 +193,7 @@ def _account_values(account: Account) -> dict[str, object]:
         "email": account.email, "company_slug": account.company, "display_name": account.display_name,
         "provider": account.provider, "auth": account.auth, "smtp_host": account.smtp_host,
         "smtp_port": account.smtp_port, "security": account.security, "imap_host": account.imap_host,
-        "imap_port": account.imap_port, "login": account.login,
+        "imap_port": account.imap_port, "imap_security": account.imap_security, "login": account.login,
         "from_addresses": json.dumps(account.from_addresses), "tags": json.dumps(account.tags),
         "notes": account.notes,
     }

@@ -70,6 +70,15 @@ def normalize_security(value: str, row: int | None = None) -> str:
     return security
 
 
+def normalize_imap_security(value: str, row: int | None = None) -> str:
+    """IMAP's TLS mode, said by the admin: an IMAP check never guesses it from the port."""
+    security = SECURITY_ALIASES.get((value or "").strip().lower())
+    if security not in {"ssl", "starttls"}:
+        raise ValidationError("imap_security", f"{value!r} is not an IMAP TLS mode: use ssl (port 993) or starttls "
+                              "(port 143)", row=row, value=value)
+    return security
+
+
 def normalize_port(value: str | int, field_name: str, row: int | None = None) -> int:
     try:
         port = int(str(value).strip().removesuffix(".0"))
@@ -118,6 +127,7 @@ class Account:
     security: str = "starttls"
     imap_host: str = "imap.gmail.com"
     imap_port: int = 993
+    imap_security: str = "ssl"  # "ssl" or "starttls"; "" until the admin says (custom servers)
     login: str | None = None
     from_addresses: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -137,13 +147,14 @@ class Account:
     def content(self) -> tuple:
         """Everything an import may change, for comparing without timestamps."""
         return (self.company, self.display_name, self.provider, self.auth, self.smtp_host, self.smtp_port,
-                self.security, self.imap_host, self.imap_port, self.login, list(self.from_addresses),
-                list(self.tags), self.notes)
+                self.security, self.imap_host, self.imap_port, self.imap_security, self.login,
+                list(self.from_addresses), list(self.tags), self.notes)
 
 
 def build_account(email: str, company: str, *, provider_key: str | None = None, auth: str | None = None,
                   smtp_host: str | None = None, smtp_port: int | str | None = None, security: str | None = None,
-                  imap_host: str | None = None, imap_port: int | str | None = None, row: int | None = None,
+                  imap_host: str | None = None, imap_port: int | str | None = None,
+                  imap_security: str | None = None, row: int | None = None,
                   detect_timeout: float = 3.0, **other: object) -> Account:
     """An Account with the provider's defaults filled in for what was not given.
 
@@ -165,6 +176,7 @@ def build_account(email: str, company: str, *, provider_key: str | None = None, 
         security=sec,
         imap_host=(imap_host or preset.imap_host).strip().lower(),
         imap_port=normalize_port(imap_port, "imap_port", row) if imap_port else preset.imap_port,
+        imap_security=normalize_imap_security(imap_security, row) if imap_security else preset.imap_security,
     )
     account = replace(account, **{k: v for k, v in other.items() if v is not None})
     if account.login:

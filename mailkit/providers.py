@@ -28,18 +28,19 @@ class Provider:
     security: str
     imap_host: str
     imap_port: int
+    imap_security: str  # "ssl" (993-style) or "starttls"; "" where the admin must say (custom servers)
     auth_methods: tuple[str, ...]
     default_auth: str
 
 
 PROVIDERS: dict[str, Provider] = {
     "gmail": Provider("gmail", "Gmail (@gmail.com)", "smtp.gmail.com", 587, "starttls", "imap.gmail.com", 993,
-                      ("oauth2", "app_password", "password"), "oauth2"),
+                      "ssl", ("oauth2", "app_password", "password"), "oauth2"),
     "workspace": Provider("workspace", "Google Workspace", "smtp.gmail.com", 587, "starttls", "imap.gmail.com",
-                          993, ("oauth2", "app_password", "password"), "oauth2"),
+                          993, "ssl", ("oauth2", "app_password", "password"), "oauth2"),
     "microsoft365": Provider("microsoft365", "Microsoft 365", "smtp.office365.com", 587, "starttls",
-                             "outlook.office365.com", 993, ("oauth2", "password"), "oauth2"),
-    "custom": Provider("custom", "Other server", "", 587, "starttls", "", 993,
+                             "outlook.office365.com", 993, "ssl", ("oauth2", "password"), "oauth2"),
+    "custom": Provider("custom", "Other server", "", 587, "starttls", "", 993, "",
                        ("password", "app_password", "oauth2"), "password"),
 }
 

@@ -98,6 +98,14 @@ MIGRATIONS: list[list[str]] = [
             access_expires_at TEXT,
             status TEXT NOT NULL DEFAULT 'ok')""",
     ],
+    # 3: IMAP's TLS mode is said, not guessed from the port. Google and Microsoft imply implicit TLS; custom
+    # servers keep what the port used to imply, so a check that worked goes on working.
+    [
+        "ALTER TABLE accounts ADD COLUMN imap_security TEXT NOT NULL DEFAULT ''",
+        "UPDATE accounts SET imap_security = 'ssl' WHERE provider IN ('gmail', 'workspace', 'microsoft365')",
+        "UPDATE accounts SET imap_security = CASE imap_port WHEN 143 THEN 'starttls' ELSE 'ssl' END "
+        "WHERE provider NOT IN ('gmail', 'workspace', 'microsoft365') AND imap_host != ''",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

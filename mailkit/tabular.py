@@ -36,6 +36,7 @@ from mailkit.models import (
     build_account,
     normalize_auth,
     normalize_email,
+    normalize_imap_security,
     normalize_port,
     normalize_security,
     normalize_slug,
@@ -49,9 +50,9 @@ from mailkit.tabular_report import ImportReport, RowError, RowResult
 
 #: Account fields in the order of `Account.content()`: what an import may change.
 CONTENT_FIELDS = ("company", "display_name", "provider", "auth", "smtp_host", "smtp_port", "security",
-                  "imap_host", "imap_port", "login", "from_addresses", "tags", "notes")
+                  "imap_host", "imap_port", "imap_security", "login", "from_addresses", "tags", "notes")
 TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes")
-SERVER_FIELDS = ("smtp_host", "smtp_port", "security", "imap_host", "imap_port")
+SERVER_FIELDS = ("smtp_host", "smtp_port", "security", "imap_host", "imap_port", "imap_security")
 _PORT_SECURITY = {465: "ssl", 587: "starttls"}
 
 
@@ -280,6 +281,7 @@ def _shape_errors(line: int, cells: dict[str, str]) -> list[RowError]:
         "security": lambda v: normalize_security(v, line),
         "smtp_port": lambda v: normalize_port(v, "smtp_port", line),
         "imap_port": lambda v: normalize_port(v, "imap_port", line),
+        "imap_security": lambda v: normalize_imap_security(v, line),
         "from_addresses": lambda v: [normalize_email(a, "from_addresses", line) for a in split_list(v)],
     }
     errors = []
@@ -340,7 +342,8 @@ def export_row(account: Account, company: Company | None) -> dict[str, str | int
         "email": account.email, "display_name": account.display_name,
         "auth": account.auth.replace("_", "-"), "provider": account.provider,
         "smtp_host": account.smtp_host, "smtp_port": account.smtp_port, "security": account.security,
-        "imap_host": account.imap_host, "imap_port": account.imap_port, "login": account.login or "",
+        "imap_host": account.imap_host, "imap_port": account.imap_port,
+        "imap_security": account.imap_security, "login": account.login or "",
         "tags": "; ".join(account.tags), "notes": account.notes,
         "tax_id": (company.tax_id or "") if company else "", "from_addresses": "; ".join(account.from_addresses),
     }

@@ -16,8 +16,8 @@ from mailkit.errors import UsageError
 #: The contract's columns, in the contract's order (export writes these first).
 CONTRACT_COLUMNS = ("company", "company_name", "email", "display_name", "auth", "provider", "smtp_host",
                     "smtp_port", "security", "imap_host", "imap_port", "login", "tags", "notes")
-#: Every column export writes: the contract's, then the company's tax id and the extra From addresses.
-EXPORT_COLUMNS = (*CONTRACT_COLUMNS, "tax_id", "from_addresses")
+#: Every column export writes: the contract's, then the company's tax id, the extra From addresses and IMAP's TLS mode.
+EXPORT_COLUMNS = (*CONTRACT_COLUMNS, "tax_id", "from_addresses", "imap_security")
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "company": ("company id", "company slug", "slug", "client", "empresa", "id empresa", "clave empresa",
@@ -44,6 +44,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                  "zabezpieczenie", "bezpieczeństwo"),
     "imap_host": ("imap", "imap server", "servidor imap", "host imap", "servidor de entrada", "serwer imap"),
     "imap_port": ("puerto imap", "port imap"),
+    "imap_security": ("imap tls", "imap ssl", "imap security", "seguridad imap", "cifrado imap", "szyfrowanie imap"),
     "login": ("user", "username", "user name", "usuario", "nombre de usuario", "usuario smtp", "użytkownik",
               "nazwa użytkownika"),
     "tags": ("labels", "etiquetas", "tagi", "etykiety"),

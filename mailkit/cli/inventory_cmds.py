@@ -82,6 +82,8 @@ def account_add(
     security: str = typer.Option(None, "--security", help="starttls, ssl or none."),
     imap_host: str = typer.Option(None, "--imap-host"),
     imap_port: int = typer.Option(None, "--imap-port"),
+    imap_security: str = typer.Option(None, "--imap-security",
+                                      help="ssl (port 993) or starttls (port 143); custom servers need it for IMAP."),
     login: str = typer.Option(None, "--login", help="User name when it differs from the email."),
     display_name: str = typer.Option("", "--display-name"),
     from_address: list[str] = typer.Option(None, "--from", help="Extra From address (repeatable)."),
@@ -94,7 +96,8 @@ def account_add(
         slug = inventory.company(company).slug
         account = build_account(
             email, slug, provider_key=provider, auth=auth, smtp_host=smtp_host, smtp_port=smtp_port,
-            security=security, imap_host=imap_host, imap_port=imap_port, login=login, display_name=display_name,
+            security=security, imap_host=imap_host, imap_port=imap_port, imap_security=imap_security, login=login,
+            display_name=display_name,
             from_addresses=list(from_address or []), tags=list(tag or []), notes=notes,
         )
         inventory.rename_check(account.email, slug)
