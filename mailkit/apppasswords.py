@@ -239,6 +239,9 @@ async def set_account_secret_async(inventory: Any, account: Account, raw: str, *
         result = await check_account(account, workspace=workspace,
                                      credentials=Credentials("PASSWORD", account.login_name, secret))
         if not result.ok:
+            from mailkit.observations import twostep_on_observed
+
+            twostep_on_observed(inventory, account.email, result.diagnosis, "`mailkit secret set`")
             return _refused(account, kind, result, had_previous, lang)
     store.set(account.email, kind, secret)
     inventory.record_secret_set(account.email, kind.value)

@@ -30,6 +30,7 @@ from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, NotFoundError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
+from mailkit.observations import twostep_on_observed
 from mailkit.redaction import redact
 from mailkit.smtp import CheckResult, Timeouts
 from mailkit.status import TEMPORARY, Status
@@ -210,6 +211,7 @@ class Audit:
         self._workers: list[asyncio.Task[None]] = []
         self._thread = threading.get_ident()
         self._tally: Counter[str] = Counter()
+        self._inventory: Inventory | None = None
 
     def stop(self) -> None:
         """Stop the run (safe from any thread; harmless when it is not running)."""
@@ -227,6 +229,7 @@ class Audit:
         """Check every selected account (or the rest of a resumed run) and return the summary."""
         self._loop, self._thread = asyncio.get_running_loop(), threading.get_ident()
         with Inventory.open(self.workspace) as inventory:
+            self._inventory = inventory
             store = AuditStore(inventory.conn)
             run, accounts, done = self._plan(inventory, store)
             if run is None:
@@ -323,6 +326,7 @@ class Audit:
                 self.stop()
                 return
             store.record(result.run_id, result.row())
+            twostep_on_observed(self._inventory, account.email, result.diagnosis, f"audit run {result.run_id}")
             summary.results.append(result)
             self._tally[result.status.value] += 1
             if bar is not None:

@@ -49,6 +49,7 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
 
         source = TokenSource.for_account(account, workspace)
         if not await asyncio.to_thread(source.configured):
+            await asyncio.to_thread(_raise_refused_consent, account, workspace)
             return None
         token = await source.access_token()
         return Credentials("XOAUTH2", account.login_name, token,
@@ -59,6 +60,16 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
     if secret is None:
         return None
     return Credentials("PASSWORD", account.login_name, login_secret(kind, secret))
+
+
+def _raise_refused_consent(account: Account, workspace: Workspace) -> None:
+    """No token because the last consent was refused: that refusal is the result, not `not_configured`."""
+    from mailkit.observations import consent_refusal
+
+    refusal = consent_refusal(workspace, account.email)
+    if refusal is not None:
+        raise OAuthError(f"the consent of {refusal.at[:16].replace('T', ' ')} UTC was refused: {refusal.message}",
+                         refusal.status)
 
 
 async def credentials_or_result(account: Account, workspace: Workspace,

@@ -246,13 +246,25 @@ class ConsentFlow:
     def _conclude(self, result: ConsentResult) -> ConsentResult:
         """Set the result unless one is already known; free the port; wake every waiter."""
         with self._lock:
-            if self._result is None:
+            first = self._result is None
+            if first:
                 result.purpose = self.purpose.name
                 self._result = result
             result = self._result
         self._server.stop()
+        if first and self.purpose is MAIL:
+            self._keep_outcome(result)
         self._notify()
         return result
+
+    def _keep_outcome(self, result: ConsentResult) -> None:
+        """A refused consent stands as the account's latest result until one succeeds (mailkit.observations)."""
+        from mailkit.observations import clear_consent_refusals, record_consent_refusal
+
+        if result.ok:
+            clear_consent_refusals(self.workspace, self.email)
+        else:
+            record_consent_refusal(self.workspace, self.email, result.status, result.message)
 
     def _timed_out(self, timeout: float | None) -> ConsentResult:
         return self._conclude(ConsentResult(self.email, "timeout", (

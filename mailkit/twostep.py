@@ -128,9 +128,10 @@ def _rows(inventory: Any, where: str, args: tuple) -> list[TwoStepStatus]:
 
 
 def record(inventory: Any, status: TwoStepStatus) -> TwoStepStatus:
-    """Save an automatic answer, except that `unknown` leaves an earlier manual answer in place."""
+    """Save an automatic answer, except that `unknown` never replaces a known one (a person's confirmation, a
+    Directory answer, a 534 5.7.9 seen earlier): not knowing now is no news about the account."""
     previous = stored(inventory, status.email)
-    if not status.known and previous is not None and previous.known and previous.source == MANUAL:
+    if not status.known and previous is not None and previous.known:
         return previous
     save(inventory, status)
     return status

@@ -57,6 +57,7 @@ def check(
         from mailkit.imap import check_imap_account
 
         results.append(run_sync(check_imap_account(account, workspace=STATE.workspace())))
+    _keep_observations(account.email, results)
     if json_out:
         first = results[0].to_dict(lang, company=company)
         if imap:
@@ -67,6 +68,15 @@ def check(
             print_result(result, lang, company=company, transcript=show_transcript)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _keep_observations(email: str, results: list[CheckResult]) -> None:
+    """What the sign-ins proved (a 534 5.7.9: 2SV is on) is recorded for `twostep` and `report`."""
+    from mailkit.observations import twostep_on_observed
+
+    with open_inventory() as inventory:
+        for result in results:
+            twostep_on_observed(inventory, email, result.diagnosis, f"`mailkit check` ({result.protocol.upper()})")
 
 
 def register(app: typer.Typer) -> None:
