@@ -16,7 +16,7 @@ from mailkit.secrets import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.twostep import stored
 from tests.cli_helpers import run_mailkit
-from tests.test_oauth import CITAS, FACTURACION, login, no_ca_bundle_override, ws  # noqa: F401 (fixtures)
+from tests.test_oauth import CITAS, FACTURACION, add_accounts, login, no_ca_bundle_override  # noqa: F401
 
 TWO_STEP = "recuperacion.lupita@gmail.com"  # 2SV on in the sandbox; its account password is refused with 5.7.9
 ACCOUNT_PASSWORD = "Recupera-2020!"
@@ -82,7 +82,8 @@ def test_unknown_never_erases_an_observed_answer(workspace, sandbox_env):
     assert (answer.state, answer.source) == ("on", "observed")
 
 
-def test_refused_consent_stands_in_check_audit_and_report_until_a_consent_succeeds(ws, sandbox):
+def test_refused_consent_stands_in_check_audit_and_report_until_a_consent_succeeds(workspace, sandbox_env):
+    ws, sandbox = add_accounts(workspace), sandbox_env
     refused = login(ws, sandbox, untick=("https://mail.google.com/",))
     assert refused.status is Status.OAUTH_SCOPE_MISSING and load_bundle(ws, FACTURACION) is None
     with Inventory.open(ws) as inventory:
