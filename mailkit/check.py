@@ -10,6 +10,7 @@ from mailkit.diagnose import diagnosis_for
 from mailkit.errors import OAuthError, SecretStoreError
 from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account
+from mailkit.providers import UNDETECTED
 from mailkit.redaction import redact
 from mailkit.secrets import login_secret, secret_kind_for, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
@@ -83,6 +84,19 @@ async def credentials_or_result(account: Account, workspace: Workspace,
         return None, store_failure(account.email, protocol, exc)
 
 
+def undetected_result(account: Account, protocol: str) -> CheckResult:
+    """The result for an account whose provider DNS could not tell at import: nothing is sent anywhere."""
+    detail = undetected_detail(account)
+    return CheckResult(account.email, protocol, diagnosis_for(Status.NOT_CONFIGURED, raw=detail, step="provider"),
+                       steps=[Step("provider", False, detail)])
+
+
+def undetected_detail(account: Account) -> str:
+    return (f"the mail provider of {account.domain} was not detected (DNS did not answer when it was added): run "
+              f"`mailkit account detect`, or set it with `mailkit account add {account.email} --company "
+            f"{account.company} --provider gmail|workspace|microsoft365|custom`")
+
+
 def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
     """The result of a check that could not start: no usable OAuth access token."""
     return CheckResult(email, protocol, diagnosis_for(exc.status, raw=str(exc), step="token"),
@@ -109,6 +123,8 @@ async def check_account(account: Account, *, workspace: Workspace | None = None,
 async def check_with(account: Account, credentials: Credentials | None, *, send: SendOptions | None = None,
                      timeouts: Timeouts | None = None) -> CheckResult:
     """The check with credentials already looked up (None: nothing stored, so not_configured)."""
+    if account.provider == UNDETECTED:  # no server to sign in to yet, and none is guessed
+        return undetected_result(account, "smtp")
     message = None
     if send is not None:
         message = build_test_message(account, to=send.to, company_name=send.company_name, check_id=send.check_id,

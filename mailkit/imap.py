@@ -20,6 +20,7 @@ from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError
 from mailkit.models import Account
 from mailkit.netio import StreamConnection, Transcript, resolve
+from mailkit.providers import UNDETECTED
 from mailkit.smtp import CheckResult, Credentials, Timeouts, choose_mechanism, plain_string, xoauth2_string
 from mailkit.status import Status
 from mailkit.steps import Step, StepRecorder, StopCheck
@@ -130,6 +131,10 @@ class IMAPWire(StreamConnection):
 def imap_settings_missing(account: Account) -> str:
     """What the inventory lacks for an IMAP check ("" when nothing): its host and its TLS mode, both said
     by the admin or implied by a provider preset, never guessed."""
+    if account.provider == UNDETECTED:
+        from mailkit.check import undetected_detail
+
+        return undetected_detail(account)
     command = (f"`mailkit account add {account.email} --company {account.company} --provider {account.provider} "
                f"--smtp-host {account.smtp_host} --smtp-port {account.smtp_port} --security {account.security} "
                f"--imap-host {account.imap_host or 'HOST'} --imap-security ssl|starttls`")

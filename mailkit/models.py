@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from mailkit.errors import UsageError, ValidationError
-from mailkit.providers import default_port, detect_provider, provider
+from mailkit.providers import UNDETECTED, default_port, detect_provider, provider
 
 AUTH_METHODS = ("oauth2", "app_password", "password")
 AUTH_ALIASES = {
@@ -159,7 +159,8 @@ def build_account(email: str, company: str, *, provider_key: str | None = None, 
     """An Account with the provider's defaults filled in for what was not given.
 
     Google accounts always get smtp.gmail.com / imap.gmail.com unless a host is given on purpose;
-    with no provider and no host, the provider is detected from the domain's MX.
+    with no provider and no host, the provider is detected from the domain's MX, and when DNS cannot
+    tell the account is `undetected` (stored, reported with its remedy, detected again later).
     """
     email = normalize_email(email, row=row)
     key = _provider_key(email, provider_key, smtp_host, row, detect_timeout)
@@ -183,7 +184,7 @@ def build_account(email: str, company: str, *, provider_key: str | None = None, 
         account.login = account.login.strip() or None
     account.from_addresses = [normalize_email(a, "from_addresses", row) for a in split_list(account.from_addresses)]
     account.tags = split_list(account.tags)
-    if not account.smtp_host:
+    if not account.smtp_host and account.provider != UNDETECTED:
         raise ValidationError("smtp_host", f"provider {preset.key!r} needs an SMTP host: give smtp_host", row=row)
     if account.auth not in preset.auth_methods:
         raise ValidationError("auth", f"{account.auth} is not available for {preset.label}", row=row)
@@ -200,7 +201,4 @@ def _provider_key(email: str, given: str | None, smtp_host: str | None, row: int
         return "gmail" if email.endswith(("@gmail.com", "@googlemail.com")) else "workspace"
     if smtp_host and smtp_host.strip():
         return "custom"
-    found = detect_provider(email, timeout=timeout)
-    if found.provider is None:
-        raise ValidationError("provider", f"{found.reason} (gmail, workspace, microsoft365 or custom)", row=row)
-    return found.provider
+    return detect_provider(email, timeout=timeout).provider or UNDETECTED

@@ -2,11 +2,13 @@
 
 A Google Workspace domain must use smtp.gmail.com / imap.gmail.com — never a host guessed from
 the domain (smtp.company.com is the classic mistake). Detection asks DNS for the domain's MX,
-time-boxed; when DNS cannot answer, the admin chooses.
+time-boxed, for many domains at once; when DNS cannot answer the account is stored as `undetected`
+(never refused: detection is a convenience, not a gate) and `mailkit account detect` tries again later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mailkit.errors import UsageError
@@ -42,7 +44,13 @@ PROVIDERS: dict[str, Provider] = {
                              "outlook.office365.com", 993, "ssl", ("oauth2", "password"), "oauth2"),
     "custom": Provider("custom", "Other server", "", 587, "starttls", "", 993, "",
                        ("password", "app_password", "oauth2"), "password"),
+    # DNS could not tell at import (offline, a resolver that fails): stored anyway, detected later
+    "undetected": Provider("undetected", "Provider not detected yet", "", 587, "starttls", "", 993, "",
+                           ("oauth2", "app_password", "password"), "oauth2"),
 }
+UNDETECTED = "undetected"
+NAMESERVER_ENV = "MAILKIT_NAMESERVER"
+DETECT_CONCURRENCY = 128
 
 PROVIDER_ALIASES = {
     "google": "workspace", "google workspace": "workspace", "gsuite": "workspace", "g suite": "workspace",
@@ -77,6 +85,32 @@ class Detection:
 def detect_provider(email: str, *, timeout: float = 3.0) -> Detection:
     """Gmail by domain, Workspace / Microsoft 365 / custom by MX; None when DNS cannot tell."""
     domain = email.rpartition("@")[2].strip().lower()
+    return detect_domains([domain], timeout=timeout)[domain]
+
+
+def detect_domains(domains: Iterable[str], *, timeout: float = 3.0,
+                   concurrency: int = DETECT_CONCURRENCY) -> dict[str, Detection]:
+    """`detect_provider` for many domains at once: one MX lookup per domain, all in flight together, so a
+    resolver that never answers costs one timeout per batch of `concurrency` domains, not one per row."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    wanted = {d.strip().lower() for d in domains if d and d.strip()}
+    known = {d: found for d in wanted if (found := _without_dns(d)) is not None}
+    asked = sorted(wanted - known.keys())
+    if asked:
+        lookups = _lookup_all(asked, timeout, concurrency)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            known.update(asyncio.run(lookups))
+        else:  # a widget inside Jupyter's loop: the lookups get a loop of their own in a thread
+            with ThreadPoolExecutor(1) as pool:
+                known.update(pool.submit(asyncio.run, lookups).result())
+    return known
+
+
+def _without_dns(domain: str) -> Detection | None:
     if domain in CONSUMER_GOOGLE_DOMAINS:
         return Detection("gmail", f"{domain} is consumer Gmail")
     from mailkit.endpoints import sandbox_info
@@ -84,13 +118,48 @@ def detect_provider(email: str, *, timeout: float = 3.0) -> Detection:
     info = sandbox_info()
     if info is not None and domain in info.workspace_domains:
         return Detection("workspace", f"{domain} is a Google Workspace domain in the sandbox")
-    import dns.exception
+    return None
+
+
+async def _lookup_all(domains: list[str], timeout: float, concurrency: int) -> dict[str, Detection]:
+    import asyncio
+
+    import dns.asyncresolver
 
     try:
-        mx = _mx_hosts(domain, timeout)
-    except (dns.exception.DNSException, OSError) as exc:  # NXDOMAIN, no answer, timeout, no network
-        return Detection(None, f"DNS could not answer for {domain} ({type(exc).__name__}): choose the provider")
-    return classify_mx(domain, mx)
+        resolver = _resolver(dns.asyncresolver.Resolver, timeout)
+    except (dns.exception.DNSException, OSError, ValueError) as exc:  # no resolv.conf, no nameserver
+        return {d: _no_answer(d, exc) for d in domains}
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(domain: str) -> tuple[str, Detection]:
+        async with gate:
+            try:
+                answer = await resolver.resolve(domain, "MX")
+            except (dns.exception.DNSException, OSError) as exc:  # NXDOMAIN, no answer, timeout, no network
+                return domain, _no_answer(domain, exc)
+        ranked = sorted(answer, key=lambda record: record.preference)
+        return domain, classify_mx(domain, tuple(str(r.exchange).rstrip(".").lower() for r in ranked))
+
+    return dict(await asyncio.gather(*(one(d) for d in domains)))
+
+
+def _resolver(kind: type, timeout: float) -> object:
+    """A resolver with the deadline; MAILKIT_NAMESERVER ("IP[:PORT]") replaces the system's nameservers."""
+    import os
+
+    chosen = os.environ.get(NAMESERVER_ENV, "").strip()
+    resolver = kind(configure=not chosen)
+    if chosen:
+        host, _, port = chosen.rpartition(":") if chosen.count(":") == 1 else (chosen, "", "")
+        resolver.nameservers = [host]
+        resolver.port = int(port or 53)
+    resolver.lifetime = resolver.timeout = timeout
+    return resolver
+
+
+def _no_answer(domain: str, exc: BaseException) -> Detection:
+    return Detection(None, f"DNS could not answer for {domain} ({type(exc).__name__}): choose the provider")
 
 
 def classify_mx(domain: str, mx: tuple[str, ...]) -> Detection:
@@ -107,17 +176,6 @@ def classify_mx(domain: str, mx: tuple[str, ...]) -> Detection:
 def _within(host: str, domains: tuple[str, ...]) -> bool:
     """Whether the host is one of the domains or a name under one ("mx.notgoogle.com" is not Google's)."""
     return any(host == domain or host.endswith("." + domain) for domain in domains)
-
-
-def _mx_hosts(domain: str, timeout: float) -> tuple[str, ...]:
-    import dns.resolver
-
-    resolver = dns.resolver.Resolver()
-    resolver.lifetime = timeout
-    resolver.timeout = timeout
-    answer = resolver.resolve(domain, "MX")
-    ranked = sorted(answer, key=lambda record: record.preference)
-    return tuple(str(record.exchange).rstrip(".").lower() for record in ranked)
 
 
 def default_port(security: str) -> int:

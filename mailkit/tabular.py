@@ -43,7 +43,7 @@ from mailkit.models import (
     slugify,
     split_list,
 )
-from mailkit.providers import Detection, detect_provider, provider
+from mailkit.providers import UNDETECTED, Detection, detect_domains, detect_provider, provider
 from mailkit.tabular_headers import EXPORT_COLUMNS, ColumnMap, map_columns
 from mailkit.tabular_read import quote_formula, read_table
 from mailkit.tabular_report import ImportReport, RowError, RowResult
@@ -64,7 +64,8 @@ def import_accounts(inventory: Inventory, path: str | Path, *, dry_run: bool = F
     columns = map_columns([str(c) for c in table.columns])
     columns.require_email(Path(path).name)
     detector = _Detector(detect_timeout)
-    plan = _Plan(inventory, columns, detector).run(table)  # slow DNS lookups happen here, outside the lock
+    detector.prefetch(table, columns, inventory)  # every domain's MX at once, outside the write lock
+    plan = _Plan(inventory, columns, detector).run(table)
     if not dry_run and plan.writes():
         with inventory.transaction():
             plan = _Plan(inventory, columns, detector).run(table)  # again under the write lock (DNS cached)
@@ -84,6 +85,17 @@ class _Detector:
         if domain not in self.cache:
             self.cache[domain] = detect_provider(email, timeout=self.timeout)
         return self.cache[domain]
+
+    def prefetch(self, table: pd.DataFrame, columns: ColumnMap, inventory: Inventory) -> None:
+        """Look up, concurrently, the MX of every domain whose rows name neither a provider nor a host."""
+        def cells(name: str) -> list[str]:
+            column = columns.columns.get(name)
+            return [str(v).strip() for v in table[column].tolist()] if column else [""] * len(table)
+
+        domains = {email.rpartition("@")[2].lower()
+                   for email, given, host in zip(cells("email"), cells("provider"), cells("smtp_host"), strict=True)
+                   if "@" in email and not given and not host and inventory.find_account(email) is None}
+        self.cache.update(detect_domains(domains - self.cache.keys(), timeout=self.timeout))
 
 
 @dataclass
@@ -112,6 +124,7 @@ class _Plan:
         self.companies: dict[str, _CompanyPlan] = {}
         self.seen: dict[str, _Seen] = {}
         self.stored_companies = inventory.companies()
+        self.undetected: list[int] = []  # lines whose provider DNS could not tell
 
     def run(self, table: pd.DataFrame) -> _Plan:
         values = {name: table[column].tolist() for name, column in self.columns.columns.items()}
@@ -197,8 +210,8 @@ class _Plan:
     def _detected(self, line: int, email: str) -> str:
         found = self.detect(email)
         if found.provider is None:
-            raise ValidationError("provider", f"{found.reason} (gmail, workspace, microsoft365 or custom)",
-                                  row=line, value="")
+            self.undetected.append(line)
+            return UNDETECTED
         return found.provider
 
     # -- companies --
@@ -268,9 +281,21 @@ class _Plan:
         return ImportReport(
             path=path, dry_run=dry_run, rows=self.results, source=source,
             rejected=sorted(self.rejected, key=lambda e: e.line),
-            warnings=[*table.attrs.get("warnings", []), *self.warnings],
+            warnings=[*table.attrs.get("warnings", []), *self.warnings, *self._undetected_warning()],
             companies_added=[p.company.slug for p in used if p.change == "added"],
             companies_updated=[p.company.slug for p in used if p.change == "updated"])
+
+
+    def _undetected_warning(self) -> list[str]:
+        if not self.undetected:
+            return []
+        lines = ", ".join(map(str, self.undetected[:_LISTED])) + (" ..." if len(self.undetected) > _LISTED else "")
+        return [f"{len(self.undetected)} accounts (lines {lines}): the provider was not detected because DNS did not "
+                "answer; they are stored as 'undetected': run `mailkit account detect` when DNS answers, or give "
+                "the provider column"]
+
+
+_LISTED = 10
 
 
 def _shape_errors(line: int, cells: dict[str, str]) -> list[RowError]:

@@ -6,12 +6,12 @@ import csv
 import json
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import mailkit.providers
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.keyring_backends import MemoryKeyring
@@ -257,37 +257,56 @@ acme,ms@contoso.example,app-password,microsoft365,,,,,
 """
 
 
-def test_bad_rows_are_rejected_with_line_and_field(tmp_path: Path, inventory: Inventory,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    lookups: list[str] = []
-
-    def no_dns(domain: str, timeout: float) -> tuple[str, ...]:
-        lookups.append(domain)
-        raise OSError("offline")
-
-    monkeypatch.setattr(mailkit.providers, "_mx_hosts", no_dns)
+def test_bad_rows_are_rejected_with_line_and_field(tmp_path: Path, inventory: Inventory, dns_server) -> None:
+    resolver = dns_server("nxdomain")
     report = import_accounts(inventory, write(tmp_path / "bad.csv", BAD_ROWS))
     assert errors_by_line(report) == {
         3: {"email"}, 4: {"auth"}, 6: {"smtp_port"}, 7: {"provider"}, 8: {"company"},
-        9: {"security", "imap_port"}, 10: {"from_addresses"}, 11: {"provider"}, 12: {"provider"},
-        13: {"smtp_host"}, 15: {"email"}, 16: {"auth"},
+        9: {"security", "imap_port"}, 10: {"from_addresses"}, 13: {"smtp_host"}, 15: {"email"}, 16: {"auth"},
     }
-    assert lookups == ["acme.invalid"]  # detection asked DNS once for the domain
-    assert sorted(a.email for a in inventory.accounts()) == ["k@acme.invalid", "ok@gmail.com"]
+    assert resolver.questions == ["acme.invalid"]  # detection asked DNS once for the domain
+    assert sorted(a.email for a in inventory.accounts()) == ["h@acme.invalid", "i@acme.invalid",
+                                                              "k@acme.invalid", "ok@gmail.com"]
+    assert inventory.account("h@acme.invalid").provider == "undetected"
     port = next(e for e in report.rejected if e.line == 6)
     assert port.value == "70000" and "port number" in port.reason
-    assert "choose the provider" in next(e for e in report.rejected if e.line == 11).reason
     assert "Microsoft 365" in next(e for e in report.rejected if e.line == 16).reason
     assert report.exit_code == 1
-    assert "rows rejected: 12" in report.summary()
+    assert "rows rejected: 10" in report.summary()
+    assert "2 accounts (lines 11, 12): the provider was not detected" in report.summary()
 
 
-def test_undetectable_domain_offline_is_rejected(tmp_path: Path, inventory: Inventory) -> None:
-    """No provider, no host, a domain DNS cannot know: the admin must choose."""
-    path = write(tmp_path / "nodns.csv", "company,email\nacme,x@nowhere.invalid\n")
-    report = import_accounts(inventory, path, detect_timeout=1.0)
-    assert [(e.line, e.field) for e in report.rejected] == [(2, "provider")]
-    assert inventory.accounts() == []
+@pytest.mark.parametrize("mode", ["silent", "nxdomain"])
+def test_import_never_needs_the_network(tmp_path: Path, inventory: Inventory, dns_server, mode) -> None:
+    """A resolver that never answers, or says NXDOMAIN for everything: every valid row is stored, undetected."""
+    resolver = dns_server(mode)
+    rows = "".join(f"acme,user{i}@domain{i % 7}.example\n" for i in range(40))
+    started = time.monotonic()
+    report = import_accounts(inventory, write(tmp_path / "nodns.csv", "company,email\n" + rows), detect_timeout=1.0)
+    assert time.monotonic() - started < 5  # 7 domains looked up at once, once each: one timeout, not 40
+    assert report.rejected == [] and report.added == 40
+    assert {a.provider for a in inventory.accounts()} == {"undetected"}
+    assert sorted(set(resolver.questions)) == [f"domain{i}.example" for i in range(7)]
+
+
+def test_account_detect_finishes_detection_when_dns_answers(tmp_path: Path, inventory: Inventory,
+                                                            dns_server, workspace) -> None:
+    from mailkit.redetect import detect_undetected
+
+    dns_server("silent")
+    path = write(tmp_path / "later.csv", "company,email,auth\nacme,a@ws.example,app-password\n"
+                                         "acme,b@m365.example,\nacme,c@own.example,\nacme,d@gone.example,\n")
+    assert import_accounts(inventory, path, detect_timeout=0.5).added == 4
+    dns_server(mx={"ws.example": ["aspmx.l.google.com"], "m365.example": ["m365-example.mail.protection.outlook.com"],
+                   "own.example": ["mx.own.example"]})
+    found = {r.email: r for r in detect_undetected(inventory, "acme", timeout=1.0)}
+    assert {e: r.provider for e, r in found.items()} == {
+        "a@ws.example": "workspace", "b@m365.example": "microsoft365", "c@own.example": "undetected",
+        "d@gone.example": "undetected"}
+    stored = inventory.account("a@ws.example")
+    assert (stored.smtp_host, stored.imap_host, stored.auth) == ("smtp.gmail.com", "imap.gmail.com", "app_password")
+    assert "custom server" in found["c@own.example"].note
+    assert inventory.account("b@m365.example").smtp_host == "smtp.office365.com"
 
 
 def test_rejected_rows_leave_stored_data_intact(tmp_path: Path, inventory: Inventory) -> None:

@@ -105,6 +105,9 @@ def account_add(
         stored = inventory.account(account.email)
     if json_out:
         emit_json({"change": change, **asdict(stored)})
+    elif stored.provider == "undetected":
+        say(f"{change}: {stored.email} in {stored.company}, provider not detected (DNS did not answer): run "
+            "`mailkit account detect` later, or add it again with --provider")
     else:
         say(f"{change}: {stored.email} ({stored.provider}, {stored.auth}, "
             f"{stored.smtp_host}:{stored.smtp_port} {stored.security}) in {stored.company}")
@@ -160,6 +163,30 @@ def account_import(
         for error in report.rejected:
             say(f"  rejected line {error.line}: {error.field}: {error.reason}", err=True)
     if report.rejected:
+        raise typer.Exit(1)
+
+
+@account_app.command("detect")
+def account_detect(
+    company: str = typer.Option(None, "--company", help="Only this company."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Detect the provider of accounts stored as 'undetected' (DNS did not answer when they were added)."""
+    from mailkit.redetect import detect_undetected
+
+    with open_inventory() as inventory:
+        found = detect_undetected(inventory, company)
+    pending = [r for r in found if r.provider == "undetected"]
+    if json_out:
+        emit_json([r.to_dict() for r in found])
+    elif not found:
+        say("no account waits for detection: every provider is known")
+    else:
+        for r in found:
+            say(f"{r.email:<40} {r.provider:<13} {r.note}")
+        say(f"{len(found) - len(pending)} detected, {len(pending)} still undetected"
+            + (": give their provider (and a custom server's SMTP host) with `mailkit account add`" if pending else ""))
+    if pending:
         raise typer.Exit(1)
 
 
