@@ -50,7 +50,7 @@ PROVIDERS: dict[str, Provider] = {
 }
 UNDETECTED = "undetected"
 NAMESERVER_ENV = "MAILKIT_NAMESERVER"
-DETECT_CONCURRENCY = 128
+DETECT_CONCURRENCY = 256  # MX questions in flight at once: small UDP packets, one per domain
 
 PROVIDER_ALIASES = {
     "google": "workspace", "google workspace": "workspace", "gsuite": "workspace", "g suite": "workspace",
