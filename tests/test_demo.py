@@ -7,7 +7,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from mailkit.demo import DEMO_PLAN
+from mailkit import assets
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import EXPECTED_SEND
 
@@ -26,7 +26,7 @@ def test_demo_tells_the_whole_story_and_leaks_no_secret(tmp_path):
     sheet = load_workbook(report).worksheets[0]
     assert sheet.max_row == len(EXPECTED_SEND) + 1
 
-    secrets = [s.replace(" ", "") for s in tomllib.loads(DEMO_PLAN.read_text())["secrets"].values()]
+    secrets = [s.replace(" ", "") for s in tomllib.loads(assets.read_text(assets.DEMO_PLAN))["secrets"].values()]
     with zipfile.ZipFile(report) as xlsx:
         xlsx_text = "".join(xlsx.read(name).decode("utf-8", "replace") for name in xlsx.namelist())
     database = (home / "demo" / "mailkit.sqlite3").read_bytes()

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from mailkit import assets
 from mailkit.files import write_private
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.faults import Faults
@@ -34,13 +35,11 @@ HOST = "127.0.0.1"
 INFO_FILE = "sandbox.json"
 CLIENT_CONFIG_FILE = "client_config.json"
 PROJECT_ID = "mailkit-sandbox"
-_REPO_ACCOUNTS = Path(__file__).resolve().parents[2] / "data" / "sandbox" / "accounts.toml"
-_PACKAGED_ACCOUNTS = Path(__file__).with_name("default_accounts.toml")
 
 
 def default_accounts_file() -> Path:
-    """The repository's data/sandbox/accounts.toml; the copy inside the package when installed from a wheel."""
-    return _REPO_ACCOUNTS if _REPO_ACCOUNTS.exists() else _PACKAGED_ACCOUNTS
+    """The shipped sample accounts, mailkit/assets/sandbox/accounts.toml (the only copy)."""
+    return assets.asset_path(assets.SANDBOX_ACCOUNTS)
 
 
 def new_client_credentials() -> tuple[str, str]:
