@@ -1,6 +1,8 @@
 """A sandbox started again on the same state dir is the same Google: its OAuth client, grants and tokens survive.
 
-Google's tokens do not die when a server restarts; a workspace that consented keeps working.
+Google's tokens do not die when a server restarts; a workspace that consented keeps working. The
+last test is the newcomer's path: `mailkit demo`, then its own "try one account" lines pasted
+as they are, which restart the sandbox on the demo's state.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import logging
 import os
 import stat
+import sys
 from pathlib import Path
 
 import requests
@@ -17,6 +20,8 @@ import requests
 from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.sandbox.grants import GRANTS_FILE
 from mailkit.sandbox.runner import CLIENT_CONFIG_FILE, SandboxThread
+from tests import demo_hints
+from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import ACCOUNTS, SandboxSMTP, access_token, xoauth2
 
 LIVE = "citas.tallerruiz@gmail.com"
@@ -94,3 +99,30 @@ def test_an_unreadable_grants_file_is_an_empty_start_not_a_crash(tmp_path: Path,
         assert xoauth2_reply(box, LIVE, access_token(box, LIVE)) == 235
     assert "starting with none" in caplog.text
     assert json.loads((state / GRANTS_FILE).read_text())["grants"][0]["email"] == LIVE
+
+
+def test_the_demos_try_one_account_lines_pasted_as_they_are_find_its_oauth_accounts_ok(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "PYTHONIOENCODING": "utf-8"}
+    for name in ("MAILKIT_HOME", "MAILKIT_SANDBOX", "MAILKIT_LANG"):
+        env.pop(name, None)
+    demo = run_mailkit("demo", "--no-progress", home=tmp_path / "ws", timeout=120, env=env)
+    assert demo.returncode == 0, demo.stderr
+    steps = demo_hints.next_steps(demo.stdout)
+    sandbox_step = next(s for s in steps if s.background)
+    check_step = next(s for s in steps if "check" in s.args)
+    mailkit = [sys.executable, "-m", "mailkit"]
+
+    process, info = demo_hints.start(sandbox_step, mailkit, env, cwd=tmp_path)
+    try:
+        assert Path(check_step.env["MAILKIT_SANDBOX"]) == Path(info["state_dir"]) / "sandbox.json"
+        verbatim = demo_hints.run(check_step, mailkit, env, cwd=tmp_path)
+        assert demo_hints.status_of(verbatim.stdout) == "ok", verbatim.stdout + verbatim.stderr
+        assert verbatim.returncode == 0
+        for email, expected in DEMO_OAUTH.items():  # the same line for the demo's other OAuth accounts
+            argv = list(check_step.argv)
+            argv[argv.index("check") + 1] = email
+            done = demo_hints.run(demo_hints.Step(argv, check_step.env), mailkit, env, cwd=tmp_path)
+            assert demo_hints.status_of(done.stdout) == expected, (email, done.stdout)
+        assert "revoked" in done.stdout.lower()  # avisos@: the cause names what really happened
+    finally:
+        demo_hints.stop(process)
