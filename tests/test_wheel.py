@@ -13,6 +13,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,28 @@ def sandbox(installed: Installed, demo: subprocess.CompletedProcess[str]) -> Ite
     process, info = demo_hints.start(step, installed.mailkit, installed.env, cwd=installed.cwd)
     yield info
     demo_hints.stop(process)
+
+
+def test_mailkit_finds_its_files_through_its_package_only() -> None:
+    """No module builds a path from its own location (the way `data/` was read from the checkout)."""
+    pattern = re.compile(r"__file__|[\"']data[\"']\s*/|/\s*[\"']data[\"']")
+    offenders = [f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+                 for path in sorted((REPO / "mailkit").rglob("*.py"))
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if pattern.search(line)]
+    assert offenders == [], "read it with mailkit.assets:\n" + "\n".join(offenders)
+
+
+def test_each_shipped_file_exists_once_in_the_repository() -> None:
+    """One copy of the sandbox's accounts (and of every other asset): the one inside the package."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=True)
+    contents = {p.read_bytes(): p.relative_to(REPO).as_posix() for p in ASSETS.rglob("*")
+                if p.is_file() and p.suffix != ".pyc" and p.name != "__init__.py"}
+    copies = [(name, contents[(REPO / name).read_bytes()]) for name in tracked.stdout.split("\0")
+              if name and not name.startswith("mailkit/assets/") and (REPO / name).is_file()
+              and (REPO / name).read_bytes() in contents]
+    assert copies == []
+    assert assets.asset_path(assets.SANDBOX_ACCOUNTS) == ASSETS / "sandbox" / "accounts.toml"
 
 
 def test_the_wheel_carries_every_asset_and_runs_from_its_venv(installed: Installed) -> None:
