@@ -22,7 +22,7 @@ from mailkit.sandbox.grants import GRANTS_FILE
 from mailkit.sandbox.runner import CLIENT_CONFIG_FILE, SandboxThread
 from tests import demo_hints
 from tests.cli_helpers import run_mailkit
-from tests.sandbox_fixtures import ACCOUNTS, SandboxSMTP, access_token, xoauth2
+from tests.sandbox_fixtures import ACCOUNTS, EXPECTED_SEND, SandboxSMTP, access_token, xoauth2
 
 LIVE = "citas.tallerruiz@gmail.com"
 REVOKED = "avisos.tallerruiz@gmail.com"
@@ -126,3 +126,10 @@ def test_the_demos_try_one_account_lines_pasted_as_they_are_find_its_oauth_accou
         assert "revoked" in done.stdout.lower()  # avisos@: the cause names what really happened
     finally:
         demo_hints.stop(process)
+
+    # The demo again on the same workspace: its sandbox now remembers the consents of the first run.
+    again = run_mailkit("demo", "--no-progress", home=tmp_path / "ws", timeout=120, env=env)
+    assert again.returncode == 0, again.stderr
+    rows = {line.split()[1]: line.split()[2] for line in again.stdout.splitlines()
+            if len(line.split()) > 2 and line.split()[1] in EXPECTED_SEND}
+    assert rows == EXPECTED_SEND
