@@ -14,13 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailkit import assets
 from mailkit.inventory import Inventory
-from mailkit.messages import DATA_DIR
 from mailkit.secrets import login_secret, secret_kind_for, secret_store
 from mailkit.workspace import Workspace
-
-DEMO_PLAN = DATA_DIR / "sandbox" / "demo.toml"
-SAMPLE_INVENTORY = DATA_DIR / "inventory.csv"
 
 Say = Callable[[str], None]
 
@@ -35,8 +32,9 @@ class DemoPlan:
     expire_after: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path = DEMO_PLAN) -> DemoPlan:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    def load(cls, path: Path | None = None) -> DemoPlan:
+        """The plan in `path`, by default the one shipped in mailkit/assets/sandbox/demo.toml."""
+        raw = tomllib.loads(path.read_text(encoding="utf-8") if path else assets.read_text(assets.DEMO_PLAN))
         oauth = raw.get("oauth", {})
         return cls(raw.get("secrets", {}), oauth.get("consent", []), oauth.get("revoke_after", []),
                    oauth.get("expire_after", []))
@@ -45,7 +43,7 @@ class DemoPlan:
 def import_sample(inventory: Inventory, say: Say) -> None:
     from mailkit.tabular import import_accounts
 
-    report = import_accounts(inventory, SAMPLE_INVENTORY)
+    report = import_accounts(inventory, assets.asset_path(assets.SAMPLE_INVENTORY))
     say(f"1. inventory: {report.summary()}")
 
 

@@ -12,10 +12,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from mailkit import assets
 from mailkit.models import Account
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SAMPLES_DIR = DATA_DIR / "samples"
 CHECK_ID_HEADER = "X-Mailkit-Check-Id"
 
 SUBJECTS = {
@@ -42,11 +41,11 @@ class Attachment:
 
 
 def sample_invoice(company_name: str = "") -> list[Attachment]:
-    """The sample invoice as PDF and CFDI XML, named like an ERP names them."""
+    """The sample invoice (shipped in mailkit/assets) as PDF and CFDI XML, named like an ERP names them."""
     suffix = f" {company_name}" if company_name else ""
     return [
-        Attachment(SAMPLES_DIR / "factura-A-1024.pdf", f"Factura A-1024{suffix}.pdf"),
-        Attachment(SAMPLES_DIR / "factura-A-1024.xml", f"Factura A-1024{suffix}.xml"),
+        Attachment(assets.asset_path(assets.INVOICE_PDF), f"Factura A-1024{suffix}.pdf"),
+        Attachment(assets.asset_path(assets.INVOICE_XML), f"Factura A-1024{suffix}.xml"),
     ]
 
 
@@ -83,7 +82,7 @@ def build_test_message(
     sent = datetime.now(UTC).isoformat(timespec="seconds")
     message.set_content(BODIES[lang].format(email=account.email, company=company, check_id=check_id, sent=sent))
     if html:
-        message.add_alternative((SAMPLES_DIR / "factura-A-1024.html").read_text(encoding="utf-8"), subtype="html")
+        message.add_alternative(assets.read_text(assets.INVOICE_HTML), subtype="html")
     for attachment in attachments or []:
         _attach(message, attachment)
     return message

@@ -14,9 +14,6 @@ from tests.sandbox_fixtures import *  # noqa: F401,F403
 
 pytest_plugins = ["tests.leak_scan"]
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO / "data"
-
 
 @pytest.fixture(autouse=True)
 def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:

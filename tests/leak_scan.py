@@ -15,15 +15,15 @@ import functools
 import json
 import logging
 import tomllib
-from pathlib import Path
 
 import pytest
 
+from mailkit.assets import SANDBOX_ACCOUNTS, asset_path
 from mailkit.imap import IMAPCheck
 from mailkit.sandbox.grants import GrantRegistry
 from mailkit.smtp import SMTPCheck
 
-ACCOUNTS = Path(__file__).resolve().parent.parent / "data" / "sandbox" / "accounts.toml"
+ACCOUNTS = asset_path(SANDBOX_ACCOUNTS)
 LOGGERS = ("mailkit", "requests_oauthlib", "oauthlib", "google", "google_auth_oauthlib", "urllib3", "keyring")
 
 SECRETS: set[str] = set()

@@ -10,17 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from mailkit import assets
 from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.sandbox.runner import SandboxThread
 
 __all__ = ["fresh_sandbox", "sandbox", "sandbox_env"]  # what conftest re-exports; the clients are imported
 
 REPO = Path(__file__).resolve().parent.parent
-ACCOUNTS = REPO / "data" / "sandbox" / "accounts.toml"
+ACCOUNTS = assets.asset_path(assets.SANDBOX_ACCOUNTS)  # mailkit/assets/sandbox/accounts.toml, the only copy
+SAMPLE_INVENTORY = assets.asset_path(assets.SAMPLE_INVENTORY)
 GMAIL_SMTP = "smtp.gmail.com"
 GMAIL_IMAP = "imap.gmail.com"
 
-#: data/sandbox/accounts.toml comments: sign-in only, and with a test send (with the invoice attached).
+#: mailkit/assets/sandbox/accounts.toml comments: sign-in only, and with a test send (with the invoice attached).
 EXPECTED_SIGN_IN = {
     "facturas.lupita@gmail.com": "ok",
     "recuperacion.lupita@gmail.com": "app_password_required",

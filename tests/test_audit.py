@@ -20,7 +20,7 @@ import pytest
 from keyring.backends import fail
 
 import mailkit.audit as audit_module
-from mailkit import redaction
+from mailkit import assets, redaction
 from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
 from mailkit.audit_store import AuditStore, ResultRow
 from mailkit.diagnose import diagnosis_for
@@ -41,7 +41,7 @@ from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import EXPECTED_SEND, EXPECTED_SIGN_IN
 
 REPO = Path(__file__).resolve().parent.parent
-SANDBOX_ACCOUNTS = tomllib.loads((REPO / "data" / "sandbox" / "accounts.toml").read_text(encoding="utf-8"))["account"]
+SANDBOX_ACCOUNTS = tomllib.loads(assets.read_text(assets.SANDBOX_ACCOUNTS))["account"]
 REVOKED_APP_PASSWORD = "yhnu jmik olpq azws"  # faktury@: the one it had before its password changed
 FAST = {"retry_delay": 0.05, "later_delay": 0.1}
 
@@ -64,9 +64,9 @@ def consent(sandbox: SandboxThread, workspace: Workspace, email: str, *, stale: 
 
 
 def mixed_workspace(sandbox: SandboxThread, workspace: Workspace) -> list[str]:
-    """data/inventory.csv imported, every secret stored as the accounts file says; the secrets used."""
+    """The sample inventory imported, every secret stored as the accounts file says; the secrets used."""
     with Inventory.open(workspace) as inventory:
-        report = import_accounts(inventory, REPO / "data" / "inventory.csv", detect_timeout=0.5)
+        report = import_accounts(inventory, assets.asset_path(assets.SAMPLE_INVENTORY), detect_timeout=0.5)
         assert not report.rejected
         auth = {a.email: a.auth for a in inventory.accounts()}
     store, used = secret_store(workspace), []

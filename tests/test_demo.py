@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import tomllib
 import zipfile
 
 from openpyxl import load_workbook
 
-from mailkit.demo import DEMO_PLAN
+from mailkit import assets
+from tests import demo_hints
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import EXPECTED_SEND
 
@@ -26,7 +29,7 @@ def test_demo_tells_the_whole_story_and_leaks_no_secret(tmp_path):
     sheet = load_workbook(report).worksheets[0]
     assert sheet.max_row == len(EXPECTED_SEND) + 1
 
-    secrets = [s.replace(" ", "") for s in tomllib.loads(DEMO_PLAN.read_text())["secrets"].values()]
+    secrets = [s.replace(" ", "") for s in tomllib.loads(assets.read_text(assets.DEMO_PLAN))["secrets"].values()]
     with zipfile.ZipFile(report) as xlsx:
         xlsx_text = "".join(xlsx.read(name).decode("utf-8", "replace") for name in xlsx.namelist())
     database = (home / "demo" / "mailkit.sqlite3").read_bytes()
@@ -34,6 +37,21 @@ def test_demo_tells_the_whole_story_and_leaks_no_secret(tmp_path):
         for haystack in (result.stdout, result.stderr, xlsx_text):
             assert secret not in haystack.replace(" ", "")
         assert secret.encode() not in database
+
+    # Its last lines: the commands that open its workspace afterwards, pasted as they are, from elsewhere.
+    steps = demo_hints.next_steps(result.stdout)
+    assert result.stdout.rstrip().endswith(" ".join(steps[-1].args[-3:]))
+    looks = [s for s in steps if not s.env and not s.background]
+    assert [s.args[2:] for s in looks] == [["account", "list"], ["report"]]
+    env = {k: v for k, v in os.environ.items() if k not in ("MAILKIT_HOME", "MAILKIT_SANDBOX")}
+    outputs = [demo_hints.run(step, [sys.executable, "-m", "mailkit"], env, cwd=tmp_path) for step in looks]
+    for done in outputs:
+        assert done.returncode in (0, 1), done.stderr
+        assert all(email in done.stdout for email in EXPECTED_SEND), done.stdout
+    assert outputs[0].returncode == 0 and outputs[1].returncode == 1  # the report: 9 accounts not ok
+    for email, status in EXPECTED_SEND.items():
+        row = next(line for line in outputs[1].stdout.splitlines() if f" {email} " in f" {line} ")
+        assert row.split()[2] == status, row
 
 
 def test_sandbox_mode_is_put_back_even_when_the_story_fails(monkeypatch, tmp_path):

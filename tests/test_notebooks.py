@@ -13,13 +13,14 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from mailkit.assets import SANDBOX_ACCOUNTS, read_text
 from tests.browser_fixtures import approve_consent, consent_link, deliver, kernel_environment
 
 pytestmark = pytest.mark.notebook
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-ACCOUNTS = tomllib.loads((REPO / "data" / "sandbox" / "accounts.toml").read_text(encoding="utf-8"))["account"]
+ACCOUNTS = tomllib.loads(read_text(SANDBOX_ACCOUNTS))["account"]
 #: Every fake secret of the sandbox, with and without spaces: none may appear in a saved notebook.
 SECRETS = sorted({s for a in ACCOUNTS for p in [a.get("password", ""), *a.get("app_passwords", [])] if p
                   for s in (p, p.replace(" ", ""))})

@@ -32,8 +32,8 @@ from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.directory import parse_fields, select
 from mailkit.sandbox.grants import GrantRegistry
 from mailkit.sandbox.http import HttpSide
+from mailkit.sandbox.runner import default_accounts_file
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 CLIENT_ID = "123456789012-sandbox.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-sandbox-client-secret"
 REDIRECT = "http://127.0.0.1:8765/"
@@ -60,7 +60,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("localhost", "127.0.0.1").configure_cert(server_ctx)
     ca.cert_pem.write_to_path(str(state / "ca.pem"))
-    accounts = load_accounts(DATA / "sandbox" / "accounts.toml")
+    accounts = load_accounts(default_accounts_file())
     accounts[BLOCKED] = SandboxAccount(email=BLOCKED, workspace=True, oauth=False)
     grants = GrantRegistry()
     side = HttpSide(accounts, grants, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, ssl_context=server_ctx,

@@ -17,9 +17,9 @@ import requests
 
 from mailkit.errors import UsageError
 from mailkit.sandbox.faults import Faults
-from mailkit.sandbox.runner import SandboxThread, default_accounts_file
+from mailkit.sandbox.runner import SandboxThread
 from mailkit.sandbox.signin import Outcome, check_password, parse_oauthbearer, parse_plain, parse_xoauth2
-from tests.sandbox_fixtures import ACCOUNTS, REPO, SandboxSMTP, SandboxSMTPS, access_token, xoauth2
+from tests.sandbox_fixtures import SandboxSMTP, SandboxSMTPS, access_token, xoauth2
 
 SID = r"[a-z]\d{1,3}sm\d{7}[a-z]{3}\.\d{1,3}"
 LUPITA, LUPITA_APP = "facturas.lupita@gmail.com", "qwhk pznr tvbe lmsa"
@@ -77,12 +77,6 @@ def test_fault_specs() -> None:
     for bad in ("latency=-1", "stall=nowhere:1", "explode", "latency=fast"):
         with pytest.raises(UsageError):
             faults.apply(bad)
-
-
-def test_packaged_accounts_match_the_repository_copy() -> None:
-    packaged = REPO / "mailkit" / "sandbox" / "default_accounts.toml"
-    assert packaged.read_bytes() == ACCOUNTS.read_bytes(), "copy data/sandbox/accounts.toml into the package"
-    assert default_accounts_file() == ACCOUNTS
 
 
 # --- greeting, EHLO, STARTTLS -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from mailkit.assets import SAMPLE_INVENTORY, asset_path
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.keyring_backends import MemoryKeyring
@@ -23,7 +24,7 @@ from mailkit.tabular_read import clean_cell, decode_text, quote_formula, sniff_s
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-SHIPPED = HERE.parent / "data" / "inventory.csv"
+SHIPPED = asset_path(SAMPLE_INVENTORY)
 
 
 @pytest.fixture

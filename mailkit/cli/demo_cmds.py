@@ -1,6 +1,13 @@
-"""`mailkit demo`: the quick start — the whole admin story on the sandbox, no Google account needed."""
+"""`mailkit demo`: the quick start — the whole admin story on the sandbox, no Google account needed.
+
+The demo keeps its own workspace (`<home>/demo`), so it never mixes sample companies into the
+admin's real inventory; its last lines are the exact commands that open that workspace.
+"""
 
 from __future__ import annotations
+
+import shlex
+from pathlib import Path
 
 import typer
 
@@ -26,9 +33,29 @@ def demo(
     print_report(latest, reports.by_company(frame=latest), lang)
     say()
     say(f"Excel report: {report_path}")
-    say(f"Try one account step by step: mailkit sandbox --state-dir {home / 'sandbox'} &  then "
-        f"MAILKIT_SANDBOX={home / 'sandbox' / 'sandbox.json'} mailkit --home {home} check crm@biuro-kowalski.example")
     say(f"{broken} accounts need attention: each line above says what to click or run.")
+    for line in next_steps(home):
+        say(line)
+
+
+#: The account the last lines suggest checking: OAuth, whose token the sandbox must still know after a restart.
+TRY_ACCOUNT = "citas.tallerruiz@gmail.com"
+
+
+def next_steps(home: Path) -> list[str]:
+    """The commands that look at the demo's data afterwards, ready to paste."""
+    base = f"mailkit --home {shlex.quote(str(home))}"
+    info = shlex.quote(str(home / "sandbox" / "sandbox.json"))
+    return [
+        "",
+        f"The demo's workspace is {home} (your own inventory stays in the default one). Look at it with:",
+        f"  {base} account list",
+        f"  {base} report",
+        "Try one account step by step: start the sandbox again on the demo's state (it keeps its OAuth client, "
+        "grants and tokens), then check:",
+        f"  {base} sandbox &",
+        f"  MAILKIT_SANDBOX={info} {base} check {TRY_ACCOUNT} --transcript",
+    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -3,18 +3,31 @@ HTTP side (which issues them) and its SMTP/IMAP side (which accepts or refuses t
 
 Tests reach in through `revoke_account` and `expire_access_tokens` to model what a user or
 Google does to a grant.
+
+Given a file, the registry keeps its grants and live access tokens there (0600, rewritten after
+every change) and reads them back when a sandbox starts again on the same state dir: tokens
+issued before a restart stay valid, as Google's do. Authorization codes (ten minutes of life,
+redeemed at once) stay in memory.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import logging
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailkit.files import write_private
 
 ACCESS_TOKEN_LIFETIME = 3599
+GRANTS_FILE = "oauth_grants.json"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,14 +65,47 @@ class AccessToken:
 
 
 class GrantRegistry:
-    """Thread-safe store of everything the sandbox's OAuth side has handed out."""
+    """Thread-safe store of everything the sandbox's OAuth side has handed out (kept in `path` when given)."""
 
-    def __init__(self, access_lifetime: int = ACCESS_TOKEN_LIFETIME):
+    def __init__(self, access_lifetime: int = ACCESS_TOKEN_LIFETIME, path: Path | None = None):
         self._lock = threading.Lock()
         self._codes: dict[str, PendingCode] = {}
         self._refresh: dict[str, Grant] = {}
         self._access: dict[str, AccessToken] = {}
         self.access_lifetime = access_lifetime
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self._load(self.path)
+
+    def _load(self, path: Path) -> None:
+        """The grants and access tokens of an earlier run; a missing or unreadable file is an empty start."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            grants = [Grant(g["email"], g["client_id"], tuple(g["scopes"]), g["refresh_token"], bool(g["revoked"]),
+                            float(g["created"])) for g in raw["grants"]]
+            access = [AccessToken(t["token"], grants[int(t["grant"])], float(t["expires"]))
+                      for t in raw["access_tokens"]]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            log.warning("sandbox grants in %s not read (%s): starting with none", path, type(exc).__name__)
+            return
+        self._refresh = {g.refresh_token: g for g in grants if g.refresh_token}
+        self._access = {t.token: t for t in access}
+
+    def _save(self) -> None:
+        """Write every grant and every unexpired access token; called with the lock held, after a change."""
+        if self.path is None:
+            return
+        now = time.time()
+        live = [t for t in self._access.values() if t.expires > now]
+        grants = list({id(g): g for g in [*self._refresh.values(), *(t.grant for t in live)]}.values())
+        index = {id(g): i for i, g in enumerate(grants)}
+        data: dict[str, Any] = {
+            "grants": [{**asdict(g), "scopes": list(g.scopes)} for g in grants],
+            "access_tokens": [{"token": t.token, "grant": index[id(t.grant)], "expires": t.expires} for t in live],
+        }
+        write_private(self.path, json.dumps(data, indent=1) + "\n")
 
     def issue_code(self, email: str, client_id: str, scopes: tuple[str, ...], redirect_uri: str,
                    code_challenge: str = "", code_challenge_method: str = "") -> str:
@@ -84,6 +130,7 @@ class GrantRegistry:
             return "Invalid code verifier."
         with self._lock:
             self._refresh[pending.grant.refresh_token] = pending.grant
+            self._save()
         return pending.grant
 
     def grant_for_refresh(self, refresh_token: str, client_id: str) -> Grant | None:
@@ -103,6 +150,7 @@ class GrantRegistry:
         token = AccessToken("ya29.sbx-" + secrets.token_urlsafe(40), grant, time.time() + self.access_lifetime)
         with self._lock:
             self._access[token.token] = token
+            self._save()
         return token
 
     def lookup_access_token(self, token: str) -> AccessToken | None:
@@ -118,6 +166,7 @@ class GrantRegistry:
             if grant is None or grant.revoked:
                 return False
             grant.revoked = True
+            self._save()
             return True
 
     def revoke_account(self, email: str) -> int:
@@ -126,6 +175,7 @@ class GrantRegistry:
             grants = [g for g in self._refresh.values() if g.email == email.lower() and not g.revoked]
             for grant in grants:
                 grant.revoked = True
+            self._save()
         return len(grants)
 
     def expire_access_tokens(self, email: str | None = None) -> int:
@@ -134,6 +184,7 @@ class GrantRegistry:
             hit = [t for t in self._access.values() if email is None or t.grant.email == email.lower()]
             for token in hit:
                 token.expires = 0.0
+            self._save()
         return len(hit)
 
 

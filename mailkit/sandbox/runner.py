@@ -4,6 +4,10 @@
 event loop in a daemon thread, for tests and notebooks whose own loop must stay free.
 `start()` writes `sandbox.json` (what `mailkit.endpoints.SandboxInfo.load` reads; point
 MAILKIT_SANDBOX at it) and an OAuth client file in Google's "installed" format.
+
+A sandbox started again on the same state dir is the same Google to its clients: it keeps the
+OAuth client of `client_config.json` and the grants and tokens of `oauth_grants.json`, so
+workspaces that consented before go on working (ports and the TLS certificate are new).
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from mailkit import assets
 from mailkit.files import write_private
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.faults import Faults
-from mailkit.sandbox.grants import GrantRegistry
+from mailkit.sandbox.grants import GRANTS_FILE, GrantRegistry
 from mailkit.sandbox.http import HttpSide
 from mailkit.sandbox.imap_server import ImapServer
 from mailkit.sandbox.mailstore import MailBackend, MailStore, ReceivedMessage
@@ -34,13 +39,23 @@ HOST = "127.0.0.1"
 INFO_FILE = "sandbox.json"
 CLIENT_CONFIG_FILE = "client_config.json"
 PROJECT_ID = "mailkit-sandbox"
-_REPO_ACCOUNTS = Path(__file__).resolve().parents[2] / "data" / "sandbox" / "accounts.toml"
-_PACKAGED_ACCOUNTS = Path(__file__).with_name("default_accounts.toml")
 
 
 def default_accounts_file() -> Path:
-    """The repository's data/sandbox/accounts.toml; the copy inside the package when installed from a wheel."""
-    return _REPO_ACCOUNTS if _REPO_ACCOUNTS.exists() else _PACKAGED_ACCOUNTS
+    """The shipped sample accounts, mailkit/assets/sandbox/accounts.toml (the only copy)."""
+    return assets.asset_path(assets.SANDBOX_ACCOUNTS)
+
+
+def saved_client_credentials(path: Path) -> tuple[str, str] | None:
+    """The client id and secret of the client config an earlier run wrote in the state dir, if any."""
+    try:
+        installed = json.loads(path.read_text(encoding="utf-8"))["installed"]
+        client_id, client_secret = installed["client_id"], installed["client_secret"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(client_id, str) and isinstance(client_secret, str) and client_id and client_secret):
+        return None
+    return client_id, client_secret
 
 
 def new_client_credentials() -> tuple[str, str]:
@@ -60,12 +75,13 @@ class Sandbox:
         self.accounts: dict[str, SandboxAccount] = load_accounts(self.accounts_file)
         self._tempdir = None if state_dir is not None else tempfile.TemporaryDirectory(prefix="mailkit-sandbox-")
         self.state_dir = Path(state_dir if state_dir is not None else self._tempdir.name).resolve()  # type: ignore[union-attr]
-        self.grants = GrantRegistry()
+        self.grants = GrantRegistry(path=self.state_dir / GRANTS_FILE)
         self.faults = faults or Faults()
         if latency_ms:
             self.faults.latency_ms = latency_ms
         self.store = MailStore(self.state_dir / "mail")
-        self.client_id, self.client_secret = new_client_credentials()
+        self.client_id, self.client_secret = (saved_client_credentials(self.state_dir / CLIENT_CONFIG_FILE)
+                                              or new_client_credentials())
         self.info: dict[str, Any] = {}
         self._parts: list[Any] = []
 
@@ -230,4 +246,4 @@ class SandboxThread:
         self.stop()
 
 
-__all__ = ["Sandbox", "SandboxThread", "default_accounts_file", "new_client_credentials"]
+__all__ = ["Sandbox", "SandboxThread", "default_accounts_file", "new_client_credentials", "saved_client_credentials"]

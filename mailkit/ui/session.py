@@ -21,13 +21,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailkit import assets
 from mailkit.errors import MailkitError, SecretStoreError
 from mailkit.i18n import resolve_lang
 from mailkit.inventory import Inventory
 from mailkit.ui.i18n_ui import t
 from mailkit.workspace import Workspace, default_home
 
-SAMPLE_INVENTORY = Path(__file__).resolve().parents[2] / "data" / "inventory.csv"
+SAMPLE_INVENTORY = assets.asset_path(assets.SAMPLE_INVENTORY)
 
 
 @dataclass
