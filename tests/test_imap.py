@@ -21,7 +21,7 @@ from mailkit.status import Status
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import access_token
 
-APP_PASSWORD = "qwhk pznr tvbe lmsa"  # facturas.lupita@gmail.com's, in data/sandbox/accounts.toml
+APP_PASSWORD = "qwhk pznr tvbe lmsa"  # facturas.lupita@gmail.com's, in mailkit/assets/sandbox/accounts.toml
 FAST = Timeouts(dns=3, connect=3, tls=3, reply=5)
 
 

@@ -41,7 +41,7 @@ from mailkit.ui.oauth_panel import countdown_html, format_left
 from mailkit.workspace import Workspace
 from tests.browser_fixtures import approve_consent, consent_link, deliver
 
-APP_PASSWORD = "qwhk pznr tvbe lmsa"  # facturas.lupita@gmail.com's fake one in data/sandbox/accounts.toml
+APP_PASSWORD = "qwhk pznr tvbe lmsa"  # facturas.lupita@gmail.com's fake one in mailkit/assets/sandbox/accounts.toml
 VENTAS = "ventas@ferreteria-delnorte.example"
 
 
