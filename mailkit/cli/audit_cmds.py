@@ -143,12 +143,8 @@ def report(
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    out = frame.astype(object).where(frame.notna(), None)
-    for column in out.columns:
-        out[column] = out[column].map(lambda v: v.isoformat() if isinstance(v, pd.Timestamp) else v)
-    return out.to_dict(orient="records")
+    """Rows as dicts; `emit_json` turns pandas' missing values into null and times into ISO 8601."""
+    return frame.to_dict(orient="records")
 
 
 def print_report(latest: Any, companies: Any, lang: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -32,8 +33,31 @@ JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on 
 
 
 def emit_json(data: Any) -> None:
-    """Print JSON (redacted) on stdout."""
-    typer.echo(redact(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
+    """Print strict JSON (redacted) on stdout: a missing value is null, never NaN or Infinity, which strict
+    parsers (and most languages but Python's) refuse."""
+    typer.echo(redact(json.dumps(json_ready(data), ensure_ascii=False, indent=2, allow_nan=False)))
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON values: NaN, NaT, pandas' NA and infinities become None; numpy scalars their Python value;
+    dates ISO 8601; anything else its text."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_ready(v) for v in value]
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "isoformat"):  # datetime, date, pandas' Timestamp (NaT has no valid isoformat)
+        return None if str(value) == "NaT" else value.isoformat()
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return json_ready(value.item())
+    if type(value).__name__ in {"NAType", "NaTType"}:
+        return None
+    return str(value)
 
 
 def say(text: str = "", *, err: bool = False) -> None:
