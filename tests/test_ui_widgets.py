@@ -298,6 +298,25 @@ def test_consent_box_cancel_hides_cancel_and_frees_the_flow(sample: Workspace) -
     assert host.box.flow is None
 
 
+def test_cancel_stays_disabled_when_the_wait_ends_before_the_click_does(sample: Workspace,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interleaving seen under load: the background wait stops the box (Cancel hidden and disabled)
+    before the Cancel click's own wrapper puts its button back; the button must stay disabled."""
+    host = _Host(sample, lang="en")
+    flow = _start(host, sample)
+    real_cancel = flow.cancel
+
+    def cancel_then_wait_ends_first(*args):
+        result = real_cancel(*args)
+        host.box.waiting.join(20)  # the wait has shown the result and stopped the box
+        return result
+
+    monkeypatch.setattr(flow, "cancel", cancel_then_wait_ends_first)
+    host.box.cancel.click()
+    assert host.box.cancel.disabled and host.box.cancel.layout.display == "none" and not host.connect.disabled
+    assert [result.outcome for result in _heard(host)] == ["cancelled"]
+
+
 def test_countdown_format() -> None:
     assert (format_left(420), format_left(61.5), format_left(-3)) == ("7:00", "1:01", "0:00")
 

@@ -115,6 +115,7 @@ class ConsentBox(w.VBox):
         self.paste.value = ""
         self.paste_box.layout.display = "flex"
         self.cancel.disabled, self.cancel.layout.display = False, ""
+        self.panel.held.discard(self.cancel)
         self.connect.disabled = True
         self.panel.held.add(self.connect)
         self.waiting = schedule(self._wait(flow), background=True)
@@ -146,6 +147,7 @@ class ConsentBox(w.VBox):
         """Nothing waits any more: no link, countdown, Cancel or paste box; the connect button back."""
         self.link.value = self.countdown.value = ""
         self.cancel.disabled, self.cancel.layout.display = True, "none"
+        self.panel.held.add(self.cancel)  # held: the end of the Cancel click (busy) must not enable it again
         self.paste_box.layout.display = "none"
         self.panel.held.discard(self.connect)
         self.connect.disabled = False
