@@ -97,7 +97,13 @@ def render(template: str, context: Mapping[str, object]) -> str:
 
 @dataclass(frozen=True)
 class _Rule:
-    """One recognisable reply: every given criterion must match."""
+    """One recognisable reply: every given criterion must match.
+
+    A rule's rank is its most specific criterion: a help-link key (Google's `?p=BadCredentials`,
+    `answer/78754`, Microsoft's `aka.ms/smtp_auth_disabled`) names the case outright; a key phrase says
+    what happened in words; an enhanced code names a class of causes (5.7.9 is sent for two); a reply
+    code or the step alone says least. Higher ranks are tried first, and within a rank the table order.
+    """
 
     status: Status
     code: str | None = None  # regex, full match on the 3-digit reply code
@@ -106,10 +112,17 @@ class _Rule:
     step: str | None = None  # a word of the step name: auth, mail, rcpt, data
     protocols: tuple[str, ...] = ("smtp", "imap")
     variant: str = ""
+    key: str | None = None  # regex searched in the help-link keys found in the text
 
-    def matches(self, protocol: str, code: int | None, enhanced: str | None, text: str, steps: set[str]) -> bool:
+    @property
+    def rank(self) -> int:
+        return 4 if self.key else 3 if self.phrase else 2 if self.enhanced else 1
+
+    def matches(self, protocol: str, code: int | None, enhanced: str | None, text: str, steps: set[str],
+                keys: set[str]) -> bool:
         return (
             protocol in self.protocols
+            and (self.key is None or any(re.fullmatch(self.key, key) for key in keys))
             and (self.code is None or (code is not None and re.fullmatch(self.code, str(code)) is not None))
             and (self.enhanced is None or (enhanced is not None and re.fullmatch(self.enhanced, enhanced)))
             and (self.phrase is None or re.search(self.phrase, text) is not None)
@@ -119,47 +132,75 @@ class _Rule:
 
 S, SMTP, IMAP = Status, ("smtp",), ("imap",)
 _RULES: tuple[_Rule, ...] = (
-    _Rule(S.OK, code=r"2\d\d", protocols=SMTP),
-    _Rule(S.STARTTLS_REQUIRED, phrase=r"must issue a starttls|starttls command first|starttls (?:is )?required"
-          r"|\[privacyrequired\]|encryption required"),
+    # help-link keys: Google's ?p=Name and answer/NNN, Microsoft's aka.ms short links
+    _Rule(S.APP_PASSWORD_REQUIRED, key=r"p=invalidsecondfactor|answer/185833"),
+    _Rule(S.WEB_LOGIN_REQUIRED, key=r"p=webloginrequired|answer/78754"),
+    _Rule(S.BAD_CREDENTIALS, key=r"p=badcredentials|answer/14257"),
+    _Rule(S.QUOTA_EXCEEDED, key=r"answer/166852"),
+    _Rule(S.RATE_LIMITED, key=r"answer/7126229"),
+    _Rule(S.MESSAGE_REJECTED, key=r"p=maxsizeerror", variant="size"),
+    _Rule(S.RECIPIENT_REJECTED, key=r"p=nosuchuser"),
+    _Rule(S.SENDER_REJECTED, key=r"answer/6140680", variant="relay"),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, key=r"aka\.ms/smtp_auth_disabled"),
+    # key phrases, most telling first
+    _Rule(S.STARTTLS_REQUIRED, phrase=r"must issue a starttls|starttls command first|\b(?:start)?tls (?:is )?required"
+          r"|\[privacyrequired\]|encryption required|plaintext authentication (?:disallowed|not allowed)"),
     _Rule(S.NOT_CONFIGURED, code="530", phrase=r"authentication required", protocols=SMTP),
     _Rule(S.APP_PASSWORD_REQUIRED, phrase=r"application-specific password required"),
-    _Rule(S.APP_PASSWORD_REQUIRED, code="534", enhanced=r"5\.7\.9", protocols=SMTP),
-    _Rule(S.WEB_LOGIN_REQUIRED, phrase=r"log ?in via your web browser|web login required|\[webalert\b"),
-    _Rule(S.WEB_LOGIN_REQUIRED, code="534", enhanced=r"5\.7\.14", protocols=SMTP),
+    _Rule(S.WEB_LOGIN_REQUIRED, phrase=r"log ?in (?:via|with) your web browser|web login required|\[webalert\b"),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, phrase=r"smtpclientauthentication is disabled"
+          r"|basic authentication is (?:disabled|not supported)|security defaults"
+          r"|did not meet the criteria to be authenticated"),
     _Rule(S.AUTH_MECHANISM_UNSUPPORTED, phrase=r"unrecognized authentication type|unsupported (?:auth|sasl)"
-          r"|(?:auth|authentication|sasl) mechanism (?:is )?not (?:supported|available)"),
-    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", enhanced=r"5\.[57]\.4", protocols=SMTP),
-    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", step="auth", protocols=SMTP),
+          r"|(?:auth|authentication|sasl) mechanism (?:is )?not (?:supported|available)"
+          r"|auth command used when not advertised"),
+    _Rule(S.NOT_CONFIGURED, phrase=r"client (?:was )?not authenticated", protocols=SMTP),
     _Rule(S.QUOTA_EXCEEDED, phrase=r"daily (?:user )?sending (?:quota|limit) exceeded|sending limits? exceeded"
-          r"|daily smtp relay limit"),
-    _Rule(S.QUOTA_EXCEEDED, code="550", enhanced=r"5\.4\.5", protocols=SMTP),
+          r"|daily smtp relay limit|reached your daily limit"),
     _Rule(S.RATE_LIMITED, phrase=r"too many login attempts|too many simultaneous connections|\[throttled\]"
-          r"|\[unavailable\]|bandwidth limits|rate limit"),
+          r"|\[unavailable\]|bandwidth limits|rate limit|maximum number of connections|too many concurrent"
+          r"|temporary authentication failure|receiving mail too quickly|peak smtp relay limit"),
     _Rule(S.RATE_LIMITED, code="421|45[014]", enhanced=r"4\.7\.\d+", phrase="try again later", protocols=SMTP),
     _Rule(S.RATE_LIMITED, code="421", phrase="try again later", protocols=SMTP),
     _Rule(S.BAD_CREDENTIALS, phrase=r"username and password not accepted|\[authenticationfailed\]"
-          r"|invalid credentials"),
-    _Rule(S.BAD_CREDENTIALS, code="535", protocols=SMTP),
+          r"|invalid credentials|incorrect authentication data|authentication unsuccessful"
+          r"|user credentials were incorrect"),
     _Rule(S.BAD_CREDENTIALS, phrase=r"\blogin failed|authentication failed", protocols=IMAP),
-    _Rule(S.MESSAGE_REJECTED, phrase=r"message size limits?|message exceeded|message (?:is )?too (?:big|large)",
-          variant="size"),
-    _Rule(S.MESSAGE_REJECTED, code="552", enhanced=r"5\.[23]\.\d+", protocols=SMTP, variant="size"),
+    _Rule(S.BAD_CREDENTIALS, code="535", phrase=r"authentication failed", protocols=SMTP),
+    _Rule(S.MESSAGE_REJECTED, phrase=r"message size limits?|message exceeded|message (?:is )?too (?:big|large)"
+          r"|message size exceeds|message file too big", variant="size"),
     _Rule(S.MESSAGE_REJECTED, phrase=r"potential security issue|unsolicited mail|likely spam|virus"
-          r"|blocked because its content"),
+          r"|blocked because its content|illegal attachment|violates .{0,80}policy"),
+    _Rule(S.SENDER_REJECTED, phrase=r"mail relay denied", variant="relay"),
+    _Rule(S.RECIPIENT_REJECTED, phrase=r"relay access denied|relay not permitted|relaying denied|unable to relay",
+          variant="relay"),
     _Rule(S.SENDER_REJECTED, phrase=r"not allowed to send as|sender address rejected|sender (?:is )?not allowed"
-          r"|not (?:authorized|permitted) to send (?:as|from)"),
-    _Rule(S.SENDER_REJECTED, code="553", enhanced=r"5\.7\.1", protocols=SMTP),
+          r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed"),
     _Rule(S.SENDER_REJECTED, code="550", enhanced=r"5\.7\.1", phrase=r"\bfrom\b|\bsender\b", protocols=SMTP),
-    _Rule(S.SENDER_REJECTED, enhanced=r"5\.1\.[78]", protocols=SMTP),
-    _Rule(S.SENDER_REJECTED, code=r"5\d\d", step="mail", protocols=SMTP),
-    _Rule(S.RECIPIENT_REJECTED, enhanced=r"5\.1\.(?:1|2|3|6|10)", protocols=SMTP),
     _Rule(S.RECIPIENT_REJECTED, phrase=r"recipient address rejected|no such user|user unknown"
           r"|account that you tried to reach does not exist"),
-    _Rule(S.RECIPIENT_REJECTED, code=r"5\d\d", step="rcpt", protocols=SMTP),
+    # enhanced codes
+    _Rule(S.APP_PASSWORD_REQUIRED, code="534", enhanced=r"5\.7\.9", protocols=SMTP),
+    _Rule(S.WEB_LOGIN_REQUIRED, code="534", enhanced=r"5\.7\.14", protocols=SMTP),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", enhanced=r"5\.[57]\.4", protocols=SMTP),
+    _Rule(S.QUOTA_EXCEEDED, code="550", enhanced=r"5\.4\.5", protocols=SMTP),
+    _Rule(S.MESSAGE_REJECTED, code="552", enhanced=r"5\.[23]\.\d+", protocols=SMTP, variant="size"),
+    _Rule(S.SENDER_REJECTED, code="553", enhanced=r"5\.7\.1", protocols=SMTP),
+    _Rule(S.SENDER_REJECTED, enhanced=r"5\.1\.[78]", protocols=SMTP),
+    _Rule(S.RECIPIENT_REJECTED, enhanced=r"5\.1\.(?:1|2|3|6|10)", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, enhanced=r"5\.6\.\d+", protocols=SMTP),
+    # reply code and step alone
+    _Rule(S.BAD_CREDENTIALS, code="535", protocols=SMTP),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", step="auth", protocols=SMTP),
+    _Rule(S.SENDER_REJECTED, code=r"5\d\d", step="mail", protocols=SMTP),
+    _Rule(S.RECIPIENT_REJECTED, code=r"5\d\d", step="rcpt", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, code=r"5\d\d", step="data", protocols=SMTP),
 )
+_RANKED = tuple(sorted(_RULES, key=lambda rule: -rule.rank))  # sorted() is stable: table order within a rank
+
+# Help-link keys: Google's "?p=BadCredentials" and "answer/78754" (also "answer.py?answer=14257"),
+# Microsoft's "aka.ms/smtp_auth_disabled". Case and the surrounding URL do not matter.
+_KEYS = re.compile(r"[?&](p=[a-z]+)|answer(?:/|\.py\?answer=)(\d+)|(aka\.ms/[a-z_]+)")
 
 _CODE = re.compile(r"([2-5]\d\d)(?:[- ]|$)")
 _ENHANCED = re.compile(r"([245]\.\d{1,3}\.\d{1,3})(?=\s|$)")
@@ -197,7 +238,11 @@ def _fold(text: str) -> str:
 
 
 def classify_reply(code: int | None, text: str | bytes, protocol: str = "smtp", *, step: str = "") -> Diagnosis:
-    """The Diagnosis of one server reply (SMTP: code + text; IMAP: `protocol="imap"`, code None)."""
+    """The Diagnosis of one server reply (SMTP: code + text; IMAP: `protocol="imap"`, code None).
+
+    The most specific evidence decides (see `_Rule`). A 2xx reply is `ok`; an unrecognised 4xx reply is
+    temporary (`rate_limited`, variant "temporary": retry later); an unrecognised 5xx stays `unknown`.
+    """
     protocol, text = protocol.lower(), _as_text(text)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     enhanced: str | None = None
@@ -214,11 +259,24 @@ def classify_reply(code: int | None, text: str | bytes, protocol: str = "smtp", 
 
 
 def _match(protocol: str, code: int | None, enhanced: str | None, body: str, step: str) -> tuple[Status, str]:
+    if protocol == "smtp" and code is not None and 200 <= code < 300:
+        return Status.OK, ""
     text, steps = _fold(body), set(re.findall(r"[a-z]+", step.lower()))
-    for rule in _RULES:
-        if rule.matches(protocol, code, enhanced, text, steps):
+    keys = {"".join(found) for found in _KEYS.findall(text)}
+    keys = {key if key.startswith(("p=", "aka.ms")) else f"answer/{key}" for key in keys}
+    for rule in _RANKED:
+        if rule.matches(protocol, code, enhanced, text, steps, keys):
             return rule.status, rule.variant
+    if _transient(code, enhanced):
+        return Status.RATE_LIMITED, "temporary"
     return Status.UNKNOWN, ""
+
+
+def _transient(code: int | None, enhanced: str | None) -> bool:
+    """A 4xx reply (or, with no reply code, a 4.x.x enhanced code): the server says "not now"."""
+    if code is not None:
+        return 400 <= code < 500
+    return enhanced is not None and enhanced.startswith("4.")
 
 
 def decode_challenge(challenge: str | bytes | None) -> dict[str, Any] | None:
