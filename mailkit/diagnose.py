@@ -21,16 +21,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mailkit import errors
-from mailkit.diagnose_texts import TEXTS
+from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
 from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.i18n import DEFAULT_LANG, normalize_lang, resolve_lang
+from mailkit.providers import PROVIDER_ALIASES
 from mailkit.redaction import redact
 from mailkit.status import SEVERITY, Status
 
 OAUTH_MECHANISMS = frozenset({"XOAUTH2", "OAUTHBEARER", "XOAUTH"})
 
 # Written where a command needs an argument the caller did not give.
-_METAVARS = {"email": "EMAIL"}
+_METAVARS = {"email": "EMAIL", "host": "HOST"}
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -49,11 +50,15 @@ class Diagnosis:
     port: int | None = None
 
     def cause(self, lang: str | None = "en", **context: object) -> str:
-        """Why it happened, in `lang` (None: the user's language)."""
+        """Why it happened, in `lang` (None: the user's language); `provider=` picks whose wording."""
         return self._text(0, lang, context)
 
     def remedy(self, lang: str | None = "en", **context: object) -> str:
-        """What to click or run; `context` may give email, company, host, port."""
+        """What to click or run; `context` may give provider, email, company, host, port.
+
+        `provider` is the account's (mailkit.providers keys): gmail and workspace get Google's steps,
+        microsoft365 Microsoft's, custom and anything unknown a neutral text. Not given: Google's.
+        """
         return self._text(1, lang, context)
 
     def to_dict(self, lang: str | None = "en", **context: object) -> dict[str, Any]:
@@ -71,10 +76,34 @@ class Diagnosis:
 
     def _text(self, index: int, lang: str | None, context: Mapping[str, object]) -> str:
         chosen = resolve_lang() if lang is None else normalize_lang(lang) or DEFAULT_LANG
-        entry = TEXTS.get(f"{self.status.value}:{self.variant}") or TEXTS[self.status.value]
+        entry = texts_for(self.status.value, self.variant, context.get("provider"))
         facts: dict[str, object] = {"detail": self.detail, "port": self.port}
-        facts.update({key: value for key, value in context.items() if _given(value)})
+        facts.update({key: value for key, value in context.items() if _given(value) and key != "provider"})
         return render(entry[chosen][index], facts)
+
+
+_GOOGLE_PROVIDERS = frozenset({"gmail", "workspace"})
+_MICROSOFT_PROVIDERS = frozenset({"microsoft365"})
+
+
+def texts_for(status: str, variant: str = "", provider: object = None) -> Mapping[str, tuple[str, str]]:
+    """The (cause, remedy) per language for a status (and variant) as worded for `provider`.
+
+    A variant's own text wins over the plain status's; the provider's table over the generic ones.
+    """
+    key = str(provider or "").strip().lower()
+    key = PROVIDER_ALIASES.get(key, key)
+    if not key or key in _GOOGLE_PROVIDERS:
+        tables: tuple[Mapping[str, Mapping[str, tuple[str, str]]], ...] = (TEXTS,)
+    elif key in _MICROSOFT_PROVIDERS:
+        tables = (MICROSOFT, NEUTRAL, TEXTS)
+    else:
+        tables = (NEUTRAL, TEXTS)
+    for name in (f"{status}:{variant}", status) if variant else (status,):
+        for table in tables:
+            if name in table:
+                return table[name]
+    return TEXTS[status]
 
 
 def _given(value: object) -> bool:
@@ -439,4 +468,5 @@ __all__ = [
     "decode_challenge",
     "diagnosis_for",
     "render",
+    "texts_for",
 ]
