@@ -191,6 +191,10 @@ _RULES: tuple[_Rule, ...] = (
           r"|temporary authentication failure|receiving mail too quickly|peak smtp relay limit"),
     _Rule(S.RATE_LIMITED, code="421|45[014]", enhanced=r"4\.7\.\d+", phrase="try again later", protocols=SMTP),
     _Rule(S.RATE_LIMITED, code="421", phrase="try again later", protocols=SMTP),
+    # a relay refusal may also say "invalid credentials for relay": it must come first
+    _Rule(S.SENDER_REJECTED, phrase=r"mail relay denied", variant="relay"),
+    _Rule(S.RECIPIENT_REJECTED, phrase=r"relay access denied|relay not permitted|relaying denied|unable to relay",
+          variant="relay"),
     _Rule(S.BAD_CREDENTIALS, phrase=r"username and password not accepted|\[authenticationfailed\]"
           r"|invalid credentials|incorrect authentication data|authentication unsuccessful"
           r"|user credentials were incorrect"),
@@ -200,9 +204,6 @@ _RULES: tuple[_Rule, ...] = (
           r"|message size exceeds|message file too big", variant="size"),
     _Rule(S.MESSAGE_REJECTED, phrase=r"potential security issue|unsolicited mail|likely spam|virus"
           r"|blocked because its content|illegal attachment|violates .{0,80}policy"),
-    _Rule(S.SENDER_REJECTED, phrase=r"mail relay denied", variant="relay"),
-    _Rule(S.RECIPIENT_REJECTED, phrase=r"relay access denied|relay not permitted|relaying denied|unable to relay",
-          variant="relay"),
     _Rule(S.SENDER_REJECTED, phrase=r"not allowed to send as|sender address rejected|sender (?:is )?not allowed"
           r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed"),
     _Rule(S.SENDER_REJECTED, code="550", enhanced=r"5\.7\.1", phrase=r"\bfrom\b|\bsender\b", protocols=SMTP),
