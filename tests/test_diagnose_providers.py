@@ -1,0 +1,131 @@
+"""The same status gets Google's, Microsoft's or a neutral cause and remedy by the account's provider;
+app-password format rules apply only where the provider has that format."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mailkit.apppasswords import (
+    AppPasswordError,
+    has_google_format,
+    normalize_secret,
+    set_account_secret,
+    validate_as_you_type,
+)
+from mailkit.diagnose import Diagnosis, texts_for
+from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
+from mailkit.inventory import Inventory
+from mailkit.models import Company, build_account
+from mailkit.providers import PROVIDERS
+from mailkit.secrets import SecretKind, secret_store
+from mailkit.status import Status
+
+LANGS = ("en", "es", "pl")
+PROVIDER_KEYS = [*PROVIDERS, "zoho-mail", None]
+KEYS = sorted({key for table in (TEXTS, NEUTRAL, MICROSOFT) for key in table})
+GOOGLE = re.compile(r"google|gmail|myaccount|apppasswords|16 (?:letters|letras|liter)|nslookup smtp\.gmail"
+                    r"|587 or 465 for gmail", re.I)
+LEFTOVER = re.compile(r"[{}]|\[\[|\]\]|  |\( *\)|\s[,;:]|\s\.(?:\s|$)")
+CONTEXT = {"email": "facturas@acme.com.mx", "company": "Acme SA de CV", "host": "mail.acme.com.mx", "port": 587}
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("provider", PROVIDER_KEYS)
+def test_every_status_provider_and_language_has_a_text(key: str, provider: str | None) -> None:
+    status, _, variant = key.partition(":")
+    diagnosis = Diagnosis(Status(status), variant=variant)
+    for lang in LANGS:
+        for context in ({}, CONTEXT):
+            cause = diagnosis.cause(lang, provider=provider, **context)
+            remedy = diagnosis.remedy(lang, provider=provider, **context)
+            assert len(cause) > 20 and len(remedy) > 10 and cause != remedy
+            assert not LEFTOVER.search(cause + " " + remedy), (cause, remedy)
+            if provider not in {None, "gmail", "workspace"}:
+                assert not GOOGLE.search(cause + " " + remedy), (provider, key, lang, cause, remedy)
+
+
+def test_no_status_is_missing_from_any_provider() -> None:
+    for status in Status:
+        for provider in PROVIDER_KEYS:
+            assert set(texts_for(status.value, "", provider)) == set(LANGS)
+
+
+@pytest.mark.parametrize("table", [NEUTRAL, MICROSOFT], ids=["neutral", "microsoft"])
+def test_provider_tables_are_translated_and_not_copy_pasted(table: dict) -> None:
+    for lang in LANGS:
+        causes = [entry[lang][0] for entry in table.values()]
+        assert len(set(causes)) == len(causes)
+        if lang != "en":
+            assert all(entry[lang] != entry["en"] for entry in table.values())
+
+
+def test_bad_password_on_a_custom_server_points_to_the_provider_not_google() -> None:
+    remedy = Diagnosis(Status.BAD_CREDENTIALS).remedy("en", provider="custom", email="a@acme.mx")
+    assert "check the password with the mail provider" in remedy.lower()
+    assert "`mailkit secret set a@acme.mx`" in remedy
+    assert "apppasswords" in Diagnosis(Status.BAD_CREDENTIALS).remedy("en", provider="gmail")
+    assert "apppasswords" in Diagnosis(Status.BAD_CREDENTIALS).remedy("en", provider="workspace")
+
+
+def test_microsoft_gets_microsofts_steps() -> None:
+    remedy = Diagnosis(Status.AUTH_MECHANISM_UNSUPPORTED).remedy("en", provider="microsoft365", email="a@b.mx")
+    assert "Set-CASMailbox" in remedy and "`mailkit oauth login a@b.mx`" in remedy
+    assert "smtp.office365.com" in Diagnosis(Status.DNS_ERROR).remedy("es", provider="m365")
+    assert Diagnosis(Status.TIMEOUT).cause("en", provider="microsoft365") == \
+        Diagnosis(Status.TIMEOUT).cause("en", provider="custom")  # no Microsoft text: the neutral one
+
+
+def test_custom_dns_and_refused_remedies_name_the_accounts_host() -> None:
+    assert "`nslookup mail.acme.com.mx`" in Diagnosis(Status.DNS_ERROR).remedy("en", provider="custom", **CONTEXT)
+    assert "`nslookup HOST`" in Diagnosis(Status.DNS_ERROR).remedy("en", provider="custom")
+    assert "587 or 465 for Gmail" in Diagnosis(Status.CONNECTION_REFUSED).remedy("en", provider="gmail")
+
+
+def test_dict_view_passes_the_provider_through() -> None:
+    data = Diagnosis(Status.APP_PASSWORD_REQUIRED).to_dict("pl", provider="custom", email="a@b.pl")
+    assert "Google" not in data["cause"] + data["remedy"] and "a@b.pl" in data["remedy"]
+
+
+# --- app-password format only where the provider has one ----------------------------------------
+
+@pytest.mark.parametrize(("provider", "google"), [("gmail", True), ("workspace", True), ("custom", False),
+                                                  ("microsoft365", False), (None, False)])
+def test_only_google_has_the_16_letter_format(provider: str | None, google: bool) -> None:
+    assert has_google_format(provider) is google
+
+
+def test_a_custom_servers_app_password_is_taken_as_typed() -> None:
+    fastmail_style = "4g7x2k9m5q8w3r6t"  # letters and digits: Google's rule would call it the account password
+    assert normalize_secret(f" {fastmail_style} ", "custom") == fastmail_style
+    assert normalize_secret("Kompl3x!Pass word", "custom") == "Kompl3x!Pass word"
+    with pytest.raises(AppPasswordError) as caught:
+        normalize_secret("   ", "custom", lang="es")
+    assert caught.value.problem == "empty_secret" and "Google" not in str(caught.value)
+    with pytest.raises(AppPasswordError) as caught:
+        normalize_secret(fastmail_style, "gmail")
+    assert caught.value.problem == "account_password"
+    assert normalize_secret("QWHK-PZNR-TVBE-LMSA", "workspace") == "qwhkpznrtvbelmsa"
+
+
+def test_typing_on_a_custom_server_is_not_judged_by_googles_rule() -> None:
+    assert validate_as_you_type("4g7x2k9m5q8w3r6t", "en", provider="custom") == (True, "")
+    assert validate_as_you_type("", "pl", provider="custom")[0] is False
+    assert validate_as_you_type("4g7x2k9m5q8w3r6t", "en", provider="gmail")[0] is False
+
+
+def test_a_custom_accounts_app_password_is_stored_as_typed(workspace) -> None:
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("acme", "Acme"))
+        inventory.upsert_account(build_account("facturas@acme.com.mx", "acme", provider_key="custom",
+                                               auth="app_password", smtp_host="mail.acme.com.mx"))
+        gmail = build_account("x@gmail.com", "acme", provider_key="gmail", auth="app_password")
+        inventory.upsert_account(gmail)
+        account = inventory.account("facturas@acme.com.mx")
+        outcome = set_account_secret(inventory, account, "4g7x2k9m5q8w3r6t", test=False, workspace=workspace)
+        assert outcome.stored
+        assert secret_store(workspace).get(account.email, SecretKind.APP_PASSWORD) == "4g7x2k9m5q8w3r6t"
+        with pytest.raises(AppPasswordError):
+            set_account_secret(inventory, inventory.account("x@gmail.com"), "4g7x2k9m5q8w3r6t", test=False,
+                               workspace=workspace)
