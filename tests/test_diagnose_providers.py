@@ -129,3 +129,71 @@ def test_a_custom_accounts_app_password_is_stored_as_typed(workspace) -> None:
         with pytest.raises(AppPasswordError):
             set_account_secret(inventory, inventory.account("x@gmail.com"), "4g7x2k9m5q8w3r6t", test=False,
                                workspace=workspace)
+
+
+# --- the account's provider reaches what the admin reads: check, audit, report, secret set -------
+
+SECRET_ENV = {"MAILKIT_KEYRING_PASSPHRASE": "provider test passphrase",
+              "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_check_audit_and_report_speak_of_the_accounts_provider(tmp_path) -> None:
+    import csv
+    import json
+
+    from tests.cli_helpers import run_mailkit
+
+    home, port = tmp_path / "ws", _closed_port()
+    run_mailkit("init", "--keyring", "cryptfile", home=home, env=SECRET_ENV)
+    run_mailkit("company", "add", "acme", "--name", "Acme", home=home, env=SECRET_ENV)
+    for email, provider in (("facturas@acme.com.mx", "custom"), ("ventas@acme.com.mx", "workspace")):
+        added = run_mailkit("account", "add", email, "--company", "acme", "--provider", provider, "--auth",
+                            "password", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--security",
+                            "starttls", home=home, env=SECRET_ENV)
+        assert added.returncode == 0, added.stderr
+        stored = run_mailkit("secret", "set", email, "--no-test", input="Kompl3x-pass\n", home=home, env=SECRET_ENV)
+        assert stored.returncode == 0, stored.stderr
+    custom = json.loads(run_mailkit("check", "facturas@acme.com.mx", "--json", home=home, env=SECRET_ENV).stdout)
+    google = json.loads(run_mailkit("check", "ventas@acme.com.mx", "--json", home=home, env=SECRET_ENV).stdout)
+    assert custom["status"] == google["status"] == "connection_refused"
+    assert not GOOGLE.search(custom["cause"] + custom["remedy"]) and "587" in custom["remedy"]
+    assert "Gmail" in google["remedy"]
+    printed = run_mailkit("check", "facturas@acme.com.mx", home=home, env=SECRET_ENV)
+    assert "remedy:" in printed.stdout and not GOOGLE.search(printed.stdout)
+
+    audit = run_mailkit("audit", "--json", home=home, env=SECRET_ENV)
+    rows = {row["email"]: row for row in json.loads(audit.stdout)["results"]}
+    assert not GOOGLE.search(rows["facturas@acme.com.mx"]["remedy"])
+    assert "Gmail" in rows["ventas@acme.com.mx"]["remedy"]
+    report = run_mailkit("report", "--output", str(tmp_path / "r.csv"), home=home, env=SECRET_ENV)
+    assert report.returncode in (0, 1), report.stderr
+    with open(tmp_path / "r.csv", encoding="utf-8-sig") as handle:
+        table = {row["email"]: row for row in csv.DictReader(handle)}
+    assert not GOOGLE.search(table["facturas@acme.com.mx"]["cause"] + table["facturas@acme.com.mx"]["remedy"])
+    assert "Gmail" in table["ventas@acme.com.mx"]["remedy"]
+
+
+def test_secret_set_takes_a_custom_servers_app_password_as_typed(tmp_path) -> None:
+    from tests.cli_helpers import run_mailkit
+
+    home = tmp_path / "ws"
+    run_mailkit("init", "--keyring", "cryptfile", home=home, env=SECRET_ENV)
+    run_mailkit("company", "add", "acme", "--name", "Acme", home=home, env=SECRET_ENV)
+    run_mailkit("account", "add", "a@acme.com.mx", "--company", "acme", "--provider", "custom", "--auth",
+                "app-password", "--smtp-host", "mail.acme.com.mx", home=home, env=SECRET_ENV)
+    run_mailkit("account", "add", "b@gmail.com", "--company", "acme", "--auth", "app-password", home=home,
+                env=SECRET_ENV)
+    custom = run_mailkit("secret", "set", "a@acme.com.mx", "--no-test", input="4g7x2k9m5q8w3r6t\n", home=home,
+                         env=SECRET_ENV)
+    assert custom.returncode == 0, custom.stderr
+    gmail = run_mailkit("secret", "set", "b@gmail.com", "--no-test", input="4g7x2k9m5q8w3r6t\n", home=home,
+                        env=SECRET_ENV)
+    assert gmail.returncode == 2 and "4g7x2k9m5q8w3r6t" not in gmail.stdout + gmail.stderr
