@@ -198,14 +198,15 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(S.BAD_CREDENTIALS, phrase=r"username and password not accepted|\[authenticationfailed\]"
           r"|invalid credentials|incorrect authentication data|authentication unsuccessful"
           r"|user credentials were incorrect"),
-    _Rule(S.BAD_CREDENTIALS, phrase=r"\blogin failed|authentication failed", protocols=IMAP),
+    _Rule(S.BAD_CREDENTIALS, phrase=r"\blogin failed|authentication failed|authenticate failed", protocols=IMAP),
     _Rule(S.BAD_CREDENTIALS, code="535", phrase=r"authentication failed", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, phrase=r"message size limits?|message exceeded|message (?:is )?too (?:big|large)"
           r"|message size exceeds|message file too big", variant="size"),
     _Rule(S.MESSAGE_REJECTED, phrase=r"potential security issue|unsolicited mail|likely spam|virus"
           r"|blocked because its content|illegal attachment|violates .{0,80}policy"),
     _Rule(S.SENDER_REJECTED, phrase=r"not allowed to send as|sender address rejected|sender (?:is )?not allowed"
-          r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed"),
+          r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed|permissions? to send as"
+          r"|sendasdenied"),
     _Rule(S.SENDER_REJECTED, code="550", enhanced=r"5\.7\.1", phrase=r"\bfrom\b|\bsender\b", protocols=SMTP),
     _Rule(S.RECIPIENT_REJECTED, phrase=r"recipient address rejected|no such user|user unknown"
           r"|account that you tried to reach does not exist"),
