@@ -131,7 +131,8 @@ class _Rule:
     A rule's rank is its most specific criterion: a help-link key (Google's `?p=BadCredentials`,
     `answer/78754`, Microsoft's `aka.ms/smtp_auth_disabled`) names the case outright; a key phrase says
     what happened in words; an enhanced code names a class of causes (5.7.9 is sent for two); a reply
-    code or the step alone says least. Higher ranks are tried first, and within a rank the table order.
+    code or the step alone says least. `_RULES` is ordered by rank (a test keeps it so) and the first
+    rule that matches decides, so the more specific evidence wins when they disagree.
     """
 
     status: Status
@@ -227,7 +228,6 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(S.RECIPIENT_REJECTED, code=r"5\d\d", step="rcpt", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, code=r"5\d\d", step="data", protocols=SMTP),
 )
-_RANKED = tuple(sorted(_RULES, key=lambda rule: -rule.rank))  # sorted() is stable: table order within a rank
 
 # Help-link keys: Google's "?p=BadCredentials" and "answer/78754" (also "answer.py?answer=14257"),
 # Microsoft's "aka.ms/smtp_auth_disabled". Case and the surrounding URL do not matter.
@@ -295,7 +295,7 @@ def _match(protocol: str, code: int | None, enhanced: str | None, body: str, ste
     text, steps = _fold(body), set(re.findall(r"[a-z]+", step.lower()))
     keys = {"".join(found) for found in _KEYS.findall(text)}
     keys = {key if key.startswith(("p=", "aka.ms")) else f"answer/{key}" for key in keys}
-    for rule in _RANKED:
+    for rule in _RULES:
         if rule.matches(protocol, code, enhanced, text, steps, keys):
             return rule.status, rule.variant
     if _transient(code, enhanced):

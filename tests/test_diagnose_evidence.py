@@ -54,3 +54,11 @@ def test_an_unrecognised_4xx_is_temporary_with_its_own_words(text: str) -> None:
 def test_an_unrecognised_5xx_stays_unknown_with_its_text() -> None:
     diagnosis = classify_reply(None, "554 5.9.1 Odd things happened to msg 77")
     assert diagnosis.status is Status.UNKNOWN and "Odd things happened" in diagnosis.raw
+
+
+def test_the_rule_table_is_ordered_from_most_to_least_specific() -> None:
+    from mailkit.diagnose import _RULES
+
+    ranks = [rule.rank for rule in _RULES]
+    assert ranks == sorted(ranks, reverse=True)
+    assert set(ranks) == {4, 3, 2, 1}
