@@ -1,9 +1,12 @@
 """The diagnosis catalogue: server replies and connection errors -> Status, cause and remedy.
 
-Google rewords its replies over the years and varies URLs and session ids, so a reply is matched
-on its reply code, enhanced status code and a key phrase (`_RULES`, first match wins), never on a
-whole line. Continuation-line prefixes ("535-5.7.8 ") and line breaks are folded away first.
-Causes and remedies are data in `mailkit.diagnose_texts`; everything kept from a reply is redacted.
+Servers reword their replies over the years and vary URLs and session ids, so a reply is matched on
+pieces of evidence, never on a whole line: a help-link key (`?p=BadCredentials`, `answer/78754`), a key
+phrase, the enhanced status code, the reply code and the step (`_RULES`, most specific first; the
+first match wins). Continuation-line prefixes ("535-5.7.8 ") and line breaks are folded away first.
+An unrecognised 4xx is temporary; an unrecognised 5xx stays `unknown` with its text. The corpus of
+real replies in tests/data/replies/ keeps the table honest. Causes and remedies are data in
+`mailkit.diagnose_texts`, worded for the account's provider; everything kept from a reply is redacted.
 """
 
 from __future__ import annotations
@@ -200,7 +203,6 @@ _RULES: tuple[_Rule, ...] = (
           r"|invalid credentials|incorrect authentication data|authentication unsuccessful"
           r"|user credentials were incorrect"),
     _Rule(S.BAD_CREDENTIALS, phrase=r"\blogin failed|authentication failed|authenticate failed", protocols=IMAP),
-    _Rule(S.BAD_CREDENTIALS, code="535", phrase=r"authentication failed", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, phrase=r"message size limits?|message exceeded|message (?:is )?too (?:big|large)"
           r"|message size exceeds|message file too big", variant="size"),
     _Rule(S.MESSAGE_REJECTED, phrase=r"potential security issue|unsolicited mail|likely spam|virus"
