@@ -273,18 +273,18 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "recipient_rejected:relay": {
         "en": ("The server refused to pass the message on to this recipient (relay denied): it does not treat "
                "this connection as signed in, or the account may not send to outside addresses.",
-               "Make sure the account signs in (its auth is not 'none' and a secret is stored: `mailkit check "
-               "{email} --transcript` shows AUTH succeeding) and uses the submission port (587 or 465), not "
+               "Make sure the account signs in (a secret is stored and `mailkit check {email} --transcript` "
+               "shows AUTH succeeding) and uses the submission port (587 or 465), not "
                "port 25; otherwise ask the server's admin to allow relaying for the account."),
         "es": ("El servidor se negó a entregar el mensaje a este destinatario (relay denegado): no considera "
                "autenticada esta conexión o la cuenta no puede enviar a direcciones externas.",
-               "Asegúrate de que la cuenta inicie sesión (su autenticación no es 'none' y tiene un secreto "
-               "guardado: `mailkit check {email} --transcript` muestra AUTH aceptado) y use el puerto de envío "
+               "Asegúrate de que la cuenta inicie sesión (tiene un secreto guardado y `mailkit check {email} "
+               "--transcript` muestra AUTH aceptado) y use el puerto de envío "
                "(587 o 465), no el 25; si no, pide al administrador del servidor que permita el relay."),
         "pl": ("Serwer odmówił przekazania wiadomości do tego odbiorcy (relay denied): nie uważa tego połączenia "
                "za zalogowane albo konto nie może wysyłać na adresy zewnętrzne.",
-               "Upewnij się, że konto się loguje (uwierzytelnianie nie jest 'none' i sekret jest zapisany: "
-               "`mailkit check {email} --transcript` pokazuje udane AUTH) i używa portu do wysyłki (587 lub "
+               "Upewnij się, że konto się loguje (sekret jest zapisany, a `mailkit check {email} --transcript` "
+               "pokazuje udane AUTH) i używa portu do wysyłki (587 lub "
                "465), a nie 25; w przeciwnym razie poproś administratora serwera o zezwolenie na relay."),
     },
     "recipient_rejected": {
@@ -575,15 +575,15 @@ NEUTRAL: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("mailkit has no password or OAuth token stored for this account[[ ({email})]], or the server saw "
                "mail sent without signing in first.",
                "Store the account's password with `mailkit secret set {email}` (or authorize with `mailkit oauth "
-               "login {email}` if the server takes OAuth) and check that the account's auth is not 'none'."),
+               "login {email}` if the server takes OAuth)."),
         "es": ("mailkit no tiene guardada ninguna contraseña ni token OAuth para esta cuenta[[ ({email})]], o el "
                "servidor recibió correo sin inicio de sesión previo.",
                "Guarda la contraseña de la cuenta con `mailkit secret set {email}` (o autoriza con `mailkit oauth "
-               "login {email}` si el servidor acepta OAuth) y revisa que la autenticación no sea 'none'."),
+               "login {email}` si el servidor acepta OAuth)."),
         "pl": ("mailkit nie ma zapisanego hasła ani tokenu OAuth dla tego konta[[ ({email})]] albo serwer dostał "
                "pocztę bez wcześniejszego logowania.",
                "Zapisz hasło konta poleceniem `mailkit secret set {email}` (albo autoryzuj `mailkit oauth login "
-               "{email}`, jeśli serwer przyjmuje OAuth) i sprawdź, czy uwierzytelnianie nie jest ustawione na 'none'."),
+               "{email}`, jeśli serwer przyjmuje OAuth)."),
     },
     "auth_mechanism_unsupported": {
         "en": ("The server[[ {host}]] does not accept the sign-in method that was tried (for example XOAUTH2 on a "
@@ -683,17 +683,17 @@ NEUTRAL: dict[str, dict[str, tuple[str, str]]] = {
                "o limit rozmiaru."),
     },
     "tls_error:certificate": {
-        "en": ("The server's certificate could not be verified[[: {detail}]]: it may be issued by a private "
+        "en": ("The server's certificate could not be verified[[ ({detail})]]: it may be issued by a private "
                "(company) authority, name another host, or have expired.",
                "Check that the host name matches the certificate and the system clock is right; if the server "
                "uses a private CA, give mailkit that CA file; ask the server's admin about an expired "
                "certificate[[ ({host})]]."),
-        "es": ("No se pudo verificar el certificado del servidor[[: {detail}]]: puede estar emitido por una "
+        "es": ("No se pudo verificar el certificado del servidor[[ ({detail})]]: puede estar emitido por una "
                "autoridad privada (de la empresa), nombrar otro servidor o estar caducado.",
                "Revisa que el nombre del servidor coincida con el certificado y que la hora del sistema sea "
                "correcta; si el servidor usa una CA privada, indica a mailkit ese archivo de CA; consulta al "
                "administrador si el certificado caducó[[ ({host})]]."),
-        "pl": ("Nie udało się zweryfikować certyfikatu serwera[[: {detail}]]: może być wystawiony przez prywatny "
+        "pl": ("Nie udało się zweryfikować certyfikatu serwera[[ ({detail})]]: może być wystawiony przez prywatny "
                "(firmowy) urząd, wskazywać inny serwer albo być przeterminowany.",
                "Sprawdź, czy nazwa serwera zgadza się z certyfikatem i czy zegar systemu jest poprawny; jeśli "
                "serwer używa prywatnego CA, wskaż mailkit plik tego CA; zapytaj administratora o wygasły "
