@@ -29,6 +29,14 @@ _LOOKALIKES = {"0": "o", "1": "l", "5": "s", "8": "b", "6": "g", "9": "g", "2": 
 
 #: Problem code -> message per language. Placeholders: {n} letters, {pos} position, {digit}, {letter}.
 MESSAGES: dict[str, dict[str, str]] = {
+    "entered": {
+        "en": "entered: this provider's app passwords have no fixed format; it is tested with a sign-in before "
+              "it is stored",
+        "es": "escrita: las contraseñas de aplicación de este proveedor no tienen un formato fijo; se prueba "
+              "iniciando sesión antes de guardarla",
+        "pl": "wpisane: hasła do aplikacji tego dostawcy nie mają stałego formatu; przed zapisaniem zostanie "
+              "sprawdzone logowaniem",
+    },
     "empty_secret": {
         "en": "nothing was entered: paste the app password the mail provider gave",
         "es": "no se escribió nada: pega la contraseña de aplicación que dio el proveedor de correo",
@@ -183,7 +191,7 @@ def validate_as_you_type(text: str, lang: str | None = "en", provider: str | Non
     other than Google's (given and not gmail/workspace) has no known format: anything non-empty is fine.
     """
     if provider is not None and not has_google_format(provider):
-        return (True, "") if (text or "").strip() else (False, message("empty_secret", lang))
+        return (True, message("entered", lang)) if (text or "").strip() else (False, message("empty_secret", lang))
     try:
         cleaned = _SEPARATORS.sub("", text or "")
         if cleaned.isascii() and cleaned.isalpha() and 0 < len(cleaned) < APP_PASSWORD_LENGTH:

@@ -110,7 +110,8 @@ def test_a_custom_servers_app_password_is_taken_as_typed() -> None:
 
 
 def test_typing_on_a_custom_server_is_not_judged_by_googles_rule() -> None:
-    assert validate_as_you_type("4g7x2k9m5q8w3r6t", "en", provider="custom") == (True, "")
+    ok, said = validate_as_you_type("4g7x2k9m5q8w3r6t", "es", provider="custom")
+    assert ok and "formato fijo" in said and "16" not in said
     assert validate_as_you_type("", "pl", provider="custom")[0] is False
     assert validate_as_you_type("4g7x2k9m5q8w3r6t", "en", provider="gmail")[0] is False
 
@@ -197,3 +198,19 @@ def test_secret_set_takes_a_custom_servers_app_password_as_typed(tmp_path) -> No
     gmail = run_mailkit("secret", "set", "b@gmail.com", "--no-test", input="4g7x2k9m5q8w3r6t\n", home=home,
                         env=SECRET_ENV)
     assert gmail.returncode == 2 and "4g7x2k9m5q8w3r6t" not in gmail.stdout + gmail.stderr
+
+
+def test_the_app_password_form_judges_only_googles_format(workspace) -> None:
+    from mailkit.ui import AppPasswordForm
+
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("acme", "Acme"))
+        inventory.upsert_account(build_account("a@acme.com.mx", "acme", provider_key="custom", auth="app_password",
+                                               smtp_host="mail.acme.com.mx"))
+        inventory.upsert_account(build_account("b@gmail.com", "acme", provider_key="gmail", auth="app_password"))
+    custom = AppPasswordForm(workspace, email="a@acme.com.mx", lang="en")
+    custom.secret.value = "4g7x2k9m5q8w3r6t"
+    assert "mailkit-apppw-ok" in custom.feedback.value and "16" not in custom.feedback.value
+    google = AppPasswordForm(workspace, email="b@gmail.com", lang="en")
+    google.secret.value = "4g7x2k9m5q8w3r6t"
+    assert "mailkit-apppw-hint" in google.feedback.value
