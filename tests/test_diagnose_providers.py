@@ -214,3 +214,29 @@ def test_the_app_password_form_judges_only_googles_format(workspace) -> None:
     google = AppPasswordForm(workspace, email="b@gmail.com", lang="en")
     google.secret.value = "4g7x2k9m5q8w3r6t"
     assert "mailkit-apppw-hint" in google.feedback.value
+
+
+def test_the_troubleshooter_and_bulk_panel_speak_of_the_accounts_provider(workspace) -> None:
+    from mailkit.ui import BulkPanel, TroubleshootWizard
+
+    port = _closed_port()
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("acme", "Acme"))
+        for email, provider in (("facturas@acme.com.mx", "custom"), ("ventas@acme.com.mx", "workspace")):
+            inventory.upsert_account(build_account(email, "acme", provider_key=provider, auth="password",
+                                                   smtp_host="127.0.0.1", smtp_port=port, security="starttls"))
+            secret_store(workspace).set(email, SecretKind.PASSWORD, "Kompl3x-pass")
+    wizard = TroubleshootWizard(workspace, email="facturas@acme.com.mx", lang="es")
+    wizard.run.click()
+    assert "data-status='connection_refused'" in wizard.verdict.value
+    assert not GOOGLE.search(wizard.verdict.value)
+    wizard.account.value = "ventas@acme.com.mx"
+    wizard.run.click()
+    assert "Gmail" in wizard.verdict.value
+
+    bulk = BulkPanel(workspace, companies=["acme"], lang="pl")
+    bulk.start.click()
+    rows = dict(re.findall(r"<tr data-status=.*?(facturas|ventas)@(?:<wbr>)?acme\.com\.mx(.*?)</tr>",
+                           bulk.table.value, re.S))
+    assert set(rows) == {"facturas", "ventas"}
+    assert not GOOGLE.search(rows["facturas"]) and "Gmail" in rows["ventas"]
