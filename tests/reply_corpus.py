@@ -23,6 +23,7 @@ class Reply:
     source: str
     step: str = ""
     note: str = ""
+    variant: str = ""
 
     @property
     def id(self) -> str:
@@ -39,6 +40,7 @@ def load_corpus() -> list[Reply]:
                 file=path.stem, server=data["server"], provider=entry.get("provider", data["provider"]),
                 protocol=entry["protocol"], code=entry.get("code"), text=entry["text"], status=entry["status"],
                 source=entry["source"], step=entry.get("step", ""), note=entry.get("note", ""),
+                variant=entry.get("variant", ""),
             ))
     return found
 

@@ -32,6 +32,7 @@ def test_the_corpus_is_large_and_cited() -> None:
 def test_real_reply_is_classified_as_an_admin_would(reply: Reply) -> None:
     diagnosis = classify_reply(reply.code, reply.text, reply.protocol, step=reply.step)
     assert diagnosis.status.value == reply.status, (reply.source, diagnosis)
+    assert diagnosis.variant == reply.variant, (reply.source, diagnosis)
     for lang in LANGS:
         cause = diagnosis.cause(lang, provider=reply.provider)
         remedy = diagnosis.remedy(lang, provider=reply.provider, email="facturas@acme.com.mx")
