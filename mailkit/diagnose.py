@@ -189,7 +189,8 @@ _RULES: tuple[_Rule, ...] = (
           r"|auth command used when not advertised"),
     _Rule(S.NOT_CONFIGURED, phrase=r"client (?:was )?not authenticated", protocols=SMTP),
     _Rule(S.QUOTA_EXCEEDED, phrase=r"daily (?:user )?sending (?:quota|limit) exceeded|sending limits? exceeded"
-          r"|daily smtp relay limit|reached your daily limit"),
+          r"|daily smtp relay limit|reached your daily limit|submissionquotaexceeded"),
+    _Rule(S.RATE_LIMITED, code="421", phrase=r"try again later.{0,40}\(ehlo\)", protocols=SMTP, variant="ehlo"),
     _Rule(S.RATE_LIMITED, phrase=r"too many login attempts|too many simultaneous connections|\[throttled\]"
           r"|\[unavailable\]|bandwidth limits|rate limit|maximum number of connections|too many concurrent"
           r"|temporary authentication failure|receiving mail too quickly|peak smtp relay limit"),

@@ -217,6 +217,26 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "Ponów za kilka minut (`mailkit check {email}`); jeśli ta sama odpowiedź wraca przez wiele godzin, "
                "pokaż oryginalną odpowiedź administratorowi serwera."),
     },
+    "rate_limited:ehlo": {
+        "en": ("The server[[ {host}]] closed the connection at the greeting (EHLO) and asked to try again later: "
+               "servers do this when the program's EHLO name is missing or odd, or when too many connections "
+               "come from this address.",
+               "Retry in a few minutes; if it keeps happening, give the sending program a proper HELO/EHLO name "
+               "(this machine's full host name) and open fewer connections at once (`mailkit audit "
+               "--concurrency 2`)."),
+        "es": ("El servidor[[ {host}]] cerró la conexión en el saludo (EHLO) y pidió reintentar más tarde: los "
+               "servidores lo hacen cuando falta el nombre EHLO del programa o es extraño, o cuando llegan "
+               "demasiadas conexiones desde esta dirección.",
+               "Reintenta en unos minutos; si se repite, da al programa que envía un nombre HELO/EHLO correcto "
+               "(el nombre completo de este equipo) y abre menos conexiones a la vez (`mailkit audit "
+               "--concurrency 2`)."),
+        "pl": ("Serwer[[ {host}]] zamknął połączenie przy powitaniu (EHLO) i poprosił o ponowienie później: "
+               "serwery robią tak, gdy program nie podaje nazwy EHLO albo jest ona dziwna, lub gdy z tego adresu "
+               "przychodzi zbyt wiele połączeń.",
+               "Ponów za kilka minut; jeśli to się powtarza, nadaj programowi wysyłającemu poprawną nazwę "
+               "HELO/EHLO (pełną nazwę tego komputera) i otwieraj mniej połączeń naraz (`mailkit audit "
+               "--concurrency 2`)."),
+    },
     "quota_exceeded": {
         "en": ("The account[[ {email}]] reached Google's daily sending limit (about 500 messages a day for "
                "consumer Gmail, 2,000 for Google Workspace, 500 during a Workspace trial), counted over a "
