@@ -60,7 +60,8 @@ class Diagnosis:
         """What to click or run; `context` may give provider, email, company, host, port.
 
         `provider` is the account's (mailkit.providers keys): gmail and workspace get Google's steps,
-        microsoft365 Microsoft's, custom and anything unknown a neutral text. Not given: Google's.
+        microsoft365 Microsoft's, custom and anything unknown a neutral text. Not given: Google's. A reply
+        that shows which server wrote it (`spoken_provider`) outranks the account's provider.
         """
         return self._text(1, lang, context)
 
@@ -79,10 +80,30 @@ class Diagnosis:
 
     def _text(self, index: int, lang: str | None, context: Mapping[str, object]) -> str:
         chosen = resolve_lang() if lang is None else normalize_lang(lang) or DEFAULT_LANG
-        entry = texts_for(self.status.value, self.variant, context.get("provider"))
+        entry = texts_for(self.status.value, self.variant, spoken_provider(self.raw) or context.get("provider"))
         facts: dict[str, object] = {"detail": self.detail, "port": self.port}
         facts.update({key: value for key, value in context.items() if _given(value) and key != "provider"})
         return render(entry[chosen][index], facts)
+
+
+# Marks a server leaves in its own replies: Google's "- gsmtp" session suffix and help links, Microsoft's
+# "[XX0PR01CA0001.namprd01.prod.outlook.com]" server names, aka.ms links and STOREDRV errors.
+_SPOKEN = (
+    ("workspace", re.compile(r"\bgsmtp\b|\bgcdp\b|support\.google\.com|accounts\.google\.com|\bgimap\b", re.I)),
+    ("microsoft365", re.compile(r"\.outlook\.com\b|\baka\.ms/|\boffice365\.com\b|\bstoredrv\.", re.I)),
+)
+
+
+def spoken_provider(raw: str) -> str | None:
+    """The provider whose server wrote this reply, when the reply itself says so; else None.
+
+    The server an account actually talked to outranks the provider its inventory row names (a "custom"
+    account pointed at smtp.gmail.com gets Google's steps).
+    """
+    for provider, mark in _SPOKEN:
+        if mark.search(raw or ""):
+            return provider
+    return None
 
 
 _GOOGLE_PROVIDERS = frozenset({"gmail", "workspace"})
@@ -473,5 +494,6 @@ __all__ = [
     "decode_challenge",
     "diagnosis_for",
     "render",
+    "spoken_provider",
     "texts_for",
 ]

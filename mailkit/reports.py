@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, texts_for
+from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
 from mailkit.i18n import normalize_lang, resolve_lang
 from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
@@ -193,7 +193,7 @@ def _texts(row: tuple, lang: str) -> tuple[str, str]:
         return NOT_CHECKED[lang]
     diagnosis = _diagnosis(row.status, row.reply_code if pd.notna(row.reply_code) else None, row.step or "",
                            row.reply or "")
-    cause = _cause(diagnosis.status, diagnosis.variant, lang, row.provider)
+    cause = _cause(diagnosis.status, diagnosis.variant, lang, spoken_provider(diagnosis.raw) or row.provider)
     return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name, provider=row.provider)
 
 

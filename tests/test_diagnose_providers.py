@@ -240,3 +240,19 @@ def test_the_troubleshooter_and_bulk_panel_speak_of_the_accounts_provider(worksp
                            bulk.table.value, re.S))
     assert set(rows) == {"facturas", "ventas"}
     assert not GOOGLE.search(rows["facturas"]) and "Gmail" in rows["ventas"]
+
+
+def test_the_server_that_answered_outranks_the_inventory_provider() -> None:
+    from mailkit.diagnose import classify_reply, spoken_provider
+
+    google = classify_reply(535, "535-5.7.8 Username and Password not accepted. For more information, go to\n"
+                                 "535 5.7.8  https://support.google.com/mail/?p=BadCredentials x1sm2 - gsmtp")
+    assert "apppasswords" in google.remedy("en", provider="custom")  # a "custom" account on smtp.gmail.com
+    microsoft = classify_reply(535, "5.7.139 Authentication unsuccessful, the user credentials were incorrect. "
+                                    "[PH0PR07CA0004.namprd07.prod.outlook.com]")
+    assert "outlook.office.com" in microsoft.remedy("en")  # no provider given: the reply says Microsoft
+    plain = classify_reply(535, "5.7.8 Error: authentication failed: authentication failure")
+    assert plain.remedy("en", provider="custom") == Diagnosis(Status.BAD_CREDENTIALS).remedy("en", provider="zoho")
+    assert spoken_provider("421 4.7.0 Try again later, closing connection. (EHLO) o24sm3 - gsmtp") == "workspace"
+    assert spoken_provider("535 5.7.139 ... Visit https://aka.ms/smtp_auth_disabled") == "microsoft365"
+    assert spoken_provider("NO [AUTHENTICATIONFAILED] Authentication failed.") is None
