@@ -4,7 +4,8 @@ Google shows an app password as `abcd efgh ijkl mnop`: 16 letters. Admins paste 
 dashes, upper case, a character too many or too few, a digit where a letter was (0 for o), or
 paste the account password instead. Each mistake gets its own message (en, es, pl), also as
 the admin types (`validate_as_you_type`). Replacing one keeps the old until the new one has
-signed in (Firmao's "delete the old, enter the new", without the gap).
+signed in (Firmao's "delete the old, enter the new", without the gap). Only Google's app passwords
+have that shape: another provider's (Fastmail, a company's own server) is stored as typed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from mailkit.errors import SecretStoreError, ValidationError
 from mailkit.i18n import DEFAULT_LANG, normalize_lang
 from mailkit.models import Account
+from mailkit.providers import is_google
 from mailkit.secrets import SecretKind, secret_kind_for, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
@@ -27,6 +29,19 @@ _LOOKALIKES = {"0": "o", "1": "l", "5": "s", "8": "b", "6": "g", "9": "g", "2": 
 
 #: Problem code -> message per language. Placeholders: {n} letters, {pos} position, {digit}, {letter}.
 MESSAGES: dict[str, dict[str, str]] = {
+    "entered": {
+        "en": "entered: this provider's app passwords have no fixed format; it is tested with a sign-in before "
+              "it is stored",
+        "es": "escrita: las contraseñas de aplicación de este proveedor no tienen un formato fijo; se prueba "
+              "iniciando sesión antes de guardarla",
+        "pl": "wpisane: hasła do aplikacji tego dostawcy nie mają stałego formatu; przed zapisaniem zostanie "
+              "sprawdzone logowaniem",
+    },
+    "empty_secret": {
+        "en": "nothing was entered: paste the app password the mail provider gave",
+        "es": "no se escribió nada: pega la contraseña de aplicación que dio el proveedor de correo",
+        "pl": "nic nie wpisano: wklej hasło do aplikacji podane przez dostawcę poczty",
+    },
     "empty": {
         "en": "nothing was entered: paste the 16-letter app password Google showed",
         "es": "no se escribió nada: pega la contraseña de aplicación de 16 letras que mostró Google",
@@ -145,6 +160,21 @@ def diagnose_app_password(raw: str, *, account_password: str | None = None) -> t
     return "not_app_password", {"n": len(text)}
 
 
+def has_google_format(provider: str | None) -> bool:
+    """Only Google's app passwords have a known shape (16 letters); other providers' are taken as given."""
+    return is_google((provider or "").strip().lower())
+
+
+def normalize_secret(raw: str, provider: str | None, *, lang: str | None = None,
+                     account_password: str | None = None) -> str:
+    """An app password as stored: Google's normalised and checked, any other provider's non-empty as typed."""
+    if has_google_format(provider):
+        return normalize_app_password(raw, lang=lang, account_password=account_password)
+    if not (raw or "").strip():
+        raise AppPasswordError("empty_secret", message("empty_secret", lang))
+    return raw.strip()
+
+
 def normalize_app_password(raw: str, *, lang: str | None = None, account_password: str | None = None) -> str:
     """'ABCD efgh-ijkl mnop' -> 'abcdefghijklmnop'; AppPasswordError names the mistake in `lang`."""
     found = diagnose_app_password(raw, account_password=account_password)
@@ -154,11 +184,14 @@ def normalize_app_password(raw: str, *, lang: str | None = None, account_passwor
     return _SEPARATORS.sub("", raw).lower()
 
 
-def validate_as_you_type(text: str, lang: str | None = "en") -> tuple[bool, str]:
+def validate_as_you_type(text: str, lang: str | None = "en", provider: str | None = None) -> tuple[bool, str]:
     """(ok, message) for a text field as the admin types or pastes; never raises.
 
-    Still typing (letters only, fewer than 16) is not an error: the message counts the letters.
+    Still typing (letters only, fewer than 16) is not an error: the message counts the letters. A provider
+    other than Google's (given and not gmail/workspace) has no known format: anything non-empty is fine.
     """
+    if provider is not None and not has_google_format(provider):
+        return (True, message("entered", lang)) if (text or "").strip() else (False, message("empty_secret", lang))
     try:
         cleaned = _SEPARATORS.sub("", text or "")
         if cleaned.isascii() and cleaned.isalpha() and 0 < len(cleaned) < APP_PASSWORD_LENGTH:
@@ -226,11 +259,11 @@ async def set_account_secret_async(inventory: Any, account: Account, raw: str, *
         store = secret_store(workspace)
     except SecretStoreError:
         if kind is SecretKind.APP_PASSWORD:
-            normalize_app_password(raw, lang=lang)  # a typing mistake is named even with no keyring
+            normalize_secret(raw, account.provider, lang=lang)  # a typing mistake is named even with no keyring
         raise
     if kind is SecretKind.APP_PASSWORD:
-        secret = normalize_app_password(raw, lang=lang, account_password=store.get(account.email,
-                                                                                   SecretKind.PASSWORD))
+        secret = normalize_secret(raw, account.provider, lang=lang,
+                                  account_password=store.get(account.email, SecretKind.PASSWORD))
     else:
         secret = raw
     previous = store.get(account.email, kind)
@@ -261,7 +294,7 @@ def _refused(account: Account, kind: SecretKind, result: Any, had_previous: bool
     hint = ""
     if kind is SecretKind.APP_PASSWORD and result.status is Status.APP_PASSWORD_REQUIRED:
         hint = message("same_as_password", lang) + ". "
-    remedy = result.diagnosis.remedy(lang, email=account.email)
+    remedy = result.diagnosis.remedy(lang, email=account.email, provider=account.provider)
     text = f"not stored: {account.email} did not sign in ({result.status.value}). {hint}{remedy}{keep}"
     return SecretOutcome(account.email, kind.value, False, result.status.value, text, had_previous)
 

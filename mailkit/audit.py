@@ -105,6 +105,7 @@ class AuditResult:
     duration_ms: int = 0
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
+    provider: str = ""  # the account's: causes and remedies in its provider's wording
 
     @property
     def status(self) -> Status:
@@ -122,7 +123,8 @@ class AuditResult:
         return {
             "run_id": self.run_id, "email": self.email, "company": self.company, "status": self.status.value,
             "step": self.step, "reply_code": self.diagnosis.code, "reply": self.diagnosis.raw,
-            "cause": self.diagnosis.cause(lang), "remedy": self.diagnosis.remedy(lang, email=self.email),
+            "cause": self.diagnosis.cause(lang, provider=self.provider),
+            "remedy": self.diagnosis.remedy(lang, email=self.email, provider=self.provider),
             "attempts": self.attempts, "duration_ms": self.duration_ms, "checked_at": self.checked_at,
             "message_id": self.message_id,
         }
@@ -360,7 +362,7 @@ class Audit:
             step, message_id = "deadline", None
         return AuditResult(self.run_id or 0, account_id, account.email, account.company, diagnosis, step=step,
                            attempts=attempts, duration_ms=int((time.monotonic() - started) * 1000),
-                           message_id=message_id)
+                           message_id=message_id, provider=account.provider)
 
     async def _announce(self, notice: RetryNotice) -> None:
         if self.on_retry is not None:

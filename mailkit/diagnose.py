@@ -1,9 +1,12 @@
 """The diagnosis catalogue: server replies and connection errors -> Status, cause and remedy.
 
-Google rewords its replies over the years and varies URLs and session ids, so a reply is matched
-on its reply code, enhanced status code and a key phrase (`_RULES`, first match wins), never on a
-whole line. Continuation-line prefixes ("535-5.7.8 ") and line breaks are folded away first.
-Causes and remedies are data in `mailkit.diagnose_texts`; everything kept from a reply is redacted.
+Servers reword their replies over the years and vary URLs and session ids, so a reply is matched on
+pieces of evidence, never on a whole line: a help-link key (`?p=BadCredentials`, `answer/78754`), a key
+phrase, the enhanced status code, the reply code and the step (`_RULES`, most specific first; the
+first match wins). Continuation-line prefixes ("535-5.7.8 ") and line breaks are folded away first.
+An unrecognised 4xx is temporary; an unrecognised 5xx stays `unknown` with its text. The corpus of
+real replies in tests/data/replies/ keeps the table honest. Causes and remedies are data in
+`mailkit.diagnose_texts`, worded for the account's provider; everything kept from a reply is redacted.
 """
 
 from __future__ import annotations
@@ -21,16 +24,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mailkit import errors
-from mailkit.diagnose_texts import TEXTS
+from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
 from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.i18n import DEFAULT_LANG, normalize_lang, resolve_lang
+from mailkit.providers import PROVIDER_ALIASES
 from mailkit.redaction import redact
 from mailkit.status import SEVERITY, Status
 
 OAUTH_MECHANISMS = frozenset({"XOAUTH2", "OAUTHBEARER", "XOAUTH"})
 
 # Written where a command needs an argument the caller did not give.
-_METAVARS = {"email": "EMAIL"}
+_METAVARS = {"email": "EMAIL", "host": "HOST"}
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -49,11 +53,16 @@ class Diagnosis:
     port: int | None = None
 
     def cause(self, lang: str | None = "en", **context: object) -> str:
-        """Why it happened, in `lang` (None: the user's language)."""
+        """Why it happened, in `lang` (None: the user's language); `provider=` picks whose wording."""
         return self._text(0, lang, context)
 
     def remedy(self, lang: str | None = "en", **context: object) -> str:
-        """What to click or run; `context` may give email, company, host, port."""
+        """What to click or run; `context` may give provider, email, company, host, port.
+
+        `provider` is the account's (mailkit.providers keys): gmail and workspace get Google's steps,
+        microsoft365 Microsoft's, custom and anything unknown a neutral text. Not given: Google's. A reply
+        that shows which server wrote it (`spoken_provider`) outranks the account's provider.
+        """
         return self._text(1, lang, context)
 
     def to_dict(self, lang: str | None = "en", **context: object) -> dict[str, Any]:
@@ -71,10 +80,54 @@ class Diagnosis:
 
     def _text(self, index: int, lang: str | None, context: Mapping[str, object]) -> str:
         chosen = resolve_lang() if lang is None else normalize_lang(lang) or DEFAULT_LANG
-        entry = TEXTS.get(f"{self.status.value}:{self.variant}") or TEXTS[self.status.value]
+        entry = texts_for(self.status.value, self.variant, spoken_provider(self.raw) or context.get("provider"))
         facts: dict[str, object] = {"detail": self.detail, "port": self.port}
-        facts.update({key: value for key, value in context.items() if _given(value)})
+        facts.update({key: value for key, value in context.items() if _given(value) and key != "provider"})
         return render(entry[chosen][index], facts)
+
+
+# Marks a server leaves in its own replies: Google's "- gsmtp" session suffix and help links, Microsoft's
+# "[XX0PR01CA0001.namprd01.prod.outlook.com]" server names, aka.ms links and STOREDRV errors.
+_SPOKEN = (
+    ("workspace", re.compile(r"\bgsmtp\b|\bgcdp\b|support\.google\.com|accounts\.google\.com|\bgimap\b", re.I)),
+    ("microsoft365", re.compile(r"\.outlook\.com\b|\baka\.ms/|\boffice365\.com\b|\bstoredrv\.", re.I)),
+)
+
+
+def spoken_provider(raw: str) -> str | None:
+    """The provider whose server wrote this reply, when the reply itself says so; else None.
+
+    The server an account actually talked to outranks the provider its inventory row names (a "custom"
+    account pointed at smtp.gmail.com gets Google's steps).
+    """
+    for provider, mark in _SPOKEN:
+        if mark.search(raw or ""):
+            return provider
+    return None
+
+
+_GOOGLE_PROVIDERS = frozenset({"gmail", "workspace"})
+_MICROSOFT_PROVIDERS = frozenset({"microsoft365"})
+
+
+def texts_for(status: str, variant: str = "", provider: object = None) -> Mapping[str, tuple[str, str]]:
+    """The (cause, remedy) per language for a status (and variant) as worded for `provider`.
+
+    A variant's own text wins over the plain status's; the provider's table over the generic ones.
+    """
+    key = str(provider or "").strip().lower()
+    key = PROVIDER_ALIASES.get(key, key)
+    if not key or key in _GOOGLE_PROVIDERS:
+        tables: tuple[Mapping[str, Mapping[str, tuple[str, str]]], ...] = (TEXTS,)
+    elif key in _MICROSOFT_PROVIDERS:
+        tables = (MICROSOFT, NEUTRAL, TEXTS)
+    else:
+        tables = (NEUTRAL, TEXTS)
+    for name in (f"{status}:{variant}", status) if variant else (status,):
+        for table in tables:
+            if name in table:
+                return table[name]
+    return TEXTS[status]
 
 
 def _given(value: object) -> bool:
@@ -97,7 +150,14 @@ def render(template: str, context: Mapping[str, object]) -> str:
 
 @dataclass(frozen=True)
 class _Rule:
-    """One recognisable reply: every given criterion must match."""
+    """One recognisable reply: every given criterion must match.
+
+    A rule's rank is its most specific criterion: a help-link key (Google's `?p=BadCredentials`,
+    `answer/78754`, Microsoft's `aka.ms/smtp_auth_disabled`) names the case outright; a key phrase says
+    what happened in words; an enhanced code names a class of causes (5.7.9 is sent for two); a reply
+    code or the step alone says least. `_RULES` is ordered by rank (a test keeps it so) and the first
+    rule that matches decides, so the more specific evidence wins when they disagree.
+    """
 
     status: Status
     code: str | None = None  # regex, full match on the 3-digit reply code
@@ -106,10 +166,17 @@ class _Rule:
     step: str | None = None  # a word of the step name: auth, mail, rcpt, data
     protocols: tuple[str, ...] = ("smtp", "imap")
     variant: str = ""
+    key: str | None = None  # regex searched in the help-link keys found in the text
 
-    def matches(self, protocol: str, code: int | None, enhanced: str | None, text: str, steps: set[str]) -> bool:
+    @property
+    def rank(self) -> int:
+        return 4 if self.key else 3 if self.phrase else 2 if self.enhanced else 1
+
+    def matches(self, protocol: str, code: int | None, enhanced: str | None, text: str, steps: set[str],
+                keys: set[str]) -> bool:
         return (
             protocol in self.protocols
+            and (self.key is None or any(re.fullmatch(self.key, key) for key in keys))
             and (self.code is None or (code is not None and re.fullmatch(self.code, str(code)) is not None))
             and (self.enhanced is None or (enhanced is not None and re.fullmatch(self.enhanced, enhanced)))
             and (self.phrase is None or re.search(self.phrase, text) is not None)
@@ -119,47 +186,76 @@ class _Rule:
 
 S, SMTP, IMAP = Status, ("smtp",), ("imap",)
 _RULES: tuple[_Rule, ...] = (
-    _Rule(S.OK, code=r"2\d\d", protocols=SMTP),
-    _Rule(S.STARTTLS_REQUIRED, phrase=r"must issue a starttls|starttls command first|starttls (?:is )?required"
-          r"|\[privacyrequired\]|encryption required"),
+    # help-link keys: Google's ?p=Name and answer/NNN, Microsoft's aka.ms short links
+    _Rule(S.APP_PASSWORD_REQUIRED, key=r"p=invalidsecondfactor|answer/185833"),
+    _Rule(S.WEB_LOGIN_REQUIRED, key=r"p=webloginrequired|answer/78754"),
+    _Rule(S.BAD_CREDENTIALS, key=r"p=badcredentials|answer/14257"),
+    _Rule(S.QUOTA_EXCEEDED, key=r"answer/166852"),
+    _Rule(S.RATE_LIMITED, key=r"answer/7126229"),
+    _Rule(S.MESSAGE_REJECTED, key=r"p=maxsizeerror", variant="size"),
+    _Rule(S.RECIPIENT_REJECTED, key=r"p=nosuchuser"),
+    _Rule(S.SENDER_REJECTED, key=r"answer/6140680", variant="relay"),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, key=r"aka\.ms/smtp_auth_disabled"),
+    # key phrases, most telling first
+    _Rule(S.STARTTLS_REQUIRED, phrase=r"must issue a starttls|starttls command first|\b(?:start)?tls (?:is )?required"
+          r"|\[privacyrequired\]|encryption required|plaintext authentication (?:disallowed|not allowed)"),
     _Rule(S.NOT_CONFIGURED, code="530", phrase=r"authentication required", protocols=SMTP),
     _Rule(S.APP_PASSWORD_REQUIRED, phrase=r"application-specific password required"),
-    _Rule(S.APP_PASSWORD_REQUIRED, code="534", enhanced=r"5\.7\.9", protocols=SMTP),
-    _Rule(S.WEB_LOGIN_REQUIRED, phrase=r"log ?in via your web browser|web login required|\[webalert\b"),
-    _Rule(S.WEB_LOGIN_REQUIRED, code="534", enhanced=r"5\.7\.14", protocols=SMTP),
+    _Rule(S.WEB_LOGIN_REQUIRED, phrase=r"log ?in (?:via|with) your web browser|web login required|\[webalert\b"),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, phrase=r"smtpclientauthentication is disabled"
+          r"|basic authentication is (?:disabled|not supported)|security defaults"
+          r"|did not meet the criteria to be authenticated"),
     _Rule(S.AUTH_MECHANISM_UNSUPPORTED, phrase=r"unrecognized authentication type|unsupported (?:auth|sasl)"
-          r"|(?:auth|authentication|sasl) mechanism (?:is )?not (?:supported|available)"),
-    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", enhanced=r"5\.[57]\.4", protocols=SMTP),
-    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", step="auth", protocols=SMTP),
+          r"|(?:auth|authentication|sasl) mechanism (?:is )?not (?:supported|available)"
+          r"|auth command used when not advertised"),
+    _Rule(S.NOT_CONFIGURED, phrase=r"client (?:was )?not authenticated", protocols=SMTP),
     _Rule(S.QUOTA_EXCEEDED, phrase=r"daily (?:user )?sending (?:quota|limit) exceeded|sending limits? exceeded"
-          r"|daily smtp relay limit"),
-    _Rule(S.QUOTA_EXCEEDED, code="550", enhanced=r"5\.4\.5", protocols=SMTP),
+          r"|daily smtp relay limit|reached your daily limit|submissionquotaexceeded"),
+    _Rule(S.RATE_LIMITED, code="421", phrase=r"try again later.{0,40}\(ehlo\)", protocols=SMTP, variant="ehlo"),
     _Rule(S.RATE_LIMITED, phrase=r"too many login attempts|too many simultaneous connections|\[throttled\]"
-          r"|\[unavailable\]|bandwidth limits|rate limit"),
+          r"|\[unavailable\]|bandwidth limits|rate limit|maximum number of connections|too many concurrent"
+          r"|temporary authentication failure|receiving mail too quickly|peak smtp relay limit"),
     _Rule(S.RATE_LIMITED, code="421|45[014]", enhanced=r"4\.7\.\d+", phrase="try again later", protocols=SMTP),
     _Rule(S.RATE_LIMITED, code="421", phrase="try again later", protocols=SMTP),
+    # a relay refusal may also say "invalid credentials for relay": it must come first
+    _Rule(S.SENDER_REJECTED, phrase=r"mail relay denied", variant="relay"),
+    _Rule(S.RECIPIENT_REJECTED, phrase=r"relay access denied|relay not permitted|relaying denied|unable to relay",
+          variant="relay"),
     _Rule(S.BAD_CREDENTIALS, phrase=r"username and password not accepted|\[authenticationfailed\]"
-          r"|invalid credentials"),
-    _Rule(S.BAD_CREDENTIALS, code="535", protocols=SMTP),
-    _Rule(S.BAD_CREDENTIALS, phrase=r"\blogin failed|authentication failed", protocols=IMAP),
-    _Rule(S.MESSAGE_REJECTED, phrase=r"message size limits?|message exceeded|message (?:is )?too (?:big|large)",
-          variant="size"),
-    _Rule(S.MESSAGE_REJECTED, code="552", enhanced=r"5\.[23]\.\d+", protocols=SMTP, variant="size"),
+          r"|invalid credentials|incorrect authentication data|authentication unsuccessful"
+          r"|user credentials were incorrect"),
+    _Rule(S.BAD_CREDENTIALS, phrase=r"\blogin failed|authentication failed|authenticate failed", protocols=IMAP),
+    _Rule(S.MESSAGE_REJECTED, phrase=r"message size limits?|message exceeded|message (?:is )?too (?:big|large)"
+          r"|message size exceeds|message file too big", variant="size"),
     _Rule(S.MESSAGE_REJECTED, phrase=r"potential security issue|unsolicited mail|likely spam|virus"
-          r"|blocked because its content"),
+          r"|blocked because its content|illegal attachment|violates .{0,80}policy"),
     _Rule(S.SENDER_REJECTED, phrase=r"not allowed to send as|sender address rejected|sender (?:is )?not allowed"
-          r"|not (?:authorized|permitted) to send (?:as|from)"),
-    _Rule(S.SENDER_REJECTED, code="553", enhanced=r"5\.7\.1", protocols=SMTP),
+          r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed|permissions? to send as"
+          r"|sendasdenied"),
     _Rule(S.SENDER_REJECTED, code="550", enhanced=r"5\.7\.1", phrase=r"\bfrom\b|\bsender\b", protocols=SMTP),
-    _Rule(S.SENDER_REJECTED, enhanced=r"5\.1\.[78]", protocols=SMTP),
-    _Rule(S.SENDER_REJECTED, code=r"5\d\d", step="mail", protocols=SMTP),
-    _Rule(S.RECIPIENT_REJECTED, enhanced=r"5\.1\.(?:1|2|3|6|10)", protocols=SMTP),
     _Rule(S.RECIPIENT_REJECTED, phrase=r"recipient address rejected|no such user|user unknown"
           r"|account that you tried to reach does not exist"),
-    _Rule(S.RECIPIENT_REJECTED, code=r"5\d\d", step="rcpt", protocols=SMTP),
+    # enhanced codes
+    _Rule(S.APP_PASSWORD_REQUIRED, code="534", enhanced=r"5\.7\.9", protocols=SMTP),
+    _Rule(S.WEB_LOGIN_REQUIRED, code="534", enhanced=r"5\.7\.14", protocols=SMTP),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", enhanced=r"5\.[57]\.4", protocols=SMTP),
+    _Rule(S.QUOTA_EXCEEDED, code="550", enhanced=r"5\.4\.5", protocols=SMTP),
+    _Rule(S.MESSAGE_REJECTED, code="552", enhanced=r"5\.[23]\.\d+", protocols=SMTP, variant="size"),
+    _Rule(S.SENDER_REJECTED, code="553", enhanced=r"5\.7\.1", protocols=SMTP),
+    _Rule(S.SENDER_REJECTED, enhanced=r"5\.1\.[78]", protocols=SMTP),
+    _Rule(S.RECIPIENT_REJECTED, enhanced=r"5\.1\.(?:1|2|3|6|10)", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, enhanced=r"5\.6\.\d+", protocols=SMTP),
+    # reply code and step alone
+    _Rule(S.BAD_CREDENTIALS, code="535", protocols=SMTP),
+    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", step="auth", protocols=SMTP),
+    _Rule(S.SENDER_REJECTED, code=r"5\d\d", step="mail", protocols=SMTP),
+    _Rule(S.RECIPIENT_REJECTED, code=r"5\d\d", step="rcpt", protocols=SMTP),
     _Rule(S.MESSAGE_REJECTED, code=r"5\d\d", step="data", protocols=SMTP),
 )
+
+# Help-link keys: Google's "?p=BadCredentials" and "answer/78754" (also "answer.py?answer=14257"),
+# Microsoft's "aka.ms/smtp_auth_disabled". Case and the surrounding URL do not matter.
+_KEYS = re.compile(r"[?&](p=[a-z]+)|answer(?:/|\.py\?answer=)(\d+)|(aka\.ms/[a-z_]+)")
 
 _CODE = re.compile(r"([2-5]\d\d)(?:[- ]|$)")
 _ENHANCED = re.compile(r"([245]\.\d{1,3}\.\d{1,3})(?=\s|$)")
@@ -197,7 +293,11 @@ def _fold(text: str) -> str:
 
 
 def classify_reply(code: int | None, text: str | bytes, protocol: str = "smtp", *, step: str = "") -> Diagnosis:
-    """The Diagnosis of one server reply (SMTP: code + text; IMAP: `protocol="imap"`, code None)."""
+    """The Diagnosis of one server reply (SMTP: code + text; IMAP: `protocol="imap"`, code None).
+
+    The most specific evidence decides (see `_Rule`). A 2xx reply is `ok`; an unrecognised 4xx reply is
+    temporary (`rate_limited`, variant "temporary": retry later); an unrecognised 5xx stays `unknown`.
+    """
     protocol, text = protocol.lower(), _as_text(text)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     enhanced: str | None = None
@@ -214,11 +314,24 @@ def classify_reply(code: int | None, text: str | bytes, protocol: str = "smtp", 
 
 
 def _match(protocol: str, code: int | None, enhanced: str | None, body: str, step: str) -> tuple[Status, str]:
+    if protocol == "smtp" and code is not None and 200 <= code < 300:
+        return Status.OK, ""
     text, steps = _fold(body), set(re.findall(r"[a-z]+", step.lower()))
+    keys = {"".join(found) for found in _KEYS.findall(text)}
+    keys = {key if key.startswith(("p=", "aka.ms")) else f"answer/{key}" for key in keys}
     for rule in _RULES:
-        if rule.matches(protocol, code, enhanced, text, steps):
+        if rule.matches(protocol, code, enhanced, text, steps, keys):
             return rule.status, rule.variant
+    if _transient(code, enhanced):
+        return Status.RATE_LIMITED, "temporary"
     return Status.UNKNOWN, ""
+
+
+def _transient(code: int | None, enhanced: str | None) -> bool:
+    """A 4xx reply (or, with no reply code, a 4.x.x enhanced code): the server says "not now"."""
+    if code is not None:
+        return 400 <= code < 500
+    return enhanced is not None and enhanced.startswith("4.")
 
 
 def decode_challenge(challenge: str | bytes | None) -> dict[str, Any] | None:
@@ -381,4 +494,6 @@ __all__ = [
     "decode_challenge",
     "diagnosis_for",
     "render",
+    "spoken_provider",
+    "texts_for",
 ]

@@ -1,10 +1,11 @@
 """Causes and remedies for every status, in English, Mexican Spanish and Polish.
 
-Pure data, read by `mailkit.diagnose`. Keys are status strings, or "status:variant" for a finer
-case with its own wording. Each language holds (cause, remedy). Placeholders: {email}, {company},
-{host}, {port}, {detail}. A segment in [[double brackets]] is dropped when a placeholder in it has
-no value, so each language keeps its own grammar; {email} outside brackets (in commands) becomes
-the EMAIL metavariable.
+Pure data, read by `mailkit.diagnose`. TEXTS speaks of Google (providers gmail and workspace, and the
+default when no provider is given); NEUTRAL of any other server; MICROSOFT of Microsoft 365, falling back
+to NEUTRAL. Keys are status strings, or "status:variant" for a finer case with its own wording. Each
+language holds (cause, remedy). Placeholders: {email}, {company}, {host}, {port}, {detail}. A segment in
+[[double brackets]] is dropped when a placeholder in it has no value, so each language keeps its own
+grammar; {email} or {host} outside brackets (in commands) becomes the EMAIL or HOST metavariable.
 """
 
 from __future__ import annotations
@@ -202,6 +203,40 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "(`mailkit audit --concurrency 2`) i zamknij inne programy logujące się na to samo konto"
                "[[ ({email})]] (Gmail pozwala na około 15 połączeń IMAP na konto)."),
     },
+    "rate_limited:temporary": {
+        "en": ("The server[[ {host}]] refused for now with a temporary (4xx) reply it did not explain further: "
+               "a busy server, a passing fault on its side, or a limit it does not name.",
+               "Retry in a few minutes (`mailkit check {email}`); if the same reply keeps coming for hours, "
+               "show the raw reply to whoever runs the server."),
+        "es": ("El servidor[[ {host}]] rechazó por ahora con una respuesta temporal (4xx) sin más explicación: "
+               "un servidor ocupado, una falla pasajera de su lado o un límite que no nombra.",
+               "Reintenta en unos minutos (`mailkit check {email}`); si la misma respuesta sigue durante horas, "
+               "muestra la respuesta original a quien administra el servidor."),
+        "pl": ("Serwer[[ {host}]] chwilowo odmówił odpowiedzią tymczasową (4xx) bez dalszych wyjaśnień: "
+               "przeciążenie, przejściowa awaria po jego stronie albo limit, którego nie nazywa.",
+               "Ponów za kilka minut (`mailkit check {email}`); jeśli ta sama odpowiedź wraca przez wiele godzin, "
+               "pokaż oryginalną odpowiedź administratorowi serwera."),
+    },
+    "rate_limited:ehlo": {
+        "en": ("The server[[ {host}]] closed the connection at the greeting (EHLO) and asked to try again later: "
+               "servers do this when the program's EHLO name is missing or odd, or when too many connections "
+               "come from this address.",
+               "Retry in a few minutes; if it keeps happening, give the sending program a proper HELO/EHLO name "
+               "(this machine's full host name) and open fewer connections at once (`mailkit audit "
+               "--concurrency 2`)."),
+        "es": ("El servidor[[ {host}]] cerró la conexión en el saludo (EHLO) y pidió reintentar más tarde: los "
+               "servidores lo hacen cuando falta el nombre EHLO del programa o es extraño, o cuando llegan "
+               "demasiadas conexiones desde esta dirección.",
+               "Reintenta en unos minutos; si se repite, da al programa que envía un nombre HELO/EHLO correcto "
+               "(el nombre completo de este equipo) y abre menos conexiones a la vez (`mailkit audit "
+               "--concurrency 2`)."),
+        "pl": ("Serwer[[ {host}]] zamknął połączenie przy powitaniu (EHLO) i poprosił o ponowienie później: "
+               "serwery robią tak, gdy program nie podaje nazwy EHLO albo jest ona dziwna, lub gdy z tego adresu "
+               "przychodzi zbyt wiele połączeń.",
+               "Ponów za kilka minut; jeśli to się powtarza, nadaj programowi wysyłającemu poprawną nazwę "
+               "HELO/EHLO (pełną nazwę tego komputera) i otwieraj mniej połączeń naraz (`mailkit audit "
+               "--concurrency 2`)."),
+    },
     "quota_exceeded": {
         "en": ("The account[[ {email}]] reached Google's daily sending limit (about 500 messages a day for "
                "consumer Gmail, 2,000 for Google Workspace, 500 during a Workspace trial), counted over a "
@@ -235,6 +270,42 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "Użyj jako nadawcy adresu samego konta[[ ({email})]] albo dodaj adres w Gmailu → Ustawienia → "
                "Konta i importowanie → Wyślij jako i potwierdź go; w Workspace poproś administratora "
                "o zezwolenie."),
+    },
+    "sender_rejected:relay": {
+        "en": ("Google's SMTP relay (smtp-relay.gmail.com) refused mail from this sender: the sending device's IP "
+               "address or the sender's domain is not registered in the Workspace SMTP relay settings.",
+               "In the Google Admin console (Apps → Google Workspace → Gmail → Routing → SMTP relay service) "
+               "allow this device's public IP address or require SMTP authentication; or send through "
+               "smtp.gmail.com with the account's own sign-in[[ ({email})]]."),
+        "es": ("El relay SMTP de Google (smtp-relay.gmail.com) rechazó el correo de este remitente: la IP del "
+               "equipo que envía o el dominio del remitente no está registrado en la configuración del relay "
+               "SMTP de Workspace.",
+               "En la consola de administración de Google (Apps → Google Workspace → Gmail → Enrutamiento → "
+               "Servicio de relay SMTP) permite la IP pública de este equipo o exige autenticación SMTP; o envía "
+               "por smtp.gmail.com con el inicio de sesión de la propia cuenta[[ ({email})]]."),
+        "pl": ("Przekaźnik SMTP Google (smtp-relay.gmail.com) odrzucił pocztę od tego nadawcy: adres IP "
+               "urządzenia wysyłającego albo domena nadawcy nie jest zarejestrowana w ustawieniach przekaźnika "
+               "SMTP Workspace.",
+               "W konsoli administracyjnej Google (Aplikacje → Google Workspace → Gmail → Routing → Usługa "
+               "przekaźnika SMTP) zezwól na publiczny adres IP tego urządzenia albo wymagaj uwierzytelniania SMTP; "
+               "możesz też wysyłać przez smtp.gmail.com z logowaniem samego konta[[ ({email})]]."),
+    },
+    "recipient_rejected:relay": {
+        "en": ("The server refused to pass the message on to this recipient (relay denied): it does not treat "
+               "this connection as signed in, or the account may not send to outside addresses.",
+               "Make sure the account signs in (a secret is stored and `mailkit check {email} --transcript` "
+               "shows AUTH succeeding) and uses the submission port (587 or 465), not "
+               "port 25; otherwise ask the server's admin to allow relaying for the account."),
+        "es": ("El servidor se negó a entregar el mensaje a este destinatario (relay denegado): no considera "
+               "autenticada esta conexión o la cuenta no puede enviar a direcciones externas.",
+               "Asegúrate de que la cuenta inicie sesión (tiene un secreto guardado y `mailkit check {email} "
+               "--transcript` muestra AUTH aceptado) y use el puerto de envío "
+               "(587 o 465), no el 25; si no, pide al administrador del servidor que permita el relay."),
+        "pl": ("Serwer odmówił przekazania wiadomości do tego odbiorcy (relay denied): nie uważa tego połączenia "
+               "za zalogowane albo konto nie może wysyłać na adresy zewnętrzne.",
+               "Upewnij się, że konto się loguje (sekret jest zapisany, a `mailkit check {email} --transcript` "
+               "pokazuje udane AUTH) i używa portu do wysyłki (587 lub "
+               "465), a nie 25; w przeciwnym razie poproś administratora serwera o zezwolenie na relay."),
     },
     "recipient_rejected": {
         "en": ("The recipient address was refused: it does not exist, is mistyped, or its mailbox is disabled "
@@ -417,4 +488,464 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-__all__ = ["TEXTS"]
+#: Wording for a server that is not Google's (provider "custom", or one mailkit does not know): the same
+#: statuses without Google's URLs, hosts, limits or 16-letter app passwords. Only what differs is here;
+#: every other key falls back to TEXTS, whose remaining entries name no provider.
+NEUTRAL: dict[str, dict[str, tuple[str, str]]] = {
+    "bad_credentials": {
+        "en": ("The server[[ {host}]] did not accept the user name and password[[ of {email}]]: the password is "
+               "wrong or was changed, or the login is not the form this server expects (full address or "
+               "user name).",
+               "Check the password with the mail provider (sign in to its webmail with it), and the login "
+               "form, then store it again with `mailkit secret set {email}`."),
+        "es": ("El servidor[[ {host}]] no aceptó el usuario y la contraseña[[ de {email}]]: la contraseña es "
+               "incorrecta o cambió, o el usuario no tiene la forma que espera este servidor (dirección completa "
+               "o nombre de usuario).",
+               "Comprueba la contraseña con el proveedor de correo (inicia sesión en su webmail con ella) y la "
+               "forma del usuario, y guárdala de nuevo con `mailkit secret set {email}`."),
+        "pl": ("Serwer[[ {host}]] nie zaakceptował nazwy użytkownika i hasła[[ konta {email}]]: hasło jest błędne "
+               "lub zostało zmienione albo login nie ma formy oczekiwanej przez ten serwer (pełny adres lub "
+               "nazwa użytkownika).",
+               "Sprawdź hasło u dostawcy poczty (zaloguj się nim do poczty przez przeglądarkę) oraz formę "
+               "loginu, a potem zapisz je ponownie: `mailkit secret set {email}`."),
+    },
+    "app_password_required": {
+        "en": ("The server asks for a separate password for mail programs (an app password)[[ for {email}]]: the "
+               "account's normal password is not accepted for SMTP or IMAP, usually because two-factor sign-in "
+               "is on.",
+               "Create an app password (or device password) in the mail provider's account settings, then run "
+               "`mailkit secret set {email}` and paste it."),
+        "es": ("El servidor pide una contraseña aparte para programas de correo (contraseña de aplicación)"
+               "[[ para {email}]]: la contraseña normal de la cuenta no se acepta en SMTP ni IMAP, por lo general "
+               "porque está activado el inicio de sesión en dos pasos.",
+               "Crea una contraseña de aplicación (o de dispositivo) en la configuración de la cuenta del "
+               "proveedor de correo y luego ejecuta `mailkit secret set {email}` y pégala."),
+        "pl": ("Serwer wymaga osobnego hasła dla programów pocztowych (hasła do aplikacji)[[ dla {email}]]: zwykłe "
+               "hasło konta nie jest przyjmowane przez SMTP ani IMAP, zwykle z powodu logowania dwuetapowego.",
+               "Utwórz hasło do aplikacji (lub urządzenia) w ustawieniach konta u dostawcy poczty, a potem "
+               "uruchom `mailkit secret set {email}` i wklej je."),
+    },
+    "web_login_required": {
+        "en": ("The server blocked the sign-in[[ of {email}]] until someone signs in through its web page and "
+               "confirms it (a security check on a new place or program).",
+               "Sign in once to the provider's webmail as this account, complete the check it shows, then retry "
+               "with `mailkit check {email}`."),
+        "es": ("El servidor bloqueó el inicio de sesión[[ de {email}]] hasta que alguien inicie sesión en su página "
+               "web y lo confirme (un control de seguridad ante un lugar o programa nuevo).",
+               "Inicia sesión una vez en el webmail del proveedor con esta cuenta, completa la verificación que "
+               "muestre y reintenta con `mailkit check {email}`."),
+        "pl": ("Serwer zablokował logowanie[[ konta {email}]], dopóki ktoś nie zaloguje się przez jego stronę "
+               "i tego nie potwierdzi (kontrola bezpieczeństwa przy nowym miejscu lub programie).",
+               "Zaloguj się raz na to konto w poczcie przez przeglądarkę u dostawcy, przejdź pokazaną weryfikację "
+               "i ponów: `mailkit check {email}`."),
+    },
+    "oauth_token_invalid": {
+        "en": ("The server[[ {host}]] rejected the OAuth access token sent[[ for {email}]]: it expired, was "
+               "revoked, was issued for another account, or the server does not trust its issuer.",
+               "Check again with `mailkit check {email}` (a fresh token is fetched first); if it still fails, "
+               "authorize again with `mailkit oauth login {email}`, or use a password if the server takes one."),
+        "es": ("El servidor[[ {host}]] rechazó el token de acceso OAuth enviado[[ para {email}]]: caducó, fue "
+               "revocado, se emitió para otra cuenta o el servidor no confía en quien lo emitió.",
+               "Vuelve a verificar con `mailkit check {email}` (antes se obtiene un token nuevo); si sigue "
+               "fallando, autoriza de nuevo con `mailkit oauth login {email}` o usa una contraseña si el servidor "
+               "la acepta."),
+        "pl": ("Serwer[[ {host}]] odrzucił wysłany token dostępu OAuth[[ dla {email}]]: wygasł, został "
+               "unieważniony, wydano go dla innego konta albo serwer nie ufa jego wystawcy.",
+               "Sprawdź ponownie: `mailkit check {email}` (najpierw pobierany jest nowy token); jeśli nadal nie "
+               "działa, autoryzuj ponownie `mailkit oauth login {email}` albo użyj hasła, jeśli serwer je przyjmuje."),
+    },
+    "oauth_reauth_required": {
+        "en": ("The stored OAuth refresh token[[ of {email}]] no longer works (invalid_grant): access was revoked, "
+               "the password changed, or the token expired under the identity provider's rules.",
+               "Authorize again with `mailkit oauth login {email}`."),
+        "es": ("El token de actualización OAuth guardado[[ de {email}]] ya no funciona (invalid_grant): se revocó "
+               "el acceso, cambió la contraseña o el token caducó según las reglas del proveedor de identidad.",
+               "Autoriza de nuevo con `mailkit oauth login {email}`."),
+        "pl": ("Zapisany token odświeżania OAuth[[ konta {email}]] już nie działa (invalid_grant): cofnięto dostęp, "
+               "zmieniono hasło albo token wygasł zgodnie z regułami dostawcy tożsamości.",
+               "Autoryzuj ponownie: `mailkit oauth login {email}`."),
+    },
+    "oauth_scope_missing": {
+        "en": ("The authorization[[ of {email}]] lacks the scope the server's challenge asks for, so the token "
+               "may not be used for mail.",
+               "Run `mailkit oauth login {email}` and grant every permission the consent screen asks for."),
+        "es": ("La autorización[[ de {email}]] no incluye el alcance (scope) que pide el desafío del servidor, así "
+               "que el token no sirve para el correo.",
+               "Ejecuta `mailkit oauth login {email}` y concede todos los permisos que pida la pantalla de "
+               "consentimiento."),
+        "pl": ("Autoryzacja[[ konta {email}]] nie obejmuje zakresu (scope), którego żąda serwer, więc tokenu nie "
+               "można użyć do poczty.",
+               "Uruchom `mailkit oauth login {email}` i przyznaj wszystkie uprawnienia, o które prosi ekran zgody."),
+    },
+    "oauth_wrong_account": {
+        "en": ("The browser authorized a different account than the one being set up[[ ({email})]]; that token "
+               "cannot send as this account.",
+               "Run `mailkit oauth login {email}` again and sign in with the right account[[ ({email})]] (a "
+               "private window avoids the account already signed in)."),
+        "es": ("En el navegador se autorizó una cuenta distinta de la que se está configurando[[ ({email})]]; ese "
+               "token no puede enviar como esta cuenta.",
+               "Ejecuta de nuevo `mailkit oauth login {email}` e inicia sesión con la cuenta correcta[[ ({email})]] "
+               "(una ventana privada evita la cuenta ya abierta)."),
+        "pl": ("W przeglądarce autoryzowano inne konto niż konfigurowane[[ ({email})]]; ten token nie pozwala "
+               "wysyłać jako to konto.",
+               "Uruchom ponownie `mailkit oauth login {email}` i zaloguj się na właściwe konto[[ ({email})]] "
+               "(okno prywatne pomija konto już zalogowane)."),
+    },
+    "not_configured": {
+        "en": ("mailkit has no password or OAuth token stored for this account[[ ({email})]], or the server saw "
+               "mail sent without signing in first.",
+               "Store the account's password with `mailkit secret set {email}` (or authorize with `mailkit oauth "
+               "login {email}` if the server takes OAuth)."),
+        "es": ("mailkit no tiene guardada ninguna contraseña ni token OAuth para esta cuenta[[ ({email})]], o el "
+               "servidor recibió correo sin inicio de sesión previo.",
+               "Guarda la contraseña de la cuenta con `mailkit secret set {email}` (o autoriza con `mailkit oauth "
+               "login {email}` si el servidor acepta OAuth)."),
+        "pl": ("mailkit nie ma zapisanego hasła ani tokenu OAuth dla tego konta[[ ({email})]] albo serwer dostał "
+               "pocztę bez wcześniejszego logowania.",
+               "Zapisz hasło konta poleceniem `mailkit secret set {email}` (albo autoryzuj `mailkit oauth login "
+               "{email}`, jeśli serwer przyjmuje OAuth)."),
+    },
+    "auth_mechanism_unsupported": {
+        "en": ("The server[[ {host}]] does not accept the sign-in method that was tried (for example XOAUTH2 on a "
+               "server that takes only passwords, or AUTH before it was offered).",
+               "Look at the AUTH methods the server offers (`mailkit check {email} --transcript`) and set the "
+               "account's auth to match: a password stored with `mailkit secret set {email}`, or OAuth."),
+        "es": ("El servidor[[ {host}]] no acepta el método de inicio de sesión que se intentó (por ejemplo XOAUTH2 "
+               "en un servidor que solo admite contraseñas, o AUTH antes de ofrecerlo).",
+               "Mira los métodos AUTH que ofrece el servidor (`mailkit check {email} --transcript`) y ajusta la "
+               "autenticación de la cuenta: una contraseña guardada con `mailkit secret set {email}` u OAuth."),
+        "pl": ("Serwer[[ {host}]] nie przyjmuje użytej metody logowania (na przykład XOAUTH2 na serwerze, który "
+               "przyjmuje tylko hasła, albo AUTH, zanim został zaoferowany).",
+               "Sprawdź metody AUTH oferowane przez serwer (`mailkit check {email} --transcript`) i dopasuj "
+               "uwierzytelnianie konta: hasło zapisane `mailkit secret set {email}` albo OAuth."),
+    },
+    "rate_limited": {
+        "en": ("The server[[ {host}]] is refusing for now: too many sign-ins or connections from this account or "
+               "address in a short time, or its sign-in service is briefly unavailable.",
+               "Wait 10 to 15 minutes and retry; run audits with lower concurrency (`mailkit audit "
+               "--concurrency 2`) and close other programs connected as the same account[[ ({email})]]."),
+        "es": ("El servidor[[ {host}]] rechaza por ahora: demasiados inicios de sesión o conexiones de esta cuenta "
+               "o dirección en poco tiempo, o su servicio de autenticación no está disponible un momento.",
+               "Espera de 10 a 15 minutos y reintenta; ejecuta las auditorías con menos concurrencia (`mailkit "
+               "audit --concurrency 2`) y cierra otros programas conectados con la misma cuenta[[ ({email})]]."),
+        "pl": ("Serwer[[ {host}]] chwilowo odmawia: zbyt wiele logowań lub połączeń z tego konta albo adresu "
+               "w krótkim czasie albo jego usługa logowania jest na chwilę niedostępna.",
+               "Odczekaj 10–15 minut i ponów; uruchamiaj audyty z mniejszą współbieżnością (`mailkit audit "
+               "--concurrency 2`) i zamknij inne programy połączone jako to samo konto[[ ({email})]]."),
+    },
+    "quota_exceeded": {
+        "en": ("The account[[ {email}]] reached the sending limit its mail provider sets (messages or recipients "
+               "per day or hour).",
+               "Stop test sends from this account and wait for the limit to reset (often 24 hours); ask the "
+               "provider for the limit, or spread bulk mail over several accounts."),
+        "es": ("La cuenta[[ {email}]] alcanzó el límite de envío que fija su proveedor de correo (mensajes o "
+               "destinatarios por día u hora).",
+               "Deja de enviar pruebas desde esta cuenta y espera a que se restablezca el límite (a menudo 24 "
+               "horas); pregunta el límite al proveedor o reparte los envíos masivos entre varias cuentas."),
+        "pl": ("Konto[[ {email}]] osiągnęło limit wysyłania ustalony przez dostawcę poczty (wiadomości lub "
+               "odbiorców na dzień albo godzinę).",
+               "Wstrzymaj wysyłki testowe z tego konta i poczekaj na odnowienie limitu (często 24 godziny); zapytaj "
+               "dostawcę o limit albo rozłóż wysyłkę masową na kilka kont."),
+    },
+    "sender_rejected": {
+        "en": ("The server refused the From (sender) address: this account may send only as itself or as "
+               "addresses the server assigns to it.",
+               "Use the account's own address as From[[ ({email})]], or ask the server's admin to let this "
+               "account send as the other address."),
+        "es": ("El servidor rechazó la dirección del remitente (From): esta cuenta solo puede enviar como ella "
+               "misma o como las direcciones que el servidor le asigna.",
+               "Usa la dirección de la propia cuenta como remitente[[ ({email})]] o pide al administrador del "
+               "servidor que permita a esta cuenta enviar como la otra dirección."),
+        "pl": ("Serwer odrzucił adres nadawcy (From): to konto może wysyłać tylko jako ono samo albo jako adresy, "
+               "które serwer mu przypisał.",
+               "Użyj jako nadawcy adresu samego konta[[ ({email})]] albo poproś administratora serwera, by "
+               "pozwolił temu kontu wysyłać jako inny adres."),
+    },
+    "sender_rejected:relay": {
+        "en": ("The relay refused mail from this sender: the sending device's address or the sender's domain is "
+               "not among those it relays for.",
+               "Ask the relay's admin to allow this device's public IP address or the sender's domain, or send "
+               "with the account's own sign-in[[ ({email})]]."),
+        "es": ("El relay rechazó el correo de este remitente: la dirección del equipo que envía o el dominio del "
+               "remitente no está entre los que acepta.",
+               "Pide al administrador del relay que permita la IP pública de este equipo o el dominio del "
+               "remitente, o envía con el inicio de sesión de la propia cuenta[[ ({email})]]."),
+        "pl": ("Przekaźnik odrzucił pocztę od tego nadawcy: adres urządzenia wysyłającego albo domena nadawcy nie "
+               "należy do obsługiwanych.",
+               "Poproś administratora przekaźnika o zezwolenie na publiczny adres IP tego urządzenia lub domenę "
+               "nadawcy albo wysyłaj z logowaniem samego konta[[ ({email})]]."),
+    },
+    "message_rejected": {
+        "en": ("The server refused the message itself: its content, an attachment, or a rule of the receiving "
+               "organisation blocked it.",
+               "Send the test without attachments to confirm; keep invoices to PDF, XML and HTML, and read the "
+               "raw reply for the rule that matched."),
+        "es": ("El servidor rechazó el mensaje en sí: lo bloqueó su contenido, un adjunto o una regla de la "
+               "organización que lo recibe.",
+               "Envía la prueba sin adjuntos para confirmarlo; limita las facturas a PDF, XML y HTML y lee en la "
+               "respuesta original qué regla se aplicó."),
+        "pl": ("Serwer odrzucił samą wiadomość: zablokowała ją treść, załącznik albo reguła organizacji "
+               "odbiorcy.",
+               "Wyślij test bez załączników, aby to potwierdzić; faktury wysyłaj jako PDF, XML i HTML i sprawdź "
+               "w oryginalnej odpowiedzi, która reguła zadziałała."),
+    },
+    "message_rejected:size": {
+        "en": ("The message is larger than the server accepts; attachments grow by about a third when encoded.",
+               "Make the attachments smaller (compress the PDF, send fewer per message) or ask the provider for "
+               "its size limit."),
+        "es": ("El mensaje es más grande de lo que acepta el servidor; los adjuntos crecen cerca de un tercio al "
+               "codificarse.",
+               "Reduce los adjuntos (comprime el PDF, envía menos por mensaje) o pregunta al proveedor su límite "
+               "de tamaño."),
+        "pl": ("Wiadomość jest większa, niż przyjmuje serwer; załączniki po zakodowaniu rosną o około jedną "
+               "trzecią.",
+               "Zmniejsz załączniki (skompresuj PDF, wysyłaj mniej w jednej wiadomości) albo zapytaj dostawcę "
+               "o limit rozmiaru."),
+    },
+    "tls_error:certificate": {
+        "en": ("The server's certificate could not be verified[[ ({detail})]]: it may be issued by a private "
+               "(company) authority, name another host, or have expired.",
+               "Check that the host name matches the certificate and the system clock is right; if the server "
+               "uses a private CA, give mailkit that CA file; ask the server's admin about an expired "
+               "certificate[[ ({host})]]."),
+        "es": ("No se pudo verificar el certificado del servidor[[ ({detail})]]: puede estar emitido por una "
+               "autoridad privada (de la empresa), nombrar otro servidor o estar caducado.",
+               "Revisa que el nombre del servidor coincida con el certificado y que la hora del sistema sea "
+               "correcta; si el servidor usa una CA privada, indica a mailkit ese archivo de CA; consulta al "
+               "administrador si el certificado caducó[[ ({host})]]."),
+        "pl": ("Nie udało się zweryfikować certyfikatu serwera[[ ({detail})]]: może być wystawiony przez prywatny "
+               "(firmowy) urząd, wskazywać inny serwer albo być przeterminowany.",
+               "Sprawdź, czy nazwa serwera zgadza się z certyfikatem i czy zegar systemu jest poprawny; jeśli "
+               "serwer używa prywatnego CA, wskaż mailkit plik tego CA; zapytaj administratora o wygasły "
+               "certyfikat[[ ({host})]]."),
+    },
+    "dns_error": {
+        "en": ("The server name[[ {host}]] could not be resolved (DNS): no internet access, a typo in the host "
+               "name, or a DNS server that does not answer.",
+               "Check the account's host name with the mail provider and this machine's DNS, e.g. with "
+               "`nslookup {host}`."),
+        "es": ("No se pudo resolver el nombre del servidor[[ {host}]] (DNS): no hay acceso a internet, el nombre "
+               "tiene un error o el servidor DNS no responde.",
+               "Comprueba con el proveedor de correo el nombre del servidor de la cuenta y el DNS de este equipo, "
+               "por ejemplo con `nslookup {host}`."),
+        "pl": ("Nie udało się przetłumaczyć nazwy serwera[[ {host}]] na adres (DNS): brak dostępu do internetu, "
+               "literówka w nazwie albo serwer DNS nie odpowiada.",
+               "Sprawdź u dostawcy poczty nazwę serwera konta oraz DNS tego komputera, np. poleceniem "
+               "`nslookup {host}`."),
+    },
+    "connection_refused": {
+        "en": ("The connection[[ to {host}]][[ on port {port}]] was refused or could not reach the server: nothing "
+               "listens there, or a firewall rejects it.",
+               "Check the port with the mail provider (usually 587 with STARTTLS or 465 with SSL/TLS for "
+               "sending, 993 for IMAP) and ask the network admin to allow outbound connections to it."),
+        "es": ("La conexión[[ a {host}]][[ en el puerto {port}]] fue rechazada o no llegó al servidor: no hay nada "
+               "escuchando ahí o un firewall la rechaza.",
+               "Confirma el puerto con el proveedor de correo (normalmente 587 con STARTTLS o 465 con SSL/TLS "
+               "para enviar, 993 para IMAP) y pide al administrador de la red que permita la salida hacia él."),
+        "pl": ("Połączenie[[ z serwerem {host}]][[ na porcie {port}]] zostało odrzucone albo nie dotarło do "
+               "serwera: nic tam nie nasłuchuje lub zapora je blokuje.",
+               "Sprawdź port u dostawcy poczty (zwykle 587 ze STARTTLS lub 465 z SSL/TLS do wysyłki, 993 dla "
+               "IMAP) i poproś administratora sieci o zezwolenie na połączenia wychodzące."),
+    },
+    "timeout": {
+        "en": ("The server[[ {host}]] did not answer in time[[ on port {port}]]: a firewall silently dropping the "
+               "port, a slow network, or the wrong TLS mode for the port.",
+               "Check that the firewall lets the port through[[ (here {port})]] and that the security mode "
+               "matches it (SSL/TLS on an implicit-TLS port such as 465, STARTTLS on 587); then retry."),
+        "es": ("El servidor[[ {host}]] no respondió a tiempo[[ en el puerto {port}]]: un firewall que descarta el "
+               "puerto en silencio, una red lenta o un modo TLS equivocado para el puerto.",
+               "Verifica que el firewall deje pasar el puerto[[ (aquí el {port})]] y que el modo de seguridad "
+               "coincida (SSL/TLS en un puerto de TLS implícito como el 465, STARTTLS en el 587); luego reintenta."),
+        "pl": ("Serwer[[ {host}]] nie odpowiedział na czas[[ na porcie {port}]]: zapora po cichu blokuje port, sieć "
+               "jest wolna albo tryb TLS nie pasuje do portu.",
+               "Sprawdź, czy zapora przepuszcza port[[ (tutaj {port})]] i czy tryb zabezpieczeń do niego pasuje "
+               "(SSL/TLS na porcie bezpośredniego TLS, np. 465, STARTTLS na 587); potem ponów."),
+    },
+}
+
+#: Wording for Microsoft 365 / Exchange Online (provider "microsoft365"); other keys fall back to NEUTRAL.
+MICROSOFT: dict[str, dict[str, tuple[str, str]]] = {
+    "bad_credentials": {
+        "en": ("Microsoft 365 did not accept the user name and password[[ of {email}]]: the password is wrong or "
+               "was changed, or the login is not the full address.",
+               "Check the password by signing in at https://outlook.office.com, store it again with `mailkit "
+               "secret set {email}`; better, switch the account to OAuth (`mailkit oauth login {email}`), as "
+               "Microsoft is retiring password sign-in for SMTP."),
+        "es": ("Microsoft 365 no aceptó el usuario y la contraseña[[ de {email}]]: la contraseña es incorrecta o "
+               "cambió, o el usuario no es la dirección completa.",
+               "Comprueba la contraseña iniciando sesión en https://outlook.office.com y guárdala de nuevo con "
+               "`mailkit secret set {email}`; mejor aún, cambia la cuenta a OAuth (`mailkit oauth login {email}`), "
+               "porque Microsoft está retirando el inicio de sesión con contraseña en SMTP."),
+        "pl": ("Microsoft 365 nie zaakceptował nazwy użytkownika i hasła[[ konta {email}]]: hasło jest błędne lub "
+               "zmienione albo login nie jest pełnym adresem.",
+               "Sprawdź hasło, logując się na https://outlook.office.com, i zapisz je ponownie `mailkit secret set "
+               "{email}`; lepiej przełącz konto na OAuth (`mailkit oauth login {email}`), bo Microsoft wycofuje "
+               "logowanie hasłem w SMTP."),
+    },
+    "app_password_required": {
+        "en": ("Microsoft 365 refuses the normal password[[ of {email}]] in mail programs because the account "
+               "signs in with multi-factor authentication.",
+               "Authorize the account with OAuth: `mailkit oauth login {email}` (app passwords work only where "
+               "the tenant still allows them, with `mailkit secret set {email}`)."),
+        "es": ("Microsoft 365 rechaza la contraseña normal[[ de {email}]] en programas de correo porque la cuenta "
+               "inicia sesión con autenticación multifactor.",
+               "Autoriza la cuenta con OAuth: `mailkit oauth login {email}` (las contraseñas de aplicación solo "
+               "funcionan donde el inquilino aún las permite, con `mailkit secret set {email}`)."),
+        "pl": ("Microsoft 365 odrzuca zwykłe hasło[[ konta {email}]] w programach pocztowych, bo konto loguje się "
+               "z uwierzytelnianiem wieloskładnikowym.",
+               "Autoryzuj konto przez OAuth: `mailkit oauth login {email}` (hasła aplikacji działają tylko tam, "
+               "gdzie dzierżawa nadal na nie pozwala, przez `mailkit secret set {email}`)."),
+    },
+    "web_login_required": {
+        "en": ("Microsoft 365 wants someone to sign in[[ as {email}]] through the web first (a security check, "
+               "a password change or a consent that is pending).",
+               "Sign in once at https://outlook.office.com as this account, finish what it asks, then retry with "
+               "`mailkit check {email}`."),
+        "es": ("Microsoft 365 pide que alguien inicie sesión[[ como {email}]] primero por la web (un control de "
+               "seguridad, un cambio de contraseña o un consentimiento pendiente).",
+               "Inicia sesión una vez en https://outlook.office.com con esta cuenta, completa lo que pida y "
+               "reintenta con `mailkit check {email}`."),
+        "pl": ("Microsoft 365 wymaga najpierw zalogowania[[ jako {email}]] przez przeglądarkę (kontrola "
+               "bezpieczeństwa, zmiana hasła lub oczekująca zgoda).",
+               "Zaloguj się raz na https://outlook.office.com na to konto, wykonaj to, o co prosi, i ponów: "
+               "`mailkit check {email}`."),
+    },
+    "oauth_token_invalid": {
+        "en": ("Microsoft 365 rejected the OAuth access token[[ for {email}]] (535 5.7.3): it expired, was issued "
+               "for another account or resource, or lacks the SMTP.Send permission.",
+               "Check again with `mailkit check {email}`; if it still fails, authorize again with `mailkit oauth "
+               "login {email}` and make sure the app registration has the delegated permission SMTP.Send."),
+        "es": ("Microsoft 365 rechazó el token de acceso OAuth[[ para {email}]] (535 5.7.3): caducó, se emitió para "
+               "otra cuenta o recurso, o no tiene el permiso SMTP.Send.",
+               "Vuelve a verificar con `mailkit check {email}`; si sigue fallando, autoriza de nuevo con `mailkit "
+               "oauth login {email}` y confirma que el registro de la aplicación tiene el permiso delegado "
+               "SMTP.Send."),
+        "pl": ("Microsoft 365 odrzucił token dostępu OAuth[[ dla {email}]] (535 5.7.3): wygasł, wydano go dla "
+               "innego konta lub zasobu albo brakuje mu uprawnienia SMTP.Send.",
+               "Sprawdź ponownie `mailkit check {email}`; jeśli nadal nie działa, autoryzuj ponownie `mailkit "
+               "oauth login {email}` i upewnij się, że rejestracja aplikacji ma delegowane uprawnienie SMTP.Send."),
+    },
+    "oauth_reauth_required": {
+        "en": ("The stored Microsoft refresh token[[ of {email}]] no longer works (invalid_grant): access was "
+               "revoked, the password changed, or a sign-in policy now requires a new sign-in.",
+               "Authorize again with `mailkit oauth login {email}`."),
+        "es": ("El token de actualización de Microsoft guardado[[ de {email}]] ya no funciona (invalid_grant): se "
+               "revocó el acceso, cambió la contraseña o una directiva de inicio de sesión exige iniciar de nuevo.",
+               "Autoriza de nuevo con `mailkit oauth login {email}`."),
+        "pl": ("Zapisany token odświeżania Microsoft[[ konta {email}]] już nie działa (invalid_grant): cofnięto "
+               "dostęp, zmieniono hasło albo zasady logowania wymagają ponownego logowania.",
+               "Autoryzuj ponownie: `mailkit oauth login {email}`."),
+    },
+    "oauth_scope_missing": {
+        "en": ("The Microsoft authorization[[ of {email}]] lacks the mail permission: SMTP needs "
+               "https://outlook.office.com/SMTP.Send and IMAP needs IMAP.AccessAsUser.All.",
+               "Add those delegated permissions to the app registration (Microsoft Entra admin center → App "
+               "registrations → API permissions), grant consent, then run `mailkit oauth login {email}`."),
+        "es": ("La autorización de Microsoft[[ de {email}]] no incluye el permiso de correo: SMTP necesita "
+               "https://outlook.office.com/SMTP.Send e IMAP necesita IMAP.AccessAsUser.All.",
+               "Agrega esos permisos delegados al registro de la aplicación (Centro de administración de "
+               "Microsoft Entra → Registros de aplicaciones → Permisos de API), concede el consentimiento y "
+               "ejecuta `mailkit oauth login {email}`."),
+        "pl": ("Autoryzacja Microsoft[[ konta {email}]] nie obejmuje uprawnienia do poczty: SMTP wymaga "
+               "https://outlook.office.com/SMTP.Send, a IMAP — IMAP.AccessAsUser.All.",
+               "Dodaj te delegowane uprawnienia do rejestracji aplikacji (centrum administracyjne Microsoft "
+               "Entra → Rejestracje aplikacji → Uprawnienia interfejsu API), udziel zgody i uruchom `mailkit "
+               "oauth login {email}`."),
+    },
+    "auth_mechanism_unsupported": {
+        "en": ("Microsoft 365 refuses password sign-in for SMTP[[ for {email}]]: SMTP AUTH is turned off for the "
+               "tenant or mailbox, basic authentication is retired, or security defaults block it.",
+               "Switch the account to OAuth: `mailkit oauth login {email}`. Or have the tenant admin turn on "
+               "Authenticated SMTP for this mailbox (Microsoft 365 admin center → Active users → Mail → Manage "
+               "email apps, or `Set-CASMailbox -SmtpClientAuthenticationDisabled $false`)."),
+        "es": ("Microsoft 365 rechaza el inicio de sesión con contraseña en SMTP[[ para {email}]]: SMTP AUTH está "
+               "desactivado para el inquilino o el buzón, la autenticación básica se retiró o los valores "
+               "predeterminados de seguridad la bloquean.",
+               "Cambia la cuenta a OAuth: `mailkit oauth login {email}`. O pide al administrador del inquilino que "
+               "active SMTP autenticado para este buzón (Centro de administración de Microsoft 365 → Usuarios "
+               "activos → Correo → Administrar aplicaciones de correo, o `Set-CASMailbox "
+               "-SmtpClientAuthenticationDisabled $false`)."),
+        "pl": ("Microsoft 365 odrzuca logowanie hasłem w SMTP[[ dla {email}]]: SMTP AUTH jest wyłączone dla "
+               "dzierżawy lub skrzynki, uwierzytelnianie podstawowe wycofano albo blokują je domyślne ustawienia "
+               "zabezpieczeń.",
+               "Przełącz konto na OAuth: `mailkit oauth login {email}`. Albo poproś administratora dzierżawy "
+               "o włączenie uwierzytelnionego SMTP dla tej skrzynki (centrum administracyjne Microsoft 365 → "
+               "Aktywni użytkownicy → Poczta → Zarządzaj aplikacjami poczty e-mail lub `Set-CASMailbox "
+               "-SmtpClientAuthenticationDisabled $false`)."),
+    },
+    "quota_exceeded": {
+        "en": ("The mailbox[[ {email}]] reached Microsoft 365's sending limit (for SMTP AUTH: 10,000 recipients "
+               "a day, 30 messages a minute).",
+               "Stop test sends from this mailbox and wait up to 24 hours; spread bulk mail over several "
+               "mailboxes or a mail-sending service."),
+        "es": ("El buzón[[ {email}]] alcanzó el límite de envío de Microsoft 365 (para SMTP AUTH: 10,000 "
+               "destinatarios al día, 30 mensajes por minuto).",
+               "Deja de enviar pruebas desde este buzón y espera hasta 24 horas; reparte los envíos masivos entre "
+               "varios buzones o un servicio de envío de correo."),
+        "pl": ("Skrzynka[[ {email}]] osiągnęła limit wysyłania Microsoft 365 (dla SMTP AUTH: 10 000 odbiorców "
+               "dziennie, 30 wiadomości na minutę).",
+               "Wstrzymaj wysyłki testowe z tej skrzynki i odczekaj do 24 godzin; rozłóż wysyłkę masową na kilka "
+               "skrzynek lub serwis do wysyłki poczty."),
+    },
+    "sender_rejected": {
+        "en": ("Microsoft 365 refused the From address: the mailbox[[ {email}]] may send only as itself unless it "
+               "has Send As permission on the other address.",
+               "Use the mailbox's own address as From, or have the Exchange admin grant Send As on the other "
+               "mailbox or group (Exchange admin center → Recipients → Delegation)."),
+        "es": ("Microsoft 365 rechazó la dirección del remitente: el buzón[[ {email}]] solo puede enviar como él "
+               "mismo, salvo que tenga el permiso Enviar como sobre la otra dirección.",
+               "Usa la dirección del propio buzón como remitente o pide al administrador de Exchange que conceda "
+               "Enviar como sobre el otro buzón o grupo (Centro de administración de Exchange → Destinatarios → "
+               "Delegación)."),
+        "pl": ("Microsoft 365 odrzucił adres nadawcy: skrzynka[[ {email}]] może wysyłać tylko jako ona sama, chyba "
+               "że ma uprawnienie Wyślij jako do innego adresu.",
+               "Użyj adresu samej skrzynki jako nadawcy albo poproś administratora Exchange o nadanie uprawnienia "
+               "Wyślij jako do innej skrzynki lub grupy (centrum administracyjne Exchange → Adresaci → "
+               "Delegowanie)."),
+    },
+    "rate_limited": {
+        "en": ("Microsoft 365 is refusing for now: too many sign-ins, connections or messages from this mailbox in "
+               "a short time.",
+               "Wait 10 to 15 minutes and retry; run audits with lower concurrency (`mailkit audit "
+               "--concurrency 2`) and keep below 30 messages a minute per mailbox[[ ({email})]]."),
+        "es": ("Microsoft 365 rechaza por ahora: demasiados inicios de sesión, conexiones o mensajes de este buzón "
+               "en poco tiempo.",
+               "Espera de 10 a 15 minutos y reintenta; ejecuta las auditorías con menos concurrencia (`mailkit "
+               "audit --concurrency 2`) y no pases de 30 mensajes por minuto por buzón[[ ({email})]]."),
+        "pl": ("Microsoft 365 chwilowo odmawia: zbyt wiele logowań, połączeń lub wiadomości z tej skrzynki "
+               "w krótkim czasie.",
+               "Odczekaj 10–15 minut i ponów; uruchamiaj audyty z mniejszą współbieżnością (`mailkit audit "
+               "--concurrency 2`) i nie przekraczaj 30 wiadomości na minutę na skrzynkę[[ ({email})]]."),
+    },
+    "dns_error": {
+        "en": ("The server name[[ {host}]] could not be resolved (DNS): no internet access, a typo in the host "
+               "name, or a DNS server that does not answer.",
+               "Microsoft 365 uses smtp.office365.com (port 587, STARTTLS) and outlook.office365.com (IMAP, 993): "
+               "check the host name and this machine's DNS, e.g. with `nslookup smtp.office365.com`."),
+        "es": ("No se pudo resolver el nombre del servidor[[ {host}]] (DNS): no hay acceso a internet, el nombre "
+               "tiene un error o el servidor DNS no responde.",
+               "Microsoft 365 usa smtp.office365.com (puerto 587, STARTTLS) y outlook.office365.com (IMAP, 993): "
+               "revisa el nombre del servidor y el DNS de este equipo, por ejemplo con `nslookup "
+               "smtp.office365.com`."),
+        "pl": ("Nie udało się przetłumaczyć nazwy serwera[[ {host}]] na adres (DNS): brak dostępu do internetu, "
+               "literówka w nazwie albo serwer DNS nie odpowiada.",
+               "Microsoft 365 używa smtp.office365.com (port 587, STARTTLS) i outlook.office365.com (IMAP, 993): "
+               "sprawdź nazwę serwera i DNS tego komputera, np. poleceniem `nslookup smtp.office365.com`."),
+    },
+    "connection_refused": {
+        "en": ("The connection[[ to {host}]][[ on port {port}]] was refused or could not reach the server: nothing "
+               "listens there, or a firewall rejects it (a blocked outbound port 587 is common).",
+               "Use smtp.office365.com on port 587 with STARTTLS (IMAP: outlook.office365.com on 993) and ask "
+               "the network admin to allow outbound connections to them."),
+        "es": ("La conexión[[ a {host}]][[ en el puerto {port}]] fue rechazada o no llegó al servidor: no hay nada "
+               "escuchando ahí o un firewall la rechaza (es común que el puerto de salida 587 esté bloqueado).",
+               "Usa smtp.office365.com en el puerto 587 con STARTTLS (IMAP: outlook.office365.com en el 993) y "
+               "pide al administrador de la red que permita la salida hacia ellos."),
+        "pl": ("Połączenie[[ z serwerem {host}]][[ na porcie {port}]] zostało odrzucone albo nie dotarło do serwera: "
+               "nic tam nie nasłuchuje lub zapora je blokuje (często zablokowany jest wychodzący port 587).",
+               "Użyj smtp.office365.com na porcie 587 ze STARTTLS (IMAP: outlook.office365.com na 993) i poproś "
+               "administratora sieci o zezwolenie na połączenia wychodzące do nich."),
+    },
+}
+
+__all__ = ["MICROSOFT", "NEUTRAL", "TEXTS"]

@@ -22,8 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render
-from mailkit.diagnose_texts import TEXTS
+from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
 from mailkit.i18n import normalize_lang, resolve_lang
 from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
@@ -194,8 +193,8 @@ def _texts(row: tuple, lang: str) -> tuple[str, str]:
         return NOT_CHECKED[lang]
     diagnosis = _diagnosis(row.status, row.reply_code if pd.notna(row.reply_code) else None, row.step or "",
                            row.reply or "")
-    cause = _cause(diagnosis.status, diagnosis.variant, lang)
-    return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name)
+    cause = _cause(diagnosis.status, diagnosis.variant, lang, spoken_provider(diagnosis.raw) or row.provider)
+    return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name, provider=row.provider)
 
 
 @lru_cache(maxsize=4096)
@@ -210,8 +209,8 @@ def _diagnosis(status_value: str, code: int | None, step: str, reply: str) -> Di
 
 
 @lru_cache(maxsize=512)
-def _cause(status_: Status, variant: str, lang: str) -> str:
-    entry = TEXTS.get(f"{status_.value}:{variant}") or TEXTS[status_.value]
+def _cause(status_: Status, variant: str, lang: str, provider: object = None) -> str:
+    entry = texts_for(status_.value, variant, provider if isinstance(provider, str) else None)
     return render(entry[lang][0], {})
 
 

@@ -90,7 +90,7 @@ class CheckResult:
             "email": self.email,
             "protocol": self.protocol,
             "status": self.status.value,
-            "cause": self.diagnosis.cause(lang),
+            "cause": self.diagnosis.cause(lang, **context),
             "remedy": self.diagnosis.remedy(lang, **context),
             "reply_code": self.diagnosis.code,
             "reply": self.diagnosis.raw,

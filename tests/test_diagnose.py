@@ -192,7 +192,7 @@ def test_enhanced_code_and_clean_raw_are_extracted() -> None:
          "550 5.7.1 amount of spam sent to Gmail, this message has been blocked. x - gsmtp", Status.MESSAGE_REJECTED),
         ("552-5.7.0 This message was blocked because its content presents a potential\n"
          "552 5.7.0 security issue. x - gsmtp", Status.MESSAGE_REJECTED),
-        ("451 4.3.0 Mail server temporarily rejected message. x - gsmtp", Status.UNKNOWN),
+        ("451 4.3.0 Mail server temporarily rejected message. x - gsmtp", Status.RATE_LIMITED),
         ("500 5.5.1 Unrecognized command. x - gsmtp", Status.UNKNOWN),
     ],
 )

@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 TICK, CROSS = "✓", "✗"
 
 
-def print_result(result: CheckResult, lang: str, *, company: str = "", transcript: bool = False) -> None:
+def print_result(result: CheckResult, lang: str, *, company: str = "", transcript: bool = False,
+                 provider: str | None = None) -> None:
     """Steps with ticks and crosses, then the status, cause and remedy (and the transcript if asked)."""
     say(f"{result.email} ({result.protocol.upper()})")
     for step in result.steps:
         say(f"  {TICK if step.ok else CROSS} {step.name:<9} {step.detail}")
-    data = result.to_dict(lang, company=company)
+    data = result.to_dict(lang, company=company, provider=provider)
     say(f"  status: {data['status']}")
     if not result.ok:
         say(f"  cause:  {data['cause']}")
@@ -59,13 +60,13 @@ def check(
         results.append(run_sync(check_imap_account(account, workspace=STATE.workspace())))
     _keep_observations(account.email, results)
     if json_out:
-        first = results[0].to_dict(lang, company=company)
+        first = results[0].to_dict(lang, company=company, provider=account.provider)
         if imap:
-            first["imap"] = results[1].to_dict(lang, company=company)
+            first["imap"] = results[1].to_dict(lang, company=company, provider=account.provider)
         emit_json(first)
     else:
         for result in results:
-            print_result(result, lang, company=company, transcript=show_transcript)
+            print_result(result, lang, company=company, transcript=show_transcript, provider=account.provider)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 

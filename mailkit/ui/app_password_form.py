@@ -31,6 +31,7 @@ class AppPasswordForm(Panel):
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None):
         self.outcome: SecretOutcome | None = None
         self._auths: dict[str, str] = {}
+        self._providers: dict[str, str] = {}
         super().__init__(workspace, lang=lang)
         self.refresh(select=email)
 
@@ -55,6 +56,7 @@ class AppPasswordForm(Panel):
         with Inventory.open(self.workspace) as inventory:
             accounts = [a for a in inventory.accounts() if a.auth in SECRET_AUTH]
         self._auths = {a.email: a.auth for a in accounts}
+        self._providers = {a.email: a.provider for a in accounts}  # only Google's have a known format
         fill(self.account, [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts], select)
 
     def _typed(self, change: dict[str, Any]) -> None:
@@ -67,7 +69,7 @@ class AppPasswordForm(Panel):
         if not text:
             self.feedback.value = ""
             return
-        ok, message = validate_as_you_type(text, self.lang)
+        ok, message = validate_as_you_type(text, self.lang, self._providers.get(self.account.value or ""))
         color = "#146c2e" if ok else "#7a4a00"
         # mailkit's own words, never the input: not redacted (prose like "password: create" would be masked)
         self.feedback.value = (f"<small class='mailkit-apppw-{'ok' if ok else 'hint'}' style='color:{color};"

@@ -169,8 +169,9 @@ class BulkPanel(Panel):
         color = ROW_COLORS[SEVERITY[result.status]]
         cells = [escape(result.company), soft_breaks(result.email), soft_breaks(result.status.value)]
         if not result.ok:
-            cells += [escape(result.diagnosis.cause(self.lang)),
-                      remedy_html(result.diagnosis.remedy(self.lang, email=result.email), self.lang,
+            cells += [escape(result.diagnosis.cause(self.lang, provider=result.provider)),
+                      remedy_html(result.diagnosis.remedy(self.lang, email=result.email, provider=result.provider),
+                                  self.lang,
                                   here="hint_concurrency")]
         else:
             cells += ["", ""]

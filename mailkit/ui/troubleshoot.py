@@ -78,6 +78,7 @@ class TroubleshootWizard(Panel):
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None):
         self.found: Diagnosis | None = None
+        self.provider: str | None = None  # the checked account's, for its provider's wording
         super().__init__(workspace, lang=lang)
         self.refresh(select=email)
 
@@ -119,7 +120,7 @@ class TroubleshootWizard(Panel):
             raise UsageError(self.t("no_accounts"))
         with Inventory.open(self.workspace) as inventory:
             account = inventory.account(self.account.value)
-        self.found = None
+        self.found, self.provider = None, account.provider
         self.show()
         self.found = await run_checks(account, self.workspace, send=self.send.value,
                                       send_to=self.send_to.value.strip(), imap=self.imap.value, lang=self.lang)
@@ -155,12 +156,12 @@ class TroubleshootWizard(Panel):
                    f"{escape(self.t('all_good', email=email))}</div>"
         diagnosis = failed.diagnosis
         raw = f"<br><code>{html.escape(redact(diagnosis.raw))}</code>" if diagnosis.raw else ""
-        remedy = remedy_html(diagnosis.remedy(self.lang, email=failed.email), self.lang)
+        remedy = remedy_html(diagnosis.remedy(self.lang, email=failed.email, provider=self.provider), self.lang)
         return (f"<div class='mailkit-verdict mailkit-block' data-status='{escape(failed.status.value)}' "
                 "style='border-left:4px solid #b3261e;background:#fce8e6;padding:6px 10px;border-radius:4px;"
                 "overflow-wrap:anywhere'>"
                 f"<b>{escape(failed.protocol.upper())}: {escape(failed.status.value)}</b>{raw}"
-                f"<br><b>{escape(self.t('cause'))}:</b> {escape(diagnosis.cause(self.lang))}"
+                f"<br><b>{escape(self.t('cause'))}:</b> {escape(diagnosis.cause(self.lang, provider=self.provider))}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
 
 
