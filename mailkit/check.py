@@ -87,8 +87,8 @@ async def credentials_or_result(account: Account, workspace: Workspace,
 def undetected_result(account: Account, protocol: str) -> CheckResult:
     """The result for an account whose provider DNS could not tell at import: nothing is sent anywhere."""
     detail = undetected_detail(account)
-    return CheckResult(account.email, protocol, diagnosis_for(Status.NOT_CONFIGURED, raw=detail, step="provider"),
-                       steps=[Step("provider", False, detail)])
+    diagnosis = diagnosis_for(Status.PROVIDER_NOT_DETECTED, raw=detail, step="provider")
+    return CheckResult(account.email, protocol, diagnosis, steps=[Step("provider", False, detail)])
 
 
 def undetected_detail(account: Account) -> str:
@@ -106,7 +106,7 @@ def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
 def store_failure(email: str, protocol: str, exc: SecretStoreError) -> CheckResult:
     """The result of a check that could not start because the keyring failed: its own message, never
     `not_configured` (the secret may well be there)."""
-    return CheckResult(email, protocol, diagnosis_for(Status.UNKNOWN, raw=redact(exc), step="keyring"),
+    return CheckResult(email, protocol, diagnosis_for(Status.KEYRING_ERROR, raw=redact(exc), step="keyring"),
                        steps=[Step("keyring", False, redact(exc))])
 
 

@@ -169,6 +169,41 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "Zapisz hasło do aplikacji poleceniem `mailkit secret set {email}` albo autoryzuj konto przez "
                "OAuth: `mailkit oauth login {email}`."),
     },
+    "keyring_error": {
+        "en": ("mailkit could not read this account's secret from the keyring[[ ({email})]]: the keyring itself "
+               "failed (locked, not running, or the wrong passphrase), so nothing was tried against the server.",
+               "Unlock or start the keyring (the desktop keyring, or for the encrypted file the passphrase in "
+               "MAILKIT_KEYRING_PASSPHRASE), then check again; `mailkit secret backend` shows which keyring is used. "
+               "The stored secrets are not lost."),
+        "es": ("mailkit no pudo leer el secreto de esta cuenta en el llavero[[ ({email})]]: el propio llavero falló "
+               "(bloqueado, sin iniciar o con la frase de paso equivocada), así que no se intentó nada con el "
+               "servidor.",
+               "Desbloquea o inicia el llavero (el del escritorio o, para el archivo cifrado, la frase de paso en "
+               "MAILKIT_KEYRING_PASSPHRASE) y vuelve a comprobar; `mailkit secret backend` muestra qué llavero se "
+               "usa. Los secretos guardados no se pierden."),
+        "pl": ("mailkit nie odczytał sekretu tego konta z pęku kluczy[[ ({email})]]: zawiódł sam pęk kluczy "
+               "(zablokowany, nieuruchomiony albo błędne hasło), więc niczego nie próbowano na serwerze.",
+               "Odblokuj lub uruchom pęk kluczy (systemowy albo, dla zaszyfrowanego pliku, hasło w "
+               "MAILKIT_KEYRING_PASSPHRASE) i sprawdź ponownie; `mailkit secret backend` pokazuje, który pęk "
+               "kluczy jest używany. Zapisane sekrety nie przepadły."),
+    },
+    "provider_not_detected": {
+        "en": ("mailkit could not tell who hosts the mail of this account's domain[[ ({email})]]: DNS did not answer "
+               "when the account was added, so it has no server yet and nothing was sent anywhere.",
+               "When the network answers, run `mailkit account detect`; or set the provider yourself with `mailkit "
+               "account add {email} --company COMPANY --provider PROVIDER` (the choices are in `mailkit account add "
+               "--help`; a custom server also needs --smtp-host)."),
+        "es": ("mailkit no pudo saber quién aloja el correo del dominio de esta cuenta[[ ({email})]]: el DNS no "
+               "respondió cuando se añadió la cuenta, así que aún no tiene servidor y no se envió nada.",
+               "Cuando la red responda, ejecuta `mailkit account detect`; o indica tú el proveedor con `mailkit "
+               "account add {email} --company EMPRESA --provider PROVEEDOR` (las opciones están en `mailkit account "
+               "add --help`; un servidor propio necesita además --smtp-host)."),
+        "pl": ("mailkit nie ustalił, kto obsługuje pocztę domeny tego konta[[ ({email})]]: DNS nie odpowiedział przy "
+               "dodawaniu konta, więc nie ma ono jeszcze serwera i nic nigdzie nie wysłano.",
+               "Gdy sieć zacznie odpowiadać, uruchom `mailkit account detect`; albo ustaw dostawcę sam poleceniem "
+               "`mailkit account add {email} --company FIRMA --provider DOSTAWCA` (wybór w `mailkit account add "
+               "--help`; własny serwer wymaga też --smtp-host)."),
+    },
     "auth_mechanism_unsupported": {
         "en": ("The server[[ {host}]] does not accept the sign-in method that was tried (for example XOAUTH2 on "
                "a server that only takes passwords).",

@@ -167,7 +167,8 @@ class IMAPCheck(StepRecorder):
         missing = imap_settings_missing(self.account)
         if missing:  # never a guessed host: the credentials would go to a server nobody named
             self.steps.append(Step("imap", False, missing))
-            return diagnosis_for(Status.NOT_CONFIGURED, raw=missing, step="imap")
+            status = Status.PROVIDER_NOT_DETECTED if self.account.provider == UNDETECTED else Status.NOT_CONFIGURED
+            return diagnosis_for(status, raw=missing, step="imap")
         target = route(self.host, self.port)
         addresses = await self._step("dns", lambda: resolve(target.host, target.port, self.timeouts.dns),
                                      lambda infos: f"{self.host} -> {infos[0][4][0]}")

@@ -76,7 +76,8 @@ WITH latest AS (
     FROM results),
 last_ok AS (SELECT account_id, MAX(checked_at) AS last_ok FROM results WHERE status = 'ok' GROUP BY account_id)
 SELECT a.company_slug AS company, c.name AS company_name, a.email, a.provider, a.auth,
-       l.status, l.step, l.reply_code, l.reply, t.state AS two_step, t.enforced AS two_step_enforced,
+       COALESCE(l.status, CASE a.provider WHEN 'undetected' THEN 'provider_not_detected' END) AS status,
+       l.step, l.reply_code, l.reply, t.state AS two_step, t.enforced AS two_step_enforced,
        g.scopes AS oauth_scopes, g.access_expires_at AS oauth_expires, s.set_at AS app_password_set_at,
        o.last_ok, l.checked_at AS last_check, l.run_id
 FROM accounts a

@@ -34,6 +34,8 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     CONNECTION_LOST = "connection_lost"
     UNKNOWN = "unknown"
+    PROVIDER_NOT_DETECTED = "provider_not_detected"  # DNS could not tell who hosts the domain's mail
+    KEYRING_ERROR = "keyring_error"  # the keyring failed to read: the secret may well be there
 
 
 #: How bad a status is, for colouring and sorting: ok < warning (retry later) < error.

@@ -513,7 +513,7 @@ class BrokenKeyring(MemoryKeyring):
 def test_a_failing_keyring_is_a_failed_check_never_not_configured(bulk, workspace):
     keyring.set_keyring(BrokenKeyring())
     summary = audit(workspace, Selection(emails=["user000@gmail.com", "user001@gmail.com"]), AuditOptions(**FAST))
-    assert summary.counts == {"unknown": 2}
+    assert summary.counts == {"keyring_error": 2}
     for result in summary.results:
         assert result.step == "keyring"
         assert "cannot read from the keyring: KeyringError: the collection is locked" in result.diagnosis.raw
