@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from mailkit.redaction import redact
+from mailkit.sanitize import for_terminal, json_safe
 from mailkit.workspace import Workspace, default_home
 
 
@@ -32,13 +33,13 @@ JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on 
 
 
 def emit_json(data: Any) -> None:
-    """Print JSON (redacted) on stdout."""
-    typer.echo(redact(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
+    """Print JSON (redacted) on stdout; control characters stay escaped, as JSON escapes them."""
+    typer.echo(json_safe(redact(json.dumps(data, ensure_ascii=False, indent=2, default=str))))
 
 
 def say(text: str = "", *, err: bool = False) -> None:
-    """Print a line for the admin, redacted."""
-    typer.echo(redact(text), err=err)
+    """Print a line for the admin, redacted, with control characters (terminal escapes) shown escaped."""
+    typer.echo(for_terminal(redact(text)), err=err)
 
 
 def tty_colors() -> bool:
