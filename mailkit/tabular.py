@@ -22,18 +22,19 @@ Import rules (what an admin can rely on):
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from mailkit.errors import UsageError, ValidationError
+from mailkit.files import private_output
 from mailkit.inventory import Change, Inventory
 from mailkit.models import (
     Account,
     Company,
     build_account,
+    insecure_settings,
     normalize_auth,
     normalize_email,
     normalize_port,
@@ -43,6 +44,7 @@ from mailkit.models import (
     split_list,
 )
 from mailkit.providers import Detection, detect_provider, provider
+from mailkit.sanitize import for_export
 from mailkit.tabular_headers import EXPORT_COLUMNS, ColumnMap, map_columns
 from mailkit.tabular_read import quote_formula, read_table
 from mailkit.tabular_report import ImportReport, RowError, RowResult
@@ -170,6 +172,9 @@ class _Plan:
         if account.company in self.companies:  # absent when the company column is and the account is stored
             self.companies[account.company].used = True
         self.accounts.append((account, change))
+        if account.allow_insecure:
+            self.warnings.append(f"line {line}: {account.email}: insecure settings allowed by --allow-insecure "
+                                 f"({'; '.join(why for _, why in insecure_settings(account))})")
         fields = _changed(existing, account) if existing is not None and change == "updated" else ()
         self.results.append(RowResult(line, account.email, account.company, change, fields))
 
@@ -337,16 +342,11 @@ def export_accounts(inventory: Inventory, path: str | Path, *, company: str | No
         raise UsageError(f"{path.name}: export writes .csv, .tsv or .xlsx")
     companies = {c.slug: c for c in inventory.companies()}
     rows = [export_row(a, companies.get(a.company)) for a in inventory.accounts(company)]
-    temporary = path.with_name(f".{path.name}.part")
-    try:
+    with private_output(path) as temporary:
         if suffix == ".xlsx":
             _write_xlsx(temporary, rows)
         else:
             _write_csv(temporary, rows, "\t" if suffix == ".tsv" else ",")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc} (is it open in another program?)") from exc
     return len(rows)
 
 
@@ -363,11 +363,16 @@ def export_row(account: Account, company: Company | None) -> dict[str, str | int
     }
 
 
+def _exported(value: str | int) -> str | int:
+    """A cell with control characters shown escaped (a name from a file may carry terminal escapes)."""
+    return for_export(value) if isinstance(value, str) else value
+
+
 def _write_csv(path: Path, rows: list[dict[str, str | int]], separator: str) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=separator, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([quote_formula(row[name]) for name in EXPORT_COLUMNS] for row in rows)
+        writer.writerows([quote_formula(_exported(row[name])) for name in EXPORT_COLUMNS] for row in rows)
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, str | int]]) -> None:
@@ -380,7 +385,7 @@ def _write_xlsx(path: Path, rows: list[dict[str, str | int]]) -> None:
     sheet.title = "accounts"
     sheet.append(list(EXPORT_COLUMNS))
     for row in rows:
-        sheet.append([row[name] for name in EXPORT_COLUMNS])
+        sheet.append([_exported(row[name]) for name in EXPORT_COLUMNS])
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if cell.data_type == "f":  # text starting with '=' stays text, never a formula
