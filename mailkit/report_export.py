@@ -73,7 +73,7 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     from a file may carry terminal escape sequences); other values untouched."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].map(lambda v: for_export(v) if isinstance(v, str) else v)
     return out
 
