@@ -47,7 +47,8 @@ def normalize_email(value: str, field_name: str = "email", row: int | None = Non
     for part, size, limit in (("the part before @", len(local.encode("utf-8")), MAX_LOCAL),
                               ("the domain", len(domain), MAX_DOMAIN), ("the address", len(candidate), MAX_ADDRESS)):
         if size > limit:
-            raise ValidationError(field_name, f"{part} of {text[:80]!r}... is {size} characters long; mail "
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            raise ValidationError(field_name, f"{part} of {shown!r} is {size} characters long; mail "
                                   f"servers accept at most {limit} (RFC 5321)", row=row, value=text)
     return candidate
 
