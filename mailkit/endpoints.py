@@ -71,8 +71,8 @@ class SandboxInfo:
                 smtps=(raw["smtps"]["host"], int(raw["smtps"]["port"])),
                 imaps=(raw["imaps"]["host"], int(raw["imaps"]["port"])),
                 http=raw["http"].rstrip("/"),
-                ca_cert=Path(raw["ca_cert"]),
-                client_config=Path(raw["client_config"]),
+                ca_cert=path.parent / raw["ca_cert"],  # relative paths are the sandbox folder's
+                client_config=path.parent / raw["client_config"],
                 state_dir=Path(raw.get("state_dir", path.parent)),
                 workspace_domains=frozenset(raw.get("workspace_domains", [])),
             )
