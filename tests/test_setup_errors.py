@@ -141,6 +141,8 @@ def test_files_are_private_whatever_the_umask(tmp_path: Path):
     files = [home / "mailkit.sqlite3", tmp_path / "r.xlsx",
              *[p for p in home.iterdir() if p.name.startswith("mailkit.sqlite3-")]]
     assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
+    exported = run_mailkit("account", "export", str(tmp_path / "accounts.csv"), home=home)
+    assert exported.returncode == 0 and mode(tmp_path / "accounts.csv") == 0o600, exported.stderr
     (home / "mailkit.sqlite3").chmod(0o644)  # a database written by an older mailkit is made private again
     assert run_mailkit("company", "list", home=home).returncode == 0
     assert mode(home / "mailkit.sqlite3") == 0o600
