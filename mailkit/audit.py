@@ -75,10 +75,10 @@ class AuditOptions:
     def __post_init__(self) -> None:
         if not 1 <= int(self.concurrency) <= MAX_CONCURRENCY:
             raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, not {self.concurrency}")
-        if not self.deadline > 0:
-            raise UsageError(f"--deadline must be a positive number of seconds, not {self.deadline}")
-        if self.retries < 0 or self.retry_delay < 0 or self.later_delay < 0:
-            raise UsageError("retries and retry delays cannot be negative")
+        if not 0 < self.deadline < float("inf"):  # also false for nan; inf would be stored as non-JSON Infinity
+            raise UsageError(f"--deadline must be a positive, finite number of seconds, not {self.deadline}")
+        if not all(0 <= value < float("inf") for value in (self.retries, self.retry_delay, self.later_delay)):
+            raise UsageError("retries and retry delays must be finite and cannot be negative")
         if self.send_to is not None and "@" not in self.send_to:
             raise UsageError(f"--send-to {self.send_to!r} is not an email address")
 

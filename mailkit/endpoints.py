@@ -7,12 +7,14 @@ hosts are left alone. Every client (SMTP, IMAP, OAuth, Directory) asks here.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import ssl
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mailkit.errors import UsageError
 
@@ -58,16 +60,19 @@ class SandboxInfo:
     def load(cls, path: str | os.PathLike[str]) -> SandboxInfo:
         """Read sandbox.json; a clear error when it is missing or not the sandbox's."""
         path = Path(path)
+        if path.is_dir():
+            raise UsageError(f"MAILKIT_SANDBOX points at the folder {path}: point it at the sandbox.json "
+                             "that `mailkit sandbox` writes, or unset MAILKIT_SANDBOX")
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
+            info = cls(
                 path=path,
                 smtp=(raw["smtp"]["host"], int(raw["smtp"]["port"])),
                 smtps=(raw["smtps"]["host"], int(raw["smtps"]["port"])),
                 imaps=(raw["imaps"]["host"], int(raw["imaps"]["port"])),
                 http=raw["http"].rstrip("/"),
-                ca_cert=Path(raw["ca_cert"]),
-                client_config=Path(raw["client_config"]),
+                ca_cert=path.parent / raw["ca_cert"],  # relative paths are the sandbox folder's
+                client_config=path.parent / raw["client_config"],
                 state_dir=Path(raw.get("state_dir", path.parent)),
                 workspace_domains=frozenset(raw.get("workspace_domains", [])),
             )
@@ -76,8 +81,41 @@ class SandboxInfo:
                 f"MAILKIT_SANDBOX points at {path}, which does not exist: start `mailkit sandbox` "
                 "or unset MAILKIT_SANDBOX"
             ) from exc
-        except (KeyError, TypeError, ValueError) as exc:
+        except OSError as exc:
+            raise UsageError(f"MAILKIT_SANDBOX: cannot read {path} ({exc.strerror or exc}); "
+                             "fix it or unset MAILKIT_SANDBOX") from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise UsageError(f"{path} is not a sandbox.json written by `mailkit sandbox` ({exc})") from exc
+        info.check()
+        return info
+
+    def check(self) -> None:
+        """Refuse a sandbox.json that would send Google traffic (and real secrets) anywhere but this machine,
+        or whose CA file is gone (a stale file left by a sandbox that stopped)."""
+        hosts = {"smtp": self.smtp[0], "smtps": self.smtps[0], "imaps": self.imaps[0],
+                 "http": urlsplit(self.http).hostname or ""}
+        for name, host in hosts.items():
+            if not is_loopback(host):
+                raise UsageError(f"{self.path}: the sandbox's {name} host is {host!r}, not this machine: the sandbox "
+                                 "only runs on 127.0.0.1; unset MAILKIT_SANDBOX (or start `mailkit sandbox`)")
+        if not self.ca_cert.is_file():
+            raise UsageError(f"{self.path}: the sandbox's CA file {self.ca_cert} is missing (the sandbox has "
+                             "stopped?): start `mailkit sandbox` again or unset MAILKIT_SANDBOX")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine: localhost, 127.0.0.0/8 or ::1 (no DNS asked).
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("10.0.0.1"), is_loopback("evil.example")
+    (True, True, False, False)
+    """
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,7 @@ def _account_values(account: Account) -> dict[str, object]:
         "smtp_port": account.smtp_port, "security": account.security, "imap_host": account.imap_host,
         "imap_port": account.imap_port, "imap_security": account.imap_security, "login": account.login,
         "from_addresses": json.dumps(account.from_addresses), "tags": json.dumps(account.tags),
-        "notes": account.notes,
+        "notes": account.notes, "allow_insecure": int(account.allow_insecure),
     }
 
 
@@ -205,6 +205,7 @@ def _account_from_row(row: sqlite3.Row) -> Account:
     data["company"] = data.pop("company_slug")
     data["from_addresses"] = json.loads(data["from_addresses"])
     data["tags"] = json.loads(data["tags"])
+    data["allow_insecure"] = bool(data.get("allow_insecure", 0))
     return Account(**data)
 
 

@@ -21,6 +21,7 @@ AUTH_ALIASES = {
 SECURITY_ALIASES = {"starttls": "starttls", "tls": "starttls", "ssl": "ssl", "ssl/tls": "ssl",
                     "implicit": "ssl", "none": "none", "plain": "none", "ninguna": "none", "brak": "none"}
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+$")
+MAX_LOCAL, MAX_DOMAIN, MAX_ADDRESS = 64, 255, 254  # RFC 5321 4.5.3.1 (the address as in a reverse-path)
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9\-]{0,62}[a-z0-9])?$")
 
 
@@ -29,14 +30,38 @@ def now_iso() -> str:
 
 
 def normalize_email(value: str, field_name: str = "email", row: int | None = None) -> str:
-    """Trim, lower-case the domain, and check the shape; the error names the field and the fix."""
+    """Trim, lower-case the domain (an internationalized one in its IDNA form, so `user@bücher.de` and
+    `user@xn--bcher-kva.de` are one address), and check the shape and RFC 5321 lengths; the error names the
+    field and the fix.
+
+    >>> normalize_email("Ana@Bücher.DE")
+    'Ana@xn--bcher-kva.de'
+    """
     text = (value or "").strip().strip("<>").strip()
     local, at, domain = text.rpartition("@")
+    domain = _ascii_domain(domain) if at and domain and not domain.isascii() else domain
     candidate = f"{local}@{domain.lower()}" if at else text
     if not at or not _EMAIL.match(candidate.lower()):
         raise ValidationError(field_name, f"{text!r} is not an email address (expected name@domain)",
                               row=row, value=text)
+    for part, size, limit in (("the part before @", len(local.encode("utf-8")), MAX_LOCAL),
+                              ("the domain", len(domain), MAX_DOMAIN), ("the address", len(candidate), MAX_ADDRESS)):
+        if size > limit:
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            raise ValidationError(field_name, f"{part} of {shown!r} is {size} characters long; mail "
+                                  f"servers accept at most {limit} (RFC 5321)", row=row, value=text)
     return candidate
+
+
+def _ascii_domain(domain: str) -> str:
+    """An internationalized domain in the ASCII form DNS and SMTP use; the input unchanged when it is not
+    a valid IDNA name (the shape check then refuses it)."""
+    import idna
+
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return domain
 
 
 def slugify(text: str) -> str:
@@ -132,6 +157,7 @@ class Account:
     from_addresses: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: str = ""
+    allow_insecure: bool = False  # the admin allowed cleartext or a foreign host (see insecure_settings)
     created_at: str = ""
     updated_at: str = ""
 
@@ -148,19 +174,21 @@ class Account:
         """Everything an import may change, for comparing without timestamps."""
         return (self.company, self.display_name, self.provider, self.auth, self.smtp_host, self.smtp_port,
                 self.security, self.imap_host, self.imap_port, self.imap_security, self.login,
-                list(self.from_addresses), list(self.tags), self.notes)
+                list(self.from_addresses), list(self.tags), self.notes, self.allow_insecure)
 
 
 def build_account(email: str, company: str, *, provider_key: str | None = None, auth: str | None = None,
                   smtp_host: str | None = None, smtp_port: int | str | None = None, security: str | None = None,
                   imap_host: str | None = None, imap_port: int | str | None = None,
                   imap_security: str | None = None, row: int | None = None,
-                  detect_timeout: float = 3.0, **other: object) -> Account:
+                  detect_timeout: float = 3.0, allow_insecure: bool = False, **other: object) -> Account:
     """An Account with the provider's defaults filled in for what was not given.
 
     Google accounts always get smtp.gmail.com / imap.gmail.com unless a host is given on purpose;
     with no provider and no host, the provider is detected from the domain's MX, and when DNS cannot
-    tell the account is `undetected` (stored, reported with its remedy, detected again later).
+    tell the account is `undetected` (stored, reported with its remedy, detected again later). A Google
+    or Microsoft account without TLS or on another host is refused unless `allow_insecure` (see
+    `insecure_settings`).
     """
     email = normalize_email(email, row=row)
     key = _provider_key(email, provider_key, smtp_host, row, detect_timeout)
@@ -188,6 +216,48 @@ def build_account(email: str, company: str, *, provider_key: str | None = None, 
         raise ValidationError("smtp_host", f"provider {preset.key!r} needs an SMTP host: give smtp_host", row=row)
     if account.auth not in preset.auth_methods:
         raise ValidationError("auth", f"{account.auth} is not available for {preset.label}", row=row)
+    return _insecure_allowed(account, allow_insecure, row)
+
+
+#: The servers that belong to each big provider: (SMTP hosts, IMAP hosts). Any other host is someone else's.
+PROVIDER_HOSTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "gmail": (frozenset({"smtp.gmail.com", "smtp.googlemail.com"}),
+              frozenset({"imap.gmail.com", "imap.googlemail.com"})),
+    "workspace": (frozenset({"smtp.gmail.com", "smtp.googlemail.com"}),
+                  frozenset({"imap.gmail.com", "imap.googlemail.com"})),
+    "microsoft365": (frozenset({"smtp.office365.com", "smtp-mail.outlook.com"}),
+                     frozenset({"outlook.office365.com", "imap-mail.outlook.com"})),
+}
+
+
+def insecure_settings(account: Account) -> list[tuple[str, str]]:
+    """(field, why) for each setting that would hand a Google or Microsoft password to an eavesdropper or to a
+    server that is not the provider's: no TLS, or an SMTP/IMAP host outside the provider's. Empty when safe
+    (custom servers are the admin's own business)."""
+    hosts = PROVIDER_HOSTS.get(account.provider)
+    if hosts is None:
+        return []
+    label = provider(account.provider).label
+    found = []
+    if account.security == "none":
+        found.append(("security", f"'none' sends the {label} password unencrypted"))
+    if account.smtp_host not in hosts[0]:
+        found.append(("smtp_host", f"{account.smtp_host!r} is not a {label} server ({', '.join(sorted(hosts[0]))})"))
+    if account.imap_host and account.imap_host not in hosts[1]:
+        found.append(("imap_host", f"{account.imap_host!r} is not a {label} server ({', '.join(sorted(hosts[1]))})"))
+    return found
+
+
+def _insecure_allowed(account: Account, allowed: bool, row: int | None) -> Account:
+    """The account, refused when it is insecure and the admin did not say so explicitly; the allowance is kept
+    only while it is needed."""
+    problems = insecure_settings(account)
+    if problems and not allowed:
+        name, why = problems[0]
+        raise ValidationError(name, f"{why}: use the provider's servers with starttls or ssl, or allow it for "
+                              "this account on purpose with --allow-insecure", row=row,
+                              value=str(getattr(account, name)))
+    account.allow_insecure = bool(problems) and bool(allowed)
     return account
 
 

@@ -19,7 +19,9 @@ import pandas as pd
 
 from mailkit import reports
 from mailkit.errors import UsageError
+from mailkit.files import private_output
 from mailkit.i18n import normalize_lang
+from mailkit.sanitize import for_export
 from mailkit.tabular_read import FORMULA_START, quote_formula
 from mailkit.workspace import Workspace
 
@@ -34,28 +36,46 @@ _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
 
 
-def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30) -> dict[str, Any]:
-    """The four report views with English column names (exports localize the headers when writing)."""
-    latest = reports.status(workspace, lang=lang).rename(columns=reports.english_name)
+def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
+          company: str | None = None) -> dict[str, Any]:
+    """The four report views with English column names (exports localize the headers when writing); with
+    `company` (a slug) every view holds that company's accounts and results only."""
+    latest = reports.status(workspace, lang=lang, company=company).rename(columns=reports.english_name)
     return {
         "status": latest,
         "companies": reports.by_company(frame=latest),
-        "runs": reports.history(workspace),
-        "results": reports.history(workspace, per_account=True, last_runs=last_runs),
+        "runs": reports.history(workspace, company=company),
+        "results": reports.history(workspace, per_account=True, last_runs=last_runs, company=company),
     }
 
 
 def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | None = None,
-           last_runs: int = 30) -> Path:
-    """Write the report to `path`; the format follows the suffix (.xlsx, .csv, .html)."""
+           last_runs: int = 30, company: str | None = None) -> Path:
+    """Write the report to `path` (0600, replaced whole); the format follows the suffix (.xlsx, .csv, .html).
+
+    The folder must exist: a typo in a path is an error, not a new folder somewhere.
+    """
     path = Path(path)
     writers = {".xlsx": to_xlsx, ".csv": to_csv, ".html": to_html, ".htm": to_html}
     writer = writers.get(path.suffix.lower())
     if writer is None:
         raise UsageError(f"{path.name}: choose a .xlsx, .csv or .html file for the report")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer(views(workspace, lang=lang, last_runs=last_runs), path, lang=lang)
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.xlsx'}")
+    frames = views(workspace, lang=lang, last_runs=last_runs, company=company)
+    with private_output(path) as temporary:
+        writer(frames, temporary, lang=lang)
     return path
+
+
+def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with control characters in its text cells shown escaped (a server's reply or a company name
+    from a file may carry terminal escape sequences); other values untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]) and not pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].map(lambda v: for_export(v) if isinstance(v, str) else v)
+    return out
 
 
 def header(column: str, lang: str | None) -> str:
@@ -122,7 +142,7 @@ def _cell_value(value: Any) -> Any:
         stamp = pd.Timestamp(value)
         return (stamp.tz_convert(UTC) if stamp.tzinfo else stamp).tz_localize(None).to_pydatetime()
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_CHARACTERS_RE.sub("", for_export(value))
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
@@ -141,7 +161,7 @@ def _missing(value: Any) -> bool:
 # --- CSV -----------------------------------------------------------------------------------
 def to_csv(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
     """The status view as CSV, UTF-8 with BOM; formula-looking text is prefixed with a quote."""
-    frame = frames["status"].copy()
+    frame = _text_cells(frames["status"])
     for column in frame.columns:
         if column in TIME_COLUMNS:
             frame[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M"))
@@ -175,7 +195,7 @@ def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
     names = SHEETS[chosen]
     parts = [_plots_html(frames)]
     for key in ("status", "companies", "runs"):
-        table = frames[key].rename(columns=lambda c: header(c, lang))
+        table = _text_cells(frames[key]).rename(columns=lambda c: header(c, lang))
         parts.append(f"<h2>{html.escape(names[key])}</h2>\n{reports.style(table).to_html()}")
     page = _PAGE.format(lang=chosen, title=html.escape(TITLES[chosen]), body="\n".join(parts),
                         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))

@@ -14,6 +14,7 @@ plots live in `mailkit.report_export` and `mailkit.report_plots`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,12 +93,12 @@ ORDER BY a.company_slug, a.email
 """
 
 _RUNS_SQL = """
-SELECT r.id AS run_id, r.kind, r.state, r.started_at, r.finished_at,
-       COALESCE(json_extract(r.options, '$.send_test'), 0) AS send_test, r.total,
+SELECT r.id AS run_id, r.kind, r.state, r.started_at, r.finished_at, r.options, r.total,
        COUNT(x.account_id) AS checked, COALESCE(SUM(x.status = 'ok'), 0) AS ok,
        COALESCE(SUM(x.status != 'ok'), 0) AS broken
-FROM runs r LEFT JOIN results x ON x.run_id = r.id
-GROUP BY r.id ORDER BY r.id
+FROM runs r LEFT JOIN (SELECT y.* FROM results y JOIN accounts b ON b.id = y.account_id {where}) x
+     ON x.run_id = r.id
+GROUP BY r.id {having} ORDER BY r.id
 """
 
 _RESULTS_SQL = """
@@ -166,19 +167,27 @@ def by_company(workspace: Workspace | None = None, *, lang: str | None = None,
 
 
 def history(workspace: Workspace | None = None, *, per_account: bool = False, lang: str | None = None,
-            last_runs: int | None = None) -> pd.DataFrame:
+            last_runs: int | None = None, company: str | None = None) -> pd.DataFrame:
     """Every audit run with its counts; `per_account=True`: every stored result row (optionally of the
-    last N runs only)."""
+    last N runs only). With `company` (a slug) only that company's results count, and runs without any
+    are left out."""
     with _database(workspace) as conn:
         if not per_account:
-            frame = pd.read_sql_query(_RUNS_SQL, conn)
-            frame["send_test"] = frame["send_test"].astype(bool)
+            where, having = ("WHERE b.company_slug = ?", "HAVING checked > 0") if company else ("", "")
+            frame = pd.read_sql_query(_RUNS_SQL.format(where=where, having=having), conn,
+                                      params=[company] if company else [])
+            frame["send_test"] = [bool(_options(text).get("send_test")) for text in frame.pop("options")]
             for column in ("started_at", "finished_at"):
                 frame[column] = _times(frame[column])
             return localize(frame[RUN_COLUMNS], lang)
-        where, args = "", []
+        clauses, args = [], []
         if last_runs:
-            where, args = "WHERE x.run_id IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)", [int(last_runs)]
+            clauses.append("x.run_id IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)")
+            args.append(int(last_runs))
+        if company:
+            clauses.append("a.company_slug = ?")
+            args.append(company)
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
         frame = pd.read_sql_query(_RESULTS_SQL.format(where=where), conn, params=args)
     frame["reply_code"] = frame["reply_code"].astype("Int64")
     frame["severity"] = frame["status"].map(lambda s: SEVERITY[Status(s)])
@@ -188,6 +197,17 @@ def history(workspace: Workspace | None = None, *, per_account: bool = False, la
 
 
 # --- texts and values ----------------------------------------------------------------------
+def _options(text: str | None) -> dict:
+    """A run's stored options, read leniently: Python's JSON reader takes the `Infinity` an older mailkit could
+    store (SQLite's json functions call it malformed), and anything unreadable is an empty dict, so one odd row
+    never stops a report."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _texts(row: tuple, lang: str) -> tuple[str, str]:
     """Cause and remedy of one status row, in `lang`, naming the account where the remedy has a slot."""
     if not isinstance(row.status, str) or not row.status:

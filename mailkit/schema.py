@@ -6,10 +6,12 @@ pending ones run in one transaction; a database newer than this mailkit is refus
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
 from mailkit.errors import UsageError
+from mailkit.files import create_private
 
 MIGRATIONS: list[list[str]] = [
     # 1: inventory, non-secret facts about secrets, OAuth grants, 2SV, audit runs and results
@@ -106,6 +108,11 @@ MIGRATIONS: list[list[str]] = [
         "UPDATE accounts SET imap_security = CASE imap_port WHEN 143 THEN 'starttls' ELSE 'ssl' END "
         "WHERE provider NOT IN ('gmail', 'workspace', 'microsoft365') AND imap_host != ''",
     ],
+    # 4: the admin's explicit consent (--allow-insecure) to a Google/Microsoft account sending its password
+    #    without TLS or to a host outside the provider's
+    [
+        "ALTER TABLE accounts ADD COLUMN allow_insecure INTEGER NOT NULL DEFAULT 0",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -113,8 +120,18 @@ _WAL_ATTEMPTS = 100
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """Open the database with WAL and foreign keys, migrated to the current schema."""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    """Open the database (created 0600) with WAL and foreign keys, migrated to the current schema.
+
+    A file that is not a mailkit database, is damaged, cannot be written or lacks a table is refused
+    with one line naming the file and what to do (UsageError), never a traceback.
+    """
+    try:
+        if path != ":memory:":
+            create_private(path)
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"cannot open the workspace database {path}: {exc}; check the folder and its "
+                         "permissions") from exc
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
@@ -123,10 +140,39 @@ def connect(path: str) -> sqlite3.Connection:
             _use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
         migrate(conn)
+        _check_tables(conn, path)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise UsageError(_describe(path, exc)) from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _describe(path: str, exc: sqlite3.Error) -> str:
+    """One line for a database that SQLite refused, with the fix."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return f"the workspace database {path} is read-only ({text}): make it and its folder writable"
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return (f"{path} is not a readable mailkit database ({text}): restore it from a backup, or move it "
+                "away and run `mailkit init` to start a new one")
+    return f"the workspace database {path} cannot be used ({text}): check the file, its folder and the disk"
+
+
+def _tables() -> frozenset[str]:
+    """The tables the migrations create."""
+    return frozenset(re.findall(r"CREATE TABLE (\w+)", " ".join(s for m in MIGRATIONS for s in m)))
+
+
+def _check_tables(conn: sqlite3.Connection, path: str) -> None:
+    """Refuse a database whose schema version says a table exists that is gone (dropped by hand or a tool)."""
+    found = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = sorted(_tables() - found)
+    if missing:
+        raise UsageError(f"the workspace database {path} lacks the table(s) {', '.join(missing)} (edited by "
+                         "another tool?): restore it from a backup, or move it away and run `mailkit init`")
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -172,6 +218,9 @@ def migrate(conn: sqlite3.Connection) -> int:
 def _version(conn: sqlite3.Connection) -> int:
     """The schema version stored in the file; a file from a newer mailkit is refused untouched."""
     found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found < 0:
+        raise UsageError(f"the workspace database has schema version {found}, which no mailkit writes (edited by "
+                         "another tool?): restore it from a backup, or move it away and run `mailkit init`")
     if found > SCHEMA_VERSION:
         raise UsageError(
             f"this workspace was written by a newer mailkit (schema {found}, this one knows {SCHEMA_VERSION}): "

@@ -22,18 +22,19 @@ Import rules (what an admin can rely on):
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from mailkit.errors import NotFoundError, UsageError, ValidationError
+from mailkit.errors import UsageError, ValidationError
+from mailkit.files import private_output
 from mailkit.inventory import Change, Inventory
 from mailkit.models import (
     Account,
     Company,
     build_account,
+    insecure_settings,
     normalize_auth,
     normalize_email,
     normalize_imap_security,
@@ -44,13 +45,15 @@ from mailkit.models import (
     split_list,
 )
 from mailkit.providers import UNDETECTED, Detection, detect_domains, detect_provider, provider
+from mailkit.sanitize import for_export
 from mailkit.tabular_headers import EXPORT_COLUMNS, ColumnMap, map_columns
 from mailkit.tabular_read import quote_formula, read_table
 from mailkit.tabular_report import ImportReport, RowError, RowResult
 
 #: Account fields in the order of `Account.content()`: what an import may change.
 CONTENT_FIELDS = ("company", "display_name", "provider", "auth", "smtp_host", "smtp_port", "security",
-                  "imap_host", "imap_port", "imap_security", "login", "from_addresses", "tags", "notes")
+                  "imap_host", "imap_port", "imap_security", "login", "from_addresses", "tags", "notes",
+                  "allow_insecure")
 TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes")
 SERVER_FIELDS = ("smtp_host", "smtp_port", "security", "imap_host", "imap_port", "imap_security")
 _PORT_SECURITY = {465: "ssl", 587: "starttls"}
@@ -58,17 +61,21 @@ _PORT_SECURITY = {465: "ssl", 587: "starttls"}
 
 # --- import --------------------------------------------------------------------------------
 def import_accounts(inventory: Inventory, path: str | Path, *, dry_run: bool = False,
-                    detect_timeout: float = 3.0) -> ImportReport:
-    """Add and update accounts (and their companies) from a CSV/Excel file; see the module rules."""
+                    detect_timeout: float = 3.0, allow_insecure: bool = False) -> ImportReport:
+    """Add and update accounts (and their companies) from a CSV/Excel file; see the module rules.
+
+    `allow_insecure`: the admin's explicit consent to Google/Microsoft rows without TLS or on another host
+    (without it such rows are rejected; an account allowed before keeps its allowance while its servers stay).
+    """
     table = read_table(path)
     columns = map_columns([str(c) for c in table.columns])
     columns.require_email(Path(path).name)
     detector = _Detector(detect_timeout)
     detector.prefetch(table, columns, inventory)  # every domain's MX at once, outside the write lock
-    plan = _Plan(inventory, columns, detector).run(table)
+    plan = _Plan(inventory, columns, detector, allow_insecure).run(table)
     if not dry_run and plan.writes():
         with inventory.transaction():
-            plan = _Plan(inventory, columns, detector).run(table)  # again under the write lock (DNS cached)
+            plan = _Plan(inventory, columns, detector, allow_insecure).run(table)  # again under the lock
             plan.apply()
     return plan.report(str(path), table, dry_run)
 
@@ -115,15 +122,19 @@ class _Seen:
 class _Plan:
     """Decides, row by row, what the import does; reads the inventory, writes only in `apply`."""
 
-    def __init__(self, inventory: Inventory, columns: ColumnMap, detect: _Detector):
+    def __init__(self, inventory: Inventory, columns: ColumnMap, detect: _Detector, allow_insecure: bool = False):
         self.inventory, self.columns, self.detect = inventory, columns, detect
+        self.allow_insecure = allow_insecure
         self.results: list[RowResult] = []
         self.rejected: list[RowError] = []
         self.warnings: list[str] = list(columns.warnings)
         self.accounts: list[tuple[Account, Change]] = []
         self.companies: dict[str, _CompanyPlan] = {}
         self.seen: dict[str, _Seen] = {}
-        self.stored_companies = inventory.companies()
+        # Companies looked up in dicts, never by scanning: one row costs the same with 10 or 20,000 companies.
+        self.stored = {c.slug: c for c in inventory.companies()}
+        self.by_lower_name = {c.name.strip().lower(): c.slug for c in reversed(self.stored.values())}
+        self.by_name_slug = {slugify(c.name): c.slug for c in reversed(self.stored.values())}
         self.undetected: list[int] = []  # lines whose provider DNS could not tell
 
     def run(self, table: pd.DataFrame) -> _Plan:
@@ -176,6 +187,9 @@ class _Plan:
         if account.company in self.companies:  # absent when the company column is and the account is stored
             self.companies[account.company].used = True
         self.accounts.append((account, change))
+        if account.allow_insecure:
+            self.warnings.append(f"line {line}: {account.email}: insecure settings allowed by --allow-insecure "
+                                 f"({'; '.join(why for _, why in insecure_settings(account))})")
         fields = _changed(existing, account) if existing is not None and change == "updated" else ()
         self.results.append(RowResult(line, account.email, account.company, change, fields))
 
@@ -204,8 +218,17 @@ class _Plan:
         texts = {name: cells[name] if name in cells else (getattr(existing, name) if existing else None)
                  for name in TEXT_FIELDS}
         texts["login"] = texts["login"] or None
-        return build_account(email, slug, provider_key=key, row=line, detect_timeout=self.detect.timeout,
-                             **settings, **texts)
+        try:
+            return build_account(email, slug, provider_key=key, row=line, detect_timeout=self.detect.timeout,
+                                 allow_insecure=self.allow_insecure, **settings, **texts)
+        except ValidationError:
+            if existing is None or not existing.allow_insecure:
+                raise
+            kept = build_account(email, slug, provider_key=key, row=line, detect_timeout=self.detect.timeout,
+                                 allow_insecure=True, **settings, **texts)
+            if [getattr(kept, f) for f in SERVER_FIELDS] != [getattr(existing, f) for f in SERVER_FIELDS]:
+                raise
+            return kept
 
     def _detected(self, line: int, email: str) -> str:
         found = self.detect(email)
@@ -232,23 +255,23 @@ class _Plan:
         return slug
 
     def _slug(self, line: int, raw: str) -> str:
-        try:
-            return self.inventory.company(raw).slug
-        except NotFoundError:
-            pass
-        wanted = slugify(raw)  # names compared without case and accents: SQLite's lower() is ASCII-only
-        known = [*self.stored_companies, *(plan.company for plan in self.companies.values())]
-        for company in known:
-            if slugify(company.name) == wanted:
-                return company.slug
-        return normalize_slug(raw, row=line)
+        """The company a cell names: a stored slug, a stored name (any case), a name whose slug matches a stored
+        or planned company's (accents and punctuation aside), else a new slug made from the cell."""
+        text = raw.strip()
+        if text.lower() in self.stored:
+            return text.lower()
+        if text.lower() in self.by_lower_name:
+            return self.by_lower_name[text.lower()]
+        found = self.by_name_slug.get(slugify(raw))
+        return found if found is not None else normalize_slug(raw, row=line)
 
     def _company_plan(self, line: int, slug: str, name: str, tax_id: str | None, named: bool) -> _CompanyPlan:
-        try:
-            stored = self.inventory.company(slug)
-        except NotFoundError:
+        stored = self.stored.get(slug)
+        if stored is None:
+            self.by_name_slug.setdefault(slugify(name), slug)
             return _CompanyPlan(Company(slug, name, tax_id), "added", line)
         wanted = Company(slug, name if named else stored.name, tax_id or stored.tax_id, stored.notes)
+        self.by_name_slug.setdefault(slugify(wanted.name), slug)
         same = (wanted.name, wanted.tax_id) == (stored.name, stored.tax_id)
         return _CompanyPlan(wanted, "unchanged" if same else "updated", line)
 
@@ -347,16 +370,11 @@ def export_accounts(inventory: Inventory, path: str | Path, *, company: str | No
         raise UsageError(f"{path.name}: export writes .csv, .tsv or .xlsx")
     companies = {c.slug: c for c in inventory.companies()}
     rows = [export_row(a, companies.get(a.company)) for a in inventory.accounts(company)]
-    temporary = path.with_name(f".{path.name}.part")
-    try:
+    with private_output(path) as temporary:
         if suffix == ".xlsx":
             _write_xlsx(temporary, rows)
         else:
             _write_csv(temporary, rows, "\t" if suffix == ".tsv" else ",")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc} (is it open in another program?)") from exc
     return len(rows)
 
 
@@ -374,11 +392,16 @@ def export_row(account: Account, company: Company | None) -> dict[str, str | int
     }
 
 
+def _exported(value: str | int) -> str | int:
+    """A cell with control characters shown escaped (a name from a file may carry terminal escapes)."""
+    return for_export(value) if isinstance(value, str) else value
+
+
 def _write_csv(path: Path, rows: list[dict[str, str | int]], separator: str) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=separator, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([quote_formula(row[name]) for name in EXPORT_COLUMNS] for row in rows)
+        writer.writerows([quote_formula(_exported(row[name])) for name in EXPORT_COLUMNS] for row in rows)
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, str | int]]) -> None:
@@ -391,7 +414,7 @@ def _write_xlsx(path: Path, rows: list[dict[str, str | int]]) -> None:
     sheet.title = "accounts"
     sheet.append(list(EXPORT_COLUMNS))
     for row in rows:
-        sheet.append([row[name] for name in EXPORT_COLUMNS])
+        sheet.append([_exported(row[name]) for name in EXPORT_COLUMNS])
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if cell.data_type == "f":  # text starting with '=' stays text, never a formula

@@ -24,6 +24,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -42,6 +43,11 @@ _VOWELS = frozenset("aeiouyáéíóúAEIOUYÁÉÍÓÚ")
 #: First characters that make a spreadsheet run a cell as a formula: export quotes them, import unquotes.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_SEARCH = 10  # non-empty rows looked at for the header (a title line may come first)
+#: Limits that keep an import's memory bounded whatever the file: a text file's size, and what an .xlsx (a zip)
+#: may unpack to, checked from the zip's directory before anything is decompressed. 100,000 accounts fit.
+MAX_TEXT_BYTES = 64 * 2**20
+MAX_XLSX_UNPACKED = 256 * 2**20
+_MAX_LISTED_LINES = 10
 
 Rows = list[tuple[int, list[str]]]
 Cell = TypeVar("Cell")
@@ -59,8 +65,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise UsageError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
+        _check_unpacked_size(path)
         rows, attrs = _excel_rows(path)
     elif suffix in TEXT_SUFFIXES:
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            raise UsageError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; an inventory file has at most "
+                             f"{MAX_TEXT_BYTES // 2**20} MB: split it, or remove what is not account data")
         rows, attrs = _text_rows(path.read_bytes())
     elif suffix == ".xls":
         raise UsageError(f"{path.name} is in the old Excel format: save it as .xlsx or CSV and import that")
@@ -144,25 +154,80 @@ def _count_outside_quotes(line: str, sep: str) -> int:
     return sum(part.count(sep) for part in line.split('"')[::2])
 
 
-def _text_rows(raw: bytes) -> tuple[Rows, dict[str, object]]:
+def decode_lines(raw: bytes) -> tuple[str, str, list[int]]:
+    """Like `decode_text`, but a file that mixes UTF-8 lines with legacy ones (two lists pasted together) is
+    decoded line by line: each line that is not UTF-8 is read as cp1252 or cp1250, chosen by those lines' letters.
+    Returns the text, the encoding(s) and the numbers of the lines read in the legacy code page."""
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        lines = body.splitlines(keepends=True)
+        legacy = [number for number, line in enumerate(lines, start=1) if not _is_utf8(line)]
+        utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:400]
+        if not utf16 and any(not line.isascii() and _is_utf8(line) for line in lines):
+            _, encoding = _legacy(b"".join(lines[number - 1] for number in legacy))
+            chosen = set(legacy)
+            text = "".join(line.decode(encoding.split()[0], errors="replace") if number in chosen
+                           else line.decode("utf-8") for number, line in enumerate(lines, start=1))
+            return text, f"utf-8 + {encoding.split()[0]}", legacy
     text, encoding = decode_text(raw)
+    return text, encoding, []
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_rows(raw: bytes) -> tuple[Rows, dict[str, object]]:
+    text, encoding, legacy = decode_lines(raw)
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     hint = re.fullmatch(r'"?sep=(.)"?\s*', lines[first]) if lines else None
     sep = hint.group(1) if hint else sniff_separator([line for line in lines[first:first + 20] if line.strip()])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', skipinitialspace=True,
                         strict=False)
-    rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    try:
+        rows = [(number, cells) for number, cells in enumerate(reader, start=1)]
+    except csv.Error as exc:  # a cell over csv.field_size_limit(): never an account setting, maybe a broken quote
+        raise UsageError(f"line {reader.line_num}: a cell is longer than {csv.field_size_limit():,} characters "
+                         f"({exc}); no account field is that long: check that line for an unclosed quote or pasted "
+                         "data") from exc
     if hint:
         rows = [row for row in rows if row[0] != first + 1]
     attrs = {"format": "tsv" if sep == "\t" else "csv", "encoding": encoding, "separator": sep, "warnings": []}
     if "replaced" in encoding:
         attrs["warnings"] = ["some bytes could not be read in any known encoding and show as '?': "
                              "save the file again as CSV UTF-8"]
+    if legacy:
+        more = " ..." if len(legacy) > _MAX_LISTED_LINES else ""
+        listed = ", ".join(map(str, legacy[:_MAX_LISTED_LINES])) + more
+        attrs["warnings"] = [f"the file mixes encodings: line(s) {listed} are not UTF-8 and were read as "
+                             f"{encoding.rpartition(' ')[2]}; check their accents, then save the file again as CSV "
+                             "UTF-8"]
     return rows, attrs
 
 
 # --- Excel ---------------------------------------------------------------------------------
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse an .xlsx whose members would unpack to more than MAX_XLSX_UNPACKED, reading only the zip's
+    directory (a 2 MB "zip bomb" can unpack to gigabytes). The sizes declared there bound what Python's
+    zipfile ever decompresses, so a member that lies about its size cannot get past this either."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: openpyxl says it is not a readable workbook
+    if total > MAX_XLSX_UNPACKED:
+        raise UsageError(f"{path.name} would unpack to {total / 2**20:,.0f} MB, more than the "
+                         f"{MAX_XLSX_UNPACKED // 2**20} MB an inventory workbook needs (a damaged or hostile file?): "
+                         "copy the accounts sheet into a new workbook or save it as CSV")
+
+
 def _excel_rows(path: Path) -> tuple[Rows, dict[str, object]]:
     from openpyxl import load_workbook
 
@@ -261,5 +326,5 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-__all__ = ["EXCEL_SUFFIXES", "FORMULA_START", "TEXT_SUFFIXES", "cell_text", "decode_text", "language_score",
-           "quote_formula", "read_table", "sniff_separator"]
+__all__ = ["EXCEL_SUFFIXES", "FORMULA_START", "TEXT_SUFFIXES", "cell_text", "decode_lines", "decode_text",
+           "language_score", "quote_formula", "read_table", "sniff_separator"]

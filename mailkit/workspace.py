@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mailkit.errors import UsageError
+from mailkit.files import make_private_dir, write_private
 
 SETTINGS_FILE = "settings.toml"
 DATABASE_FILE = "mailkit.sqlite3"
@@ -47,8 +48,19 @@ class Workspace:
         return self.home / "oauth_client.json"
 
     def ensure(self) -> Workspace:
-        """Create the folder (private to the user) if it does not exist yet."""
-        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Create the folder (0700, private to the user) if it does not exist yet; a path that cannot be the
+        workspace (a file, a folder that cannot be written) is one clear error, not a traceback."""
+        if self.home.exists() and not self.home.is_dir():
+            raise UsageError(f"the workspace {self.home} is a file, not a folder: point --home or MAILKIT_HOME "
+                             "at a folder")
+        try:
+            make_private_dir(self.home)
+        except OSError as exc:
+            raise UsageError(f"cannot create the workspace {self.home}: {exc.strerror or exc}; choose another "
+                             "folder with --home or MAILKIT_HOME") from exc
+        if not os.access(self.home, os.W_OK | os.X_OK):
+            raise UsageError(f"the workspace {self.home} is read-only: make it writable (chmod u+rwx) or choose "
+                             "another folder with --home or MAILKIT_HOME")
         return self
 
     def settings(self) -> dict[str, Any]:
@@ -76,7 +88,7 @@ class Workspace:
         target = data.setdefault(section, {}) if section else data
         target[key] = value
         self.ensure()
-        self.settings_path.write_text(_dump_toml(data), encoding="utf-8")
+        write_private(self.settings_path, _dump_toml(data))
 
 
 def _dump_toml(data: dict[str, Any]) -> str:

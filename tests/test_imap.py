@@ -26,7 +26,8 @@ FAST = Timeouts(dns=3, connect=3, tls=3, reply=5)
 
 
 def gmail(email: str = "facturas.lupita@gmail.com", **kw: object):
-    return build_account(email, "lupita", provider_key="gmail", auth=kw.pop("auth", "app_password"), **kw)
+    return build_account(email, "lupita", provider_key="gmail", auth=kw.pop("auth", "app_password"),
+                         allow_insecure="imap_host" in kw, **kw)
 
 
 def workspace_account(email: str, auth: str = "app_password"):

@@ -441,7 +441,7 @@ def test_cli_login_status_revoke_and_no_token_anywhere(own_ws: Workspace, own: S
     assert checked.exit_code == 0, checked.output
     status = runner.invoke(app, [*home, "oauth", "status", "--json"])
     outputs.append(status.output)
-    rows = {r["email"]: r for r in json.loads(status.output)}
+    rows = {r["email"]: r for r in json.loads(status.stdout)}
     assert rows[CITAS]["status"] == "ok" and rows[CITAS]["last_refresh_at"] and status.exit_code == 1
     tokens = load_bundle(ws, CITAS)
     secrets = [tokens.refresh_token, tokens.access_token, first_access, active_client(ws).client_secret]

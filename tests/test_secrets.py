@@ -70,6 +70,7 @@ def test_sandbox_mode_without_backend_uses_the_sandbox_state_dir(workspace, tmp_
     info.write_text('{"smtp": {"host": "127.0.0.1", "port": 1}, "smtps": {"host": "127.0.0.1", "port": 2},'
                     ' "imaps": {"host": "127.0.0.1", "port": 3}, "http": "https://127.0.0.1:4",'
                     f' "ca_cert": "ca.pem", "client_config": "c.json", "state_dir": "{tmp_path}"}}')
+    (tmp_path / "ca.pem").write_text("")  # a sandbox.json whose CA file is missing is refused
     monkeypatch.setenv("MAILKIT_SANDBOX", str(info))
     store = secret_store(workspace)
     assert isinstance(store.backend, SandboxFileKeyring)

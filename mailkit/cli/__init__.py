@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 from pathlib import Path
 
 import typer
 
-from mailkit.cli.common import STATE
+from mailkit.cli.common import STATE, say
 from mailkit.errors import MailkitError
-from mailkit.redaction import redact
 
 app = typer.Typer(
     name="mailkit",
@@ -33,8 +33,13 @@ COMMAND_MODULES = (
 )
 
 
+#: Commands that start a sandbox of their own: a stale MAILKIT_SANDBOX must not stop them.
+_OWN_SANDBOX = frozenset({"sandbox", "demo"})
+
+
 @app.callback()
 def _global_options(
+    ctx: typer.Context,
     home: Path = typer.Option(None, "--home", envvar="MAILKIT_HOME", help="Workspace folder (default ~/.mailkit)."),
     lang: str = typer.Option(None, "--lang", envvar="MAILKIT_LANG",
                              help="Language of causes and remedies: en, es, pl."),
@@ -42,6 +47,19 @@ def _global_options(
     if home is not None:
         STATE.home = home.expanduser()
     STATE.lang = lang
+    if ctx.invoked_subcommand not in _OWN_SANDBOX:
+        _announce_sandbox()
+
+
+def _announce_sandbox() -> None:
+    """In sandbox mode every command says so on stderr (never on stdout, which --json owns): a MAILKIT_SANDBOX
+    left in a shell must not route Google traffic, with the real keyring's secrets, without a word."""
+    from mailkit.endpoints import sandbox_info
+
+    info = sandbox_info()  # a sandbox.json that is gone, broken or not on this machine is refused here
+    if info is not None:
+        say(f"sandbox mode: Google traffic goes to the local sandbox at {info.smtp[0]} "
+            f"(MAILKIT_SANDBOX={info.path})", err=True)
 
 
 def _register_all() -> None:
@@ -60,5 +78,9 @@ def main() -> None:
     try:
         app()
     except MailkitError as exc:
-        typer.echo(f"error: {redact(str(exc))}", err=True)
+        say(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.Error as exc:  # the workspace file went bad after it was opened (a table dropped, a disk full)
+        say(f"error: the workspace database in {STATE.home} failed: {exc}; restore it from a backup or move "
+            "it away to start afresh", err=True)
+        sys.exit(2)

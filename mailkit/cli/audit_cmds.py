@@ -51,6 +51,7 @@ def audit(
                            deadline=DEFAULT_DEADLINE if deadline is None else deadline)
     if resume is not None and concurrency is None and deadline is None:
         options = None  # keep the run's own pace
+    _warn_insecure(company, email)
     runner = Audit(STATE.workspace(), Selection(company, list(email) if email else None, broken), options,
                    resume=resume, progress=not no_progress, on_retry=_announce_retry(progress=not no_progress))
     try:
@@ -66,6 +67,14 @@ def audit(
         _print_summary(summary, lang)
     if not summary.ok:
         raise typer.Exit(1)
+
+
+def _warn_insecure(company: str | None, emails: list[str] | None) -> None:
+    """A warning on stderr for each selected account whose settings would expose its password."""
+    from mailkit.cli.inventory_cmds import open_inventory, warn_insecure
+
+    with open_inventory() as inventory:
+        warn_insecure(inventory.accounts(company, list(emails) if emails else None))
 
 
 def _announce_retry(*, progress: bool) -> Callable[[Any], None]:
@@ -124,13 +133,18 @@ def report(
     if chosen and normalize_lang(chosen) is None:
         raise UsageError(f"--lang {chosen!r}: choose en, es or pl")
     text_lang = resolve_lang(chosen)
+    if company:
+        from mailkit.cli.inventory_cmds import open_inventory
+
+        with open_inventory() as inventory:
+            company = inventory.company(company).slug  # "no company ..." (exit 2) rather than an empty report
     latest = reports.status(STATE.workspace(), lang=text_lang, company=company)
     latest = latest.rename(columns=reports.english_name)
     companies = reports.by_company(frame=latest)
     if output is not None:
         from mailkit.report_export import export
 
-        export(output, STATE.workspace(), lang=chosen)
+        export(output, STATE.workspace(), lang=chosen, company=company)
     if json_out:
         emit_json({"accounts": _records(latest), "companies": _records(companies),
                    **({"output": str(output)} if output else {})})

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.cli.inventory_cmds import open_inventory, warn_insecure
+from mailkit.errors import UsageError
 from mailkit.i18n import resolve_lang
+from mailkit.models import insecure_settings
+from mailkit.sanitize import one_line
 
 if TYPE_CHECKING:
     from mailkit.smtp import CheckResult
@@ -21,7 +24,7 @@ def print_result(result: CheckResult, lang: str, *, company: str = "", transcrip
     """Steps with ticks and crosses, then the status, cause and remedy (and the transcript if asked)."""
     say(f"{result.email} ({result.protocol.upper()})")
     for step in result.steps:
-        say(f"  {TICK if step.ok else CROSS} {step.name:<9} {step.detail}")
+        say(f"  {TICK if step.ok else CROSS} {step.name:<9} {one_line(step.detail)}")
     data = result.to_dict(lang, company=company, provider=provider)
     say(f"  status: {data['status']}")
     if not result.ok:
@@ -30,7 +33,7 @@ def print_result(result: CheckResult, lang: str, *, company: str = "", transcrip
     if transcript:
         say("  transcript:")
         for line in result.transcript:
-            say(f"    {line}")
+            say(f"    {one_line(line)}")
 
 
 def check(
@@ -50,6 +53,10 @@ def check(
     with open_inventory() as inventory:
         account = inventory.account(email)
         company = inventory.company(account.company).name
+    warn_insecure([account])
+    if insecure_settings(account) and not account.allow_insecure:
+        raise UsageError(f"{account.email}: its settings would expose the password; fix its servers with "
+                         "`mailkit account add`, or allow it on purpose with --allow-insecure")
     options = None
     if send or send_to or attachments:
         options = SendOptions(to=send_to, attachments=attachments, lang=lang, company_name=company)

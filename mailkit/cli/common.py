@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from mailkit.redaction import redact
+from mailkit.sanitize import for_terminal, json_safe
 from mailkit.workspace import Workspace, default_home
 
 
@@ -34,8 +35,8 @@ JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on 
 
 def emit_json(data: Any) -> None:
     """Print strict JSON (redacted) on stdout: a missing value is null, never NaN or Infinity, which strict
-    parsers (and most languages but Python's) refuse."""
-    typer.echo(redact(json.dumps(json_ready(data), ensure_ascii=False, indent=2, allow_nan=False)))
+    parsers (and most languages but Python's) refuse. Control characters stay escaped, as JSON escapes them."""
+    typer.echo(json_safe(redact(json.dumps(json_ready(data), ensure_ascii=False, indent=2, allow_nan=False))))
 
 
 def json_ready(value: Any) -> Any:
@@ -61,8 +62,8 @@ def json_ready(value: Any) -> Any:
 
 
 def say(text: str = "", *, err: bool = False) -> None:
-    """Print a line for the admin, redacted."""
-    typer.echo(redact(text), err=err)
+    """Print a line for the admin, redacted, with control characters (terminal escapes) shown escaped."""
+    typer.echo(for_terminal(redact(text)), err=err)
 
 
 def tty_colors() -> bool:

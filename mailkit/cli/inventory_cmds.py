@@ -9,14 +9,30 @@ import typer
 
 from mailkit.cli.common import STATE, JsonOption, emit_json, say
 from mailkit.inventory import Inventory
-from mailkit.models import Company, build_account
+from mailkit.models import Account, Company, build_account, insecure_settings
+from mailkit.sanitize import one_line
 
 company_app = typer.Typer(help="Client companies.", no_args_is_help=True)
 account_app = typer.Typer(help="The mail accounts of each company.", no_args_is_help=True)
 
 
+AllowInsecureOption = typer.Option(
+    False, "--allow-insecure",
+    help="Allow a Google/Microsoft account without TLS (security none) or on a host outside the provider's: "
+    "its password may travel in clear or to another server. Stored per account; check and audit warn about it.")
+
+
 def open_inventory() -> Inventory:
     return Inventory.open(STATE.workspace())
+
+
+def warn_insecure(accounts: list[Account]) -> None:
+    """One line on stderr per Google/Microsoft account whose settings expose its password (allowed or not)."""
+    for account in accounts:
+        problems = insecure_settings(account)
+        if problems:
+            how = "allowed with --allow-insecure" if account.allow_insecure else "NOT allowed: fix its servers"
+            say(f"warning: {account.email}: {'; '.join(why for _, why in problems)} ({how})", err=True)
 
 
 def init(
@@ -68,7 +84,7 @@ def company_list(json_out: bool = JsonOption) -> None:
         say("no companies yet: `mailkit company add SLUG --name NAME` or `mailkit account import FILE`")
     for row in rows:
         tax = f"  [{row['tax_id']}]" if row["tax_id"] else ""
-        say(f"{row['slug']:<28} {row['name']}{tax}  ({row['accounts']} accounts)")
+        say(f"{row['slug']:<28} {one_line(row['name'])}{one_line(tax)}  ({row['accounts']} accounts)")
 
 
 @account_app.command("add")
@@ -89,6 +105,7 @@ def account_add(
     from_address: list[str] = typer.Option(None, "--from", help="Extra From address (repeatable)."),
     tag: list[str] = typer.Option(None, "--tag", help="Purpose tag, e.g. invoices (repeatable)."),
     notes: str = typer.Option("", "--notes"),
+    allow_insecure: bool = AllowInsecureOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Add an account to a company, or update it. Google accounts get smtp.gmail.com / imap.gmail.com."""
@@ -99,6 +116,7 @@ def account_add(
             security=security, imap_host=imap_host, imap_port=imap_port, imap_security=imap_security, login=login,
             display_name=display_name,
             from_addresses=list(from_address or []), tags=list(tag or []), notes=notes,
+            allow_insecure=allow_insecure,
         )
         inventory.rename_check(account.email, slug)
         change = inventory.upsert_account(account)
@@ -111,6 +129,7 @@ def account_add(
     else:
         say(f"{change}: {stored.email} ({stored.provider}, {stored.auth}, "
             f"{stored.smtp_host}:{stored.smtp_port} {stored.security}) in {stored.company}")
+        warn_insecure([stored])
 
 
 @account_app.command("list")
@@ -127,7 +146,8 @@ def account_list(
     if not accounts:
         say("no accounts yet: `mailkit account add EMAIL --company SLUG` or `mailkit account import FILE`")
     for a in accounts:
-        say(f"{a.company:<22} {a.email:<42} {a.provider:<10} {a.auth:<13} {a.smtp_host}:{a.smtp_port} {a.security}")
+        say(one_line(f"{a.company:<22} {a.email:<42} {a.provider:<10} {a.auth:<13} {a.smtp_host}:{a.smtp_port} "
+                     f"{a.security}") + (" (insecure, allowed)" if a.allow_insecure else ""))
 
 
 @account_app.command("remove")
@@ -149,19 +169,20 @@ def account_remove(email: str = typer.Argument(...), json_out: bool = JsonOption
 def account_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or .xlsx file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
+    allow_insecure: bool = AllowInsecureOption,
     json_out: bool = JsonOption,
 ) -> None:
     """Import accounts from CSV/Excel (English, Spanish or Polish headers). Re-importing changes nothing."""
     from mailkit.tabular import import_accounts
 
     with open_inventory() as inventory:
-        report = import_accounts(inventory, file, dry_run=dry_run)
+        report = import_accounts(inventory, file, dry_run=dry_run, allow_insecure=allow_insecure)
     if json_out:
         emit_json(report.to_dict())
     else:
         say(report.summary())
         for error in report.rejected:
-            say(f"  rejected line {error.line}: {error.field}: {error.reason}", err=True)
+            say(f"  rejected line {error.line}: {error.field}: {one_line(error.reason)}", err=True)
     if report.rejected:
         raise typer.Exit(1)
 

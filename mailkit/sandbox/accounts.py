@@ -57,8 +57,12 @@ def load_accounts(path: str | Path) -> dict[str, SandboxAccount]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the sandbox accounts file ({exc})") from exc
+    tables = raw.get("account", [])
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        raise UsageError(f"{path}: `account` must be [[account]] tables, one per account (see "
+                         "mailkit/sandbox/default_accounts.toml)")
     accounts: dict[str, SandboxAccount] = {}
-    for index, table in enumerate(raw.get("account", []), start=1):
+    for index, table in enumerate(tables, start=1):
         account = _account_from_table(path, index, table)
         accounts[account.email.lower()] = account
     if not accounts:
@@ -75,7 +79,13 @@ def _account_from_table(path: Path, index: int, table: dict) -> SandboxAccount:
         raise UsageError(f"{where}: `email` is required and must be an address")
     values = dict(table)
     for key in ("app_passwords", "send_as"):
+        items = values.get(key, ())
+        if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+            raise UsageError(f"{where}: `{key}` must be a list of strings")
         values[key] = tuple(values.get(key, ()))
+    for key in ("email", "password", "display_name"):
+        if key in values and not isinstance(values[key], str):
+            raise UsageError(f"{where}: `{key}` must be a string")
     for f in fields(SandboxAccount):
         if f.name in values and f.type == "bool" and not isinstance(values[f.name], bool):
             raise UsageError(f"{where}: `{f.name}` must be true or false")
