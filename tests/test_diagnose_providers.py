@@ -158,7 +158,8 @@ def test_check_audit_and_report_speak_of_the_accounts_provider(tmp_path) -> None
     for email, provider in (("facturas@acme.com.mx", "custom"), ("ventas@acme.com.mx", "workspace")):
         added = run_mailkit("account", "add", email, "--company", "acme", "--provider", provider, "--auth",
                             "password", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--security",
-                            "starttls", home=home, env=SECRET_ENV)
+                            "starttls", *(["--allow-insecure"] if provider == "workspace" else []),
+                            home=home, env=SECRET_ENV)  # a Workspace account on a local server: on purpose
         assert added.returncode == 0, added.stderr
         stored = run_mailkit("secret", "set", email, "--no-test", input="Kompl3x-pass\n", home=home, env=SECRET_ENV)
         assert stored.returncode == 0, stored.stderr
@@ -224,7 +225,8 @@ def test_the_troubleshooter_and_bulk_panel_speak_of_the_accounts_provider(worksp
         inventory.upsert_company(Company("acme", "Acme"))
         for email, provider in (("facturas@acme.com.mx", "custom"), ("ventas@acme.com.mx", "workspace")):
             inventory.upsert_account(build_account(email, "acme", provider_key=provider, auth="password",
-                                                   smtp_host="127.0.0.1", smtp_port=port, security="starttls"))
+                                                   smtp_host="127.0.0.1", smtp_port=port, security="starttls",
+                                                   allow_insecure=provider == "workspace"))
             secret_store(workspace).set(email, SecretKind.PASSWORD, "Kompl3x-pass")
     wizard = TroubleshootWizard(workspace, email="facturas@acme.com.mx", lang="es")
     wizard.run.click()
