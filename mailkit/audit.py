@@ -31,7 +31,7 @@ from mailkit.errors import NetworkError, NotFoundError, OAuthError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Credentials, Timeouts
+from mailkit.smtp import CheckResult, Credentials, Timeouts, tls_kind
 from mailkit.status import TEMPORARY, Status
 from mailkit.steps import Step
 from mailkit.syncio import run_sync
@@ -113,9 +113,13 @@ class AuditResult:
     def ok(self) -> bool:
         return self.status is Status.OK
 
+    @property
+    def tls_kind(self) -> str:
+        return tls_kind(self.diagnosis)
+
     def row(self) -> ResultRow:
         return ResultRow(self.account_id, self.status.value, self.step, self.diagnosis.code, self.diagnosis.raw,
-                         self.attempts, self.duration_ms, self.checked_at, self.message_id)
+                         self.attempts, self.duration_ms, self.checked_at, self.message_id, self.tls_kind)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -123,7 +127,7 @@ class AuditResult:
             "step": self.step, "reply_code": self.diagnosis.code, "reply": self.diagnosis.raw,
             "cause": self.diagnosis.cause(lang), "remedy": self.diagnosis.remedy(lang, email=self.email),
             "attempts": self.attempts, "duration_ms": self.duration_ms, "checked_at": self.checked_at,
-            "message_id": self.message_id,
+            "message_id": self.message_id, "tls_kind": self.tls_kind,
         }
 
 
@@ -372,7 +376,8 @@ class Audit:
         timeouts = Timeouts().capped(options.deadline)
         try:
             credentials = await asyncio.to_thread(lookup_credentials, account, self.workspace)
-            return await check_with(account, credentials, send=send, timeouts=timeouts)
+            return await check_with(account, credentials, send=send, timeouts=timeouts,
+                                    workspace=self.workspace)
         except OAuthError as exc:  # no access token to be had (the lookup runs outside check_with)
             return token_failure(account.email, "smtp", exc)
         except NetworkError as exc:  # the core turns these into results; this is only a safety net

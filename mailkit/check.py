@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailkit.diagnose import diagnosis_for
+from mailkit.endpoints import extra_ca_file
 from mailkit.errors import OAuthError
 from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account
@@ -47,12 +48,21 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
             return None
         token = await source.access_token()
         return Credentials("XOAUTH2", account.login_name, token,
-                           refresh=lambda: source.access_token(force_refresh=True))
+                           refresh=lambda: source.access_token(force_refresh=True),
+                           scopes=lambda: _granted_scopes(workspace, account.email))
     kind = secret_kind_for(account.auth)
     secret = secret_store(workspace).get(account.email, kind)
     if secret is None:
         return None
     return Credentials("PASSWORD", account.login_name, login_secret(kind, secret))
+
+
+def _granted_scopes(workspace: Workspace, email: str) -> tuple[str, ...] | None:
+    """The scopes stored with the account's OAuth grant (None when unknown): read only after a refusal."""
+    from mailkit.oauth_store import load_bundle
+
+    bundle = load_bundle(workspace, email)
+    return tuple(bundle.scopes) if bundle is not None and bundle.scopes else None
 
 
 def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
@@ -70,12 +80,14 @@ async def check_account(account: Account, *, workspace: Workspace | None = None,
             credentials = await credentials_for(account, workspace)
         except OAuthError as exc:
             return token_failure(account.email, "smtp", exc)
-    return await check_with(account, credentials, send=send, timeouts=timeouts)
+    return await check_with(account, credentials, send=send, timeouts=timeouts, workspace=workspace)
 
 
 async def check_with(account: Account, credentials: Credentials | None, *, send: SendOptions | None = None,
-                     timeouts: Timeouts | None = None) -> CheckResult:
-    """The check with credentials already looked up (None: nothing stored, so not_configured)."""
+                     timeouts: Timeouts | None = None, workspace: Workspace | None = None) -> CheckResult:
+    """The check with credentials already looked up (None: nothing stored, so not_configured); the account's
+    or the workspace's extra CA file is trusted besides the system's."""
+    ca_file = extra_ca_file(account, workspace or Workspace())
     message = None
     if send is not None:
         message = build_test_message(account, to=send.to, company_name=send.company_name, check_id=send.check_id,
@@ -83,4 +95,4 @@ async def check_with(account: Account, credentials: Credentials | None, *, send:
                                      html=send.html,
                                      from_address=send.from_address or next(iter(account.from_addresses), None),
                                      lang=send.lang)
-    return await check_smtp(account, credentials, message=message, timeouts=timeouts)
+    return await check_smtp(account, credentials, message=message, timeouts=timeouts, ca_file=ca_file)

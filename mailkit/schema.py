@@ -98,6 +98,11 @@ MIGRATIONS: list[list[str]] = [
             access_expires_at TEXT,
             status TEXT NOT NULL DEFAULT 'ok')""",
     ],
+    # 3: an extra CA file per account (a company's own CA); which TLS failure a tls_error result was
+    [
+        "ALTER TABLE accounts ADD COLUMN ca_file TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE results ADD COLUMN tls_kind TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

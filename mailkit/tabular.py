@@ -35,6 +35,7 @@ from mailkit.models import (
     Company,
     build_account,
     normalize_auth,
+    normalize_ca_file,
     normalize_email,
     normalize_port,
     normalize_security,
@@ -49,8 +50,8 @@ from mailkit.tabular_report import ImportReport, RowError, RowResult
 
 #: Account fields in the order of `Account.content()`: what an import may change.
 CONTENT_FIELDS = ("company", "display_name", "provider", "auth", "smtp_host", "smtp_port", "security",
-                  "imap_host", "imap_port", "login", "from_addresses", "tags", "notes")
-TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes")
+                  "imap_host", "imap_port", "login", "from_addresses", "tags", "notes", "ca_file")
+TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes", "ca_file")
 SERVER_FIELDS = ("smtp_host", "smtp_port", "security", "imap_host", "imap_port")
 _PORT_SECURITY = {465: "ssl", 587: "starttls"}
 
@@ -281,6 +282,7 @@ def _shape_errors(line: int, cells: dict[str, str]) -> list[RowError]:
         "smtp_port": lambda v: normalize_port(v, "smtp_port", line),
         "imap_port": lambda v: normalize_port(v, "imap_port", line),
         "from_addresses": lambda v: [normalize_email(a, "from_addresses", line) for a in split_list(v)],
+        "ca_file": lambda v: normalize_ca_file(v, line),
     }
     errors = []
     if not cells.get("email"):
@@ -343,6 +345,7 @@ def export_row(account: Account, company: Company | None) -> dict[str, str | int
         "imap_host": account.imap_host, "imap_port": account.imap_port, "login": account.login or "",
         "tags": "; ".join(account.tags), "notes": account.notes,
         "tax_id": (company.tax_id or "") if company else "", "from_addresses": "; ".join(account.from_addresses),
+        "ca_file": account.ca_file,
     }
 
 

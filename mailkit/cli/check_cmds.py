@@ -22,7 +22,7 @@ def print_result(result: CheckResult, lang: str, *, company: str = "", transcrip
     for step in result.steps:
         say(f"  {TICK if step.ok else CROSS} {step.name:<9} {step.detail}")
     data = result.to_dict(lang, company=company)
-    say(f"  status: {data['status']}")
+    say(f"  status: {data['status']}" + (f" ({data['tls_kind']})" if data.get("tls_kind") else ""))
     if not result.ok:
         say(f"  cause:  {data['cause']}")
         say(f"  remedy: {data['remedy']}")

@@ -21,6 +21,9 @@ def open_inventory() -> Inventory:
 
 def init(
     keyring_backend: str = typer.Option(None, "--keyring", help="Secret store: 'system' or 'cryptfile'."),
+    ca_file: Path = typer.Option(None, "--ca-file", dir_okay=False,
+                                 help="A CA certificate (PEM) every check trusts besides the system's "
+                                      "(setting tls.ca_file)."),
     json_out: bool = JsonOption,
 ) -> None:
     """Create the workspace (SQLite inventory and settings). Safe to run again."""
@@ -29,6 +32,10 @@ def init(
         if keyring_backend not in {"system", "cryptfile"}:
             raise typer.BadParameter("use 'system' or 'cryptfile'", param_hint="--keyring")
         workspace.set_setting("keyring.backend", keyring_backend)
+    if ca_file is not None:
+        from mailkit.endpoints import check_ca_file
+
+        workspace.set_setting("tls.ca_file", check_ca_file(ca_file, "--ca-file"))
     with Inventory.open(workspace) as inventory:
         counts = {"companies": len(inventory.companies()), "accounts": len(inventory.accounts())}
     if json_out:
@@ -87,6 +94,9 @@ def account_add(
     from_address: list[str] = typer.Option(None, "--from", help="Extra From address (repeatable)."),
     tag: list[str] = typer.Option(None, "--tag", help="Purpose tag, e.g. invoices (repeatable)."),
     notes: str = typer.Option("", "--notes"),
+    ca_file: Path = typer.Option(None, "--ca-file", dir_okay=False,
+                                 help="A CA certificate (PEM) to trust for this account's servers, besides the "
+                                      "system's: a company's own CA."),
     json_out: bool = JsonOption,
 ) -> None:
     """Add an account to a company, or update it. Google accounts get smtp.gmail.com / imap.gmail.com."""
@@ -96,6 +106,7 @@ def account_add(
             email, slug, provider_key=provider, auth=auth, smtp_host=smtp_host, smtp_port=smtp_port,
             security=security, imap_host=imap_host, imap_port=imap_port, login=login, display_name=display_name,
             from_addresses=list(from_address or []), tags=list(tag or []), notes=notes,
+            ca_file=str(ca_file) if ca_file is not None else None,
         )
         inventory.rename_check(account.email, slug)
         change = inventory.upsert_account(account)
