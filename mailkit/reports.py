@@ -206,7 +206,7 @@ def _diagnosis(status_value: str, code: int | None, step: str, reply: str, tls_k
     """The stored status with the variant its reply (or its TLS kind) implies (e.g. message_rejected:size,
     tls_error:wrong_mode)."""
     status_ = Status(status_value)
-    if status_ is Status.TLS_ERROR and tls_kind in _CERTIFICATE_KINDS | {WRONG_MODE}:
+    if status_ is Status.TLS_ERROR and (tls_kind == WRONG_MODE or tls_kind in _CERTIFICATE_KINDS):
         variant = WRONG_MODE if tls_kind == WRONG_MODE else "certificate"
         return diagnosis_for(status_, raw=reply, step=step, variant=variant,
                              detail=_CERTIFICATE_KINDS.get(tls_kind, ""))
