@@ -147,10 +147,10 @@ def test_imap_password_token_and_their_refusals(dovecot: DovecotServer) -> None:
     assert ok.status is Status.OK, ok.to_dict()
     assert any(s.name == "select" and s.ok for s in ok.steps)
     assert imap(dovecot, xoauth2(TOKEN)).status is Status.OK
-    bad = imap(dovecot, password("wrong"))
+    bad = imap(dovecot, password("Clave-equivocada-1"))
     assert bad.status is Status.BAD_CREDENTIALS
     assert "[AUTHENTICATIONFAILED] Authentication failed." in bad.diagnosis.raw
-    assert imap(dovecot, xoauth2("made-up")).status is Status.OAUTH_TOKEN_INVALID
+    assert imap(dovecot, xoauth2("made-up-token-imap")).status is Status.OAUTH_TOKEN_INVALID
 
 
 def test_imap_tls_failures(dovecot: DovecotServer) -> None:
