@@ -197,7 +197,11 @@ def _texts(row: tuple, lang: str) -> tuple[str, str]:
         return NOT_CHECKED[lang]
     diagnosis = _diagnosis(row.status, row.reply_code if pd.notna(row.reply_code) else None, row.step or "",
                            row.reply or "", row.tls_kind if isinstance(row.tls_kind, str) else "")
-    cause = diagnosis.cause(lang) if diagnosis.detail else _cause(diagnosis.status, diagnosis.variant, lang)
+    if diagnosis.detail:
+        kind = row.tls_kind if isinstance(row.tls_kind, str) else ""
+        cause = diagnosis.cause(lang, detail=_KIND_WORDS.get(lang, {}).get(kind, diagnosis.detail))
+    else:
+        cause = _cause(diagnosis.status, diagnosis.variant, lang)
     return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name)
 
 
@@ -220,6 +224,12 @@ def _diagnosis(status_value: str, code: int | None, step: str, reply: str, tls_k
 #: How a stored certificate kind is named in the cause ("... could not be verified: hostname mismatch").
 _CERTIFICATE_KINDS = {UNTRUSTED_ISSUER: "issuer not trusted", HOSTNAME_MISMATCH: "hostname mismatch",
                       EXPIRED: "certificate expired"}
+_KIND_WORDS = {
+    "es": {UNTRUSTED_ISSUER: "emisor no confiable", HOSTNAME_MISMATCH: "el nombre del servidor no coincide",
+           EXPIRED: "certificado caducado"},
+    "pl": {UNTRUSTED_ISSUER: "niezaufany wystawca", HOSTNAME_MISMATCH: "nazwa serwera się nie zgadza",
+           EXPIRED: "certyfikat wygasł"},
+}
 
 
 @lru_cache(maxsize=512)

@@ -134,6 +134,28 @@ def test_ssl_on_a_plain_greeting_is_wrong_mode_at_once() -> None:
     assert "this port expects STARTTLS (use starttls)" in result.diagnosis.raw and elapsed < 1.0
 
 
+def test_imap_on_the_starttls_port_finds_an_implicit_tls_server(ca: trustme.CA, ca_file: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """IMAP speaks STARTTLS on port 143 only; a silent TLS server there is the wrong mode too."""
+    from mailkit import imap
+
+    async def run() -> tuple[CheckResult, float]:
+        server = await asyncio.start_server(silent, "127.0.0.1", 0, ssl=server_context(ca))
+        port = server.sockets[0].getsockname()[1]
+        monkeypatch.setattr(imap, "STARTTLS_PORT", port)
+        account = build_account("facturas@empresa.example", "empresa", provider_key="custom", auth="password",
+                                smtp_host="localhost", imap_host="localhost", imap_port=port)
+        started = time.monotonic()
+        async with server:
+            result = await imap.check_imap(account, Credentials("PASSWORD", account.email, "x"), timeouts=QUICK,
+                                           ca_file=str(ca_file))
+        return result, time.monotonic() - started
+
+    result, elapsed = asyncio.run(run())
+    assert (result.status, result.tls_kind) == (Status.TLS_ERROR, "wrong_mode"), result.to_dict()
+    assert "use ssl" in result.diagnosis.raw and elapsed < 2.5
+
+
 # --- the kind of a TLS failure -----------------------------------------------------------------------------
 
 def test_expired_certificate_is_expired(ca: trustme.CA, ca_file: Path) -> None:
@@ -216,7 +238,9 @@ def test_report_shows_the_stored_tls_kind(workspace: Workspace) -> None:
     assert frame.loc["a@empresa.example", "tls_kind"] == "hostname_mismatch"
     assert "hostname mismatch" in frame.loc["a@empresa.example", "cause"]
     assert "Wrong TLS mode" in frame.loc["b@empresa.example", "cause"]
-    assert "tipo de error TLS" in reports.status(workspace, lang="es").columns
+    spanish = reports.status(workspace, lang="es")
+    assert "tipo de error TLS" in spanish.columns
+    assert "el nombre del servidor no coincide" in spanish.set_index("correo").loc["a@empresa.example", "causa"]
     assert list(reports.history(workspace, per_account=True)["tls_kind"]) == ["hostname_mismatch", "wrong_mode"]
 
 
@@ -237,6 +261,22 @@ def test_bad_ca_files_are_one_clear_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="ca_file"):
         build_account("a@empresa.example", "empresa", provider_key="custom", smtp_host="localhost",
                       ca_file=str(tmp_path / "missing.pem"))
+
+
+def test_import_refuses_a_row_whose_ca_file_is_missing(workspace: Workspace, ca_file: Path,
+                                                       tmp_path: Path) -> None:
+    from mailkit.tabular import import_accounts
+
+    sheet = tmp_path / "cuentas.csv"
+    sheet.write_text("empresa,correo,proveedor,servidor smtp,certificado ca\n"
+                     f"empresa,a@empresa.example,custom,mail.empresa.example,{ca_file}\n"
+                     f"empresa,b@empresa.example,custom,mail.empresa.example,{tmp_path / 'gone.pem'}\n",
+                     encoding="utf-8")
+    with Inventory.open(workspace) as inventory:
+        report = import_accounts(inventory, sheet)
+        assert report.added == 1 and report.rejected_lines == [3]
+        assert [e.field for e in report.rejected] == ["ca_file"]
+        assert inventory.account("a@empresa.example").ca_file == str(ca_file.resolve())
 
 
 def test_account_ca_file_wins_over_the_workspace_setting(workspace: Workspace, ca_file: Path,
