@@ -32,7 +32,7 @@ from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.observations import twostep_on_observed
 from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Timeouts
+from mailkit.smtp import CheckResult, Timeouts, tls_kind
 from mailkit.status import TEMPORARY, Status
 from mailkit.steps import Step
 from mailkit.syncio import run_sync
@@ -115,9 +115,13 @@ class AuditResult:
     def ok(self) -> bool:
         return self.status is Status.OK
 
+    @property
+    def tls_kind(self) -> str:
+        return tls_kind(self.diagnosis)
+
     def row(self) -> ResultRow:
         return ResultRow(self.account_id, self.status.value, self.step, self.diagnosis.code, self.diagnosis.raw,
-                         self.attempts, self.duration_ms, self.checked_at, self.message_id)
+                         self.attempts, self.duration_ms, self.checked_at, self.message_id, self.tls_kind)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -126,7 +130,7 @@ class AuditResult:
             "cause": self.diagnosis.cause(lang, provider=self.provider),
             "remedy": self.diagnosis.remedy(lang, email=self.email, provider=self.provider),
             "attempts": self.attempts, "duration_ms": self.duration_ms, "checked_at": self.checked_at,
-            "message_id": self.message_id,
+            "message_id": self.message_id, "tls_kind": self.tls_kind,
         }
 
 
@@ -380,7 +384,8 @@ class Audit:
         if failed is not None:  # no access token to be had, or the keyring failed
             return failed
         try:
-            return await check_with(account, credentials, send=send, timeouts=timeouts)
+            return await check_with(account, credentials, send=send, timeouts=timeouts,
+                                    workspace=self.workspace)
         except NetworkError as exc:  # the core turns these into results; this is only a safety net
             return CheckResult(account.email, "smtp", classify_exception(exc, step=exc.step),
                                steps=[Step(exc.step or "connect", False, redact(exc))])

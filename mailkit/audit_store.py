@@ -44,6 +44,7 @@ class ResultRow:
     duration_ms: int = 0
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
+    tls_kind: str = ""  # which TLS failure a tls_error was (mailkit.netio.TLS_KINDS)
 
 
 @dataclass
@@ -139,9 +140,9 @@ class AuditStore:
         """Store one result and commit it now (a second result for the same account replaces the first)."""
         self.conn.execute(
             "INSERT OR REPLACE INTO results (run_id, account_id, status, step, reply_code, reply, attempts, "
-            "duration_ms, checked_at, sent_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "duration_ms, checked_at, sent_message_id, tls_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run_id, row.account_id, row.status, row.step, row.reply_code, redact(row.reply) if row.reply else "",
-             row.attempts, row.duration_ms, row.checked_at, row.message_id))
+             row.attempts, row.duration_ms, row.checked_at, row.message_id, row.tls_kind))
 
     def finished_ids(self, run_id: int) -> set[int]:
         """Accounts this run already has a result for (skipped on resume)."""

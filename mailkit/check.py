@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from mailkit.diagnose import diagnosis_for
+from mailkit.endpoints import extra_ca_file
 from mailkit.errors import OAuthError, SecretStoreError
 from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account
@@ -54,7 +55,8 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
             return None
         token = await source.access_token()
         return Credentials("XOAUTH2", account.login_name, token,
-                           refresh=lambda: source.access_token(force_refresh=True))
+                           refresh=lambda: source.access_token(force_refresh=True),
+                           scopes=lambda: _granted_scopes(workspace, account.email))
     kind = secret_kind_for(account.auth)
     store = await asyncio.to_thread(secret_store, workspace)
     secret = await asyncio.to_thread(store.get, account.email, kind)
@@ -93,8 +95,16 @@ def undetected_result(account: Account, protocol: str) -> CheckResult:
 
 def undetected_detail(account: Account) -> str:
     return (f"the mail provider of {account.domain} was not detected (DNS did not answer when it was added): run "
-              f"`mailkit account detect`, or set it with `mailkit account add {account.email} --company "
+            f"`mailkit account detect`, or set it with `mailkit account add {account.email} --company "
             f"{account.company} --provider gmail|workspace|microsoft365|custom`")
+
+
+def _granted_scopes(workspace: Workspace, email: str) -> tuple[str, ...] | None:
+    """The scopes stored with the account's OAuth grant (None when unknown): read only after a refusal."""
+    from mailkit.oauth_store import load_bundle
+
+    bundle = load_bundle(workspace, email)
+    return tuple(bundle.scopes) if bundle is not None and bundle.scopes else None
 
 
 def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
@@ -117,14 +127,16 @@ async def check_account(account: Account, *, workspace: Workspace | None = None,
         credentials, failed = await credentials_or_result(account, workspace or Workspace(), "smtp")
         if failed is not None:
             return failed
-    return await check_with(account, credentials, send=send, timeouts=timeouts)
+    return await check_with(account, credentials, send=send, timeouts=timeouts, workspace=workspace)
 
 
 async def check_with(account: Account, credentials: Credentials | None, *, send: SendOptions | None = None,
-                     timeouts: Timeouts | None = None) -> CheckResult:
-    """The check with credentials already looked up (None: nothing stored, so not_configured)."""
+                     timeouts: Timeouts | None = None, workspace: Workspace | None = None) -> CheckResult:
+    """The check with credentials already looked up (None: nothing stored, so not_configured); the account's
+    or the workspace's extra CA file is trusted besides the system's."""
     if account.provider == UNDETECTED:  # no server to sign in to yet, and none is guessed
         return undetected_result(account, "smtp")
+    ca_file = extra_ca_file(account, workspace or Workspace())
     message = None
     if send is not None:
         message = build_test_message(account, to=send.to, company_name=send.company_name, check_id=send.check_id,
@@ -132,4 +144,4 @@ async def check_with(account: Account, credentials: Credentials | None, *, send:
                                      html=send.html,
                                      from_address=send.from_address or next(iter(account.from_addresses), None),
                                      lang=send.lang)
-    return await check_smtp(account, credentials, message=message, timeouts=timeouts)
+    return await check_smtp(account, credentials, message=message, timeouts=timeouts, ca_file=ca_file)

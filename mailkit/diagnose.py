@@ -19,7 +19,7 @@ import json
 import re
 import socket
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -357,8 +357,13 @@ def classify_auth_failure(
     mechanism: str,
     challenge: str | bytes | None,
     protocol: str = "smtp",
+    granted: Collection[str] | None = None,
 ) -> Diagnosis:
-    """Like `classify_reply` for the AUTH step, but an OAuth mechanism's rejection is about the token."""
+    """Like `classify_reply` for the AUTH step, but an OAuth mechanism's rejection is about the token.
+
+    `granted`: the scopes the token's grant holds, when known. Only a challenge that names the scope it
+    wants, absent from that grant, means a missing scope; any other refusal means the token is not valid.
+    """
     diagnosis = classify_reply(code, text, protocol, step="auth")
     if mechanism.upper() not in OAUTH_MECHANISMS:
         return diagnosis
@@ -367,15 +372,16 @@ def classify_auth_failure(
     if diagnosis.status not in overridable:
         return diagnosis
     raw = f"{diagnosis.raw} (challenge {json.dumps(data)})" if data is not None else diagnosis.raw
-    return replace(diagnosis, status=_oauth_status(data), variant="", raw=redact(raw))
+    return replace(diagnosis, status=_oauth_status(data, granted), variant="", raw=redact(raw))
 
 
-def _oauth_status(data: Mapping[str, Any] | None) -> Status:
-    """Token rejected, unless the challenge says the token lacks the mail scope."""
-    if data:
-        scopes = str(data.get("scope") or "").split()
-        if str(data.get("status")) in {"403", "insufficient_scope"} or (scopes and MAIL_SCOPE not in scopes):
-            return Status.OAUTH_SCOPE_MISSING
+def _oauth_status(data: Mapping[str, Any] | None, granted: Collection[str] | None = None) -> Status:
+    """Scope missing only when the challenge names the scope(s) it wants and the grant is known to lack one;
+    otherwise (Dovecot's `"scope":"mail"`, Google's mail scope with a token that has it, no grant known)
+    the token was refused."""
+    wanted = str((data or {}).get("scope") or "").split()
+    if wanted and granted is not None and any(scope not in set(granted) for scope in wanted):
+        return Status.OAUTH_SCOPE_MISSING
     return Status.OAUTH_TOKEN_INVALID
 
 

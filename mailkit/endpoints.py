@@ -14,9 +14,13 @@ import ssl
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mailkit.errors import UsageError
+
+if TYPE_CHECKING:
+    from mailkit.workspace import Workspace
 
 GOOGLE_SMTP_HOSTS = frozenset({"smtp.gmail.com", "smtp.googlemail.com"})
 GOOGLE_IMAP_HOSTS = frozenset({"imap.gmail.com", "imap.googlemail.com"})
@@ -157,24 +161,66 @@ def route(host: str, port: int) -> Route:
     return Route(host, port, host, False)
 
 
-def tls_context() -> ssl.SSLContext:
-    """A client TLS context: system CAs, plus the sandbox's CA in sandbox mode. Verification stays on.
+def tls_context(ca_file: str | os.PathLike[str] = "") -> ssl.SSLContext:
+    """A client TLS context: system CAs, plus the sandbox's CA in sandbox mode, plus `ca_file` (a company's
+    own CA) when given. Extra CAs add to the default trust; verification stays on, always.
 
     Contexts are cached: loading the system CA store costs ~20 ms, once per connection otherwise (a
     bulk audit opens thousands). They are shared, so callers must not modify them.
     """
     info = sandbox_info()
     cafile = str(info.ca_cert) if info is not None else ""
-    stamp = Path(cafile).stat().st_mtime_ns if cafile and Path(cafile).exists() else 0
-    return _tls_context(cafile, stamp)
+    extra = str(ca_file or "")
+    return _tls_context(cafile, _stamp(cafile), extra, _stamp(extra) if extra else 0)
+
+
+def _stamp(path: str) -> int:
+    try:
+        return Path(path).stat().st_mtime_ns if path else 0
+    except OSError:
+        return 0
 
 
 @lru_cache(maxsize=8)
-def _tls_context(cafile: str, _stamp: int) -> ssl.SSLContext:
+def _tls_context(cafile: str, _stamp: int, extra: str = "", _extra_stamp: int = 0) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if cafile:
         context.load_verify_locations(cafile=cafile)
+    if extra:
+        load_ca_file(context, extra)
     return context
+
+
+def load_ca_file(context: ssl.SSLContext, path: str | os.PathLike[str], where: str = "the CA file") -> None:
+    """Add the CA certificates of a PEM file to `context`; one clear UsageError when it cannot be used."""
+    try:
+        context.load_verify_locations(cafile=str(path))
+    except FileNotFoundError as exc:
+        raise UsageError(f"{where} {path} does not exist: give the path of the CA's certificate (PEM)") from exc
+    except PermissionError as exc:
+        raise UsageError(f"{where} {path} cannot be read (permission denied): make it readable") from exc
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise UsageError(f"{where} {path} holds no PEM certificate ({exc}): give the CA's certificate in PEM "
+                         "form (-----BEGIN CERTIFICATE-----)") from exc
+
+
+def check_ca_file(path: str | os.PathLike[str], where: str = "the CA file") -> str:
+    """The path, absolute, once it is known to load as a CA file (UsageError otherwise)."""
+    full = Path(path).expanduser()
+    load_ca_file(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), full, where)
+    return str(full.resolve())
+
+
+def extra_ca_file(account: object, workspace: Workspace | None) -> str:
+    """The extra CA file a check trusts: the account's `ca_file`, else the workspace's `tls.ca_file`, else "".
+    A configured file that is missing or unreadable is a UsageError naming where it was configured."""
+    own = str(getattr(account, "ca_file", "") or "").strip()
+    if own:
+        return check_ca_file(own, f"the ca_file of {getattr(account, 'email', 'the account')}")
+    shared = str((workspace.setting("tls.ca_file", "") if workspace is not None else "") or "").strip()
+    if shared:
+        return check_ca_file(shared, "tls.ca_file (settings.toml)")
+    return ""
 
 
 def google_endpoints() -> GoogleEndpoints:

@@ -16,12 +16,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
-from mailkit.endpoints import route, tls_context
+from mailkit.endpoints import extra_ca_file, route, tls_context
 from mailkit.errors import NetworkError
 from mailkit.models import Account
 from mailkit.netio import StreamConnection, Transcript, resolve
 from mailkit.providers import UNDETECTED
-from mailkit.smtp import CheckResult, Credentials, Timeouts, choose_mechanism, plain_string, xoauth2_string
+from mailkit.smtp import (
+    CheckResult,
+    Credentials,
+    Timeouts,
+    choose_mechanism,
+    granted_scopes,
+    plain_string,
+    refuse_implicit_tls_port,
+    xoauth2_string,
+)
 from mailkit.status import Status
 from mailkit.steps import Step, StepRecorder, StopCheck
 from mailkit.workspace import Workspace
@@ -148,8 +157,10 @@ def imap_settings_missing(account: Account) -> str:
 class IMAPCheck(StepRecorder):
     """One account's IMAP conversation. Use `run()`; it never raises mailkit's network errors."""
 
-    def __init__(self, account: Account, credentials: Credentials | None, *, timeouts: Timeouts | None = None):
+    def __init__(self, account: Account, credentials: Credentials | None, *, timeouts: Timeouts | None = None,
+                 ca_file: str = ""):
         self.account, self.credentials = account, credentials
+        self.ca_file = ca_file
         self.timeouts = timeouts or Timeouts()
         self.transcript = Transcript()
         self.wire = IMAPWire(self.transcript, reply_timeout=self.timeouts.reply)
@@ -174,10 +185,12 @@ class IMAPCheck(StepRecorder):
                                      lambda infos: f"{self.host} -> {infos[0][4][0]}")
         await self._step("tcp", lambda: self.wire.connect(addresses, self.timeouts.connect),
                          lambda _: f"connected to {self.wire.peer}")
-        context = tls_context()
+        context = tls_context(self.ca_file)
         if self.account.imap_security == "ssl":
             await self._step("tls", lambda: self.wire.start_tls(context, target.server_hostname, self.timeouts.tls),
                              lambda _: "implicit TLS, certificate verified")
+        else:
+            await refuse_implicit_tls_port(self.wire, context, target.server_hostname, self.timeouts)
         await self._greeting()
         if not self.wire.tls:
             await self._starttls(context, target.server_hostname)
@@ -239,7 +252,7 @@ class IMAPCheck(StepRecorder):
         if not response.ok:
             self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))
             raise StopCheck(classify_auth_failure(None, response.evidence, mechanism=mechanism, challenge=challenge,
-                                                 protocol="imap"))
+                                                 protocol="imap", granted=granted_scopes(creds) if challenge else None))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {response.text}",
                                int((time.monotonic() - started) * 1000)))
 
@@ -283,21 +296,24 @@ class IMAPCheck(StepRecorder):
 
 
 async def check_imap(account: Account, credentials: Credentials | None, *,
-                     timeouts: Timeouts | None = None) -> CheckResult:
-    """Sign in over IMAP and select INBOX; never raises for network faults."""
-    return await IMAPCheck(account, credentials, timeouts=timeouts).run()
+                     timeouts: Timeouts | None = None, ca_file: str = "") -> CheckResult:
+    """Sign in over IMAP and select INBOX; never raises for network faults. `ca_file`: an extra CA to trust."""
+    return await IMAPCheck(account, credentials, timeouts=timeouts, ca_file=ca_file).run()
 
 
 async def check_imap_account(account: Account, *, workspace: Workspace | None = None,
                              credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
-    """The IMAP check with the account's stored credentials (OAuth token or app password)."""
+    """The IMAP check with the account's stored credentials (OAuth token or app password), trusting the
+    account's or the workspace's extra CA file."""
+    workspace = workspace or Workspace()
+    ca_file = extra_ca_file(account, workspace)
     if credentials is None:
         from mailkit.check import credentials_or_result
 
-        credentials, failed = await credentials_or_result(account, workspace or Workspace(), "imap")
+        credentials, failed = await credentials_or_result(account, workspace, "imap")
         if failed is not None:
             return failed
-    return await check_imap(account, credentials, timeouts=timeouts)
+    return await check_imap(account, credentials, timeouts=timeouts, ca_file=ca_file)
 
 
 __all__ = ["IMAPCheck", "IMAPWire", "Response", "capabilities", "check_imap", "check_imap_account",

@@ -195,7 +195,7 @@ def _account_values(account: Account) -> dict[str, object]:
         "smtp_port": account.smtp_port, "security": account.security, "imap_host": account.imap_host,
         "imap_port": account.imap_port, "imap_security": account.imap_security, "login": account.login,
         "from_addresses": json.dumps(account.from_addresses), "tags": json.dumps(account.tags),
-        "notes": account.notes, "allow_insecure": int(account.allow_insecure),
+        "notes": account.notes, "allow_insecure": int(account.allow_insecure), "ca_file": account.ca_file,
     }
 
 

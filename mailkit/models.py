@@ -114,6 +114,19 @@ def normalize_port(value: str | int, field_name: str, row: int | None = None) ->
     return port
 
 
+def normalize_ca_file(value: str | None, row: int | None = None) -> str:
+    """An extra CA file: "" for none, else its absolute path once it is known to hold a PEM certificate."""
+    from mailkit.endpoints import check_ca_file
+
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    try:
+        return check_ca_file(text, "the file")
+    except UsageError as exc:
+        raise ValidationError("ca_file", str(exc), row=row, value=text) from exc
+
+
 def split_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
     """'a; b, c' -> ['a', 'b', 'c'] (duplicates and blanks dropped, order kept)."""
     if value is None:
@@ -158,6 +171,7 @@ class Account:
     tags: list[str] = field(default_factory=list)
     notes: str = ""
     allow_insecure: bool = False  # the admin allowed cleartext or a foreign host (see insecure_settings)
+    ca_file: str = ""  # an extra CA to trust for this account's servers (absolute path), besides the system's
     created_at: str = ""
     updated_at: str = ""
 
@@ -174,7 +188,7 @@ class Account:
         """Everything an import may change, for comparing without timestamps."""
         return (self.company, self.display_name, self.provider, self.auth, self.smtp_host, self.smtp_port,
                 self.security, self.imap_host, self.imap_port, self.imap_security, self.login,
-                list(self.from_addresses), list(self.tags), self.notes, self.allow_insecure)
+                list(self.from_addresses), list(self.tags), self.notes, self.allow_insecure, self.ca_file)
 
 
 def build_account(email: str, company: str, *, provider_key: str | None = None, auth: str | None = None,
@@ -212,6 +226,7 @@ def build_account(email: str, company: str, *, provider_key: str | None = None, 
         account.login = account.login.strip() or None
     account.from_addresses = [normalize_email(a, "from_addresses", row) for a in split_list(account.from_addresses)]
     account.tags = split_list(account.tags)
+    account.ca_file = normalize_ca_file(account.ca_file, row)
     if not account.smtp_host and account.provider != UNDETECTED:
         raise ValidationError("smtp_host", f"provider {preset.key!r} needs an SMTP host: give smtp_host", row=row)
     if account.auth not in preset.auth_methods:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import ssl
 import time
@@ -25,6 +26,44 @@ from mailkit.errors import (
 from mailkit.redaction import redact
 
 MAX_LINE = 8192
+
+#: The kinds of TLS failure mailkit tells apart (stored with each result, shown by `mailkit report`).
+WRONG_MODE, UNTRUSTED_ISSUER, HOSTNAME_MISMATCH, EXPIRED, OTHER = (
+    "wrong_mode", "untrusted_issuer", "hostname_mismatch", "expired", "other")
+TLS_KINDS = (WRONG_MODE, UNTRUSTED_ISSUER, HOSTNAME_MISMATCH, EXPIRED, OTHER)
+
+# OpenSSL's X509_V_ERR_* codes (stable since OpenSSL 1.0) -> kind.
+_VERIFY_CODES = {9: EXPIRED, 10: EXPIRED, 2: UNTRUSTED_ISSUER, 18: UNTRUSTED_ISSUER, 19: UNTRUSTED_ISSUER,
+                 20: UNTRUSTED_ISSUER, 21: UNTRUSTED_ISSUER, 62: HOSTNAME_MISMATCH, 63: HOSTNAME_MISMATCH,
+                 64: HOSTNAME_MISMATCH}
+# The same facts in OpenSSL's words, for errors that arrive as text only (a stored reply, a wrapped error).
+_KIND_WORDS = (
+    (EXPIRED, re.compile(r"certificate (?:has )?expired|not yet valid|\bexpired\b", re.I)),
+    (HOSTNAME_MISMATCH, re.compile(r"hostname mismatch|ip address mismatch|doesn't match|does not match"
+                                   r"|not valid for|hostname_mismatch", re.I)),
+    (UNTRUSTED_ISSUER, re.compile(r"unable to get (?:local )?issuer|self[- ]signed|unable to verify the first"
+                                  r"|untrusted|untrusted_issuer", re.I)),
+)
+# A handshake that got plain text back (an SMTP/IMAP greeting) instead of a TLS record.
+_PLAIN_TEXT_REASONS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+                                 "HTTP_REQUEST", "UNKNOWN_PROTOCOL", "UNEXPECTED_RECORD"})
+
+
+def verify_kind(exc: ssl.SSLCertVerificationError) -> str:
+    """The kind of a certificate verification failure, by OpenSSL's code, else by its words."""
+    return _VERIFY_CODES.get(exc.verify_code) or tls_kind_of_text(str(exc.verify_message or exc)) or OTHER
+
+
+def tls_kind_of_text(text: str) -> str:
+    """The kind named or described in an error text (a certificate problem), or "" when none is."""
+    return next((kind for kind, words in _KIND_WORDS if words.search(text or "")), "")
+
+
+def plain_text_answer(exc: ssl.SSLError) -> bool:
+    """True when a TLS handshake failed because the server answered without TLS."""
+    reason = str(exc.reason or "").upper()
+    return reason in _PLAIN_TEXT_REASONS or "WRONG_VERSION_NUMBER" in str(exc).upper() \
+        or "record layer" in str(exc).lower()
 
 
 @dataclass
@@ -67,6 +106,8 @@ class StreamConnection:
         self.writer: asyncio.StreamWriter | None = None
         self.tls = False
         self.peer = ""
+        self.address: tuple | None = None  # (family, sockaddr) of the address that answered
+        self._early: asyncio.Future[bytes] | None = None  # a line being read before anyone asked for it
 
     async def connect(self, addresses: list[tuple], timeout: float) -> None:
         """TCP connect to the first address that answers."""
@@ -76,6 +117,7 @@ class StreamConnection:
                 self.reader, self.writer = await asyncio.wait_for(
                     asyncio.open_connection(sockaddr[0], sockaddr[1], family=family, limit=MAX_LINE * 4), timeout)
                 self.peer = f"{sockaddr[0]}:{sockaddr[1]}"
+                self.address = (family, sockaddr)
                 self.transcript.note(f"connected to {self.peer}")
                 return
             except TimeoutError as exc:
@@ -91,7 +133,10 @@ class StreamConnection:
         raise last or ConnectionRefusedFailure("no address to connect to", step="tcp")
 
     async def start_tls(self, context: ssl.SSLContext, server_hostname: str, timeout: float) -> None:
-        """TLS handshake on the open connection (implicit TLS, or after STARTTLS)."""
+        """TLS handshake on the open connection (implicit TLS, or after STARTTLS).
+
+        A failure is a TLSFailure whose `detail` is its kind (TLS_KINDS): a plain-text answer is the wrong
+        TLS mode (the port expects STARTTLS), a certificate error is untrusted, mismatched or expired."""
         if self.writer is None:
             raise ConnectionLostFailure("not connected", step="tls")
         try:
@@ -100,19 +145,61 @@ class StreamConnection:
             raise TimeoutFailure(f"TLS handshake did not finish within {timeout:g} s", step="tls") from exc
         except ssl.SSLCertVerificationError as exc:
             raise TLSFailure(f"certificate of {server_hostname} not trusted: {exc.verify_message}",
-                             detail="certificate") from exc
+                             detail=verify_kind(exc)) from exc
         except ssl.SSLError as exc:
-            wrong = "WRONG_VERSION_NUMBER" in str(exc).upper() or "record layer" in str(exc).lower()
-            raise TLSFailure(f"TLS handshake failed: {exc.reason or exc}", wrong_mode=wrong) from exc
+            if plain_text_answer(exc) and not self.tls:
+                raise TLSFailure(f"{self.peer} answered the TLS handshake in plain text ({exc.reason or exc}): "
+                                 "this port expects STARTTLS (use starttls)", detail=WRONG_MODE,
+                                 wrong_mode=True) from exc
+            raise TLSFailure(f"TLS handshake failed: {exc.reason or exc}", detail=OTHER,
+                             wrong_mode=plain_text_answer(exc)) from exc
         except (ConnectionError, OSError, EOFError) as exc:
-            raise TLSFailure(f"connection closed during the TLS handshake: {exc}", detail="reset") from exc
+            raise TLSFailure(f"connection closed during the TLS handshake: {exc}", detail=OTHER) from exc
         self.tls = True
         cipher = self.writer.get_extra_info("cipher")
         self.transcript.note(f"TLS established ({cipher[1] if cipher else 'TLS'}, {cipher[0] if cipher else ''})")
 
+    async def first_data(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for the server's first line; True when it came (or the server hung up).
+
+        The line stays for the next `read_line`: a slow greeter is waited for as before, the caller only
+        learns early that the server is quiet (the sign of a port that expects a TLS ClientHello first)."""
+        if self.reader is None:
+            return True
+        if self._early is None:
+            self._early = asyncio.ensure_future(self.reader.readline())
+        done, _ = await asyncio.wait({self._early}, timeout=timeout)
+        return bool(done)
+
+    async def speaks_tls(self, context: ssl.SSLContext, server_hostname: str, timeout: float) -> bool:
+        """Does a TLS server answer a ClientHello on this connection's address? A second, short connection
+        that sends nothing but the handshake (no credentials); verification stays on, and a certificate
+        that fails it still proves the server speaks TLS."""
+        if self.address is None:
+            return False
+        family, sockaddr = self.address
+        writer = None
+        try:
+            _reader, writer = await asyncio.wait_for(asyncio.open_connection(
+                sockaddr[0], sockaddr[1], family=family, ssl=context, server_hostname=server_hostname,
+                ssl_handshake_timeout=timeout), timeout)
+            return True
+        except ssl.SSLCertVerificationError:
+            return True
+        except ssl.SSLError as exc:  # a TLS alert is a TLS server too; plain text back is not
+            return not plain_text_answer(exc)
+        except (TimeoutError, ConnectionError, OSError, EOFError):
+            return False
+        finally:
+            if writer is not None:
+                writer.close()
+                with contextlib.suppress(TimeoutError, ConnectionError, OSError, ssl.SSLError):
+                    await asyncio.wait_for(writer.wait_closed(), 1)
+
     async def read_line(self, step: str, deadline: float) -> bytes:
         """One line as sent (with its CRLF); ConnectionLostFailure when the server hung up."""
-        raw = await self._read(self.reader.readline() if self.reader else None, step, deadline)
+        early, self._early = self._early, None
+        raw = await self._read(early or (self.reader.readline() if self.reader else None), step, deadline)
         if not raw:
             raise ConnectionLostFailure("the server closed the connection", step=step)
         return raw
@@ -149,6 +236,9 @@ class StreamConnection:
 
     async def close(self) -> None:
         """Close without raising: a check's outcome is already known by then."""
+        if self._early is not None and not self._early.done():
+            self._early.cancel()
+        self._early = None
         if self.writer is None:
             return
         self.writer.close()
@@ -157,4 +247,5 @@ class StreamConnection:
         self.writer = self.reader = None
 
 
-__all__ = ["MAX_LINE", "StreamConnection", "Transcript", "resolve"]
+__all__ = ["EXPIRED", "HOSTNAME_MISMATCH", "MAX_LINE", "OTHER", "TLS_KINDS", "UNTRUSTED_ISSUER", "WRONG_MODE",
+           "StreamConnection", "Transcript", "plain_text_answer", "resolve", "tls_kind_of_text", "verify_kind"]

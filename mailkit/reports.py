@@ -25,17 +25,18 @@ import pandas as pd
 
 from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
 from mailkit.i18n import normalize_lang, resolve_lang
+from mailkit.netio import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
 from mailkit.workspace import Workspace
 
 STATUS_COLUMNS = ["company", "company_name", "email", "provider", "auth", "status", "severity", "cause", "remedy",
-                  "step", "reply_code", "reply", "two_step", "oauth_scopes", "oauth_expires",
+                  "step", "reply_code", "reply", "tls_kind", "two_step", "oauth_scopes", "oauth_expires",
                   "app_password_age_days", "last_ok", "last_check", "run_id"]
 RUN_COLUMNS = ["run_id", "kind", "state", "started_at", "finished_at", "send_test", "total", "checked", "ok",
                "broken"]
 RESULT_COLUMNS = ["run_id", "checked_at", "company", "email", "status", "severity", "step", "reply_code", "reply",
-                  "attempts", "duration_ms", "message_id"]
+                  "tls_kind", "attempts", "duration_ms", "message_id"]
 STATUS_ORDER = [s.value for s in Status]
 
 #: Header names per language (English ones are the column names themselves).
@@ -43,7 +44,7 @@ HEADERS: dict[str, dict[str, str]] = {
     "es": {
         "company": "empresa", "company_name": "nombre de la empresa", "email": "correo", "provider": "proveedor",
         "auth": "autenticación", "status": "estado", "severity": "gravedad", "cause": "causa", "remedy": "solución",
-        "step": "paso", "reply_code": "código", "reply": "respuesta del servidor",
+        "step": "paso", "reply_code": "código", "reply": "respuesta del servidor", "tls_kind": "tipo de error TLS",
         "two_step": "verificación en 2 pasos", "oauth_scopes": "permisos OAuth", "oauth_expires": "caducidad OAuth",
         "app_password_age_days": "antigüedad contraseña de aplicación (días)", "last_ok": "último correcto",
         "last_check": "última comprobación", "run_id": "ejecución", "accounts": "cuentas",
@@ -56,6 +57,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "company": "firma", "company_name": "nazwa firmy", "email": "e-mail", "provider": "dostawca",
         "auth": "uwierzytelnianie", "status": "status", "severity": "waga", "cause": "przyczyna",
         "remedy": "rozwiązanie", "step": "etap", "reply_code": "kod", "reply": "odpowiedź serwera",
+        "tls_kind": "rodzaj błędu TLS",
         "two_step": "weryfikacja dwuetapowa", "oauth_scopes": "zakresy OAuth", "oauth_expires": "wygaśnięcie OAuth",
         "app_password_age_days": "wiek hasła aplikacji (dni)", "last_ok": "ostatnio OK",
         "last_check": "ostatnie sprawdzenie", "run_id": "przebieg", "accounts": "konta",
@@ -72,13 +74,13 @@ NOT_CHECKED = {"en": ("not checked yet", "run `mailkit audit`"),
 
 _STATUS_SQL = """
 WITH latest AS (
-    SELECT run_id, account_id, status, step, reply_code, reply, checked_at,
+    SELECT run_id, account_id, status, step, reply_code, reply, tls_kind, checked_at,
            ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY checked_at DESC, run_id DESC) AS n
     FROM results),
 last_ok AS (SELECT account_id, MAX(checked_at) AS last_ok FROM results WHERE status = 'ok' GROUP BY account_id)
 SELECT a.company_slug AS company, c.name AS company_name, a.email, a.provider, a.auth,
        COALESCE(l.status, CASE a.provider WHEN 'undetected' THEN 'provider_not_detected' END) AS status,
-       l.step, l.reply_code, l.reply, t.state AS two_step, t.enforced AS two_step_enforced,
+       l.step, l.reply_code, l.reply, l.tls_kind, t.state AS two_step, t.enforced AS two_step_enforced,
        g.scopes AS oauth_scopes, g.access_expires_at AS oauth_expires, s.set_at AS app_password_set_at,
        o.last_ok, l.checked_at AS last_check, l.run_id
 FROM accounts a
@@ -103,7 +105,7 @@ GROUP BY r.id {having} ORDER BY r.id
 
 _RESULTS_SQL = """
 SELECT x.run_id, x.checked_at, a.company_slug AS company, a.email, x.status, x.step, x.reply_code, x.reply,
-       x.attempts, x.duration_ms, x.sent_message_id AS message_id
+       x.tls_kind, x.attempts, x.duration_ms, x.sent_message_id AS message_id
 FROM results x JOIN accounts a ON a.id = x.account_id
 {where}
 ORDER BY x.run_id, x.checked_at
@@ -141,7 +143,8 @@ def status(workspace: Workspace | None = None, *, lang: str | None = None, compa
     for column in ("oauth_expires", "last_ok", "last_check"):
         frame[column] = _times(frame[column])
     frame["status"] = frame["status"].fillna("")
-    frame = frame[STATUS_COLUMNS].fillna({"step": "", "reply": "", "oauth_scopes": "", "two_step": ""})
+    frame = frame[STATUS_COLUMNS].fillna({"step": "", "reply": "", "tls_kind": "", "oauth_scopes": "",
+                                          "two_step": ""})
     return localize(frame, lang)
 
 
@@ -213,20 +216,41 @@ def _texts(row: tuple, lang: str) -> tuple[str, str]:
     if not isinstance(row.status, str) or not row.status:
         return NOT_CHECKED[lang]
     diagnosis = _diagnosis(row.status, row.reply_code if pd.notna(row.reply_code) else None, row.step or "",
-                           row.reply or "")
-    cause = _cause(diagnosis.status, diagnosis.variant, lang, spoken_provider(diagnosis.raw) or row.provider)
+                           row.reply or "", row.tls_kind if isinstance(row.tls_kind, str) else "")
+    provider = spoken_provider(diagnosis.raw) or row.provider
+    if diagnosis.detail:
+        kind = row.tls_kind if isinstance(row.tls_kind, str) else ""
+        cause = diagnosis.cause(lang, detail=_KIND_WORDS.get(lang, {}).get(kind, diagnosis.detail), provider=provider)
+    else:
+        cause = _cause(diagnosis.status, diagnosis.variant, lang, provider)
     return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name, provider=row.provider)
 
 
 @lru_cache(maxsize=4096)
-def _diagnosis(status_value: str, code: int | None, step: str, reply: str) -> Diagnosis:
-    """The stored status with the variant its reply implies (e.g. message_rejected:size)."""
+def _diagnosis(status_value: str, code: int | None, step: str, reply: str, tls_kind: str = "") -> Diagnosis:
+    """The stored status with the variant its reply (or its TLS kind) implies (e.g. message_rejected:size,
+    tls_error:wrong_mode)."""
     status_ = Status(status_value)
+    if status_ is Status.TLS_ERROR and (tls_kind == WRONG_MODE or tls_kind in _CERTIFICATE_KINDS):
+        variant = WRONG_MODE if tls_kind == WRONG_MODE else "certificate"
+        return diagnosis_for(status_, raw=reply, step=step, variant=variant,
+                             detail=_CERTIFICATE_KINDS.get(tls_kind, ""))
     if code is not None and reply:
         found = classify_reply(int(code), reply, step=step)
         if found.status is status_:
             return found
     return diagnosis_for(status_, raw=reply, step=step)
+
+
+#: How a stored certificate kind is named in the cause ("... could not be verified: hostname mismatch").
+_CERTIFICATE_KINDS = {UNTRUSTED_ISSUER: "issuer not trusted", HOSTNAME_MISMATCH: "hostname mismatch",
+                      EXPIRED: "certificate expired"}
+_KIND_WORDS = {
+    "es": {UNTRUSTED_ISSUER: "emisor no confiable", HOSTNAME_MISMATCH: "el nombre del servidor no coincide",
+           EXPIRED: "certificado caducado"},
+    "pl": {UNTRUSTED_ISSUER: "niezaufany wystawca", HOSTNAME_MISMATCH: "nazwa serwera się nie zgadza",
+           EXPIRED: "certyfikat wygasł"},
+}
 
 
 @lru_cache(maxsize=512)

@@ -113,6 +113,11 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE accounts ADD COLUMN allow_insecure INTEGER NOT NULL DEFAULT 0",
     ],
+    # 5: an extra CA file per account (a company's own CA); which TLS failure a tls_error result was
+    [
+        "ALTER TABLE accounts ADD COLUMN ca_file TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE results ADD COLUMN tls_kind TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

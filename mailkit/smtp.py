@@ -19,6 +19,7 @@ from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, d
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
 from mailkit.models import Account
+from mailkit.netio import OTHER, WRONG_MODE, StreamConnection, tls_kind_of_text
 from mailkit.redaction import remember_login
 from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
 from mailkit.status import Status
@@ -29,9 +30,11 @@ TokenRefresher = Callable[[], Awaitable[str]]
 
 @dataclass
 class Timeouts:
-    """Per-step deadlines in seconds."""
+    """Per-step deadlines in seconds. `first_byte`: how long a server may stay silent after the TCP connect
+    before mailkit asks whether it waits for a TLS ClientHello (an implicit-TLS port used with STARTTLS)."""
 
     dns: float = 10.0
+    first_byte: float = 3.0
     connect: float = 10.0
     tls: float = 15.0
     reply: float = 30.0
@@ -50,6 +53,7 @@ class Credentials:
     username: str
     secret: str
     refresh: TokenRefresher | None = None
+    scopes: Callable[[], tuple[str, ...] | None] | None = None  # the OAuth grant's scopes, asked after a refusal
 
     def __post_init__(self) -> None:
         remember_login(self.username, self.secret)
@@ -84,6 +88,10 @@ class CheckResult:
     def failed_step(self) -> str:
         return next((s.name for s in self.steps if not s.ok), "")
 
+    @property
+    def tls_kind(self) -> str:
+        return tls_kind(self.diagnosis)
+
     def to_dict(self, lang: str = "en", **context: str) -> dict[str, Any]:
         context.setdefault("email", self.email)
         return {
@@ -95,6 +103,7 @@ class CheckResult:
             "reply_code": self.diagnosis.code,
             "reply": self.diagnosis.raw,
             "step": self.failed_step,
+            "tls_kind": self.tls_kind,
             "steps": [s.to_dict() for s in self.steps],
             "transcript": self.transcript,
             "duration_ms": self.duration_ms,
@@ -102,6 +111,36 @@ class CheckResult:
             "check_id": self.check_id,
             "attempts": self.attempts,
         }
+
+
+def tls_kind(diagnosis: Diagnosis) -> str:
+    """Which TLS failure a tls_error is (netio.TLS_KINDS); "" for any other status."""
+    if diagnosis.status is not Status.TLS_ERROR:
+        return ""
+    if diagnosis.variant == WRONG_MODE:
+        return WRONG_MODE
+    return tls_kind_of_text(f"{diagnosis.detail} {diagnosis.raw}") or OTHER
+
+
+def granted_scopes(credentials: Credentials) -> tuple[str, ...] | None:
+    """The scopes the OAuth grant holds, when known (None: unknown)."""
+    return credentials.scopes() if credentials.scopes is not None else None
+
+
+async def refuse_implicit_tls_port(wire: StreamConnection, context: Any, server_hostname: str,
+                                   timeouts: Timeouts) -> None:
+    """On a plain connection whose server says nothing within `first_byte` seconds: if a TLS server answers a
+    ClientHello on the same port, stop with the wrong TLS mode at once instead of waiting out the greeting
+    timeout (and an audit's retry). A merely slow greeter is still waited for."""
+    if await wire.first_data(timeouts.first_byte):
+        return
+    port = wire.address[1][1] if wire.address else "?"
+    wire.transcript.note(f"no greeting within {timeouts.first_byte:g} s: asking whether port {port} speaks TLS")
+    if await wire.speaks_tls(context, server_hostname, timeouts.first_byte):
+        raise TLSFailure(f"no greeting within {timeouts.first_byte:g} s and a TLS server answers on port {port}: "
+                         "this port expects implicit TLS (use ssl)", step="greeting", detail=WRONG_MODE,
+                         wrong_mode=True)
+    wire.transcript.note("no TLS there either: waiting for the greeting")
 
 
 def implicit_tls(account: Account) -> bool:
@@ -151,8 +190,9 @@ class SMTPCheck(StepRecorder):
     """One account's conversation. Use `run()`; it never raises mailkit's network errors."""
 
     def __init__(self, account: Account, credentials: Credentials | None, *, message: EmailMessage | None = None,
-                 recipients: list[str] | None = None, timeouts: Timeouts | None = None):
+                 recipients: list[str] | None = None, timeouts: Timeouts | None = None, ca_file: str = ""):
         self.account, self.credentials, self.message = account, credentials, message
+        self.ca_file = ca_file
         self.recipients = recipients or []
         self.timeouts = timeouts or Timeouts()
         self.transcript = Transcript()
@@ -178,10 +218,12 @@ class SMTPCheck(StepRecorder):
                                      lambda infos: f"{self.account.smtp_host} -> {infos[0][4][0]}")
         await self._step("tcp", lambda: self.wire.connect(addresses, self.timeouts.connect),
                          lambda _: f"connected to {self.wire.peer}")
-        context = tls_context()
+        context = tls_context(self.ca_file)
         if implicit_tls(self.account):
             await self._step("tls", lambda: self.wire.start_tls(context, target.server_hostname, self.timeouts.tls),
                              lambda _: "implicit TLS, certificate verified")
+        else:
+            await refuse_implicit_tls_port(self.wire, context, target.server_hostname, self.timeouts)
         greeting = await self._greeting()
         await self._ehlo(greeting)
         if not self.wire.tls and self.account.security == "starttls":
@@ -249,7 +291,8 @@ class SMTPCheck(StepRecorder):
             reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235:
             self._fail_step("auth", reply.raw.splitlines()[0])
-            raise StopCheck(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge))
+            raise StopCheck(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge,
+                                                  granted=granted_scopes(creds) if challenge else None))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
 
@@ -316,9 +359,12 @@ class SMTPCheck(StepRecorder):
 
 
 async def check_smtp(account: Account, credentials: Credentials | None, *, message: EmailMessage | None = None,
-                     recipients: list[str] | None = None, timeouts: Timeouts | None = None) -> CheckResult:
-    """Sign in (and optionally send) and report what happened; never raises for network faults."""
+                     recipients: list[str] | None = None, timeouts: Timeouts | None = None,
+                     ca_file: str = "") -> CheckResult:
+    """Sign in (and optionally send) and report what happened; never raises for network faults.
+    `ca_file`: an extra CA to trust besides the system's (a company's own CA)."""
     if message is not None and not recipients:
         recipients = [a.addr_spec for a in message["To"].addresses]
-    return await SMTPCheck(account, credentials, message=message, recipients=recipients, timeouts=timeouts).run()
+    return await SMTPCheck(account, credentials, message=message, recipients=recipients, timeouts=timeouts,
+                           ca_file=ca_file).run()
 

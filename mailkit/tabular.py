@@ -36,6 +36,7 @@ from mailkit.models import (
     build_account,
     insecure_settings,
     normalize_auth,
+    normalize_ca_file,
     normalize_email,
     normalize_imap_security,
     normalize_port,
@@ -53,8 +54,8 @@ from mailkit.tabular_report import ImportReport, RowError, RowResult
 #: Account fields in the order of `Account.content()`: what an import may change.
 CONTENT_FIELDS = ("company", "display_name", "provider", "auth", "smtp_host", "smtp_port", "security",
                   "imap_host", "imap_port", "imap_security", "login", "from_addresses", "tags", "notes",
-                  "allow_insecure")
-TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes")
+                  "allow_insecure", "ca_file")
+TEXT_FIELDS = ("display_name", "login", "tags", "from_addresses", "notes", "ca_file")
 SERVER_FIELDS = ("smtp_host", "smtp_port", "security", "imap_host", "imap_port", "imap_security")
 _PORT_SECURITY = {465: "ssl", 587: "starttls"}
 
@@ -331,6 +332,7 @@ def _shape_errors(line: int, cells: dict[str, str]) -> list[RowError]:
         "imap_port": lambda v: normalize_port(v, "imap_port", line),
         "imap_security": lambda v: normalize_imap_security(v, line),
         "from_addresses": lambda v: [normalize_email(a, "from_addresses", line) for a in split_list(v)],
+        "ca_file": lambda v: normalize_ca_file(v, line),
     }
     errors = []
     if not cells.get("email"):
@@ -389,6 +391,7 @@ def export_row(account: Account, company: Company | None) -> dict[str, str | int
         "imap_security": account.imap_security, "login": account.login or "",
         "tags": "; ".join(account.tags), "notes": account.notes,
         "tax_id": (company.tax_id or "") if company else "", "from_addresses": "; ".join(account.from_addresses),
+        "ca_file": account.ca_file,
     }
 
 

@@ -16,8 +16,9 @@ from mailkit.errors import UsageError
 #: The contract's columns, in the contract's order (export writes these first).
 CONTRACT_COLUMNS = ("company", "company_name", "email", "display_name", "auth", "provider", "smtp_host",
                     "smtp_port", "security", "imap_host", "imap_port", "login", "tags", "notes")
-#: Every column export writes: the contract's, then the company's tax id, the extra From addresses and IMAP's TLS mode.
-EXPORT_COLUMNS = (*CONTRACT_COLUMNS, "tax_id", "from_addresses", "imap_security")
+#: Every column export writes: the contract's, then the company's tax id, the extra From addresses, IMAP's TLS
+#: mode and an extra CA file.
+EXPORT_COLUMNS = (*CONTRACT_COLUMNS, "tax_id", "from_addresses", "imap_security", "ca_file")
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "company": ("company id", "company slug", "slug", "client", "empresa", "id empresa", "clave empresa",
@@ -49,6 +50,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
               "nazwa użytkownika"),
     "tags": ("labels", "etiquetas", "tagi", "etykiety"),
     "notes": ("note", "comments", "notas", "observaciones", "comentarios", "uwagi", "notatki", "komentarz"),
+    "ca_file": ("ca", "ca file", "ca certificate", "certificado ca", "certificado de la ca", "archivo ca",
+                "plik ca", "certyfikat ca"),
     "from_addresses": ("from", "send as", "aliases", "remitentes", "enviar como", "alias", "nadawcy",
                        "adresy nadawcy", "wyślij jako"),
 }

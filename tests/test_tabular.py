@@ -460,7 +460,7 @@ def test_xlsx_export_is_formatted_and_round_trips(tmp_path: Path, inventory: Inv
     sheet = load_workbook(out).active
     assert [c.value for c in sheet[1]] == list(EXPORT_COLUMNS)
     assert all(c.font.bold for c in sheet[1])
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Q6"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:R6"
     assert sheet.column_dimensions["C"].width > 20
     formula = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "formula@gmail.com")
     assert formula[3].value == "=1+1" and formula[3].data_type == "s"

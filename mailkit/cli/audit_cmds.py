@@ -169,14 +169,16 @@ def print_report(latest: Any, companies: Any, lang: str | None) -> None:
         return
     width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
     cols = ["company", "email", "status", "remedy"]
-    sizes = [max(len(header(c, lang)), *(len(str(v)) for v in latest[c])) for c in cols[:3]]
+    shown = [_shown_status(row) for row in latest.itertuples(index=False)]
+    sizes = [max(len(header(c, lang)), *(len(str(v)) for v in values))
+             for c, values in zip(cols[:3], [latest["company"], latest["email"], shown], strict=True)]
     say("  ".join(header(c, lang).ljust(n) for c, n in zip(cols, [*sizes, 0], strict=True)).rstrip())
     room = max(20, width - sum(sizes) - 6)
     for row in latest.itertuples(index=False):
         remedy = "" if row.status == "ok" else str(row.remedy)
         remedy = remedy if len(remedy) <= room else remedy[: room - 1] + "…"
         say("  ".join([row.company.ljust(sizes[0]), row.email.ljust(sizes[1]),
-                       (row.status or "-").ljust(sizes[2]), remedy]).rstrip())
+                       _shown_status(row).ljust(sizes[2]), remedy]).rstrip())
     say()
     say(f"{header('company', lang):<24} {header('accounts', lang):>8} {'ok':>5} {header('broken', lang):>14} "
         f"{header('not_checked', lang):>14} {header('health', lang):>8}")
@@ -184,6 +186,12 @@ def print_report(latest: Any, companies: Any, lang: str | None) -> None:
         ok = getattr(row, "ok", 0)
         say(f"{row.company:<24} {row.accounts:>8} {ok:>5} {row.broken:>14} {row.not_checked:>14} "
             f"{row.health:>8.0%}")
+
+
+def _shown_status(row: Any) -> str:
+    """The status, with the kind of TLS failure after a tls_error: `tls_error (hostname_mismatch)`."""
+    kind = getattr(row, "tls_kind", "")
+    return f"{row.status} ({kind})" if row.status and isinstance(kind, str) and kind else (row.status or "-")
 
 
 def register(app: typer.Typer) -> None:

@@ -26,7 +26,7 @@ def print_result(result: CheckResult, lang: str, *, company: str = "", transcrip
     for step in result.steps:
         say(f"  {TICK if step.ok else CROSS} {step.name:<9} {one_line(step.detail)}")
     data = result.to_dict(lang, company=company, provider=provider)
-    say(f"  status: {data['status']}")
+    say(f"  status: {data['status']}" + (f" ({data['tls_kind']})" if data.get("tls_kind") else ""))
     if not result.ok:
         say(f"  cause:  {data['cause']}")
         say(f"  remedy: {data['remedy']}")

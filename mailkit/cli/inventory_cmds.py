@@ -37,6 +37,9 @@ def warn_insecure(accounts: list[Account]) -> None:
 
 def init(
     keyring_backend: str = typer.Option(None, "--keyring", help="Secret store: 'system' or 'cryptfile'."),
+    ca_file: Path = typer.Option(None, "--ca-file", dir_okay=False,
+                                 help="A CA certificate (PEM) every check trusts besides the system's "
+                                      "(setting tls.ca_file)."),
     json_out: bool = JsonOption,
 ) -> None:
     """Create the workspace (SQLite inventory and settings). Safe to run again."""
@@ -45,6 +48,10 @@ def init(
         if keyring_backend not in {"system", "cryptfile"}:
             raise typer.BadParameter("use 'system' or 'cryptfile'", param_hint="--keyring")
         workspace.set_setting("keyring.backend", keyring_backend)
+    if ca_file is not None:
+        from mailkit.endpoints import check_ca_file
+
+        workspace.set_setting("tls.ca_file", check_ca_file(ca_file, "--ca-file"))
     with Inventory.open(workspace) as inventory:
         counts = {"companies": len(inventory.companies()), "accounts": len(inventory.accounts())}
     if json_out:
@@ -106,6 +113,9 @@ def account_add(
     tag: list[str] = typer.Option(None, "--tag", help="Purpose tag, e.g. invoices (repeatable)."),
     notes: str = typer.Option("", "--notes"),
     allow_insecure: bool = AllowInsecureOption,
+    ca_file: Path = typer.Option(None, "--ca-file", dir_okay=False,
+                                 help="A CA certificate (PEM) to trust for this account's servers, besides the "
+                                      "system's: a company's own CA."),
     json_out: bool = JsonOption,
 ) -> None:
     """Add an account to a company, or update it. Google accounts get smtp.gmail.com / imap.gmail.com."""
@@ -117,6 +127,7 @@ def account_add(
             display_name=display_name,
             from_addresses=list(from_address or []), tags=list(tag or []), notes=notes,
             allow_insecure=allow_insecure,
+            ca_file=str(ca_file) if ca_file is not None else None,
         )
         inventory.rename_check(account.email, slug)
         change = inventory.upsert_account(account)
