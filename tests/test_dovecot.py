@@ -35,7 +35,7 @@ def account(dovecot: DovecotServer, *, host: str | None = None, port: int | None
             imap_port: int | None = None, email: str = USER):
     return build_account(email, "empresa", provider_key="custom", auth="password", smtp_host=host or dovecot.host,
                          smtp_port=port or dovecot.submission, security=security, imap_host=host or dovecot.host,
-                         imap_port=imap_port or dovecot.imaps)
+                         imap_port=imap_port or dovecot.imaps, imap_security="ssl")
 
 
 def smtp(dovecot: DovecotServer, credentials: Credentials | None, *, trust: bool = True, **where) -> CheckResult:
@@ -187,7 +187,7 @@ def add_accounts(dovecot: DovecotServer, home: Path) -> None:
         given = [option.format(**ports) for option in options if option != "--no-ca"]
         args = ["account", "add", email, "--company", "empresa", "--provider", "custom", "--auth", "password",
                 "--smtp-host", dovecot.host, "--smtp-port", str(dovecot.submission), "--imap-host", dovecot.host,
-                "--imap-port", str(dovecot.imaps), *given]
+                "--imap-port", str(dovecot.imaps), "--imap-security", "ssl", *given]
         if "--no-ca" not in options:
             args += ["--ca-file", str(dovecot.ca_file)]
         added = run_mailkit(*args, home=home, env=ENV)
@@ -255,7 +255,7 @@ def test_cli_workspace_ca_setting_and_a_missing_ca_file(dovecot: DovecotServer, 
     run_mailkit("company", "add", "empresa", "--name", "Empresa SA", home=home, env=ENV)
     added = run_mailkit("account", "add", USER, "--company", "empresa", "--provider", "custom", "--auth", "password",
                         "--smtp-host", dovecot.host, "--smtp-port", str(dovecot.submission), "--imap-host",
-                        dovecot.host, "--imap-port", str(dovecot.imaps), home=home, env=ENV)
+                        dovecot.host, "--imap-port", str(dovecot.imaps), "--imap-security", "ssl", home=home, env=ENV)
     assert added.returncode == 0, added.stderr
     run_mailkit("secret", "set", USER, "--no-test", input=PASSWORD + "\n", home=home, env=ENV)
     assert run_mailkit("check", USER, "--imap", home=home, env=ENV).returncode == 0
