@@ -9,6 +9,7 @@ import pytest
 
 from mailkit.keyring_backends import MemoryKeyring
 from mailkit.workspace import Workspace
+from tests.hostile_servers import *  # noqa: F401,F403
 from tests.sandbox_fixtures import *  # noqa: F401,F403
 
 pytest_plugins = ["tests.leak_scan"]
