@@ -20,7 +20,16 @@ from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, OAuthError
 from mailkit.models import Account
 from mailkit.netio import ReplyBudget, StreamConnection, Transcript, resolve
-from mailkit.smtp import CheckResult, Credentials, Timeouts, choose_mechanism, plain_string, xoauth2_string
+from mailkit.smtp import (
+    CheckResult,
+    Credentials,
+    Timeouts,
+    choose_mechanism,
+    not_success,
+    plain_string,
+    signed_in_or_unknown,
+    xoauth2_string,
+)
 from mailkit.status import Status
 from mailkit.steps import Step, StepRecorder, StopCheck
 from mailkit.workspace import Workspace
@@ -156,6 +165,7 @@ class IMAPCheck(StepRecorder):
 
     async def run(self) -> CheckResult:
         diagnosis, duration_ms = await self._outcome(self.port)
+        diagnosis = signed_in_or_unknown(diagnosis, self.steps, ("auth", "select"))
         return CheckResult(email=self.account.email, protocol="imap", diagnosis=diagnosis, steps=self.steps,
                            transcript=self.transcript.lines, duration_ms=duration_ms)
 
@@ -183,7 +193,7 @@ class IMAPCheck(StepRecorder):
 
     def _reject(self, step: str, response: Response) -> StopCheck:
         self.steps.append(Step(step, False, response.evidence.splitlines()[-1]))
-        return StopCheck(classify_reply(None, response.evidence, "imap", step=step))
+        return StopCheck(not_success(classify_reply(None, response.evidence, "imap", step=step), step))
 
     async def _greeting(self) -> None:
         started = time.monotonic()
@@ -229,8 +239,8 @@ class IMAPCheck(StepRecorder):
             response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok:
             self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))
-            raise StopCheck(classify_auth_failure(None, response.evidence, mechanism=mechanism, challenge=challenge,
-                                                 protocol="imap"))
+            raise StopCheck(not_success(classify_auth_failure(None, response.evidence, mechanism=mechanism,
+                                                              challenge=challenge, protocol="imap"), "auth"))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {response.text}",
                                int((time.monotonic() - started) * 1000)))
 

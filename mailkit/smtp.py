@@ -147,6 +147,26 @@ def parse_ehlo(reply: Reply) -> tuple[set[str], set[str]]:
 
 
 
+def not_success(diagnosis: Diagnosis, step: str) -> Diagnosis:
+    """A reply that reads as success (a 2xx, an IMAP `OK`) where the step needed another answer is a server
+    off the protocol, never `ok`: `unknown`, naming the step and the reply."""
+    if diagnosis.status is not Status.OK:
+        return diagnosis
+    return diagnosis_for(Status.UNKNOWN, raw=f"unexpected reply at {step}: {diagnosis.raw}", step=step)
+
+
+def signed_in_or_unknown(diagnosis: Diagnosis, steps: list[Step], needed: tuple[str, ...]) -> Diagnosis:
+    """The last word on `ok`: it stands only when every needed step (auth, and send or select) succeeded."""
+    if diagnosis.status is not Status.OK:
+        return diagnosis
+    done = {step.name for step in steps if step.ok}
+    missing = [name for name in needed if name not in done]
+    if not missing:
+        return diagnosis
+    return diagnosis_for(Status.UNKNOWN, step=missing[0],
+                         raw=f"no successful {missing[0]} step: the conversation proved nothing")
+
+
 class SMTPCheck(StepRecorder):
     """One account's conversation. Use `run()`; it never raises mailkit's network errors."""
 
@@ -163,6 +183,8 @@ class SMTPCheck(StepRecorder):
 
     async def run(self) -> CheckResult:
         diagnosis, duration_ms = await self._outcome(self.account.smtp_port)
+        needed = ("auth", "send") if self.message is not None else ("auth",)
+        diagnosis = signed_in_or_unknown(diagnosis, self.steps, needed)
         return CheckResult(
             email=self.account.email, protocol="smtp", diagnosis=diagnosis, steps=self.steps,
             transcript=self.transcript.lines, duration_ms=duration_ms,
@@ -198,7 +220,7 @@ class SMTPCheck(StepRecorder):
 
     def _reject(self, step: str, reply: Reply) -> StopCheck:
         self._fail_step(step, reply.raw.splitlines()[0] if reply.lines else str(reply.code))
-        return StopCheck(classify_reply(reply.code, reply.raw, "smtp", step=step))
+        return StopCheck(not_success(classify_reply(reply.code, reply.raw, "smtp", step=step), step))
 
     async def _greeting(self) -> Reply:
         try:
@@ -249,7 +271,8 @@ class SMTPCheck(StepRecorder):
             reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235:
             self._fail_step("auth", reply.raw.splitlines()[0])
-            raise StopCheck(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge))
+            raise StopCheck(not_success(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism,
+                                                              challenge=challenge), "auth"))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
 
