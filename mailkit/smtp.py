@@ -18,6 +18,7 @@ from typing import Any
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
+from mailkit.messages import envelope_needs_smtputf8
 from mailkit.models import Account
 from mailkit.redaction import remember_login
 from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
@@ -313,6 +314,9 @@ class SMTPCheck(StepRecorder):
         raw = self.message.as_bytes()
         sender = self.message["From"].addresses[0].addr_spec if self.message["From"] else self.account.email
         size = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
+        if envelope_needs_smtputf8(sender, self.recipients):
+            self._require_smtputf8(sender)
+            size += " SMTPUTF8"
         reply = await self.wire.command(f"MAIL FROM:<{sender}>{size}", "send")
         if reply.code != 250:
             raise self._reject("send", reply)
@@ -330,6 +334,16 @@ class SMTPCheck(StepRecorder):
             raise self._reject("send", reply)
         self.steps.append(Step("send", True, f"{len(raw)} bytes to {', '.join(self.recipients)}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
+
+    def _require_smtputf8(self, sender: str) -> None:
+        """A non-ASCII address can travel only with SMTPUTF8 (RFC 6531); without it, say so instead of sending."""
+        if "SMTPUTF8" in self.extensions:
+            return
+        wrong = next(a for a in [sender, *self.recipients] if not a.isascii())
+        status = Status.SENDER_REJECTED if wrong == sender else Status.RECIPIENT_REJECTED
+        self._fail_step("send", f"{wrong} is not an ASCII address and the server does not offer SMTPUTF8")
+        raise StopCheck(diagnosis_for(status, variant="non_ascii", detail=wrong, step="send",
+                                      raw=f"{wrong}: non-ASCII address, server without SMTPUTF8 (not sent)"))
 
     async def _quit(self) -> None:
         try:

@@ -37,6 +37,8 @@ COMPACT = APP_PASSWORD.replace(" ", "")
 PASSWORD_FORMS = [APP_PASSWORD, COMPACT, COMPACT.upper(), "QWER-TYUI-OPAS-DFGH", "qWeR tYuI oPaS dFgH",
                   "qwer  tyui\topas dfgh"]
 
+#: Not hostile: a server that accepts any sign-in and any message, with SMTPUTF8 (`polite`) or without it.
+POLITE = ["polite", "polite_ascii"]
 HOSTILE = ["garbage", "silence", "endless_line", "endless_multiline", "drip", "greeting_235", "ehlo_220",
            "ehlo_235", "ehlo_200", "escape", "auth_echo", "wrong_cert", "flood"]
 DRIP_BYTE_S = 0.05
@@ -99,6 +101,7 @@ def _echo_lines(sent: str, user: str, secret: str) -> list[str]:
 class _SMTP:
     def __init__(self, behaviour: str):
         self.behaviour = behaviour
+        self.seen: list[str] = []  # MAIL FROM / RCPT TO lines a polite server took
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         b = self.behaviour
@@ -138,7 +141,10 @@ class _SMTP:
             elif verb == "EHLO" and b == "flood":
                 await _endless(writer, b"250-FLOOD of capabilities\r\n")
             elif verb == "EHLO":
-                await say(b"250-hostile\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n")
+                utf8 = b"250-SMTPUTF8\r\n" if b == "polite" else b""
+                await say(b"250-hostile\r\n250-AUTH PLAIN LOGIN\r\n" + utf8 + b"250 8BITMIME\r\n")
+            elif b.startswith("polite"):
+                await self._politely(verb, line, reader, say)
             elif verb == "AUTH" and b == "auth_echo":
                 user, secret = _decoded_plain(line.split()[-1])
                 echo = _echo_lines(line, user, secret)
@@ -151,6 +157,23 @@ class _SMTP:
                 return
             else:
                 await say(b"250 ok\r\n")
+
+
+    async def _politely(self, verb: str, line: str, reader: asyncio.StreamReader,
+                        say: Callable[[bytes], Awaitable[None]]) -> None:
+        """A server that works: any AUTH is accepted, mail is taken (and its envelope kept in `self.seen`)."""
+        if verb == "AUTH":
+            await say(b"235 2.7.0 Accepted\r\n")
+        elif verb == "DATA":
+            await say(b"354 go ahead\r\n")
+            while (await reader.readline()) not in (b".\r\n", b""):
+                pass
+            await say(b"250 2.0.0 OK queued\r\n")
+        elif verb == "QUIT":
+            await say(b"221 bye\r\n")
+        else:
+            self.seen.append(line)
+            await say(b"250 2.1.0 OK\r\n")
 
 
 class _IMAP:
@@ -221,6 +244,9 @@ class Hostile:
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
 
+    def __post_init__(self) -> None:
+        self.smtp = _SMTP(self.behaviour)
+
     @property
     def security(self) -> str:
         return "ssl" if self.behaviour == "wrong_cert" else "none"
@@ -237,7 +263,7 @@ class Hostile:
         wrong = self.behaviour == "wrong_cert"
         context = self.tls.untrusted if wrong else self.tls.trusted
         smtp = self._loop.run_until_complete(asyncio.start_server(
-            _guard(_SMTP(self.behaviour).handle), "127.0.0.1", 0, ssl=context if wrong else None))
+            _guard(self.smtp.handle), "127.0.0.1", 0, ssl=context if wrong else None))
         imap = self._loop.run_until_complete(asyncio.start_server(
             _guard(_IMAP(self.behaviour).handle), "127.0.0.1", 0, ssl=context))
         self.smtp_port = smtp.sockets[0].getsockname()[1]
@@ -321,6 +347,7 @@ class Finished:
     seconds: float
     peak_rss_mb: float
     stop_seconds: float | None = None
+    timed_out: bool = False
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -336,7 +363,8 @@ def peak_rss_mb(pid: int) -> float:
 
 def run_cli(*args: str, home: Path, secrets: list[tuple[str, str, str]], env: dict[str, str] | None = None,
             signal_after: float | None = None, signum: int = signal.SIGTERM, timeout: float = 60) -> Finished:
-    """Run to the end (or send `signum` after `signal_after` s); peak memory is sampled every 50 ms."""
+    """Run to the end (or send `signum` after `signal_after` s); peak memory is sampled every 50 ms. A command
+    still running after `timeout` s is killed (`timed_out`)."""
     started = time.monotonic()
     child = spawn_cli(*args, home=home, secrets=secrets, env=env)
     peak, signalled = 0.0, None
@@ -347,11 +375,11 @@ def run_cli(*args: str, home: Path, secrets: list[tuple[str, str, str]], env: di
                 child.send_signal(signum)
                 signalled = time.monotonic()
             time.sleep(0.05)
-        out, err = child.communicate(timeout=max(1.0, timeout - (time.monotonic() - started)))
     finally:
-        if child.poll() is None:
+        timed_out = child.poll() is None
+        if timed_out:
             child.kill()
-            child.communicate()
+        out, err = child.communicate()
     ended = time.monotonic()
     return Finished(child.returncode, out, err, ended - started, peak,
-                    None if signalled is None else ended - signalled)
+                    None if signalled is None else ended - signalled, timed_out)
