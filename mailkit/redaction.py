@@ -170,8 +170,15 @@ def _weak_spans(text: str, *, credential: bool) -> list[tuple[int, int]]:
         tokens = list(_TOKEN.finditer(text))
     else:
         tokens = [t for marker in _CREDENTIAL_LINE.finditer(text)
-                  for t in itertools.islice(_TOKEN.finditer(text, marker.start()), _AFTER_MARKER)]
+                  for t in itertools.islice(_TOKEN.finditer(text, marker.start()), _reach(text, marker))]
     return [(t.start() + a, t.start() + b) for t in tokens for a, b in _candidates(t.group())]
+
+
+def _reach(text: str, marker: re.Match[str]) -> int:
+    """How many tokens from a marker may hold the secret: `key=value` one, `key: value` two, a verb a few."""
+    if not marker.group().endswith(("=", ":")):
+        return _AFTER_MARKER
+    return 1 if marker.end() < len(text) and not text[marker.end()].isspace() else 2
 
 
 def _candidates(token: str) -> list[tuple[int, int]]:
