@@ -93,6 +93,20 @@ def test_a_reply_that_reads_as_success_is_never_ok(hostile_tls, trust, behaviour
     assert not any(s.name == "auth" and s.ok for s in smtp.steps + imap.steps)
 
 
+def test_check_command_says_not_ok_for_an_ehlo_answered_220(hostile_tls, trust, tmp_path):
+    """Before: `✗ ehlo 220 whatever`, then `status: ok` and exit 0."""
+    server = Hostile("ehlo_220", hostile_tls).start()
+    try:
+        home = tmp_path / "home"
+        secrets = _workspace_with(home, [server], trust)
+        done = run_cli("check", "ehlo_220@hostile.example", "--imap", "--json", home=home, secrets=secrets,
+                       env=trust, timeout=40)
+    finally:
+        server.stop()
+    data = json.loads(done.stdout)
+    assert done.returncode != 0 and data["status"] == "unknown" and data["imap"]["status"] == "unknown", data
+
+
 def test_a_polite_server_still_gives_ok(hostile_tls, trust):
     server = Hostile("polite", hostile_tls).start()
     try:
@@ -131,6 +145,7 @@ def test_audit_of_every_hostile_server_ends_within_its_deadline(every_hostile, t
     data = json.loads(done.stdout)
     assert data["state"] == "finished" and data["checked"] == len(HOSTILE)
     assert {r["email"].split("@")[0]: r["status"] for r in data["results"] if r["status"] == "ok"} == {}
+    assert max(r["duration_ms"] for r in data["results"]) < 5000 + 500  # the per-account deadline holds
     assert done.seconds < 5 + 8 and done.peak_rss_mb < 200, (done.seconds, done.peak_rss_mb)
     assert_no_password(done.stdout + done.stderr, "auth_echo@hostile.example")
     with sqlite3.connect(home / "mailkit.sqlite3") as conn:
