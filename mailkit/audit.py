@@ -364,6 +364,8 @@ class Audit:
             diagnosis = diagnosis_for(Status.TIMEOUT, step="deadline",
                                       raw=f"no result within the {options.deadline:g} s deadline{previous}")
             step, message_id = "deadline", None
+        except Exception as exc:  # noqa: BLE001 - one account's failure is its result, never the run's end
+            diagnosis, step, message_id = failure_diagnosis(exc), "check", None
         return AuditResult(self.run_id or 0, account_id, account.email, account.company, diagnosis, step=step,
                            attempts=attempts, duration_ms=int((time.monotonic() - started) * 1000),
                            message_id=message_id, provider=account.provider)
@@ -389,6 +391,12 @@ class Audit:
         except NetworkError as exc:  # the core turns these into results; this is only a safety net
             return CheckResult(account.email, "smtp", classify_exception(exc, step=exc.step),
                                steps=[Step(exc.step or "connect", False, redact(exc))])
+
+
+def failure_diagnosis(exc: Exception) -> Diagnosis:
+    """`unknown`, naming what went wrong (the exception's kind and redacted message), for an account whose
+    check raised: the audit records it as that account's result and goes on with the others."""
+    return diagnosis_for(Status.UNKNOWN, step="check", raw=f"the check stopped with {type(exc).__name__}: {exc}")
 
 
 def select_accounts(inventory: Inventory, store: AuditStore, selection: Selection,
@@ -434,6 +442,7 @@ __all__ = [
     "RetryNotice",
     "Selection",
     "audit",
+    "failure_diagnosis",
     "retry_delay",
     "run_audit",
     "select_accounts",

@@ -19,7 +19,7 @@ from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, d
 from mailkit.endpoints import extra_ca_file, route, tls_context
 from mailkit.errors import NetworkError
 from mailkit.models import Account
-from mailkit.netio import StreamConnection, Transcript, resolve
+from mailkit.netio import ReplyBudget, StreamConnection, Transcript, resolve
 from mailkit.providers import UNDETECTED
 from mailkit.smtp import (
     CheckResult,
@@ -27,8 +27,10 @@ from mailkit.smtp import (
     Timeouts,
     choose_mechanism,
     granted_scopes,
+    not_success,
     plain_string,
     refuse_implicit_tls_port,
+    signed_in_or_unknown,
     xoauth2_string,
 )
 from mailkit.status import Status
@@ -40,6 +42,9 @@ _LITERAL = re.compile(rb"\{(\d+)\+?\}\r?\n?$")
 _EXISTS = re.compile(r"^\* (\d+) EXISTS", re.I)
 _CAPABILITY = re.compile(r"\[CAPABILITY ([^\]]*)\]|^\* CAPABILITY (.*)$", re.I)
 _MAX_LITERAL = 1 << 20
+#: One response (its untagged lines, literals and the tagged line): a SELECT has about 10 lines.
+MAX_RESPONSE_LINES = 1000
+MAX_RESPONSE_BYTES = 2 * _MAX_LITERAL
 
 
 @dataclass
@@ -91,13 +96,22 @@ class IMAPWire(StreamConnection):
         super().__init__(transcript, reply_timeout=reply_timeout)
         self._counter = 0
 
-    async def read_response_line(self, step: str) -> str:
+    def budget(self, step: str) -> ReplyBudget:
+        """The deadline and caps of one response, shared by all its lines."""
+        return ReplyBudget(step, self.reply_timeout, lines=MAX_RESPONSE_LINES, size=MAX_RESPONSE_BYTES)
+
+    async def read_response_line(self, step: str, budget: ReplyBudget | None = None) -> str:
         """One logical line; a trailing `{n}` literal is read and shown by its size only."""
-        raw = await self.read_line(step, self.reply_timeout)
+        budget = budget or self.budget(step)
+        raw = await self.read_line(step, budget)
         literal = _LITERAL.search(raw)
-        if literal is not None and int(literal.group(1)) <= _MAX_LITERAL:
-            data = await self.read_exactly(int(literal.group(1)), step, self.reply_timeout)
-            rest = await self.read_line(step, self.reply_timeout)
+        if literal is not None:
+            size = int(literal.group(1))
+            if size > _MAX_LITERAL:
+                raise NetworkError(f"the server announced a {size}-byte literal; a sign-in check reads at most "
+                                   f"{_MAX_LITERAL}", step=step)
+            data = await self.read_exactly(size, step, budget)
+            rest = await self.read_line(step, budget)
             raw = raw[:literal.start()] + b"{" + str(len(data)).encode() + b" bytes}" + rest
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         self.transcript.add("S:", line)
@@ -119,8 +133,9 @@ class IMAPWire(StreamConnection):
     async def response(self, tag: str, step: str) -> Response:
         """Read until the tagged reply or a `+` continuation request."""
         untagged: list[str] = []
+        budget = self.budget(step)
         while True:
-            line = await self.read_response_line(step)
+            line = await self.read_response_line(step, budget)
             if line.startswith("+"):
                 return Response("+", line[1:].strip(), untagged)
             if line.startswith(tag + " "):
@@ -171,6 +186,7 @@ class IMAPCheck(StepRecorder):
 
     async def run(self) -> CheckResult:
         diagnosis, duration_ms = await self._outcome(self.port)
+        diagnosis = signed_in_or_unknown(diagnosis, self.steps, ("auth", "select"))
         return CheckResult(email=self.account.email, protocol="imap", diagnosis=diagnosis, steps=self.steps,
                            transcript=self.transcript.lines, duration_ms=duration_ms)
 
@@ -205,7 +221,7 @@ class IMAPCheck(StepRecorder):
 
     def _reject(self, step: str, response: Response) -> StopCheck:
         self.steps.append(Step(step, False, response.evidence.splitlines()[-1]))
-        return StopCheck(classify_reply(None, response.evidence, "imap", step=step))
+        return StopCheck(not_success(classify_reply(None, response.evidence, "imap", step=step), step))
 
     async def _greeting(self) -> None:
         started = time.monotonic()
@@ -251,8 +267,9 @@ class IMAPCheck(StepRecorder):
             response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok:
             self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))
-            raise StopCheck(classify_auth_failure(None, response.evidence, mechanism=mechanism, challenge=challenge,
-                                                 protocol="imap", granted=granted_scopes(creds) if challenge else None))
+            raise StopCheck(not_success(classify_auth_failure(
+                None, response.evidence, mechanism=mechanism, challenge=challenge, protocol="imap",
+                granted=granted_scopes(creds) if challenge else None), "auth"))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {response.text}",
                                int((time.monotonic() - started) * 1000)))
 

@@ -7,6 +7,7 @@ import mimetypes
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -69,10 +70,14 @@ def build_test_message(
     check_id = check_id or new_check_id()
     company = company_name or account.company
     lang = lang if lang in SUBJECTS else "en"
-    message = EmailMessage()
-    sender = from_address or account.email
-    message["From"] = Address(display_name=account.display_name or company, addr_spec=sender)
-    message["To"] = to or account.email
+    sender, recipient = from_address or account.email, to or account.email
+    international = not (sender.isascii() and recipient.isascii())
+    # An address such as facturación@... is legal only in an SMTPUTF8 message (RFC 6532/6531): UTF-8
+    # headers, sent with MAIL FROM ... SMTPUTF8 where the server offers it (the SMTP check refuses otherwise).
+    message = EmailMessage(policy=policy.SMTPUTF8) if international else EmailMessage()
+    message["From"] = (f"{_quoted(account.display_name or company)} <{sender}>" if international
+                       else Address(display_name=account.display_name or company, addr_spec=sender))
+    message["To"] = recipient
     message["Subject"] = SUBJECTS[lang].format(check_id=check_id, company=company)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(idstring=check_id, domain=account.domain)
@@ -86,6 +91,16 @@ def build_test_message(
     for attachment in attachments or []:
         _attach(message, attachment)
     return message
+
+
+def _quoted(name: str) -> str:
+    """A display name as an RFC 5322 quoted string (UTF-8 allowed in an SMTPUTF8 message)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def envelope_needs_smtputf8(sender: str, recipients: list[str]) -> bool:
+    """True when an envelope address has non-ASCII characters: only a server offering SMTPUTF8 takes it."""
+    return not all(address.isascii() for address in [sender, *recipients])
 
 
 def _attach(message: EmailMessage, attachment: Attachment) -> None:

@@ -26,6 +26,47 @@ from mailkit.errors import (
 from mailkit.redaction import redact
 
 MAX_LINE = 8192
+#: What one reply may hold before mailkit stops listening: an EHLO has ~15 lines, a SELECT ~10; a
+#: server past these caps is flooding, not answering. Each protocol passes its own.
+MAX_REPLY_LINES = 1000
+MAX_REPLY_BYTES = 1 << 20
+#: A line in the transcript is cut after this many characters (after redaction, so no secret is cut in two).
+SHOWN_LINE = 1000
+
+
+class ReplyBudget:
+    """What one reply may cost: lines, bytes and seconds, counted from when mailkit starts reading it.
+
+    One budget per reply, not per line: a server that drips a byte at a time, or sends a
+    multi-line reply that never ends, runs out of the reply's deadline or caps instead of
+    getting a fresh deadline with every line.
+    """
+
+    def __init__(self, step: str, seconds: float, *, lines: int = MAX_REPLY_LINES, size: int = MAX_REPLY_BYTES):
+        self.step, self.seconds = step, seconds
+        self.max_lines, self.max_bytes = lines, size
+        self.ends = time.monotonic() + seconds
+        self.lines = self.bytes = 0
+
+    def remaining(self) -> float:
+        """Seconds left; TimeoutFailure when the reply's deadline has passed."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise TimeoutFailure(self.timeout_message(), step=self.step)
+        return left
+
+    def timeout_message(self) -> str:
+        if self.lines:
+            return f"the server's reply did not end within {self.seconds:g} s ({self.lines} lines so far)"
+        return f"the server did not answer within {self.seconds:g} s"
+
+    def spend(self, data: bytes, *, line: bool = True) -> None:
+        """Count what was read; NetworkError once the reply holds more lines or bytes than allowed."""
+        self.lines += int(line)
+        self.bytes += len(data)
+        if self.lines > self.max_lines or self.bytes > self.max_bytes:
+            raise NetworkError(f"the server's reply went past {self.max_lines} lines or {self.max_bytes} bytes: "
+                               "it is not answering the protocol", step=self.step)
 
 #: The kinds of TLS failure mailkit tells apart (stored with each result, shown by `mailkit report`).
 WRONG_MODE, UNTRUSTED_ISSUER, HOSTNAME_MISMATCH, EXPIRED, OTHER = (
@@ -76,7 +117,10 @@ class Transcript:
     def add(self, direction: str, text: str) -> None:
         stamp = f"{(time.monotonic() - self.started) * 1000:7.0f}ms"
         for line in text.splitlines() or [""]:
-            self.lines.append(f"{stamp} {direction} {redact(line)}")
+            shown = redact(line)
+            if len(shown) > SHOWN_LINE:
+                shown = f"{shown[:SHOWN_LINE]}... ({len(shown) - SHOWN_LINE} more characters)"
+            self.lines.append(f"{stamp} {direction} {shown}")
 
     def note(self, text: str) -> None:
         self.add("*", text)
@@ -196,32 +240,56 @@ class StreamConnection:
                 with contextlib.suppress(TimeoutError, ConnectionError, OSError, ssl.SSLError):
                     await asyncio.wait_for(writer.wait_closed(), 1)
 
-    async def read_line(self, step: str, deadline: float) -> bytes:
-        """One line as sent (with its CRLF); ConnectionLostFailure when the server hung up."""
+    async def read_line(self, step: str, budget: float | ReplyBudget) -> bytes:
+        """One line as sent (with its CRLF), within the reply's budget (or a deadline in seconds for this
+        line alone); ConnectionLostFailure when the server hung up. A line `first_data` already waited for
+        is the first one read.
+
+        Every line gives the event loop a turn: lines already buffered would otherwise be read without
+        ever yielding, and no deadline, signal or other account could run meanwhile.
+        """
+        budget = budget if isinstance(budget, ReplyBudget) else ReplyBudget(step, budget)
         early, self._early = self._early, None
-        raw = await self._read(early or (self.reader.readline() if self.reader else None), step, deadline)
+        raw = await self._read(early or (self.reader.readline() if self.reader else None), step, budget)
         if not raw:
             raise ConnectionLostFailure("the server closed the connection", step=step)
+        budget.spend(raw)
+        await asyncio.sleep(0)
         return raw
 
-    async def read_exactly(self, size: int, step: str, deadline: float) -> bytes:
+    async def read_exactly(self, size: int, step: str, budget: float | ReplyBudget) -> bytes:
         """`size` bytes (an IMAP literal); ConnectionLostFailure when the server hung up first."""
+        budget = budget if isinstance(budget, ReplyBudget) else ReplyBudget(step, budget)
+        if budget.bytes + size > budget.max_bytes:
+            raise NetworkError(f"the server announced {size} bytes, more than a reply may hold "
+                               f"({budget.max_bytes})", step=step)
         try:
-            return await self._read(self.reader.readexactly(size) if self.reader else None, step, deadline)
+            data = await self._read(self.reader.readexactly(size) if self.reader else None, step, budget)
         except asyncio.IncompleteReadError as exc:
             raise ConnectionLostFailure("the server closed the connection", step=step) from exc
+        budget.spend(data, line=False)
+        return data
 
-    async def _read(self, pending: object, step: str, deadline: float) -> bytes:
+    async def _read(self, pending: object, step: str, budget: ReplyBudget) -> bytes:
         if pending is None:
             raise ConnectionLostFailure("not connected", step=step)
         try:
-            return await asyncio.wait_for(pending, deadline)  # type: ignore[arg-type]
+            left = budget.remaining()
+        except TimeoutFailure:
+            if isinstance(pending, asyncio.Future):  # the line `first_data` was waiting for
+                pending.cancel()
+            else:
+                getattr(pending, "close", lambda: None)()  # the coroutine never started
+            raise
+        try:
+            return await asyncio.wait_for(pending, left)  # type: ignore[arg-type]
         except TimeoutError as exc:
-            raise TimeoutFailure(f"the server did not answer within {deadline:g} s", step=step) from exc
+            raise TimeoutFailure(budget.timeout_message(), step=step) from exc
         except (ConnectionError, OSError, ssl.SSLError) as exc:
             raise ConnectionLostFailure(f"connection lost: {exc}", step=step) from exc
         except ValueError as exc:  # line longer than the reader's limit
-            raise NetworkError(f"reply line too long: {exc}", step=step) from exc
+            raise NetworkError(f"a reply line longer than {MAX_LINE * 4} bytes: the server is not answering the "
+                               "protocol", step=step) from exc
 
     async def send_raw(self, data: bytes, step: str) -> None:
         if self.writer is None:
@@ -241,11 +309,17 @@ class StreamConnection:
         self._early = None
         if self.writer is None:
             return
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():  # stopped (Ctrl-C, deadline): no goodbye, no waiting
+            self.writer.transport.abort()
+            self.writer = self.reader = None
+            return
         self.writer.close()
         with contextlib.suppress(TimeoutError, ConnectionError, OSError, ssl.SSLError):
             await asyncio.wait_for(self.writer.wait_closed(), 2)
         self.writer = self.reader = None
 
 
-__all__ = ["EXPIRED", "HOSTNAME_MISMATCH", "MAX_LINE", "OTHER", "TLS_KINDS", "UNTRUSTED_ISSUER", "WRONG_MODE",
-           "StreamConnection", "Transcript", "plain_text_answer", "resolve", "tls_kind_of_text", "verify_kind"]
+__all__ = ["EXPIRED", "HOSTNAME_MISMATCH", "MAX_LINE", "MAX_REPLY_BYTES", "MAX_REPLY_LINES", "OTHER", "TLS_KINDS",
+           "UNTRUSTED_ISSUER", "WRONG_MODE", "ReplyBudget", "StreamConnection", "Transcript", "plain_text_answer",
+           "resolve", "tls_kind_of_text", "verify_kind"]

@@ -3,16 +3,41 @@
 Everything that logs, prints, stores a transcript or builds a report passes its text through
 `redact()`. Secrets become known when they are read from or written to the secret store, or
 registered explicitly with `remember()`.
+
+The rule for known secrets has two sides, because a secret can be anything an admin typed:
+
+* A **strong** secret is masked wherever it appears, as stored and in any case and any spacing: its
+  compact form (letters and digits only, lower-cased, when that still has 8 or more) is searched in the
+  text's compact form. Google shows an app
+  password as `abcd efgh ijkl mnop`; a server may echo it as `ABCD-EFGH-IJKL-MNOP` or
+  `abcdefghijklmnop`; all are the same 16 letters. Strong means: at least 12 letters and digits, or
+  at least 8 mixing three kinds of character (lower, upper, digit, symbol). Such a string does not
+  occur in prose by chance, so this never garbles ordinary text.
+* A **weak** secret (`secret`, `mailkit`, `password1`, `gmail`: short, or one or two kinds of
+  character) may equally be an ordinary word, a command or a product name. Masking it everywhere
+  would turn the remedy "mailkit secret set x@y" into nonsense. It is masked only where it is a
+  credential: as a whole token (exactly as stored) among the few tokens right after a credential
+  marker (the protocol verbs `AUTH`, `AUTHENTICATE`, `LOGIN`, `PASS` in capitals as clients send them,
+  or `password=`/`pass:`-style keys), and anywhere inside base64 (a SASL blob, `AUTH LOGIN`'s
+  answer), which prose never holds.
+
+Every base64 encoding of a known secret, and the SASL blobs built with it, are masked wherever
+they appear (base64 of a word is not a word). Token shapes (Google access and refresh tokens,
+authorization codes, client secrets, `password=...`) are masked whether known or not.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 import threading
+from collections.abc import Iterable
 
 MASK = "[redacted]"
 _MIN_LENGTH = 4
+_STRONG_LENGTH = 12
+_MIXED_LENGTH = 8
 
 # Strings that look like credentials whether or not mailkit has seen them.
 _PATTERNS = [
@@ -30,84 +55,178 @@ _PATTERNS = [
 ]
 
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+# Where a weak secret is a credential: protocol verbs as clients send them, and key=value / key: value forms.
+_CREDENTIAL_LINE = re.compile(r"\b(?:AUTH|AUTHENTICATE|LOGIN|PASS)\b|(?i:\b(?:pass|passwd|password|pwd)\s*[=:])")
+_AFTER_MARKER = 4  # the marker itself, a mechanism or user name, and the secret
+_TOKEN = re.compile(r"[^\s\"'<>()\[\],;\x00\x01]+")
 
 _lock = threading.Lock()
 _known: set[str] = set()
-# Known secrets by their first _MIN_LENGTH characters, longest first: finding them in a text costs
-# one dict lookup per position, however many secrets are known (a bulk audit knows thousands).
-_by_prefix: dict[str, list[str]] = {}
+# Secrets matched anywhere: exact forms (base64 variants) and compact forms (strong secrets), each by its
+# first _MIN_LENGTH characters, longest first: finding them costs one dict lookup per position of the text,
+# however many secrets are known (a bulk audit knows thousands).
+_exact_by_prefix: dict[str, list[str]] = {}
+_compact_by_prefix: dict[str, list[str]] = {}
+_weak: set[str] = set()
+
+
+def compact(text: str) -> str:
+    """Letters and digits only, lower-cased: the form in which spacing and case no longer matter."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def is_strong(secret: str) -> bool:
+    """Long or varied enough that it cannot be an ordinary word (see the module docstring)."""
+    letters = compact(secret)
+    if len(letters) >= _STRONG_LENGTH:
+        return True
+    kinds = sum(any(test(c) for c in secret) for test in (str.islower, str.isupper, str.isdigit,
+                                                          lambda c: not c.isalnum()))
+    return len(secret) >= _MIXED_LENGTH and kinds >= 3
 
 
 def remember(secret: str | None) -> None:
-    """Make `redact` mask this value and its base64 encodings from now on."""
+    """Make `redact` mask this value, in every spacing and case when it is strong, from now on."""
     if not secret or len(secret) < _MIN_LENGTH:
         return
-    variants = {secret, secret.replace(" ", "")}
-    for value in list(variants):
-        raw = value.encode("utf-8")
-        variants.add(base64.b64encode(raw).decode("ascii").rstrip("="))
     with _lock:
-        for value in variants:
-            if len(value) >= _MIN_LENGTH and value not in _known:
-                _known.add(value)
-                key = value[:_MIN_LENGTH]  # a new list, never sorted in place: readers take no lock
-                _by_prefix[key] = sorted([*_by_prefix.get(key, []), value], key=len, reverse=True)
+        if secret in _known:
+            return
+        _known.add(secret)
+        encoded = {base64.b64encode(v.encode("utf-8")).decode("ascii").rstrip("=")
+                   for v in {secret, secret.replace(" ", "")}}
+        _add(_exact_by_prefix, [e for e in encoded if len(e) >= _MIN_LENGTH])
+        if is_strong(secret):
+            _add(_exact_by_prefix, [secret])
+            if len(compact(secret)) >= _MIXED_LENGTH:  # a compact form too short to be safe: exact only
+                _add(_compact_by_prefix, [compact(secret)])
+        else:
+            _weak.update({secret, secret.strip("\"'")})
+
+
+def _add(index: dict[str, list[str]], values: Iterable[str]) -> None:
+    for value in values:
+        key = value[:_MIN_LENGTH]  # a new list, never sorted in place: readers take no lock
+        if value not in index.get(key, []):
+            index[key] = sorted([*index.get(key, []), value], key=len, reverse=True)
 
 
 def remember_login(user: str, secret: str) -> None:
     """Also mask the base64 SASL blobs (PLAIN, XOAUTH2) that carry this secret for this user."""
     remember(secret)
-    for blob in (f"\0{user}\0{secret}", f"user={user}\x01auth=Bearer {secret}\x01\x01"):
-        remember(base64.b64encode(blob.encode("utf-8")).decode("ascii"))
+    blobs = [base64.b64encode(b.encode("utf-8")).decode("ascii")
+             for b in (f"\0{user}\0{secret}", f"user={user}\x01auth=Bearer {secret}\x01\x01")]
+    with _lock:
+        _add(_exact_by_prefix, blobs)
 
 
 def redact(text: object) -> str:
     """The text with every known secret and token-looking string replaced by [redacted]."""
-    result = _mask_known(str(text))
+    result = _mask(str(text), _known_spans(str(text)))
     result = _BASE64_RUN.sub(lambda m: MASK if _hides_secret(m.group(0)) else m.group(0), result)
     for pattern in _PATTERNS:
         result = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, result)
     return result
 
 
-def _known_spans(text: str) -> list[tuple[int, int]]:
-    """Where known secrets occur in `text`, overlapping occurrences merged."""
-    spans: list[tuple[int, int]] = []
-    for i in range(len(text) - _MIN_LENGTH + 1):
-        bucket = _by_prefix.get(text[i:i + _MIN_LENGTH])
-        hit = next((s for s in bucket if text.startswith(s, i)), None) if bucket else None
-        if hit is None:
-            continue
-        end = i + len(hit)
-        if spans and i < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+def _known_spans(text: str, *, credential: bool = False) -> list[tuple[int, int]]:
+    """Where known secrets occur in `text` (weak ones only in credential positions), merged."""
+    spans = _scan(text, _exact_by_prefix, text, range(len(text)))
+    if _compact_by_prefix:
+        folded, where = _compact_with_positions(text)
+        spans += [(where[a], where[b - 1] + 1) for a, b in _scan(folded, _compact_by_prefix, folded,
+                                                                  range(len(folded)))]
+    if _weak:
+        spans += _weak_spans(text, credential=credential)
+    return _merge(spans)
+
+
+def _scan(text: str, index: dict[str, list[str]], haystack: str, positions: range) -> list[tuple[int, int]]:
+    found = []
+    for i in positions:
+        bucket = index.get(haystack[i:i + _MIN_LENGTH])
+        hit = next((s for s in bucket if haystack.startswith(s, i)), None) if bucket else None
+        if hit is not None:
+            found.append((i, i + len(hit)))
+    return found
+
+
+def _compact_with_positions(text: str) -> tuple[str, list[int]]:
+    """The compact form of `text` and, for each of its characters, the index it came from."""
+    chars, where = [], []
+    for i, char in enumerate(text):
+        if char.isalnum():
+            for lowered in char.lower():
+                chars.append(lowered)
+                where.append(i)
+    return "".join(chars), where
+
+
+def _weak_spans(text: str, *, credential: bool) -> list[tuple[int, int]]:
+    """Whole tokens equal to a weak secret: among the few tokens right after a credential marker (`AUTH PLAIN x`,
+    `LOGIN "user" "x"`, `password=x`), or anywhere in `credential` text such as decoded base64. A token's
+    `key=`/`key:` prefix and surrounding quotes are not part of it."""
+    if credential:
+        tokens = list(_TOKEN.finditer(text))
+    else:
+        tokens = [t for marker in _CREDENTIAL_LINE.finditer(text)
+                  for t in itertools.islice(_TOKEN.finditer(text, marker.start()), _reach(text, marker))]
+    return [(t.start() + a, t.start() + b) for t in tokens for a, b in _candidates(t.group())]
+
+
+def _reach(text: str, marker: re.Match[str]) -> int:
+    """How many tokens from a marker may hold the secret: `key=value` one, `key: value` two, a verb a few."""
+    if not marker.group().endswith(("=", ":")):
+        return _AFTER_MARKER
+    return 1 if marker.end() < len(text) and not text[marker.end()].isspace() else 2
+
+
+def _candidates(token: str) -> list[tuple[int, int]]:
+    found = []
+    starts = {0} | {i + 1 for i, c in enumerate(token) if c in "=:"}
+    for start in sorted(starts):
+        part = token[start:]
+        for candidate in (part, part.rstrip(".!?")):
+            if candidate in _weak:
+                found.append((start, start + len(candidate)))
+                break
+    return found
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            spans.append((i, end))
-    return spans
+            merged.append((begin, end))
+    return merged
 
 
-def _mask_known(text: str) -> str:
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     parts, start = [], 0
-    for begin, end in _known_spans(text):
+    for begin, end in spans:
         parts += [text[start:begin], MASK]
         start = end
     return "".join(parts) + text[start:]
 
 
 def _hides_secret(blob: str) -> bool:
-    """True when a base64 run decodes to text holding a known secret or a token shape."""
+    """True when a base64 run decodes to text holding a known secret (weak ones too) or a token shape."""
     try:
         decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return False
-    return bool(_known_spans(decoded)) or any(p.search(decoded) for p in _PATTERNS)
+    return bool(_known_spans(decoded, credential=True)) or any(p.search(decoded) for p in _PATTERNS)
 
 
 def forget_all() -> None:
     """Clear the registry (tests)."""
     with _lock:
         _known.clear()
-        _by_prefix.clear()
+        _exact_by_prefix.clear()
+        _compact_by_prefix.clear()
+        _weak.clear()
 
 
-__all__ = ["MASK", "forget_all", "redact", "remember", "remember_login"]
+__all__ = ["MASK", "compact", "forget_all", "is_strong", "redact", "remember", "remember_login"]

@@ -18,6 +18,7 @@ from typing import Any
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
+from mailkit.messages import envelope_needs_smtputf8
 from mailkit.models import Account
 from mailkit.netio import OTHER, WRONG_MODE, StreamConnection, tls_kind_of_text
 from mailkit.redaction import remember_login
@@ -186,6 +187,26 @@ def parse_ehlo(reply: Reply) -> tuple[set[str], set[str]]:
 
 
 
+def not_success(diagnosis: Diagnosis, step: str) -> Diagnosis:
+    """A reply that reads as success (a 2xx, an IMAP `OK`) where the step needed another answer is a server
+    off the protocol, never `ok`: `unknown`, naming the step and the reply."""
+    if diagnosis.status is not Status.OK:
+        return diagnosis
+    return diagnosis_for(Status.UNKNOWN, raw=f"unexpected reply at {step}: {diagnosis.raw}", step=step)
+
+
+def signed_in_or_unknown(diagnosis: Diagnosis, steps: list[Step], needed: tuple[str, ...]) -> Diagnosis:
+    """The last word on `ok`: it stands only when every needed step (auth, and send or select) succeeded."""
+    if diagnosis.status is not Status.OK:
+        return diagnosis
+    done = {step.name for step in steps if step.ok}
+    missing = [name for name in needed if name not in done]
+    if not missing:
+        return diagnosis
+    return diagnosis_for(Status.UNKNOWN, step=missing[0],
+                         raw=f"no successful {missing[0]} step: the conversation proved nothing")
+
+
 class SMTPCheck(StepRecorder):
     """One account's conversation. Use `run()`; it never raises mailkit's network errors."""
 
@@ -203,6 +224,8 @@ class SMTPCheck(StepRecorder):
 
     async def run(self) -> CheckResult:
         diagnosis, duration_ms = await self._outcome(self.account.smtp_port)
+        needed = ("auth", "send") if self.message is not None else ("auth",)
+        diagnosis = signed_in_or_unknown(diagnosis, self.steps, needed)
         return CheckResult(
             email=self.account.email, protocol="smtp", diagnosis=diagnosis, steps=self.steps,
             transcript=self.transcript.lines, duration_ms=duration_ms,
@@ -240,7 +263,7 @@ class SMTPCheck(StepRecorder):
 
     def _reject(self, step: str, reply: Reply) -> StopCheck:
         self._fail_step(step, reply.raw.splitlines()[0] if reply.lines else str(reply.code))
-        return StopCheck(classify_reply(reply.code, reply.raw, "smtp", step=step))
+        return StopCheck(not_success(classify_reply(reply.code, reply.raw, "smtp", step=step), step))
 
     async def _greeting(self) -> Reply:
         try:
@@ -291,8 +314,9 @@ class SMTPCheck(StepRecorder):
             reply, challenge = await self._auth_exchange(mechanism, creds.secret)
         if reply.code != 235:
             self._fail_step("auth", reply.raw.splitlines()[0])
-            raise StopCheck(classify_auth_failure(reply.code, reply.raw, mechanism=mechanism, challenge=challenge,
-                                                  granted=granted_scopes(creds) if challenge else None))
+            raise StopCheck(not_success(classify_auth_failure(
+                reply.code, reply.raw, mechanism=mechanism, challenge=challenge,
+                granted=granted_scopes(creds) if challenge else None), "auth"))
         self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
 
@@ -333,6 +357,9 @@ class SMTPCheck(StepRecorder):
         raw = self.message.as_bytes()
         sender = self.message["From"].addresses[0].addr_spec if self.message["From"] else self.account.email
         size = f" SIZE={len(raw)}" if "SIZE" in self.extensions else ""
+        if envelope_needs_smtputf8(sender, self.recipients):
+            self._require_smtputf8(sender)
+            size += " SMTPUTF8"
         reply = await self.wire.command(f"MAIL FROM:<{sender}>{size}", "send")
         if reply.code != 250:
             raise self._reject("send", reply)
@@ -350,6 +377,16 @@ class SMTPCheck(StepRecorder):
             raise self._reject("send", reply)
         self.steps.append(Step("send", True, f"{len(raw)} bytes to {', '.join(self.recipients)}: {reply.lines[0]}",
                                int((time.monotonic() - started) * 1000)))
+
+    def _require_smtputf8(self, sender: str) -> None:
+        """A non-ASCII address can travel only with SMTPUTF8 (RFC 6531); without it, say so instead of sending."""
+        if "SMTPUTF8" in self.extensions:
+            return
+        wrong = next(a for a in [sender, *self.recipients] if not a.isascii())
+        status = Status.SENDER_REJECTED if wrong == sender else Status.RECIPIENT_REJECTED
+        self._fail_step("send", f"{wrong} is not an ASCII address and the server does not offer SMTPUTF8")
+        raise StopCheck(diagnosis_for(status, variant="non_ascii", detail=wrong, step="send",
+                                      raw=f"{wrong}: non-ASCII address, server without SMTPUTF8 (not sent)"))
 
     async def _quit(self) -> None:
         try:

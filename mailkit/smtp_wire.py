@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mailkit.errors import NetworkError
-from mailkit.netio import MAX_LINE, StreamConnection, Transcript, resolve
+from mailkit.netio import MAX_LINE, ReplyBudget, StreamConnection, Transcript, resolve
+
+#: RFC 5321 allows 512 bytes per reply line; a real EHLO answer has about 15 lines.
+MAX_REPLY_LINES = 200
+MAX_REPLY_BYTES = 64 * 1024
 
 
 @dataclass
@@ -39,16 +43,18 @@ class SMTPWire(StreamConnection):
     """One SMTP connection. Methods raise mailkit NetworkError subclasses only."""
 
     async def read_reply(self, step: str, timeout: float | None = None) -> Reply:
-        """Read one (possibly multi-line) reply."""
+        """Read one (possibly multi-line) reply within one deadline and the caps on lines and bytes."""
         lines: list[str] = []
         code = 0
-        deadline = timeout or self.reply_timeout
+        budget = ReplyBudget(step, timeout or self.reply_timeout, lines=MAX_REPLY_LINES, size=MAX_REPLY_BYTES)
         while True:
-            raw = await self.read_line(step, deadline)
+            raw = await self.read_line(step, budget)
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             self.transcript.add("S:", line)
             if len(line) < 3 or not line[:3].isdigit():
                 raise NetworkError(f"not an SMTP reply: {line[:80]!r}", step=step)
+            if code and int(line[:3]) != code:
+                raise NetworkError(f"a reply that changes its code midway ({code}, then {line[:3]})", step=step)
             code = int(line[:3])
             lines.append(line[4:])
             if len(line) == 3 or line[3] != "-":

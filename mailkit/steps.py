@@ -10,7 +10,7 @@ from typing import Any
 
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, OAuthError
-from mailkit.redaction import remember_login
+from mailkit.redaction import redact, remember_login
 
 
 @dataclass
@@ -21,6 +21,9 @@ class Step:
     ok: bool
     detail: str = ""
     duration_ms: int = 0
+
+    def __post_init__(self) -> None:
+        self.detail = redact(self.detail)  # often a server's words, which may echo a credential
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "ok": self.ok, "detail": self.detail, "duration_ms": self.duration_ms}

@@ -11,6 +11,7 @@ from mailkit.keyring_backends import MemoryKeyring
 from mailkit.workspace import Workspace
 from tests.dns_fixtures import *  # noqa: F401,F403
 from tests.dovecot_fixtures import *  # noqa: F401,F403
+from tests.hostile_servers import *  # noqa: F401,F403
 from tests.sandbox_fixtures import *  # noqa: F401,F403
 
 pytest_plugins = ["tests.leak_scan"]

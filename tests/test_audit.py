@@ -306,7 +306,9 @@ def test_an_account_with_nothing_stored_is_looked_up_once(bulk, workspace):
 
 def test_redaction_stays_fast_with_thousands_of_known_secrets(monkeypatch):
     monkeypatch.setattr(redaction, "_known", set())  # a registry of its own, put back afterwards
-    monkeypatch.setattr(redaction, "_by_prefix", {})
+    monkeypatch.setattr(redaction, "_exact_by_prefix", {})
+    monkeypatch.setattr(redaction, "_compact_by_prefix", {})
+    monkeypatch.setattr(redaction, "_weak", set())
     for i in range(3000):
         remember_login(f"user{i}@gmail.com", _app_password(i) + f"{i:04d}")
     line = "S: 250-smtp.gmail.com at your service, [127.0.0.1] " * 3 + _app_password(7) + "0007"

@@ -18,6 +18,7 @@ from mailkit.errors import UsageError
 from mailkit.i18n import normalize_lang, resolve_lang
 
 INTERRUPTED_EXIT = 130
+FORCE_AFTER = 1.5  # seconds between a stop signal and cancelling the run's task
 
 
 def audit(
@@ -54,13 +55,17 @@ def audit(
     _warn_insecure(company, email)
     runner = Audit(STATE.workspace(), Selection(company, list(email) if email else None, broken), options,
                    resume=resume, progress=not no_progress, on_retry=_announce_retry(progress=not no_progress))
+    received: list[int] = []
     try:
-        summary = run_sync(_stop_on_sigterm(runner))
-    except KeyboardInterrupt:
+        summary = run_sync(_stop_on_signals(runner, received))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        received.append(signal.SIGINT)
+        summary = None
+    if summary is None or signal.SIGINT in received:
         if runner.run_id is not None:
             say(f"interrupted: run {runner.run_id} is saved; finish it with `mailkit audit --resume "
                 f"{runner.run_id}`", err=True)
-        raise typer.Exit(INTERRUPTED_EXIT) from None
+        raise typer.Exit(INTERRUPTED_EXIT)
     if json_out:
         emit_json(summary.to_dict(lang))
     else:
@@ -96,11 +101,29 @@ def _announce_retry(*, progress: bool) -> Callable[[Any], None]:
     return announce
 
 
-async def _stop_on_sigterm(runner: Any) -> Any:
-    """SIGTERM (systemd, a cron timeout) stops the run cleanly, as Ctrl-C does: it stays resumable."""
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not on Windows / main thread
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.stop)
-    return await runner.run()
+async def _stop_on_signals(runner: Any, received: list[int]) -> Any:
+    """Ctrl-C (SIGINT) and SIGTERM (systemd, a cron timeout) stop the run cleanly: no new account starts,
+    those in flight are abandoned, the run is marked interrupted and stays resumable. Should the run not
+    have ended `FORCE_AFTER` seconds after the first signal, its task is cancelled outright."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+
+    def stop(signum: int) -> None:
+        if not received and main is not None:
+            loop.call_later(FORCE_AFTER, main.cancel)
+        received.append(signum)
+        runner.stop()
+
+    installed = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not on Windows / main thread
+            loop.add_signal_handler(signum, stop, signum)
+            installed.append(signum)
+    try:
+        return await runner.run()
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
 
 
 def _print_summary(summary: Any, lang: str) -> None:

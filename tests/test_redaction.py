@@ -1,0 +1,113 @@
+"""Redaction both ways: every spelling of a secret is hidden, and ordinary words never become [redacted]."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from mailkit.diagnose import diagnosis_for
+from mailkit.redaction import MASK, forget_all, is_strong, redact, remember, remember_login
+from mailkit.smtp import plain_string, xoauth2_string
+from mailkit.status import Status
+
+APP = "abcd efgh ijkl mnop"
+WEAK = ["secret", "mailkit", "password1", "gmail"]
+
+
+@pytest.fixture(autouse=True)
+def clean_registry():
+    forget_all()
+    yield
+    forget_all()
+
+
+@pytest.mark.parametrize("spelling", [
+    "abcd efgh ijkl mnop", "abcdefghijklmnop", "ABCD-EFGH-IJKL-MNOP", "ABCDEFGHIJKLMNOP", "aBcD eFgH iJkL mNoP",
+    "abcd  efgh\tijkl mnop", "abcd_efgh.ijkl:mnop", "AbCdEfGh-IjKl MnOp",
+])
+@pytest.mark.parametrize("context", ["{}", "535-5.7.8 you sent {} back", "password={}", "x{}y", '"{}"'])
+def test_an_app_password_is_hidden_in_any_spacing_and_case(spelling, context):
+    remember_login("x@y.example", APP.replace(" ", ""))  # what sign-in uses
+    shown = redact(context.format(spelling))
+    assert "abcd" not in shown.lower() and "mnop" not in shown.lower(), shown
+    assert MASK in shown
+
+
+def test_the_spaced_form_stored_is_hidden_in_its_compact_and_upper_forms():
+    remember(APP)
+    for spelling in ("abcdefghijklmnop", "ABCD EFGH IJKL MNOP"):
+        assert redact(f"echo {spelling}") == f"echo {MASK}"
+
+
+@pytest.mark.parametrize("secret", [APP.replace(" ", ""), *WEAK])
+def test_base64_and_sasl_forms_are_hidden_for_every_secret(secret):
+    remember_login("x@y.example", secret)
+    for blob in (plain_string("x@y.example", secret), xoauth2_string("x@y.example", secret),
+                 base64.b64encode(secret.encode()).decode(), base64.b64encode(secret.encode()).decode().rstrip("=")):
+        shown = redact(f"334 {blob} was sent")
+        assert blob not in shown and MASK in shown, (secret, shown)
+
+
+def test_base64_of_a_secret_in_another_spelling_is_hidden():
+    remember_login("x@y.example", APP.replace(" ", ""))
+    blob = base64.b64encode(b"\0x@y.example\0ABCD-EFGH-IJKL-MNOP").decode()
+    assert redact(blob) == MASK
+
+
+@pytest.mark.parametrize("text", [
+    "mailkit secret set x@y", "Run `mailkit secret set x@y.example` and paste the new app password.",
+    "Google did not accept the user name and password: create an app password in gmail settings.",
+    "mailkit account import FILE; mailkit audit --resume last", "The secret is safe with mailkit.",
+    "password1 is a bad choice; gmail says so", "LOGIN via your web browser, then mailkit check x@y",
+    "Log in to Gmail, then run mailkit secret set x@y",
+])
+def test_weak_secrets_never_garble_ordinary_text(text):
+    for secret in WEAK:
+        remember_login("x@y.example", secret)
+    assert redact(text) == text
+
+
+def test_weak_secrets_are_hidden_where_they_are_credentials():
+    for secret in WEAK:
+        remember_login("x@y.example", secret)
+    cases = {
+        "AUTH PLAIN secret": f"AUTH PLAIN {MASK}",
+        'a1 LOGIN "x@y.example" "mailkit"': f'a1 LOGIN "x@y.example" "{MASK}"',
+        "a1 LOGIN x@y.example password1": f"a1 LOGIN x@y.example {MASK}",
+        "PASS gmail": f"PASS {MASK}",
+        "decoded: user=x@y.example password=secret": f"decoded: user=x@y.example password={MASK}",
+        "pass: mailkit": f"pass: {MASK}",
+        "pwd=gmail, mailkit secret set x@y": f"pwd={MASK}, mailkit secret set x@y",
+        "535 5.7.8 you sent AUTH LOGIN / PASS secret.": f"535 5.7.8 you sent AUTH LOGIN / PASS {MASK}.",
+    }
+    for text, expected in cases.items():
+        assert redact(text) == expected, text
+
+
+def test_the_remedy_of_a_diagnosis_prints_intact_with_weak_secrets_known():
+    """Issue: with a stored password `secret`, "mailkit secret set" printed as "mailkit [redacted] set"."""
+    for secret in WEAK:
+        remember_login("x@y.example", secret)
+    for status in Status:
+        diagnosis = diagnosis_for(status)
+        for lang in ("en", "es", "pl"):
+            remedy = diagnosis.remedy(lang, email="x@y.example")
+            assert redact(remedy) == remedy, (status, lang)
+
+
+def test_strength_rule():
+    assert all(not is_strong(s) for s in WEAK + ["abcdefgh", "Secret1"])
+    assert all(is_strong(s) for s in [APP, "abcdefghijkl", "Tr0ub4dor&3", "Secret12!", "ya29.a0AfB_byC"])
+
+
+def test_a_strong_secret_whose_letters_are_few_is_hidden_as_stored_only():
+    remember("!!!@@@###a1b")  # three kinds, but only 3 letters and digits: too few to search loosely
+    assert redact("x !!!@@@###a1b y") == f"x {MASK} y"
+    assert redact("a1b and A1B") == "a1b and A1B"
+
+
+def test_mixed_strong_password_is_hidden_in_any_case():
+    remember("Tr0ub4dor&3")
+    assert redact("echo TR0UB4DOR&3 and tr0ub4dor 3") == f"echo {MASK} and {MASK}"
+    assert redact("troubadour") == "troubadour"
