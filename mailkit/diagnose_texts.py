@@ -346,29 +346,29 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("The From address[[ {detail}]] has letters outside ASCII (such as accents) and the server does not "
                "offer SMTPUTF8, the extension that carries such addresses: the message was not sent.",
                "Send from an address without accents (ASCII only), or through a server that offers SMTPUTF8 "
-               "(Gmail does)."),
+               "(most large providers do)."),
         "es": ("La dirección del remitente[[ {detail}]] tiene caracteres fuera de ASCII (como acentos) y el servidor "
                "no ofrece SMTPUTF8, la extensión que admite esas direcciones: el mensaje no se envió.",
                "Envía desde una dirección sin acentos (solo ASCII) o a través de un servidor que ofrezca SMTPUTF8 "
-               "(Gmail lo ofrece)."),
+               "(la mayoría de los grandes proveedores lo ofrece)."),
         "pl": ("Adres nadawcy[[ {detail}]] zawiera znaki spoza ASCII (np. litery z akcentami), a serwer nie oferuje "
                "SMTPUTF8, rozszerzenia, które przenosi takie adresy: wiadomość nie została wysłana.",
                "Wysyłaj z adresu bez znaków diakrytycznych (tylko ASCII) albo przez serwer oferujący SMTPUTF8 "
-               "(Gmail go oferuje)."),
+               "(oferuje go większość dużych dostawców)."),
     },
     "recipient_rejected:non_ascii": {
         "en": ("The recipient address[[ {detail}]] has letters outside ASCII (such as accents) and the server does "
                "not offer SMTPUTF8, the extension that carries such addresses: the message was not sent.",
                "Send the test to an address without accents (--send-to), or through a server that offers "
-               "SMTPUTF8 (Gmail does)."),
+               "SMTPUTF8 (most large providers do)."),
         "es": ("La dirección del destinatario[[ {detail}]] tiene caracteres fuera de ASCII (como acentos) y el "
                "servidor no ofrece SMTPUTF8, la extensión que admite esas direcciones: el mensaje no se envió.",
                "Envía la prueba a una dirección sin acentos (--send-to) o a través de un servidor que ofrezca "
-               "SMTPUTF8 (Gmail lo ofrece)."),
+               "SMTPUTF8 (la mayoría de los grandes proveedores lo ofrecen)."),
         "pl": ("Adres odbiorcy[[ {detail}]] zawiera znaki spoza ASCII (np. litery z akcentami), a serwer nie oferuje "
                "SMTPUTF8, rozszerzenia, które przenosi takie adresy: wiadomość nie została wysłana.",
                "Wyślij test na adres bez znaków diakrytycznych (--send-to) albo przez serwer oferujący SMTPUTF8 "
-               "(Gmail go oferuje)."),
+               "(oferuje go większość dużych dostawców)."),
     },
     "recipient_rejected": {
         "en": ("The recipient address was refused: it does not exist, is mistyped, or its mailbox is disabled "

@@ -287,7 +287,7 @@ class Hostile:
         """`mailkit account add` arguments for an account on this server."""
         return [email, "--company", company, "--provider", "custom", "--auth", "app-password", "--smtp-host",
                 "127.0.0.1", "--smtp-port", str(self.smtp_port), "--security", self.security, "--imap-host",
-                "127.0.0.1", "--imap-port", str(self.imap_port)]
+                "127.0.0.1", "--imap-port", str(self.imap_port), "--imap-security", "ssl"]
 
 
 def _guard(handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]):
