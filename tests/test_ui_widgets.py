@@ -428,6 +428,9 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     assert "In the notebooks: 02_gmail_oauth" in bulk.table.value  # next to `mailkit oauth login`
     assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
 
+    default = ReportView(sample, lang="en")  # the workspace's own reports/ folder, created on the first export
+    default.exports["csv"].click()
+    assert default.exported[-1].parent == sample.home / "reports" and default.exported[-1].stat().st_size > 0
     report = ReportView(sample, lang="en", export_dir=tmp_path)
     assert report.table.value.count("<tr>") >= 13 + 1 and "mailkit-report" in report.table.value
     report.status.value = "app_password_required"

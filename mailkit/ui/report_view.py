@@ -185,6 +185,7 @@ class ReportView(Panel):
     @busy
     def on_export(self, _button: w.Button | None, fmt: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.export_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the view's own folder, unlike `report -o`
         path = report_export.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace,
                                     lang=self.lang)
         self.exported.append(path)
