@@ -10,7 +10,7 @@ from mailkit.diagnose import diagnosis_for
 from mailkit.endpoints import extra_ca_file
 from mailkit.errors import OAuthError, SecretStoreError
 from mailkit.messages import build_test_message, sample_invoice
-from mailkit.models import Account
+from mailkit.models import Account, insecure_settings
 from mailkit.providers import UNDETECTED
 from mailkit.redaction import redact
 from mailkit.secrets import login_secret, secret_kind_for, secret_store
@@ -86,6 +86,17 @@ async def credentials_or_result(account: Account, workspace: Workspace,
         return None, store_failure(account.email, protocol, exc)
 
 
+def insecure_refusal(account: Account, protocol: str) -> CheckResult | None:
+    """A Google or Microsoft account whose settings would expose its password (no TLS, a foreign host) signs in
+    only where the admin allowed it (--allow-insecure); otherwise this result, and nothing is sent."""
+    problems = insecure_settings(account)
+    if not problems or account.allow_insecure:
+        return None
+    why = "; ".join(reason for _, reason in problems)
+    diagnosis = diagnosis_for(Status.NOT_CONFIGURED, raw=why, step="settings", variant="insecure", detail=why)
+    return CheckResult(account.email, protocol, diagnosis, steps=[Step("settings", False, why)])
+
+
 def undetected_result(account: Account, protocol: str) -> CheckResult:
     """The result for an account whose provider DNS could not tell at import: nothing is sent anywhere."""
     detail = undetected_detail(account)
@@ -136,6 +147,9 @@ async def check_with(account: Account, credentials: Credentials | None, *, send:
     or the workspace's extra CA file is trusted besides the system's."""
     if account.provider == UNDETECTED:  # no server to sign in to yet, and none is guessed
         return undetected_result(account, "smtp")
+    refused = insecure_refusal(account, "smtp")
+    if refused is not None:
+        return refused
     ca_file = extra_ca_file(account, workspace or Workspace())
     message = None
     if send is not None:

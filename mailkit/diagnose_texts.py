@@ -187,6 +187,21 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "MAILKIT_KEYRING_PASSPHRASE) i sprawdź ponownie; `mailkit secret backend` pokazuje, który pęk "
                "kluczy jest używany. Zapisane sekrety nie przepadły."),
     },
+    "not_configured:insecure": {
+        "en": ("This account's settings would send its password unencrypted or to a server outside its provider's"
+               "[[ ({detail})]], and nobody allowed that for it, so mailkit did not sign in.",
+               "Put the provider's own servers back with STARTTLS or SSL (`mailkit account add {email} --company "
+               "COMPANY --provider PROVIDER`), or, if this is on purpose, add it again with --allow-insecure."),
+        "es": ("La configuración de esta cuenta enviaría su contraseña sin cifrar o a un servidor ajeno a su "
+               "proveedor[[ ({detail})]], y nadie lo permitió para ella, así que mailkit no inició sesión.",
+               "Vuelve a poner los servidores del propio proveedor con STARTTLS o SSL (`mailkit account add {email} "
+               "--company EMPRESA --provider PROVEEDOR`) o, si es a propósito, agrégala de nuevo con "
+               "--allow-insecure."),
+        "pl": ("Ustawienia tego konta wysłałyby hasło bez szyfrowania albo do serwera spoza jego dostawcy"
+               "[[ ({detail})]], a nikt na to nie zezwolił, więc mailkit się nie logował.",
+               "Przywróć serwery samego dostawcy z STARTTLS lub SSL (`mailkit account add {email} --company FIRMA "
+               "--provider DOSTAWCA`) albo, jeśli to celowe, dodaj konto ponownie z --allow-insecure."),
+    },
     "provider_not_detected": {
         "en": ("mailkit could not tell who hosts the mail of this account's domain[[ ({email})]]: DNS did not answer "
                "when the account was added, so it has no server yet and nothing was sent anywhere.",

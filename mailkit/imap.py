@@ -322,11 +322,14 @@ async def check_imap_account(account: Account, *, workspace: Workspace | None = 
                              credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
     """The IMAP check with the account's stored credentials (OAuth token or app password), trusting the
     account's or the workspace's extra CA file."""
+    from mailkit.check import credentials_or_result, insecure_refusal
+
+    refused = insecure_refusal(account, "imap")
+    if refused is not None:
+        return refused
     workspace = workspace or Workspace()
     ca_file = extra_ca_file(account, workspace)
     if credentials is None:
-        from mailkit.check import credentials_or_result
-
         credentials, failed = await credentials_or_result(account, workspace, "imap")
         if failed is not None:
             return failed

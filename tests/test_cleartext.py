@@ -95,3 +95,36 @@ def test_check_refuses_an_insecure_account_stored_before_the_rule(home: Path):
     done = run_mailkit("check", "ana@gmail.com", home=home)
     assert done.returncode == 2 and "NOT allowed" in done.stderr and "--allow-insecure" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_audit_and_imap_check_never_connect_for_an_insecure_account_nobody_allowed(workspace):
+    """Stored before the rule (or edited in the database): no check path sends its password anywhere."""
+    import asyncio
+    import socket
+
+    from mailkit.audit import AuditOptions, Selection, audit
+    from mailkit.imap import check_imap_account
+    from mailkit.inventory import Inventory
+    from mailkit.models import Company
+    from mailkit.secrets import SecretKind, secret_store
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("acme", "Acme"))
+        inventory.upsert_account(build_account("ana@gmail.com", "acme", provider_key="gmail", auth="app-password"))
+        inventory.conn.execute("UPDATE accounts SET smtp_host = '127.0.0.1', smtp_port = ?, security = 'none', "
+                               "imap_host = '127.0.0.1', imap_port = ?", (port, port))
+        account = inventory.account("ana@gmail.com")
+    secret_store(workspace).set("ana@gmail.com", SecretKind.APP_PASSWORD, "abcdefghijklmnop")
+    summary = audit(workspace, Selection(), AuditOptions())
+    imap = asyncio.run(check_imap_account(account, workspace=workspace))
+    for result in (summary.results[0], imap):
+        assert (result.status.value, result.diagnosis.variant) == ("not_configured", "insecure"), result
+        assert "unencrypted" in result.diagnosis.remedy("en") or "--allow-insecure" in result.diagnosis.remedy("en")
+    with pytest.raises(BlockingIOError):
+        listener.accept()  # nobody connected
+    listener.close()
