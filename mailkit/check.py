@@ -13,7 +13,7 @@ from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account, insecure_settings
 from mailkit.providers import UNDETECTED
 from mailkit.redaction import redact
-from mailkit.secrets import login_secret, secret_kind_for, secret_store
+from mailkit.secrets import in_keyring_thread, login_secret, secret_kind_for, secret_store
 from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.status import Status
 from mailkit.steps import Step
@@ -50,7 +50,7 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
         from mailkit.oauth import TokenSource
 
         source = TokenSource.for_account(account, workspace)
-        if not await asyncio.to_thread(source.configured):
+        if not await in_keyring_thread(source.configured):
             await asyncio.to_thread(_raise_refused_consent, account, workspace)
             return None
         token = await source.access_token()
@@ -58,8 +58,8 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
                            refresh=lambda: source.access_token(force_refresh=True),
                            scopes=lambda: _granted_scopes(workspace, account.email))
     kind = secret_kind_for(account.auth)
-    store = await asyncio.to_thread(secret_store, workspace)
-    secret = await asyncio.to_thread(store.get, account.email, kind)
+    store = await in_keyring_thread(secret_store, workspace)
+    secret = await in_keyring_thread(store.get, account.email, kind)
     if secret is None:
         return None
     return Credentials("PASSWORD", account.login_name, login_secret(kind, secret))

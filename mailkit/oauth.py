@@ -44,6 +44,7 @@ from mailkit.oauth_store import (
     update_facts,
 )
 from mailkit.redaction import redact
+from mailkit.secrets import in_keyring_thread
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
@@ -95,7 +96,7 @@ class TokenSource:
     async def access_token(self, *, force_refresh: bool = False) -> str:
         """A valid access token; OAuthError (with its status) when none can be had. The keyring read
         runs in a worker thread: it blocks, and an encrypted file keyring derives a key per entry."""
-        seen = await asyncio.to_thread(self._bundle)
+        seen = await in_keyring_thread(self._bundle)
         if not force_refresh and seen.fresh():
             return seen.access_token
         async with _async_lock(self._key):

@@ -9,13 +9,16 @@ with no usable backend, the sandbox's fake secrets go to a file in the sandbox's
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -25,6 +28,7 @@ from mailkit.errors import SecretStoreError
 from mailkit.redaction import redact, remember_login
 from mailkit.workspace import Workspace
 
+T = TypeVar("T")
 SERVICE = "mailkit"
 PASSPHRASE_ENV = "MAILKIT_KEYRING_PASSPHRASE"
 
@@ -154,6 +158,16 @@ def backend_usable(backend: KeyringBackend) -> bool:
 
 
 _resolve_lock = threading.Lock()
+#: Keyring reads get threads of their own: an encrypted file's slow key derivation, queued for hundreds of
+#: accounts, must never hold up the event loop's shared executor, where DNS look-ups run (they timed out).
+_KEYRING_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mailkit-keyring")
+
+
+async def in_keyring_thread(function: Callable[..., T], *args: Any) -> T:
+    """Run a blocking keyring call (a read, a store lookup) in the keyring's own threads."""
+    import asyncio
+
+    return await asyncio.get_running_loop().run_in_executor(_KEYRING_THREADS, functools.partial(function, *args))
 _unlocked: dict[tuple[str, str], KeyringBackend] = {}
 
 
