@@ -100,6 +100,8 @@ def test_sandbox_pointing_at_another_machine_is_refused(home: Path, tmp_path: Pa
     far = sandbox_json(tmp_path / "far.json", host="203.0.113.9")
     one_line_error(run_mailkit("company", "list", home=home, env={"MAILKIT_SANDBOX": str(far)}),
                    "203.0.113.9", "not this machine")
+    helped = run_mailkit("company", "list", "--help", home=home, env={"MAILKIT_SANDBOX": str(far)})
+    assert helped.returncode == 0 and "Usage" in helped.stdout  # the help is always there
 
 
 def test_sandbox_mode_is_announced_on_stderr_not_in_json(home: Path, tmp_path: Path):

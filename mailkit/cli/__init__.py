@@ -47,8 +47,13 @@ def _global_options(
     if home is not None:
         STATE.home = home.expanduser()
     STATE.lang = lang
-    if ctx.invoked_subcommand not in _OWN_SANDBOX:
+    if ctx.invoked_subcommand not in _OWN_SANDBOX and not _asks_for_help():
         _announce_sandbox()
+
+
+def _asks_for_help() -> bool:
+    """`--help` only prints text: a stale MAILKIT_SANDBOX must not stand between the admin and the help."""
+    return any(arg in {"--help", "-h"} for arg in sys.argv[1:])
 
 
 def _announce_sandbox() -> None:
