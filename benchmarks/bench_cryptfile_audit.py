@@ -28,28 +28,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_audit import RESULTS, app_password, email, start_sandbox, write_accounts  # noqa: E402
+from bench_audit import RESULTS, email, start_sandbox, write_accounts  # noqa: E402
+from bench_audit import make_workspace as make_bench_workspace  # noqa: E402
 
 PASSPHRASE = "correct horse battery staple"
 
 
 def make_workspace(home: Path, n: int):
-    """N accounts whose app passwords are in the workspace's encrypted file keyring."""
-    from mailkit.inventory import Inventory
-    from mailkit.models import Company, build_account
-    from mailkit.secrets import SecretKind, secret_store
+    """bench_audit's N accounts, with their app passwords in the workspace's encrypted file keyring."""
     from mailkit.workspace import Workspace
 
-    workspace = Workspace(home).ensure()
-    workspace.set_setting("keyring.backend", "cryptfile")
-    with Inventory.open(workspace) as inventory, inventory.transaction():
-        inventory.upsert_company(Company("bench", "Benchmark SA"))
-        for i in range(n):
-            inventory.upsert_account(build_account(email(i), "bench", provider_key="gmail", auth="app-password"))
-    store = secret_store(workspace)
-    for i in range(n):
-        store.set(email(i), SecretKind.APP_PASSWORD, app_password(i))
-    return workspace
+    Workspace(home).ensure().set_setting("keyring.backend", "cryptfile")
+    return make_bench_workspace(home, n)
 
 
 def fresh_reads(home: Path, n: int) -> float:
