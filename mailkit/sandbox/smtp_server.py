@@ -16,6 +16,8 @@ import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import getaddresses
 from typing import AnyStr
 
@@ -404,10 +406,9 @@ class GmailSMTP(SMTP):
 
     @staticmethod
     def _header_sender(raw: bytes) -> str:
-        """The From: header's address (Workspace 'send as' rules look at it too)."""
-        head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
-        values = [line[5:] for line in head.replace("\r\n ", " ").replace("\r\n\t", " ").split("\r\n")
-                  if line[:5].lower() == "from:"]
+        """The From: header's address (Workspace 'send as' rules look at it too). Read with the email package,
+        so bare LF line endings (smtplib sends bytes as they are) are read as well as CRLF."""
+        values = [str(v) for v in BytesHeaderParser(policy=compat32).parsebytes(raw).get_all("From") or []]
         found = [addr for _, addr in getaddresses(values) if addr]
         return found[0] if found else ""
 
