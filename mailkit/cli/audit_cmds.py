@@ -94,7 +94,7 @@ def _announce_retry(*, progress: bool) -> Callable[[Any], None]:
             return
         from tqdm.auto import tqdm
 
-        from mailkit.redaction import redact
+        from mailkit.secrets.redaction import redact
 
         tqdm.write(redact(text), file=sys.stderr)
 
@@ -150,7 +150,7 @@ def report(
     json_out: bool = JsonOption,
 ) -> None:
     """The latest status of every account with its cause and remedy, and a roll-up per company."""
-    from mailkit import reports
+    from mailkit.reports import frames as reports
 
     chosen = lang or STATE.lang
     if chosen and normalize_lang(chosen) is None:
@@ -165,7 +165,7 @@ def report(
     latest = latest.rename(columns=reports.english_name)
     companies = reports.by_company(frame=latest)
     if output is not None:
-        from mailkit.report_export import export
+        from mailkit.reports.files import export
 
         export(output, STATE.workspace(), lang=chosen, company=company)
     if json_out:
@@ -185,7 +185,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def print_report(latest: Any, companies: Any, lang: str | None) -> None:
-    from mailkit.report_export import header
+    from mailkit.reports.files import header
 
     if latest.empty:
         say("no accounts yet: `mailkit account import FILE`, then `mailkit audit`")

@@ -12,8 +12,8 @@ from typing import Any
 
 import typer
 
-from mailkit.redaction import redact
 from mailkit.sanitize import for_terminal, json_safe
+from mailkit.secrets.redaction import redact
 from mailkit.workspace import Workspace, default_home
 
 

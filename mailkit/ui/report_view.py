@@ -2,7 +2,7 @@
 (xlsx, csv, html) and the plots (status per company, trend across audit runs). Before anything
 has been checked it says so and offers "Run the audit now" (a sign-in check of every account).
 
-The table is the Styler of `mailkit.reports.style` rendered to HTML in a widget, so it looks the
+The table is the Styler of `mailkit.reports.frames.style` rendered to HTML in a widget, so it looks the
 same live, in a saved page and in the HTML export; the view only adds column widths that fit a
 notebook and, under a remedy that names a command, the panel that does it with a button.
 """
@@ -15,9 +15,11 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from mailkit import report_export, report_plots, reports
 from mailkit.audit import Audit, AuditOptions, AuditResult, AuditSummary, Selection
 from mailkit.inventory import Inventory
+from mailkit.reports import files as report_export
+from mailkit.reports import frames as reports
+from mailkit.reports import plots as report_plots
 from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
 from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace

@@ -1,0 +1,1 @@
+"""Reports: pandas DataFrames of the audit store, exported to files and plotted."""

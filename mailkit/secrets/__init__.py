@@ -1,0 +1,1 @@
+"""Secrets in keyring and nowhere else: the store, its backends, redaction, app passwords."""

@@ -1,0 +1,1 @@
+"""CSV / Excel import and export of the inventory."""

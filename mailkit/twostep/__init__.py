@@ -1,0 +1,1 @@
+"""2-Step Verification per account, and reading it from the Directory API."""
