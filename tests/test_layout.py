@@ -1,8 +1,10 @@
-"""The package layout: each package's public names are honest and cheap to import, the old flat modules are gone."""
+"""The package layout: each package's public names are honest and cheap to import, the old flat modules are gone,
+and the CLI's command modules do not import each other in a circle."""
 
 from __future__ import annotations
 
 import ast
+import graphlib
 import importlib
 import subprocess
 import sys
@@ -60,3 +62,16 @@ def test_the_old_flat_modules_are_gone() -> None:
         assert not (PACKAGE / f"{name}.py").exists()
         assert (PACKAGE / name / "__init__.py").is_file()
 
+
+def test_cli_command_modules_import_no_circle() -> None:
+    """`mailkit.cli`'s modules form no import cycle (helpers every command shares live in cli/common.py)."""
+    graph = {}
+    for path in (PACKAGE / "cli").glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mailkit.cli."):
+                imported.add(node.module.rsplit(".", 1)[1])
+        graph[path.stem] = imported
+
+    order = list(graphlib.TopologicalSorter(graph).static_order())  # raises CycleError on a circle
+    assert set(order) >= set(graph)

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory, warn_insecure
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say, warn_insecure
 from mailkit.errors import UsageError
 from mailkit.i18n import resolve_lang
 from mailkit.models import insecure_settings

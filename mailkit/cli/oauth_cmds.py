@@ -9,8 +9,7 @@ from typing import Any
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say
 from mailkit.errors import UsageError
 
 oauth_app = typer.Typer(help="OAuth 2.0 for Google accounts: client, browser consent, tokens.", no_args_is_help=True)

@@ -6,8 +6,7 @@ import sys
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 

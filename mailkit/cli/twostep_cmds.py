@@ -7,8 +7,7 @@ from typing import Any
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say
 from mailkit.errors import UsageError
 
 twostep_app = typer.Typer(help="2-Step Verification: check (Directory API or sign-in probe), confirm by hand, set up.",
