@@ -22,7 +22,7 @@ def report(
     json_out: bool = JsonOption,
 ) -> None:
     """The latest status of every account with its cause and remedy, and a roll-up per company."""
-    from mailkit.reports import frames as reports
+    from mailkit import reports
 
     chosen = lang or STATE.lang
     if chosen and normalize_lang(chosen) is None:

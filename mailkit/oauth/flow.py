@@ -6,7 +6,7 @@ any moment (its `run_local_server` prints, blocks and cannot be stopped), a past
 fallback for a browser that cannot reach the loopback port, and the checks that decide whether
 the grant is usable: the purpose's scope was ticked and the authorized account is the right one.
 The purpose (`mailkit.oauth.store.GrantPurpose`) is the mail scope for an inventory account by
-default, or a Workspace admin's read-only Directory access (`twostep_directory.DIRECTORY_ADMIN`,
+default, or a Workspace admin's read-only Directory access (`twostep.directory.DIRECTORY_ADMIN`,
 given the admin's address): it also says where the token and the facts are kept.
 
     flow = ConsentFlow(account, workspace)     # listens on 127.0.0.1:<free port>

@@ -2,7 +2,7 @@
 (xlsx, csv, html) and the plots (status per company, trend across audit runs). Before anything
 has been checked it says so and offers "Run the audit now" (a sign-in check of every account).
 
-The table is the Styler of `mailkit.reports.frames.style` rendered to HTML in a widget, so it looks the
+The table is the Styler of `mailkit.reports.style` rendered to HTML in a widget, so it looks the
 same live, in a saved page and in the HTML export; the view only adds column widths that fit a
 notebook and, under a remedy that names a command, the panel that does it with a button.
 """
@@ -15,11 +15,9 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
+from mailkit import reports
 from mailkit.audit import Audit, AuditOptions, AuditResult, AuditSummary, Selection
 from mailkit.inventory import Inventory
-from mailkit.reports import files as report_export
-from mailkit.reports import frames as reports
-from mailkit.reports import plots as report_plots
 from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
 from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace
@@ -155,11 +153,11 @@ class ReportView(Panel):
         """Draw the plots; hidden while nothing has been checked (grey bars and no runs say nothing)."""
         for image in (self.plot_company, self.plot_trend):
             image.layout.display = "none" if self.unchecked else ""
-        if not report_plots.matplotlib_available() or self.unchecked:
+        if not reports.matplotlib_available() or self.unchecked:
             return
         companies = reports.by_company(frame=self.frame)
-        self.plot_company.value = report_plots.png(report_plots.status_by_company(companies))
-        self.plot_trend.value = report_plots.png(report_plots.trend(reports.history(self.workspace)))
+        self.plot_company.value = reports.png(reports.status_by_company(companies))
+        self.plot_trend.value = reports.png(reports.trend(reports.history(self.workspace)))
 
     @busy
     def on_reload(self, _button: w.Button | None = None) -> None:
@@ -188,7 +186,7 @@ class ReportView(Panel):
     def on_export(self, _button: w.Button | None, fmt: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         self.export_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the view's own folder, unlike `report -o`
-        path = report_export.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace,
+        path = reports.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace,
                                     lang=self.lang)
         self.exported.append(path)
         self.alert.show("success", self.t("exported", path=path),

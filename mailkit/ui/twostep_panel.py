@@ -15,13 +15,13 @@ from typing import Any
 
 import ipywidgets as w
 
+from mailkit import twostep
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account, normalize_email
 from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth.store import DirectoryGrantStore
 from mailkit.providers import is_google
-from mailkit.twostep import state as twostep
 from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
 from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
 from mailkit.ui.consent_box import ConsentBox, ConsentHost
