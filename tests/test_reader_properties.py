@@ -183,7 +183,7 @@ def test_an_smtp_check_is_ok_only_after_a_235_to_its_auth(replies):
     if result.status is Status.OK:
         text = "\n".join(result.transcript)
         auth = text.index(" C: AUTH ")
-        assert re.search(r" S: 235[ -]", text[auth:]), text
+        assert re.search(r" S: 235(?:[ -]|$)", text[auth:], re.M), text  # "235" alone is a whole reply too
         assert any(step.name == "auth" and step.ok for step in result.steps)
 
 
