@@ -34,7 +34,7 @@ from typing import Any
 import keyring
 
 from mailkit.audit import DEFAULT_CONCURRENCY
-from mailkit.keyring_backends import MemoryKeyring
+from mailkit.secrets.backends import MemoryKeyring
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -74,7 +74,7 @@ def make_workspace(home: Path, n: int) -> Any:
     """An inventory with the N accounts and their app passwords in an in-memory keyring."""
     from mailkit.inventory import Inventory
     from mailkit.models import Company, build_account
-    from mailkit.secrets import SecretKind, secret_store
+    from mailkit.secrets.store import SecretKind, secret_store
     from mailkit.workspace import Workspace
 
     workspace = Workspace(home).ensure()
@@ -134,9 +134,9 @@ def commit_cost(home: Path, count: int = 3000) -> float:
 
 def history_report(home: Path, rows: int, accounts: int) -> dict[str, float]:
     """Fill `results` with `rows` rows straight in SQLite, then time the report views."""
-    from mailkit import reports
     from mailkit.inventory import Inventory
     from mailkit.models import Company
+    from mailkit.reports import frames as reports
     from mailkit.workspace import Workspace
 
     workspace = Workspace(home).ensure()

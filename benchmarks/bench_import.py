@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mailkit.inventory import Inventory
-from mailkit.tabular import import_accounts
+from mailkit.tabular.accounts import import_accounts
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_SECONDS = 20.0

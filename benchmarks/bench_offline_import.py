@@ -62,7 +62,7 @@ def sequential_lookups(domains: list[str], address: str, timeout: float) -> floa
 def mailkit_import(path: Path, home: Path, address: str, timeout: float) -> tuple[float, dict]:
     os.environ["MAILKIT_NAMESERVER"] = address
     from mailkit.inventory import Inventory
-    from mailkit.tabular import import_accounts
+    from mailkit.tabular.accounts import import_accounts
     from mailkit.workspace import Workspace
 
     with Inventory.open(Workspace(home)) as inventory:

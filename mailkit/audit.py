@@ -1,6 +1,6 @@
 """Bulk audit: sign in as (and optionally send a test from) many accounts at once.
 
-Each account gets its own connection through the one-account core (`mailkit.check`), at most
+Each account gets its own connection through the one-account core (`mailkit.checks.account`), at most
 `concurrency` at a time, within a per-account deadline, with one retry after a temporary reply
 (421/454, a dropped connection) that waits as long as the server asked. Results go to SQLite the
 moment they are known (`mailkit.audit_store`), so an interrupted run loses nothing and
@@ -25,16 +25,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
-from mailkit.check import SendOptions, check_with, credentials_or_result
+from mailkit.checks.account import SendOptions, check_with, credentials_or_result
+from mailkit.checks.smtp import CheckResult, Timeouts, tls_kind
+from mailkit.checks.steps import Step
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, NotFoundError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.observations import twostep_on_observed
-from mailkit.redaction import redact
-from mailkit.smtp import CheckResult, Timeouts, tls_kind
+from mailkit.secrets.redaction import redact
 from mailkit.status import TEMPORARY, Status
-from mailkit.steps import Step
 from mailkit.syncio import run_sync
 from mailkit.workspace import Workspace
 

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mailkit.errors import NotFoundError, UsageError
-from mailkit.redaction import redact
 from mailkit.schema import connect
+from mailkit.secrets.redaction import redact
 from mailkit.workspace import Workspace
 
 RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
@@ -44,7 +44,7 @@ class ResultRow:
     duration_ms: int = 0
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
-    tls_kind: str = ""  # which TLS failure a tls_error was (mailkit.netio.TLS_KINDS)
+    tls_kind: str = ""  # which TLS failure a tls_error was (mailkit.checks.netio.TLS_KINDS)
 
 
 @dataclass

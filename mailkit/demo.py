@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mailkit import assets
 from mailkit.inventory import Inventory
-from mailkit.secrets import login_secret, secret_kind_for, secret_store
+from mailkit.secrets.store import login_secret, secret_kind_for, secret_store
 from mailkit.workspace import Workspace
 
 Say = Callable[[str], None]
@@ -41,7 +41,7 @@ class DemoPlan:
 
 
 def import_sample(inventory: Inventory, say: Say) -> None:
-    from mailkit.tabular import import_accounts
+    from mailkit.tabular.accounts import import_accounts
 
     report = import_accounts(inventory, assets.asset_path(assets.SAMPLE_INVENTORY))
     say(f"1. inventory: {report.summary()}")
@@ -61,7 +61,7 @@ def store_secrets(inventory: Inventory, workspace: Workspace, plan: DemoPlan, sa
 
 def give_consents(inventory: Inventory, workspace: Workspace, plan: DemoPlan, say: Say) -> None:
     """Each consent as a person gives it in the browser: the sandbox page, every box ticked."""
-    from mailkit.oauth_flow import ConsentFlow
+    from mailkit.oauth.flow import ConsentFlow
     from mailkit.sandbox.consent_robot import approve
 
     for email in plan.consent:
@@ -97,7 +97,7 @@ def _sandbox_mode(info_path: Path) -> Iterator[None]:
 def run_demo(home: Path, *, lang: str, say: Say, progress: bool = True) -> tuple[int, Path]:
     """Run the whole story; returns (accounts not ok, path of the Excel report)."""
     from mailkit.audit import AuditOptions, Selection, audit
-    from mailkit.report_export import export
+    from mailkit.reports.files import export
     from mailkit.sandbox.runner import SandboxThread
 
     workspace = Workspace(home).ensure()

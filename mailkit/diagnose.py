@@ -25,10 +25,10 @@ from typing import Any
 
 from mailkit import errors
 from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
-from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.i18n import DEFAULT_LANG, normalize_lang, resolve_lang
+from mailkit.oauth.scopes import MAIL_SCOPE
 from mailkit.providers import PROVIDER_ALIASES
-from mailkit.redaction import redact
+from mailkit.secrets.redaction import redact
 from mailkit.status import SEVERITY, Status
 
 OAUTH_MECHANISMS = frozenset({"XOAUTH2", "OAUTHBEARER", "XOAUTH"})

@@ -28,7 +28,7 @@ def twostep_on_observed(inventory: Inventory, email: str, diagnosis: Diagnosis, 
     """Record 2SV = on when this diagnosis proves it; True when it did."""
     if diagnosis.status is not Status.APP_PASSWORD_REQUIRED or inventory.find_account(email) is None:
         return False
-    from mailkit.twostep import TwoStepStatus, record
+    from mailkit.twostep.state import TwoStepStatus, record
 
     reply = (diagnosis.raw or "").splitlines()[0] if diagnosis.raw else diagnosis.status.value
     record(inventory, TwoStepStatus(

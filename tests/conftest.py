@@ -7,7 +7,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from mailkit.keyring_backends import MemoryKeyring
+from mailkit.secrets.backends import MemoryKeyring
 from mailkit.workspace import Workspace
 from tests.dns_fixtures import *  # noqa: F401,F403
 from tests.dovecot_fixtures import *  # noqa: F401,F403

@@ -316,8 +316,8 @@ def hostile_server(request: pytest.FixtureRequest, hostile_tls: HostileTLS) -> I
 # --- the real command, with an in-memory keyring holding the given secrets ---------------------------------
 _BOOT = """
 import json, os, sys, keyring
-from mailkit.keyring_backends import MemoryKeyring
-from mailkit.secrets import secret_store
+from mailkit.secrets.backends import MemoryKeyring
+from mailkit.secrets.store import secret_store
 from mailkit.workspace import Workspace
 keyring.set_keyring(MemoryKeyring())
 store = secret_store(Workspace(os.environ["MAILKIT_HOME"]))

@@ -19,9 +19,9 @@ import tomllib
 import pytest
 
 from mailkit.assets import SANDBOX_ACCOUNTS, asset_path
-from mailkit.imap import IMAPCheck
+from mailkit.checks.imap import IMAPCheck
+from mailkit.checks.smtp import SMTPCheck
 from mailkit.sandbox.grants import GrantRegistry
-from mailkit.smtp import SMTPCheck
 
 ACCOUNTS = asset_path(SANDBOX_ACCOUNTS)
 LOGGERS = ("mailkit", "requests_oauthlib", "oauthlib", "google", "google_auth_oauthlib", "urllib3", "keyring")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mailkit import assets
-from mailkit.google_scopes import MAIL_SCOPE
+from mailkit.oauth.scopes import MAIL_SCOPE
 from mailkit.sandbox.runner import SandboxThread
 
 __all__ = ["fresh_sandbox", "sandbox", "sandbox_env"]  # what conftest re-exports; the clients are imported

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailkit.apppasswords import (
+from mailkit.errors import ValidationError
+from mailkit.inventory import Inventory
+from mailkit.models import Company, build_account
+from mailkit.secrets.apppasswords import (
     MESSAGES,
     AppPasswordError,
     diagnose_app_password,
@@ -17,10 +20,7 @@ from mailkit.apppasswords import (
     set_account_secret,
     validate_as_you_type,
 )
-from mailkit.errors import ValidationError
-from mailkit.inventory import Inventory
-from mailkit.models import Company, build_account
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets.store import SecretKind, secret_store
 from tests.cli_helpers import run_mailkit
 
 GOOD = "qwhk pznr tvbe lmsa"  # facturas.lupita@gmail.com's app password in the sandbox

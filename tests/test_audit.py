@@ -20,22 +20,23 @@ import pytest
 from keyring.backends import fail
 
 import mailkit.audit as audit_module
-from mailkit import assets, redaction
+from mailkit import assets
 from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
 from mailkit.audit_store import AuditStore, ResultRow
+from mailkit.checks.smtp import CheckResult
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import NotFoundError, UsageError
-from mailkit.google_scopes import MAIL_SCOPE
 from mailkit.inventory import Inventory
-from mailkit.keyring_backends import MemoryKeyring
 from mailkit.models import Company, build_account
-from mailkit.oauth_store import GrantStore, TokenBundle, save_bundle
-from mailkit.redaction import redact, remember_login
+from mailkit.oauth.scopes import MAIL_SCOPE
+from mailkit.oauth.store import GrantStore, TokenBundle, save_bundle
 from mailkit.sandbox.runner import SandboxThread
-from mailkit.secrets import SecretKind, secret_store
-from mailkit.smtp import CheckResult
+from mailkit.secrets import redaction
+from mailkit.secrets.backends import MemoryKeyring
+from mailkit.secrets.redaction import redact, remember_login
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
-from mailkit.tabular import import_accounts
+from mailkit.tabular.accounts import import_accounts
 from mailkit.workspace import Workspace
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import EXPECTED_SEND, EXPECTED_SIGN_IN

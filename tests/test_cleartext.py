@@ -103,10 +103,10 @@ def test_audit_and_imap_check_never_connect_for_an_insecure_account_nobody_allow
     import socket
 
     from mailkit.audit import AuditOptions, Selection, audit
-    from mailkit.imap import check_imap_account
+    from mailkit.checks.imap import check_imap_account
     from mailkit.inventory import Inventory
     from mailkit.models import Company
-    from mailkit.secrets import SecretKind, secret_store
+    from mailkit.secrets.store import SecretKind, secret_store
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -123,7 +123,7 @@ def test_cli_start_leaves_heavy_modules_unloaded():
     import subprocess
     import sys
 
-    probe = ("import sys, mailkit.cli; print(' '.join(m for m in ('keyring', 'mailkit.secrets', 'mailkit.smtp', "
-             "'pandas', 'openpyxl', 'requests') if m in sys.modules))")
+    probe = ("import sys, mailkit.cli; print(' '.join(m for m in ('keyring', 'mailkit.secrets.store', "
+             "'mailkit.checks.smtp', 'pandas', 'openpyxl', 'requests') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.split() == []

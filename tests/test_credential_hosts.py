@@ -12,13 +12,13 @@ import socket
 import pytest
 
 from mailkit.audit import AuditOptions, Selection, audit
-from mailkit.check import check_account
-from mailkit.imap import check_imap_account
+from mailkit.checks.account import check_account
+from mailkit.checks.imap import check_imap_account
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
-from mailkit.twostep import probe
+from mailkit.twostep.state import probe
 from tests.cli_helpers import run_mailkit
 
 EMAIL = "facturas.lupita@gmail.com"  # a sandbox account; here reached as a custom server's mailbox
@@ -103,7 +103,7 @@ def test_cli_check_imap_of_a_custom_account_without_imap_host(workspace, sandbox
 
 
 def test_secret_set_and_the_2sv_probe_sign_in_at_the_inventory_host(inventory, workspace, sandbox_env, looked_up):
-    from mailkit.apppasswords import set_account_secret
+    from mailkit.secrets.apppasswords import set_account_secret
 
     account = custom_account(sandbox_env)
     inventory.upsert_account(account)

@@ -30,7 +30,7 @@ from mailkit.diagnose import (
 )
 from mailkit.diagnose_texts import TEXTS
 from mailkit.i18n import LANGS, normalize_lang, resolve_lang
-from mailkit.redaction import forget_all, remember
+from mailkit.secrets.redaction import forget_all, remember
 from mailkit.status import Status
 
 ID = "t66sm6271302pjb.45"

@@ -7,19 +7,19 @@ import re
 
 import pytest
 
-from mailkit.apppasswords import (
+from mailkit.diagnose import Diagnosis, texts_for
+from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
+from mailkit.inventory import Inventory
+from mailkit.models import Company, build_account
+from mailkit.providers import PROVIDERS
+from mailkit.secrets.apppasswords import (
     AppPasswordError,
     has_google_format,
     normalize_secret,
     set_account_secret,
     validate_as_you_type,
 )
-from mailkit.diagnose import Diagnosis, texts_for
-from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
-from mailkit.inventory import Inventory
-from mailkit.models import Company, build_account
-from mailkit.providers import PROVIDERS
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 
 LANGS = ("en", "es", "pl")

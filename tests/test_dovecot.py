@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from mailkit.imap import check_imap
+from mailkit.checks.imap import check_imap
+from mailkit.checks.smtp import CheckResult, Credentials, check_smtp
 from mailkit.models import build_account
-from mailkit.smtp import CheckResult, Credentials, check_smtp
 from mailkit.status import Status
 from tests.cli_helpers import run_mailkit
 from tests.dovecot_fixtures import DovecotServer
@@ -282,7 +282,7 @@ def test_cli_workspace_ca_setting_and_a_missing_ca_file(dovecot: DovecotServer, 
 def test_account_ca_file_survives_export_and_import(dovecot: DovecotServer, workspace) -> None:
     from mailkit.inventory import Inventory
     from mailkit.models import Company
-    from mailkit.tabular import export_accounts, import_accounts
+    from mailkit.tabular.accounts import export_accounts, import_accounts
 
     with Inventory.open(workspace) as inventory:
         inventory.upsert_company(Company("empresa", "Empresa SA"))

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from mailkit.files import write_private
-from mailkit.keyring_backends import SandboxFileKeyring
+from mailkit.secrets.backends import SandboxFileKeyring
 
 
 def _mode(path) -> int:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-import mailkit.tabular
+import mailkit.tabular.accounts
 from mailkit.errors import ValidationError
 from mailkit.inventory import Inventory
 from mailkit.models import normalize_email
-from mailkit.tabular import import_accounts
-from mailkit.tabular_read import MAX_XLSX_UNPACKED
+from mailkit.tabular.accounts import import_accounts
+from mailkit.tabular.read import MAX_XLSX_UNPACKED
 from tests.cli_helpers import run_mailkit
 
 
@@ -80,8 +80,8 @@ def test_import_time_is_linear_in_rows_and_companies(tmp_path: Path, monkeypatch
         writer.writerow(["email", "company_name", "provider"])
         writer.writerows([f"u{i}@gmail.com", f"Empresa Número {i}", "gmail"] for i in range(rows))
     calls = []
-    original = mailkit.tabular.slugify
-    monkeypatch.setattr(mailkit.tabular, "slugify", lambda text: calls.append(text) or original(text))
+    original = mailkit.tabular.accounts.slugify
+    monkeypatch.setattr(mailkit.tabular.accounts, "slugify", lambda text: calls.append(text) or original(text))
     with Inventory(str(tmp_path / "db.sqlite3")) as inventory:
         first = import_accounts(inventory, path)
         assert first.added == rows and len(first.companies_added) == rows
@@ -109,7 +109,7 @@ def test_a_run_stored_with_infinity_does_not_poison_reports(home: Path, tmp_path
     for name in ("r.csv", "r.xlsx", "r.html"):
         done = run_mailkit("report", "-o", str(tmp_path / name), home=home)
         assert done.returncode == 0 and (tmp_path / name).stat().st_size > 0, done.stderr
-    from mailkit import reports
+    from mailkit.reports import frames as reports
     from mailkit.workspace import Workspace
 
     assert reports.history(Workspace(home))["send_test"].tolist() == [True]

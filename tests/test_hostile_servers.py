@@ -16,12 +16,12 @@ import pytest
 
 from mailkit import endpoints
 from mailkit.audit import AuditOptions, run_audit
-from mailkit.imap import check_imap
+from mailkit.checks.imap import check_imap
+from mailkit.checks.smtp import Credentials, Timeouts, check_smtp, plain_string
 from mailkit.inventory import Inventory
 from mailkit.models import Account, Company, build_account
-from mailkit.redaction import compact
-from mailkit.secrets import SecretKind, secret_store
-from mailkit.smtp import Credentials, Timeouts, check_smtp, plain_string
+from mailkit.secrets.redaction import compact
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 from tests.hostile_servers import APP_PASSWORD, COMPACT, HOSTILE, PASSWORD_FORMS, Hostile, HostileTLS, run_cli

@@ -10,13 +10,13 @@ import socket
 
 from keyring.errors import PasswordDeleteError
 
-from mailkit.google_scopes import MAIL_SCOPE
-from mailkit.imap import Response, capabilities, check_imap, check_imap_account, offered_mechanisms, quote
+from mailkit.checks.imap import Response, capabilities, check_imap, check_imap_account, offered_mechanisms, quote
+from mailkit.checks.smtp import Credentials, Timeouts
 from mailkit.inventory import Inventory
-from mailkit.keyring_backends import SandboxFileKeyring
 from mailkit.models import Company, build_account
-from mailkit.secrets import SecretKind, secret_store
-from mailkit.smtp import Credentials, Timeouts
+from mailkit.oauth.scopes import MAIL_SCOPE
+from mailkit.secrets.backends import SandboxFileKeyring
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import access_token
@@ -117,7 +117,7 @@ def test_xoauth2_with_a_sandbox_token(sandbox_env):
 
 def test_xoauth2_from_a_stored_token_bundle(sandbox_env, workspace):
     """The refresh token in keyring is exchanged at the sandbox's /token, then used for XOAUTH2."""
-    from mailkit.oauth_store import TokenBundle, save_bundle
+    from mailkit.oauth.store import TokenBundle, save_bundle
 
     account = workspace_account("facturacion@ferreteria-delnorte.example", auth="oauth2")
     client_id = sandbox_env.sandbox.client_id

@@ -28,15 +28,15 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from mailkit.check import check_account
+from mailkit.checks.account import check_account
 from mailkit.cli import app
 from mailkit.errors import OAuthError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.oauth import TokenSource, grant_status, revoke
-from mailkit.oauth_client import MAIL_SCOPE, active_client, parse_client_config, register_client
-from mailkit.oauth_flow import ConsentFlow, ConsentResult
-from mailkit.oauth_store import GrantStore, load_bundle, save_bundle, utcnow
+from mailkit.oauth.client import MAIL_SCOPE, active_client, parse_client_config, register_client
+from mailkit.oauth.flow import ConsentFlow, ConsentResult
+from mailkit.oauth.store import GrantStore, load_bundle, save_bundle, utcnow
+from mailkit.oauth.tokens import TokenSource, grant_status, revoke
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.status import Status
 from mailkit.workspace import Workspace

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import serialization
 
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.oauth_client import MAIL_SCOPE
-from mailkit.oauth_flow import ConsentFlow
-from mailkit.oauth_store import load_bundle
+from mailkit.oauth.client import MAIL_SCOPE
+from mailkit.oauth.flow import ConsentFlow
+from mailkit.oauth.store import load_bundle
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.status import Status
 from mailkit.workspace import Workspace

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from mailkit.diagnose import classify_auth_failure
-from mailkit.google_scopes import MAIL_SCOPE
+from mailkit.oauth.scopes import MAIL_SCOPE
 from mailkit.status import Status
 
 DOVECOT_FAILED = "535 5.7.8 Authentication failed."

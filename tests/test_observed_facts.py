@@ -7,14 +7,14 @@ import asyncio
 import json
 
 from mailkit.audit import AuditOptions, Selection, audit
-from mailkit.check import check_account
+from mailkit.checks.account import check_account
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.oauth_store import load_bundle
-from mailkit.reports import status as report_status
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.oauth.store import load_bundle
+from mailkit.reports.frames import status as report_status
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
-from mailkit.twostep import stored
+from mailkit.twostep.state import stored
 from tests.cli_helpers import run_mailkit
 from tests.test_oauth import CITAS, FACTURACION, add_accounts, login, no_ca_bundle_override  # noqa: F401
 
@@ -76,7 +76,7 @@ def test_unknown_never_erases_an_observed_answer(workspace, sandbox_env):
     secret_store(workspace).delete(TWO_STEP, SecretKind.PASSWORD)  # now no password is known to probe with
     with Inventory.open(workspace) as inventory:
         from mailkit.syncio import run_sync
-        from mailkit.twostep import check_twostep
+        from mailkit.twostep.state import check_twostep
 
         answer = run_sync(check_twostep(inventory, [inventory.account(TWO_STEP)], workspace=workspace))[0]
     assert (answer.state, answer.source) == ("on", "observed")

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mailkit import endpoints
+from mailkit.checks.imap import MAX_RESPONSE_LINES, IMAPWire, check_imap
+from mailkit.checks.netio import MAX_LINE
+from mailkit.checks.smtp import Credentials, Timeouts, check_smtp
+from mailkit.checks.smtp_wire import MAX_REPLY_LINES, SMTPWire
 from mailkit.errors import NetworkError
-from mailkit.imap import MAX_RESPONSE_LINES, IMAPWire, check_imap
 from mailkit.models import Account
-from mailkit.netio import MAX_LINE
-from mailkit.smtp import Credentials, Timeouts, check_smtp
-from mailkit.smtp_wire import MAX_REPLY_LINES, SMTPWire
 from mailkit.status import Status
 
 DEADLINE = 0.15
@@ -183,7 +183,7 @@ def test_an_smtp_check_is_ok_only_after_a_235_to_its_auth(replies):
     if result.status is Status.OK:
         text = "\n".join(result.transcript)
         auth = text.index(" C: AUTH ")
-        assert re.search(r" S: 235[ -]", text[auth:]), text
+        assert re.search(r" S: 235(?:[ -]|$)", text[auth:], re.M), text  # "235" alone is a whole reply too
         assert any(step.name == "auth" and step.ok for step in result.steps)
 
 

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
+from mailkit.checks.smtp import plain_string, xoauth2_string
 from mailkit.diagnose import diagnosis_for
-from mailkit.redaction import MASK, forget_all, is_strong, redact, remember, remember_login
-from mailkit.smtp import plain_string, xoauth2_string
+from mailkit.secrets.redaction import MASK, forget_all, is_strong, redact, remember, remember_login
 from mailkit.status import Status
 
 APP = "abcd efgh ijkl mnop"

@@ -14,13 +14,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from mailkit import report_plots, reports
 from mailkit.audit import AuditOptions, Selection, audit
 from mailkit.audit_store import AuditStore, ResultRow
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.report_export import export
+from mailkit.reports import frames as reports
+from mailkit.reports import plots as report_plots
+from mailkit.reports.files import export
 from mailkit.workspace import Workspace
 from tests.cli_helpers import run_mailkit
 from tests.test_audit import FAST, mixed_workspace

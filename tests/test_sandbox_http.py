@@ -26,8 +26,8 @@ from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
-import mailkit.oauth_flow  # noqa: F401  # masks the tokens requests-oauthlib logs at DEBUG, as in mailkit's own use
-from mailkit.google_scopes import MAIL_SCOPE
+import mailkit.oauth.flow  # noqa: F401  # masks the tokens requests-oauthlib logs at DEBUG, as in mailkit's own use
+from mailkit.oauth.scopes import MAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.directory import parse_fields, select
 from mailkit.sandbox.grants import GrantRegistry

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from mailkit.google_scopes import MAIL_SCOPE
+from mailkit.oauth.scopes import MAIL_SCOPE
 from mailkit.sandbox.grants import GRANTS_FILE
 from mailkit.sandbox.runner import CLIENT_CONFIG_FILE, SandboxThread
 from tests import demo_hints

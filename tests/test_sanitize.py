@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from mailkit.report_export import export
+from mailkit.reports.files import export
 from mailkit.sanitize import for_export, for_terminal, has_controls, json_safe, one_line
 from mailkit.workspace import Workspace
 from tests.cli_helpers import run_mailkit

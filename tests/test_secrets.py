@@ -8,11 +8,11 @@ import keyring
 import pytest
 from keyring.backends import fail
 
+from mailkit.checks.smtp import Credentials, plain_string, xoauth2_string
 from mailkit.errors import SecretStoreError
-from mailkit.keyring_backends import SandboxFileKeyring
-from mailkit.redaction import redact
-from mailkit.secrets import SecretKind, login_secret, secret_kind_for, secret_store
-from mailkit.smtp import Credentials, plain_string, xoauth2_string
+from mailkit.secrets.backends import SandboxFileKeyring
+from mailkit.secrets.redaction import redact
+from mailkit.secrets.store import SecretKind, login_secret, secret_kind_for, secret_store
 
 
 def test_store_roundtrip_keyed_by_account_and_kind(workspace, memory_keyring):

@@ -11,11 +11,11 @@ import socket
 
 import pytest
 
-from mailkit.check import SendOptions, check_account
-from mailkit.messages import CHECK_ID_HEADER
+from mailkit.checks.account import SendOptions, check_account
+from mailkit.checks.messages import CHECK_ID_HEADER
+from mailkit.checks.smtp import Credentials, Timeouts, check_smtp
 from mailkit.models import build_account
-from mailkit.secrets import SecretKind, secret_store
-from mailkit.smtp import Credentials, Timeouts, check_smtp
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from tests.sandbox_fixtures import SandboxSMTP, access_token
 

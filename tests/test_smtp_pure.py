@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 
+from mailkit.checks.smtp import choose_mechanism, implicit_tls, parse_ehlo, plain_string, xoauth2_string
+from mailkit.checks.smtp_wire import Reply, dot_stuff
 from mailkit.models import build_account
-from mailkit.smtp import choose_mechanism, implicit_tls, parse_ehlo, plain_string, xoauth2_string
-from mailkit.smtp_wire import Reply, dot_stuff
 
 
 def test_xoauth2_string_is_googles_exact_format():
@@ -53,7 +53,7 @@ def test_tls_mode_from_security():
 
 
 def test_timeouts_capped_keeps_shorter_deadlines():
-    from mailkit.smtp import Timeouts
+    from mailkit.checks.smtp import Timeouts
 
     assert Timeouts().capped(12) == Timeouts(dns=10, connect=10, tls=12, reply=12, data=12)
     assert Timeouts(reply=5).capped(1000) == Timeouts(reply=5)

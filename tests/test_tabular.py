@@ -15,12 +15,12 @@ from openpyxl import Workbook, load_workbook
 from mailkit.assets import SAMPLE_INVENTORY, asset_path
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.keyring_backends import MemoryKeyring
 from mailkit.models import Company, build_account
-from mailkit.secrets import SecretStore
-from mailkit.tabular import export_accounts, import_accounts, read_table
-from mailkit.tabular_headers import EXPORT_COLUMNS, field_for, header_key, map_columns
-from mailkit.tabular_read import clean_cell, decode_text, quote_formula, sniff_separator
+from mailkit.secrets.backends import MemoryKeyring
+from mailkit.secrets.store import SecretStore
+from mailkit.tabular.accounts import export_accounts, import_accounts, read_table
+from mailkit.tabular.headers import EXPORT_COLUMNS, field_for, header_key, map_columns
+from mailkit.tabular.read import clean_cell, decode_text, quote_formula, sniff_separator
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

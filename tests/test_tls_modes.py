@@ -19,14 +19,14 @@ import trustme
 
 from mailkit.audit import AuditOptions, retry_delay
 from mailkit.audit_store import AuditStore, ResultRow
+from mailkit.checks.netio import tls_kind_of_text, verify_kind
+from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp, tls_kind
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.endpoints import check_ca_file, extra_ca_file, tls_context
 from mailkit.errors import TLSFailure, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.netio import tls_kind_of_text, verify_kind
 from mailkit.schema import MIGRATIONS, SCHEMA_VERSION, connect
-from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp, tls_kind
 from mailkit.status import TEMPORARY, Status
 from mailkit.workspace import Workspace
 
@@ -136,7 +136,7 @@ def test_ssl_on_a_plain_greeting_is_wrong_mode_at_once() -> None:
 
 def test_imap_said_starttls_finds_an_implicit_tls_server(ca: trustme.CA, ca_file: Path) -> None:
     """IMAP set to STARTTLS on a port where a silent TLS server listens: the wrong mode too."""
-    from mailkit import imap
+    from mailkit.checks import imap
 
     async def run() -> tuple[CheckResult, float]:
         server = await asyncio.start_server(silent, "127.0.0.1", 0, ssl=server_context(ca))
@@ -219,7 +219,7 @@ def test_one_migration_adds_ca_file_and_tls_kind_to_an_older_workspace(tmp_path:
 
 
 def test_report_shows_the_stored_tls_kind(workspace: Workspace) -> None:
-    from mailkit import reports
+    from mailkit.reports import frames as reports
 
     with Inventory.open(workspace) as inventory:
         inventory.upsert_company(Company("empresa", "Empresa SA"))
@@ -263,7 +263,7 @@ def test_bad_ca_files_are_one_clear_usage_error(tmp_path: Path) -> None:
 
 def test_import_refuses_a_row_whose_ca_file_is_missing(workspace: Workspace, ca_file: Path,
                                                        tmp_path: Path) -> None:
-    from mailkit.tabular import import_accounts
+    from mailkit.tabular.accounts import import_accounts
 
     sheet = tmp_path / "cuentas.csv"
     sheet.write_text("empresa,correo,proveedor,servidor smtp,certificado ca\n"

@@ -8,12 +8,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mailkit.checks.smtp import Timeouts
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
-from mailkit.secrets import SecretKind, secret_store
-from mailkit.smtp import Timeouts
-from mailkit.twostep import (
+from mailkit.secrets.store import SecretKind, secret_store
+from mailkit.twostep.directory import (
+    DirectoryClient,
+    DirectoryError,
+    configure_directory,
+    directory_settings,
+    read_service_account,
+)
+from mailkit.twostep.state import (
     APP_PASSWORD_SIGNIN,
     DIRECTORY,
     MANUAL,
@@ -23,13 +30,6 @@ from mailkit.twostep import (
     manual_steps,
     stored,
     stored_all,
-)
-from mailkit.twostep_directory import (
-    DirectoryClient,
-    DirectoryError,
-    configure_directory,
-    directory_settings,
-    read_service_account,
 )
 from tests.cli_helpers import run_mailkit
 
@@ -249,7 +249,7 @@ def test_cli_unknown_prints_the_manual_steps_and_exits_1(inventory, workspace, s
 
 
 def test_pick_admin_prefers_the_domain_then_a_lone_admin():
-    from mailkit.oauth_store import pick_admin
+    from mailkit.oauth.store import pick_admin
 
     assert pick_admin(["a@one.example", "b@two.example"], "TWO.example") == "b@two.example"
     assert pick_admin(["a@one.example", "b@two.example"], "three.example") is None

@@ -20,15 +20,14 @@ from typer.testing import CliRunner
 from mailkit.cli import app
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.keyring_backends import SandboxFileKeyring
 from mailkit.models import Company, build_account
-from mailkit.oauth_flow import ConsentFlow, ConsentResult
-from mailkit.oauth_store import DirectoryGrantStore, load_bundle
+from mailkit.oauth.flow import ConsentFlow, ConsentResult
+from mailkit.oauth.store import DirectoryGrantStore, load_bundle
 from mailkit.sandbox.consent_robot import approve
-from mailkit.secrets import SecretKind, SecretStore, secret_store
+from mailkit.secrets.backends import SandboxFileKeyring
+from mailkit.secrets.store import SecretKind, SecretStore, secret_store
 from mailkit.status import Status
-from mailkit.twostep import DIRECTORY, DIRECTORY_OAUTH, check_twostep
-from mailkit.twostep_directory import (
+from mailkit.twostep.directory import (
     ADMIN_OAUTH,
     DIRECTORY_ADMIN,
     DIRECTORY_BOX,
@@ -39,6 +38,7 @@ from mailkit.twostep_directory import (
     configure_directory,
     confirm_admin_oauth,
 )
+from mailkit.twostep.state import DIRECTORY, DIRECTORY_OAUTH, check_twostep
 from mailkit.ui import TwoStepPanel
 from mailkit.workspace import Workspace
 from tests.cli_helpers import run_mailkit

@@ -16,13 +16,14 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from mailkit import report_plots, twostep
 from mailkit.audit import AuditOptions
 from mailkit.errors import UsageError
 from mailkit.i18n import LANGS
 from mailkit.inventory import Inventory
-from mailkit.oauth_flow import ConsentFlow, ConsentResult
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.oauth.flow import ConsentFlow, ConsentResult
+from mailkit.reports import plots as report_plots
+from mailkit.secrets.store import SecretKind, secret_store
+from mailkit.twostep import state as twostep
 from mailkit.ui import (
     AppPasswordForm,
     BulkPanel,

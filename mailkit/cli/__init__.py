@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "oauth_cmds",
     "twostep_cmds",
     "audit_cmds",
+    "report_cmds",
     "demo_cmds",
 )
 

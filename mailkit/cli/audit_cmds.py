@@ -1,21 +1,19 @@
-"""`mailkit audit` (bulk sign-in checks / test sends) and `mailkit report` (status of every account)."""
+"""`mailkit audit`: bulk sign-in checks and test sends, interruptible and resumable."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say, warn_insecure
 from mailkit.errors import UsageError
-from mailkit.i18n import normalize_lang, resolve_lang
+from mailkit.i18n import resolve_lang
 
 INTERRUPTED_EXIT = 130
 FORCE_AFTER = 1.5  # seconds between a stop signal and cancelling the run's task
@@ -76,8 +74,6 @@ def audit(
 
 def _warn_insecure(company: str | None, emails: list[str] | None) -> None:
     """A warning on stderr for each selected account whose settings would expose its password."""
-    from mailkit.cli.inventory_cmds import open_inventory, warn_insecure
-
     with open_inventory() as inventory:
         warn_insecure(inventory.accounts(company, list(emails) if emails else None))
 
@@ -94,7 +90,7 @@ def _announce_retry(*, progress: bool) -> Callable[[Any], None]:
             return
         from tqdm.auto import tqdm
 
-        from mailkit.redaction import redact
+        from mailkit.secrets.redaction import redact
 
         tqdm.write(redact(text), file=sys.stderr)
 
@@ -142,84 +138,8 @@ def _print_summary(summary: Any, lang: str) -> None:
         say(f"finish it with `mailkit audit --resume {summary.run_id}`")
 
 
-def report(
-    output: Path = typer.Option(None, "--output", "-o", dir_okay=False,
-                                help="Also write the report to FILE (.xlsx, .csv or .html)."),
-    lang: str = typer.Option(None, "--lang", help="Language of headers, causes and remedies: en, es, pl."),
-    company: str = typer.Option(None, "--company", help="Only this company (slug)."),
-    json_out: bool = JsonOption,
-) -> None:
-    """The latest status of every account with its cause and remedy, and a roll-up per company."""
-    from mailkit import reports
-
-    chosen = lang or STATE.lang
-    if chosen and normalize_lang(chosen) is None:
-        raise UsageError(f"--lang {chosen!r}: choose en, es or pl")
-    text_lang = resolve_lang(chosen)
-    if company:
-        from mailkit.cli.inventory_cmds import open_inventory
-
-        with open_inventory() as inventory:
-            company = inventory.company(company).slug  # "no company ..." (exit 2) rather than an empty report
-    latest = reports.status(STATE.workspace(), lang=text_lang, company=company)
-    latest = latest.rename(columns=reports.english_name)
-    companies = reports.by_company(frame=latest)
-    if output is not None:
-        from mailkit.report_export import export
-
-        export(output, STATE.workspace(), lang=chosen, company=company)
-    if json_out:
-        emit_json({"accounts": _records(latest), "companies": _records(companies),
-                   **({"output": str(output)} if output else {})})
-    else:
-        print_report(latest, companies, chosen)
-        if output is not None:
-            say(f"wrote {output}")
-    if (latest["status"] != "ok").any():
-        raise typer.Exit(1)
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """Rows as dicts; `emit_json` turns pandas' missing values into null and times into ISO 8601."""
-    return frame.to_dict(orient="records")
-
-
-def print_report(latest: Any, companies: Any, lang: str | None) -> None:
-    from mailkit.report_export import header
-
-    if latest.empty:
-        say("no accounts yet: `mailkit account import FILE`, then `mailkit audit`")
-        return
-    width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 10_000
-    cols = ["company", "email", "status", "remedy"]
-    shown = [_shown_status(row) for row in latest.itertuples(index=False)]
-    sizes = [max(len(header(c, lang)), *(len(str(v)) for v in values))
-             for c, values in zip(cols[:3], [latest["company"], latest["email"], shown], strict=True)]
-    say("  ".join(header(c, lang).ljust(n) for c, n in zip(cols, [*sizes, 0], strict=True)).rstrip())
-    room = max(20, width - sum(sizes) - 6)
-    for row in latest.itertuples(index=False):
-        remedy = "" if row.status == "ok" else str(row.remedy)
-        remedy = remedy if len(remedy) <= room else remedy[: room - 1] + "…"
-        say("  ".join([row.company.ljust(sizes[0]), row.email.ljust(sizes[1]),
-                       _shown_status(row).ljust(sizes[2]), remedy]).rstrip())
-    say()
-    say(f"{header('company', lang):<24} {header('accounts', lang):>8} {'ok':>5} {header('broken', lang):>14} "
-        f"{header('not_checked', lang):>14} {header('health', lang):>8}")
-    for row in companies.itertuples(index=False):
-        ok = getattr(row, "ok", 0)
-        say(f"{row.company:<24} {row.accounts:>8} {ok:>5} {row.broken:>14} {row.not_checked:>14} "
-            f"{row.health:>8.0%}")
-
-
-def _shown_status(row: Any) -> str:
-    """The status, with the kind of TLS failure after a tls_error: `tls_error (hostname_mismatch)`."""
-    kind = getattr(row, "tls_kind", "")
-    return f"{row.status} ({kind})" if row.status and isinstance(kind, str) and kind else (row.status or "-")
-
-
 def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
-    app.command("report")(report)
 
 
-__all__ = ["audit", "register", "report"]
+__all__ = ["audit", "register"]

@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory, warn_insecure
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say, warn_insecure
 from mailkit.errors import UsageError
 from mailkit.i18n import resolve_lang
 from mailkit.models import insecure_settings
 from mailkit.sanitize import one_line
 
 if TYPE_CHECKING:
-    from mailkit.smtp import CheckResult
+    from mailkit.checks.smtp import CheckResult
 
 TICK, CROSS = "✓", "✗"
 
@@ -46,7 +45,7 @@ def check(
     json_out: bool = JsonOption,
 ) -> None:
     """Check sign-in over SMTP (DNS, TCP, TLS, EHLO, AUTH[, send]) and print cause and remedy."""
-    from mailkit.check import SendOptions, check_account
+    from mailkit.checks.account import SendOptions, check_account
     from mailkit.syncio import run_sync
 
     lang = resolve_lang(STATE.lang)
@@ -62,7 +61,7 @@ def check(
         options = SendOptions(to=send_to, attachments=attachments, lang=lang, company_name=company)
     results = [run_sync(check_account(account, workspace=STATE.workspace(), send=options))]
     if imap:
-        from mailkit.imap import check_imap_account
+        from mailkit.checks.imap import check_imap_account
 
         results.append(run_sync(check_imap_account(account, workspace=STATE.workspace())))
     _keep_observations(account.email, results)

@@ -12,8 +12,10 @@ from typing import Any
 
 import typer
 
-from mailkit.redaction import redact
+from mailkit.inventory import Inventory
+from mailkit.models import Account, insecure_settings
 from mailkit.sanitize import for_terminal, json_safe
+from mailkit.secrets.redaction import redact
 from mailkit.workspace import Workspace, default_home
 
 
@@ -31,6 +33,20 @@ class CliState:
 STATE = CliState()
 
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
+
+
+def open_inventory() -> Inventory:
+    """The inventory of the workspace the global options chose (`--home`, MAILKIT_HOME, ~/.mailkit)."""
+    return Inventory.open(STATE.workspace())
+
+
+def warn_insecure(accounts: list[Account]) -> None:
+    """One line on stderr per Google/Microsoft account whose settings expose its password (allowed or not)."""
+    for account in accounts:
+        problems = insecure_settings(account)
+        if problems:
+            how = "allowed with --allow-insecure" if account.allow_insecure else "NOT allowed: fix its servers"
+            say(f"warning: {account.email}: {'; '.join(why for _, why in problems)} ({how})", err=True)
 
 
 def emit_json(data: Any) -> None:

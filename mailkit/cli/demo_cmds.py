@@ -21,7 +21,7 @@ def demo(
     """Start the local Gmail sandbox, load the sample companies, set up their accounts (some broken on
     purpose), audit them all with test sends, and print the report (also written as .xlsx)."""
     from mailkit import reports
-    from mailkit.cli.audit_cmds import print_report
+    from mailkit.cli.report_cmds import print_report
     from mailkit.demo import run_demo
 
     lang = resolve_lang(STATE.lang)

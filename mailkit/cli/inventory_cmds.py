@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say, warn_insecure
 from mailkit.inventory import Inventory
-from mailkit.models import Account, Company, build_account, insecure_settings
+from mailkit.models import Company, build_account
 from mailkit.sanitize import one_line
 
 company_app = typer.Typer(help="Client companies.", no_args_is_help=True)
@@ -20,19 +20,6 @@ AllowInsecureOption = typer.Option(
     False, "--allow-insecure",
     help="Allow a Google/Microsoft account without TLS (security none) or on a host outside the provider's: "
     "its password may travel in clear or to another server. Stored per account; check and audit warn about it.")
-
-
-def open_inventory() -> Inventory:
-    return Inventory.open(STATE.workspace())
-
-
-def warn_insecure(accounts: list[Account]) -> None:
-    """One line on stderr per Google/Microsoft account whose settings expose its password (allowed or not)."""
-    for account in accounts:
-        problems = insecure_settings(account)
-        if problems:
-            how = "allowed with --allow-insecure" if account.allow_insecure else "NOT allowed: fix its servers"
-            say(f"warning: {account.email}: {'; '.join(why for _, why in problems)} ({how})", err=True)
 
 
 def init(
@@ -184,7 +171,7 @@ def account_import(
     json_out: bool = JsonOption,
 ) -> None:
     """Import accounts from CSV/Excel (English, Spanish or Polish headers). Re-importing changes nothing."""
-    from mailkit.tabular import import_accounts
+    from mailkit.tabular.accounts import import_accounts
 
     with open_inventory() as inventory:
         report = import_accounts(inventory, file, dry_run=dry_run, allow_insecure=allow_insecure)
@@ -229,7 +216,7 @@ def account_export(
     json_out: bool = JsonOption,
 ) -> None:
     """Export the inventory (no secrets) to CSV or Excel."""
-    from mailkit.tabular import export_accounts
+    from mailkit.tabular.accounts import export_accounts
 
     with open_inventory() as inventory:
         count = export_accounts(inventory, file, company=company)
@@ -245,4 +232,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(account_app, name="account")
 
 
-__all__ = ["open_inventory", "register"]
+__all__ = ["register"]

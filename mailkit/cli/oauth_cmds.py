@@ -9,8 +9,7 @@ from typing import Any
 
 import typer
 
-from mailkit.cli.common import STATE, JsonOption, emit_json, say
-from mailkit.cli.inventory_cmds import open_inventory
+from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say
 from mailkit.errors import UsageError
 
 oauth_app = typer.Typer(help="OAuth 2.0 for Google accounts: client, browser consent, tokens.", no_args_is_help=True)
@@ -22,7 +21,7 @@ def client(
     json_out: bool = JsonOption,
 ) -> None:
     """Register your OAuth client (Desktop app) once; a private copy is kept in the workspace."""
-    from mailkit.oauth_client import register_client
+    from mailkit.oauth.client import register_client
 
     registered = register_client(STATE.workspace(), file)
     if json_out:
@@ -42,7 +41,7 @@ def login(
 ) -> None:
     """Open Google's consent page for the account and keep the token (in keyring) when it is usable."""
     from mailkit.i18n import resolve_lang
-    from mailkit.oauth_flow import ConsentFlow
+    from mailkit.oauth.flow import ConsentFlow
     from mailkit.providers import is_google
 
     with open_inventory() as inventory:
@@ -113,7 +112,7 @@ def _read_pasted(flow: Any) -> None:
 @oauth_app.command("status")
 def status(json_out: bool = JsonOption) -> None:
     """Every OAuth account: who was authorized, whether the mail scope is there, expiry, last refresh."""
-    from mailkit.oauth import grant_status
+    from mailkit.oauth.tokens import grant_status
 
     with open_inventory() as inventory:
         rows = grant_status(inventory, STATE.workspace())
@@ -139,7 +138,7 @@ def _print_status(rows: list[dict[str, Any]]) -> None:
 @oauth_app.command("revoke")
 def revoke(email: str = typer.Argument(..., help="The account."), json_out: bool = JsonOption) -> None:
     """Revoke the account's grant at Google and delete its token here."""
-    from mailkit.oauth import revoke as revoke_grant
+    from mailkit.oauth.tokens import revoke as revoke_grant
 
     with open_inventory() as inventory:
         account = inventory.account(email)

@@ -22,7 +22,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mailkit.errors import UsageError
-from mailkit.redaction import redact, remember
 from mailkit.sandbox import directory, http_consent, http_token
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.faults import Faults
@@ -37,6 +36,7 @@ from mailkit.sandbox.http_core import (
 )
 from mailkit.sandbox.http_keys import SERVICE_ACCOUNT_FILE, RsaKey, ServiceAccount
 from mailkit.sandbox.http_pages import index_page
+from mailkit.secrets.redaction import redact, remember
 
 log = logging.getLogger(__name__)
 

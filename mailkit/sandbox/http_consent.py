@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from mailkit.google_scopes import API_SCOPE_PREFIX, MAIL_SCOPE
+from mailkit.oauth.scopes import API_SCOPE_PREFIX, MAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.http_core import (
     APP_NAME,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mailkit.endpoints import GoogleEndpoints
-from mailkit.google_scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, EMAIL_SCOPE
+from mailkit.oauth.scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, EMAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.grants import Grant, GrantRegistry
 from mailkit.sandbox.signin import find_account

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from mailkit.files import write_private
-from mailkit.google_scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, GMAIL_SEND_SCOPE, MAIL_SCOPE
+from mailkit.oauth.scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, GMAIL_SEND_SCOPE, MAIL_SCOPE
 
 SERVICE_ACCOUNT_EMAIL = "mailkit-audit@mailkit-sandbox.iam.gserviceaccount.com"
 SERVICE_ACCOUNT_FILE = "service_account.json"

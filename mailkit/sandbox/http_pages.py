@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from html import escape
 
-from mailkit.google_scopes import (
+from mailkit.oauth.scopes import (
     DIRECTORY_MANAGE_SCOPE,
     DIRECTORY_SCOPE,
     EMAIL_SCOPE,

@@ -14,7 +14,7 @@ import secrets
 import string
 from collections.abc import Callable, Mapping
 
-from mailkit.google_scopes import MAIL_SCOPE
+from mailkit.oauth.scopes import MAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.grants import GrantRegistry
 

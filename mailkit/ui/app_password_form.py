@@ -12,9 +12,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from mailkit.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
+from mailkit.secrets.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
 from mailkit.ui.base import FIELD_INDENT, Panel, busy, escape, fill, labelled
 from mailkit.ui.hints import hint_html, remedy_hint
 from mailkit.ui.i18n_ui import t

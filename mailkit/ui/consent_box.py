@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as w
 
 from mailkit.errors import UsageError
-from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.ui.base import Panel, busy, escape, labelled, schedule
 
 #: What a panel does with the result: show it (may be a coroutine, e.g. to prove the access works).

@@ -14,8 +14,8 @@ from mailkit.diagnose import diagnosis_for
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
-from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
-from mailkit.oauth_store import GrantStore
+from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth.store import GrantStore
 from mailkit.ui.base import Panel, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
 from mailkit.ui.hints import remedy_html

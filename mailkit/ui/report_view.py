@@ -15,7 +15,7 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from mailkit import report_export, report_plots, reports
+from mailkit import reports
 from mailkit.audit import Audit, AuditOptions, AuditResult, AuditSummary, Selection
 from mailkit.inventory import Inventory
 from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
@@ -153,11 +153,11 @@ class ReportView(Panel):
         """Draw the plots; hidden while nothing has been checked (grey bars and no runs say nothing)."""
         for image in (self.plot_company, self.plot_trend):
             image.layout.display = "none" if self.unchecked else ""
-        if not report_plots.matplotlib_available() or self.unchecked:
+        if not reports.matplotlib_available() or self.unchecked:
             return
         companies = reports.by_company(frame=self.frame)
-        self.plot_company.value = report_plots.png(report_plots.status_by_company(companies))
-        self.plot_trend.value = report_plots.png(report_plots.trend(reports.history(self.workspace)))
+        self.plot_company.value = reports.png(reports.status_by_company(companies))
+        self.plot_trend.value = reports.png(reports.trend(reports.history(self.workspace)))
 
     @busy
     def on_reload(self, _button: w.Button | None = None) -> None:
@@ -186,7 +186,7 @@ class ReportView(Panel):
     def on_export(self, _button: w.Button | None, fmt: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         self.export_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the view's own folder, unlike `report -o`
-        path = report_export.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace,
+        path = reports.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace,
                                     lang=self.lang)
         self.exported.append(path)
         self.alert.show("success", self.t("exported", path=path),

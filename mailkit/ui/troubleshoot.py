@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import ipywidgets as w
 
-from mailkit.check import SendOptions, check_account
+from mailkit.checks.account import SendOptions, check_account
+from mailkit.checks.imap import check_imap_account
+from mailkit.checks.smtp import CheckResult
 from mailkit.errors import UsageError
-from mailkit.imap import check_imap_account
 from mailkit.inventory import Inventory
-from mailkit.redaction import redact
-from mailkit.smtp import CheckResult
+from mailkit.secrets.redaction import redact
 from mailkit.ui.base import Panel, busy, escape, fill, labelled
 from mailkit.ui.hints import remedy_html
 from mailkit.workspace import Workspace

@@ -19,10 +19,10 @@ from mailkit import twostep
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account, normalize_email
-from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
-from mailkit.oauth_store import DirectoryGrantStore
+from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth.store import DirectoryGrantStore
 from mailkit.providers import is_google
-from mailkit.twostep_directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
+from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
 from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
 from mailkit.ui.consent_box import ConsentBox, ConsentHost
 from mailkit.workspace import Workspace

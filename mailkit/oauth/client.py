@@ -18,8 +18,8 @@ from typing import Any
 from mailkit.endpoints import GoogleEndpoints, google_endpoints, sandbox_info
 from mailkit.errors import OAuthError, UsageError
 from mailkit.files import write_private
-from mailkit.google_scopes import EMAIL_SCOPE, MAIL_SCOPE, OPENID_SCOPE
-from mailkit.redaction import remember
+from mailkit.oauth.scopes import EMAIL_SCOPE, MAIL_SCOPE, OPENID_SCOPE
+from mailkit.secrets.redaction import remember
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 

@@ -3,7 +3,7 @@
 App passwords exist only while 2SV is on, so this is the first thing to know about an
 app-password account. Sources, best first:
 
-- `directory`: Google Workspace's Admin SDK Directory API (`mailkit.twostep_directory`) through
+- `directory`: Google Workspace's Admin SDK Directory API (`mailkit.twostep.directory`) through
   a service account, one list call per domain for a bulk check; `directory_oauth` the same,
   authorised by a Workspace admin's own OAuth consent;
 - `signin_probe`: consumer Gmail has no API, but a plain-password SMTP sign-in answering
@@ -23,13 +23,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.errors import UsageError
 from mailkit.i18n import DEFAULT_LANG, normalize_lang
 from mailkit.models import Account, normalize_email, now_iso
-from mailkit.secrets import SecretKind, login_secret, secret_store
-from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
+from mailkit.secrets.store import SecretKind, login_secret, secret_store
 from mailkit.status import Status
-from mailkit.twostep_directory import ADMIN_OAUTH, SERVICE_ACCOUNT, DirectoryClient, DirectoryError, DirectoryUser
+from mailkit.twostep.directory import ADMIN_OAUTH, SERVICE_ACCOUNT, DirectoryClient, DirectoryError, DirectoryUser
 from mailkit.workspace import Workspace
 
 STATES = ("on", "off", "unknown")

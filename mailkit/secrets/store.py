@@ -25,7 +25,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from mailkit.errors import SecretStoreError
-from mailkit.redaction import redact, remember_login
+from mailkit.secrets.redaction import redact, remember_login
 from mailkit.workspace import Workspace
 
 T = TypeVar("T")
@@ -201,7 +201,7 @@ def secret_store(workspace: Workspace | None = None) -> SecretStore:
 
     info = sandbox_info()
     if info is not None:
-        from mailkit.keyring_backends import SandboxFileKeyring
+        from mailkit.secrets.backends import SandboxFileKeyring
 
         return SecretStore(SandboxFileKeyring(info.state_dir / "sandbox-secrets.json"))
     raise SecretStoreError(NO_BACKEND_HELP)
@@ -219,7 +219,7 @@ def _cryptfile_backend(workspace: Workspace) -> KeyringBackend:
     with _resolve_lock:
         if (path, given) in _unlocked:  # unlocked before in this process (with this passphrase, or the prompt's)
             return _unlocked[(path, given)]
-        from mailkit.keyring_backends import CachedFileKeyring
+        from mailkit.secrets.backends import CachedFileKeyring
 
         backend = CachedFileKeyring(_unlock_cryptfile(path, given or _prompt_passphrase()), Path(path))
         _unlocked[(path, given)] = backend

@@ -15,7 +15,7 @@ import requests
 
 from mailkit.endpoints import requests_verify
 from mailkit.errors import MailkitError
-from mailkit.oauth_client import OAuthClient
+from mailkit.oauth.client import OAuthClient
 
 
 class IdentityError(MailkitError):

@@ -5,7 +5,7 @@ Some business software reads replies or bounces over IMAP with the same credenti
 with, so an account can send fine and still fail here. Gmail's IMAP refusals
 (`[AUTHENTICATIONFAILED]`, `[ALERT] Application-specific password required`, `[WEBALERT ...]`)
 go through the same catalogue as SMTP replies (`classify_reply(None, text, "imap")`).
-The stream and its error mapping are `mailkit.netio`'s; this module only speaks IMAP.
+The stream and its error mapping are `mailkit.checks.netio`'s; this module only speaks IMAP.
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
-from mailkit.endpoints import extra_ca_file, route, tls_context
-from mailkit.errors import NetworkError
-from mailkit.models import Account
-from mailkit.netio import ReplyBudget, StreamConnection, Transcript, resolve
-from mailkit.providers import UNDETECTED
-from mailkit.smtp import (
+from mailkit.checks.netio import ReplyBudget, StreamConnection, Transcript, resolve
+from mailkit.checks.smtp import (
     CheckResult,
     Credentials,
     Timeouts,
@@ -33,8 +28,13 @@ from mailkit.smtp import (
     signed_in_or_unknown,
     xoauth2_string,
 )
+from mailkit.checks.steps import Step, StepRecorder, StopCheck
+from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
+from mailkit.endpoints import extra_ca_file, route, tls_context
+from mailkit.errors import NetworkError
+from mailkit.models import Account
+from mailkit.providers import UNDETECTED
 from mailkit.status import Status
-from mailkit.steps import Step, StepRecorder, StopCheck
 from mailkit.workspace import Workspace
 
 IMAP_PORT = 993
@@ -156,7 +156,7 @@ def imap_settings_missing(account: Account) -> str:
     """What the inventory lacks for an IMAP check ("" when nothing): its host and its TLS mode, both said
     by the admin or implied by a provider preset, never guessed."""
     if account.provider == UNDETECTED:
-        from mailkit.check import undetected_detail
+        from mailkit.checks.account import undetected_detail
 
         return undetected_detail(account)
     command = (f"`mailkit account add {account.email} --company {account.company} --provider {account.provider} "
@@ -322,7 +322,7 @@ async def check_imap_account(account: Account, *, workspace: Workspace | None = 
                              credentials: Credentials | None = None, timeouts: Timeouts | None = None) -> CheckResult:
     """The IMAP check with the account's stored credentials (OAuth token or app password), trusting the
     account's or the workspace's extra CA file."""
-    from mailkit.check import credentials_or_result, insecure_refusal
+    from mailkit.checks.account import credentials_or_result, insecure_refusal
 
     refused = insecure_refusal(account, "imap")
     if refused is not None:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from mailkit.checks.messages import build_test_message, sample_invoice
+from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp
+from mailkit.checks.steps import Step
 from mailkit.diagnose import diagnosis_for
 from mailkit.endpoints import extra_ca_file
 from mailkit.errors import OAuthError, SecretStoreError
-from mailkit.messages import build_test_message, sample_invoice
 from mailkit.models import Account, insecure_settings
 from mailkit.providers import UNDETECTED
-from mailkit.redaction import redact
-from mailkit.secrets import in_keyring_thread, login_secret, secret_kind_for, secret_store
-from mailkit.smtp import CheckResult, Credentials, Timeouts, check_smtp
+from mailkit.secrets.redaction import redact
+from mailkit.secrets.store import in_keyring_thread, login_secret, secret_kind_for, secret_store
 from mailkit.status import Status
-from mailkit.steps import Step
 from mailkit.workspace import Workspace
 
 
@@ -47,7 +47,7 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
     when the keyring itself fails (that is never "nothing stored").
     """
     if account.auth == "oauth2":
-        from mailkit.oauth import TokenSource
+        from mailkit.oauth.tokens import TokenSource
 
         source = TokenSource.for_account(account, workspace)
         if not await in_keyring_thread(source.configured):
@@ -112,7 +112,7 @@ def undetected_detail(account: Account) -> str:
 
 def _granted_scopes(workspace: Workspace, email: str) -> tuple[str, ...] | None:
     """The scopes stored with the account's OAuth grant (None when unknown): read only after a refusal."""
-    from mailkit.oauth_store import load_bundle
+    from mailkit.oauth.store import load_bundle
 
     bundle = load_bundle(workspace, email)
     return tuple(bundle.scopes) if bundle is not None and bundle.scopes else None

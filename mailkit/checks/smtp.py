@@ -15,16 +15,16 @@ from dataclasses import dataclass, field, fields
 from email.message import EmailMessage
 from typing import Any
 
+from mailkit.checks.messages import envelope_needs_smtputf8
+from mailkit.checks.netio import OTHER, WRONG_MODE, StreamConnection, tls_kind_of_text
+from mailkit.checks.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
+from mailkit.checks.steps import Step, StepRecorder, StopCheck
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure
-from mailkit.messages import envelope_needs_smtputf8
 from mailkit.models import Account
-from mailkit.netio import OTHER, WRONG_MODE, StreamConnection, tls_kind_of_text
-from mailkit.redaction import remember_login
-from mailkit.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
+from mailkit.secrets.redaction import remember_login
 from mailkit.status import Status
-from mailkit.steps import Step, StepRecorder, StopCheck
 
 TokenRefresher = Callable[[], Awaitable[str]]
 

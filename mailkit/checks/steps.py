@@ -10,7 +10,7 @@ from typing import Any
 
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, OAuthError
-from mailkit.redaction import redact, remember_login
+from mailkit.secrets.redaction import redact, remember_login
 
 
 @dataclass

@@ -5,9 +5,9 @@ window-function pass over the indexed `results` table), so they stay quick with 
 Nothing here reads keyring: the database holds no secret, and replies were redacted when stored.
 Column names are English (stable for code) unless a `lang` is given: then headers, causes and
 remedies speak that language. `style()` colours a frame by severity for notebooks; exports and
-plots live in `mailkit.report_export` and `mailkit.report_plots`.
+plots live in `mailkit.reports.files` and `mailkit.reports.plots`.
 
-    from mailkit import reports
+    from mailkit.reports import frames as reports
     reports.status(lang="es")            # DataFrame, Spanish headers and remedies
     reports.style(reports.by_company())  # pandas Styler for Jupyter
 """
@@ -23,9 +23,9 @@ from functools import lru_cache
 
 import pandas as pd
 
+from mailkit.checks.netio import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
 from mailkit.i18n import normalize_lang, resolve_lang
-from mailkit.netio import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
 from mailkit.workspace import Workspace

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from mailkit.redaction import redact
+from mailkit.secrets.redaction import redact
 
 RowChange = Literal["added", "updated", "unchanged", "duplicate"]
 

@@ -5,8 +5,8 @@ access) and exchanges the code; mailkit only adds a loopback receiver that can b
 any moment (its `run_local_server` prints, blocks and cannot be stopped), a paste-the-URL
 fallback for a browser that cannot reach the loopback port, and the checks that decide whether
 the grant is usable: the purpose's scope was ticked and the authorized account is the right one.
-The purpose (`mailkit.oauth_store.GrantPurpose`) is the mail scope for an inventory account by
-default, or a Workspace admin's read-only Directory access (`twostep_directory.DIRECTORY_ADMIN`,
+The purpose (`mailkit.oauth.store.GrantPurpose`) is the mail scope for an inventory account by
+default, or a Workspace admin's read-only Directory access (`twostep.directory.DIRECTORY_ADMIN`,
 given the admin's address): it also says where the token and the facts are kept.
 
     flow = ConsentFlow(account, workspace)     # listens on 127.0.0.1:<free port>
@@ -32,12 +32,12 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from mailkit.endpoints import http_failure_status, requests_verify
 from mailkit.errors import MailkitError, UsageError
-from mailkit.google_scopes import EMAIL_SCOPE
 from mailkit.models import Account
-from mailkit.oauth_client import OAuthClient, active_client
-from mailkit.oauth_identity import IdentityError, authorized_email
-from mailkit.oauth_loopback import LoopbackServer
-from mailkit.oauth_store import (
+from mailkit.oauth.client import OAuthClient, active_client
+from mailkit.oauth.identity import IdentityError, authorized_email
+from mailkit.oauth.loopback import LoopbackServer
+from mailkit.oauth.scopes import EMAIL_SCOPE
+from mailkit.oauth.store import (
     MAIL,
     MAIL_BOX,
     GrantPurpose,
@@ -47,7 +47,7 @@ from mailkit.oauth_store import (
     parse_time,
     save_bundle,
 )
-from mailkit.redaction import redact, remember
+from mailkit.secrets.redaction import redact, remember
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 

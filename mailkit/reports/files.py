@@ -17,12 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from mailkit import reports
 from mailkit.errors import UsageError
 from mailkit.files import private_output
 from mailkit.i18n import normalize_lang
+from mailkit.reports import frames as reports
 from mailkit.sanitize import for_export
-from mailkit.tabular_read import FORMULA_START, quote_formula
+from mailkit.tabular.read import FORMULA_START, quote_formula
 from mailkit.workspace import Workspace
 
 SHEETS = {
@@ -203,7 +203,7 @@ def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
 
 
 def _plots_html(frames: dict[str, pd.DataFrame]) -> str:
-    from mailkit import report_plots
+    from mailkit.reports import plots as report_plots
 
     if not report_plots.matplotlib_available():
         return f'<p class="note">{html.escape(report_plots.MISSING)}</p>'

@@ -19,7 +19,7 @@ from mailkit.errors import SecretStoreError, ValidationError
 from mailkit.i18n import DEFAULT_LANG, normalize_lang
 from mailkit.models import Account
 from mailkit.providers import is_google
-from mailkit.secrets import SecretKind, secret_kind_for, secret_store
+from mailkit.secrets.store import SecretKind, secret_kind_for, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
@@ -248,9 +248,9 @@ def set_account_secret(inventory: Any, account: Account, raw: str, *, test: bool
 async def set_account_secret_async(inventory: Any, account: Account, raw: str, *, test: bool = True,
                                    workspace: Workspace | None = None, lang: str | None = None) -> SecretOutcome:
     """`set_account_secret` for callers that already run an event loop (widgets in Jupyter)."""
-    from mailkit.check import check_account
+    from mailkit.checks.account import check_account
+    from mailkit.checks.smtp import Credentials
     from mailkit.i18n import resolve_lang
-    from mailkit.smtp import Credentials
 
     lang = resolve_lang(lang)
     workspace = workspace or Workspace()

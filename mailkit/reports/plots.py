@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from mailkit.errors import UsageError
-from mailkit.reports import english_name
+from mailkit.reports.frames import english_name
 from mailkit.status import SEVERITY, Status
 
 MISSING = "plots need matplotlib: pip install 'mailkit[notebooks]'"

@@ -1,7 +1,7 @@
 """OAuth 2.0 for Google accounts: access tokens for XOAUTH2, refresh, revoke, and the status of grants.
 
-The consent itself is `mailkit.oauth_flow.ConsentFlow`; the client JSON is `mailkit.oauth_client`;
-where tokens and facts are kept is `mailkit.oauth_store`. This module is what the SMTP/IMAP checks
+The consent itself is `mailkit.oauth.flow.ConsentFlow`; the client JSON is `mailkit.oauth.client`;
+where tokens and facts are kept is `mailkit.oauth.store`. This module is what the SMTP/IMAP checks
 use: `TokenSource.for_account(account, workspace).access_token()`. A Workspace admin's Directory
 token is read the same way, with that purpose: `TokenSource(admin, workspace,
 purpose=DIRECTORY_ADMIN).credentials()` gives google-auth credentials whose refreshes go through here.
@@ -29,9 +29,9 @@ from mailkit.endpoints import http_failure_status, requests_verify
 from mailkit.errors import OAuthError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
-from mailkit.oauth_client import MAIL_SCOPE, SCOPES, OAuthClient, active_client, register_client
-from mailkit.oauth_flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
-from mailkit.oauth_store import (
+from mailkit.oauth.client import MAIL_SCOPE, SCOPES, OAuthClient, active_client, register_client
+from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth.store import (
     MAIL,
     GrantFacts,
     GrantPurpose,
@@ -43,8 +43,8 @@ from mailkit.oauth_store import (
     save_bundle,
     update_facts,
 )
-from mailkit.redaction import redact
-from mailkit.secrets import in_keyring_thread
+from mailkit.secrets.redaction import redact
+from mailkit.secrets.store import in_keyring_thread
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 

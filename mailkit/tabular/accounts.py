@@ -47,9 +47,9 @@ from mailkit.models import (
 )
 from mailkit.providers import UNDETECTED, Detection, detect_domains, detect_provider, provider
 from mailkit.sanitize import for_export
-from mailkit.tabular_headers import EXPORT_COLUMNS, ColumnMap, map_columns
-from mailkit.tabular_read import quote_formula, read_table
-from mailkit.tabular_report import ImportReport, RowError, RowResult
+from mailkit.tabular.headers import EXPORT_COLUMNS, ColumnMap, map_columns
+from mailkit.tabular.read import quote_formula, read_table
+from mailkit.tabular.report import ImportReport, RowError, RowResult
 
 #: Account fields in the order of `Account.content()`: what an import may change.
 CONTENT_FIELDS = ("company", "display_name", "provider", "auth", "smtp_host", "smtp_port", "security",

@@ -23,7 +23,7 @@ from mailkit.errors import (
     TimeoutFailure,
     TLSFailure,
 )
-from mailkit.redaction import redact
+from mailkit.secrets.redaction import redact
 
 MAX_LINE = 8192
 #: What one reply may hold before mailkit stops listening: an EHLO has ~15 lines, a SELECT ~10; a

@@ -269,7 +269,7 @@ def cell_text(value: object) -> str:
 
 # --- rows -> DataFrame ---------------------------------------------------------------------
 def _has_email_header(cells: list[str]) -> bool:
-    from mailkit.tabular_headers import field_for
+    from mailkit.tabular.headers import field_for
 
     return any(field_for(cell) == "email" for cell in cells if cell.strip())
 

@@ -6,7 +6,7 @@ go to SQLite so reports can show them without touching a secret.
 
 A `GrantPurpose` says what a consent is for, and so where both go: `MAIL` (an inventory
 account sending over SMTP/IMAP: keyring kind `oauth_token`, table `oauth_grants`) or the
-Directory purpose of `mailkit.twostep_directory` (a Workspace admin reading 2-Step
+Directory purpose of `mailkit.twostep.directory` (a Workspace admin reading 2-Step
 Verification: kind `directory_token`, table `directory_grants`; the admin need not be an
 account in the inventory).
 """
@@ -21,8 +21,8 @@ from typing import Any
 
 from mailkit.inventory import Inventory
 from mailkit.models import now_iso
-from mailkit.oauth_client import MAIL_SCOPE, SCOPES
-from mailkit.secrets import SecretKind, secret_store
+from mailkit.oauth.client import MAIL_SCOPE, SCOPES
+from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 

@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
-from mailkit.google_scopes import DIRECTORY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
 from mailkit.models import normalize_email
-from mailkit.oauth_store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
-from mailkit.redaction import redact
-from mailkit.secrets import SecretKind
+from mailkit.oauth.scopes import DIRECTORY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
+from mailkit.oauth.store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
+from mailkit.secrets.redaction import redact
+from mailkit.secrets.store import SecretKind
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
@@ -168,7 +168,7 @@ class DirectoryClient:
     def for_admin_oauth(cls, workspace: Workspace, admin: str) -> DirectoryClient:
         """The client of an admin's own consent; its token refreshes through mailkit's TokenSource (one
         refresh however many ask, kept in keyring)."""
-        from mailkit.oauth import TokenSource
+        from mailkit.oauth.tokens import TokenSource
 
         source = TokenSource(admin, workspace, purpose=DIRECTORY_ADMIN)
         try:

@@ -1,0 +1,70 @@
+"""OAuth 2.0 for Google accounts: the admin's client, the browser consent, where grants live, and the
+access tokens XOAUTH2 signs in with (refresh, revoke, status).
+
+The names below are imported from their modules on first use (`mailkit.lazy`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mailkit.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from mailkit.oauth.client import register_client
+    from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+    from mailkit.oauth.scopes import (
+        API_SCOPE_PREFIX,
+        DIRECTORY_MANAGE_SCOPE,
+        DIRECTORY_SCOPE,
+        EMAIL_SCOPE,
+        GMAIL_READONLY_SCOPE,
+        GMAIL_SEND_SCOPE,
+        MAIL_SCOPE,
+        OPENID_SCOPE,
+        PROFILE_SCOPE,
+    )
+    from mailkit.oauth.store import (
+        DirectoryGrantStore,
+        GrantPurpose,
+        GrantStore,
+        admin_of,
+        delete_bundle,
+        load_bundle,
+        pick_admin,
+    )
+    from mailkit.oauth.tokens import TokenSource, grant_status, revoke
+
+_SOURCES: dict[str, list[str]] = {
+    "client": ["register_client"],
+    "flow": ["DEFAULT_TIMEOUT", "ConsentFlow", "ConsentResult"],
+    "scopes": [
+        "API_SCOPE_PREFIX",
+        "DIRECTORY_MANAGE_SCOPE",
+        "DIRECTORY_SCOPE",
+        "EMAIL_SCOPE",
+        "GMAIL_READONLY_SCOPE",
+        "GMAIL_SEND_SCOPE",
+        "MAIL_SCOPE",
+        "OPENID_SCOPE",
+        "PROFILE_SCOPE",
+    ],
+    "store": [
+        "DirectoryGrantStore",
+        "GrantPurpose",
+        "GrantStore",
+        "admin_of",
+        "delete_bundle",
+        "load_bundle",
+        "pick_admin",
+    ],
+    "tokens": ["TokenSource", "grant_status", "revoke"],
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
+
+__all__ = [
+    "API_SCOPE_PREFIX", "ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT", "DIRECTORY_MANAGE_SCOPE",
+    "DIRECTORY_SCOPE", "DirectoryGrantStore", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE",
+    "GrantPurpose", "GrantStore", "MAIL_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE", "TokenSource", "admin_of",
+    "delete_bundle", "grant_status", "load_bundle", "pick_admin", "register_client", "revoke"
+]
