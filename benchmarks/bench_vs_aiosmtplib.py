@@ -78,7 +78,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
     from mailkit.audit import AuditOptions, Selection, run_audit
-    from mailkit.keyring_backends import MemoryKeyring
+    from mailkit.secrets.backends import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
