@@ -484,3 +484,18 @@ def test_cli_subprocess_paste_on_stdin_and_ctrl_c(own_ws: Workspace, own: Sandbo
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 1 and "cancelled" in out and "Traceback" not in err
+
+
+def test_both_grant_stores_keep_the_one_typed_interface(workspace: Workspace) -> None:
+    """The mail consent's store and the Directory admin's store answer the same calls with the same signatures."""
+    import inspect
+
+    from mailkit.oauth.store import DirectoryGrantStore, GrantFactsStore
+
+    members = [name for name in dir(GrantFactsStore) if not name.startswith("_")]
+    with Inventory.open(workspace) as inventory:
+        for store in (GrantStore(inventory), DirectoryGrantStore(inventory)):
+            assert isinstance(store, GrantFactsStore)
+            for name in members:
+                wanted = inspect.signature(getattr(GrantFactsStore, name)).parameters
+                assert list(inspect.signature(getattr(type(store), name)).parameters) == list(wanted), name

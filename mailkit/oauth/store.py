@@ -14,10 +14,11 @@ account in the inventory).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from mailkit.inventory import Inventory
 from mailkit.models import now_iso
@@ -117,6 +118,26 @@ class GrantFacts:
     @property
     def mail_scope(self) -> bool:
         return MAIL_SCOPE in self.scopes
+
+
+@runtime_checkable
+class GrantFactsStore(Protocol):
+    """What mailkit keeps about a grant besides its token (one row per grant), whatever the grant is for:
+    the mail consent of an account (`GrantStore`) or a Workspace admin's Directory consent
+    (`DirectoryGrantStore`)."""
+
+    def knows(self, email: str) -> bool: ...
+
+    def save_consent(self, email: str, *, client_fingerprint: str, authorized_email: str, scopes: list[str],
+                     access_expires_at: datetime | None) -> list[str]: ...
+
+    def record_refresh(self, email: str, access_expires_at: datetime | None) -> None: ...
+
+    def set_status(self, email: str, status: Status | str) -> None: ...
+
+    def delete(self, email: str) -> None: ...
+
+    def facts(self, email: str) -> Any: ...
 
 
 class GrantStore:
@@ -259,7 +280,7 @@ class GrantPurpose:
     required_box: str
     need: str
     secret_kind: SecretKind
-    store: Callable[[Inventory], Any]
+    store: Callable[[Inventory], GrantFactsStore]
     login_command: str
     granted: str
 
@@ -274,15 +295,14 @@ MAIL = GrantPurpose("mail", SCOPES, MAIL_SCOPE, MAIL_BOX, "to send over SMTP", S
                     "{email} authorized: mailkit can now send as this account with OAuth 2.0 (XOAUTH2).")
 
 
-def update_facts(workspace: Workspace, email: str, action: str, *args: Any, purpose: GrantPurpose = MAIL,
-                 **kwargs: Any) -> None:
-    """Open the workspace's inventory and call one method of the purpose's store (skipped where it keeps none)."""
+@contextmanager
+def facts_of(workspace: Workspace, email: str, purpose: GrantPurpose = MAIL) -> Iterator[GrantFactsStore | None]:
+    """The purpose's grant store in the workspace's inventory, or None when it keeps no facts for `email`."""
     with Inventory.open(workspace) as inventory:
         store = purpose.store(inventory)
-        if store.knows(email):
-            getattr(store, action)(email, *args, **kwargs)
+        yield store if store.knows(email) else None
 
 
 __all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "DirectoryGrantFacts", "DirectoryGrantStore", "GrantFacts",
-           "GrantPurpose", "GrantStore", "TokenBundle", "admin_of", "delete_bundle", "iso", "load_bundle", "parse_time",
-           "pick_admin", "save_bundle", "update_facts", "utcnow"]
+           "GrantFactsStore", "GrantPurpose", "GrantStore", "TokenBundle", "admin_of", "delete_bundle", "facts_of",
+           "iso", "load_bundle", "parse_time", "pick_admin", "save_bundle", "utcnow"]

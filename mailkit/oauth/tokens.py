@@ -38,10 +38,10 @@ from mailkit.oauth.store import (
     GrantStore,
     TokenBundle,
     delete_bundle,
+    facts_of,
     iso,
     load_bundle,
     save_bundle,
-    update_facts,
 )
 from mailkit.secrets.redaction import redact
 from mailkit.secrets.store import in_keyring_thread
@@ -147,7 +147,9 @@ class TokenSource:
                                  f"{redact(exc)}", http_failure_status(exc)) from None
         fresh = bundle.with_access(credentials.token, credentials.expiry, credentials.refresh_token)
         save_bundle(self.workspace, self.email, fresh, self.purpose.secret_kind)
-        update_facts(self.workspace, self.email, "record_refresh", fresh.expiry, purpose=self.purpose)
+        with facts_of(self.workspace, self.email, self.purpose) as facts:
+            if facts is not None:
+                facts.record_refresh(self.email, fresh.expiry)
         log.info("refreshed the OAuth access token of %s (valid until %s)", self.email, iso(fresh.expiry))
         return fresh.access_token
 
@@ -167,7 +169,9 @@ class TokenSource:
         return OAuthError(f"refreshing the token of {self.email} failed: {redact(detail)}", Status.OAUTH_TOKEN_INVALID)
 
     def _mark(self, status: Status) -> None:
-        update_facts(self.workspace, self.email, "set_status", status, purpose=self.purpose)
+        with facts_of(self.workspace, self.email, self.purpose) as facts:
+            if facts is not None:
+                facts.set_status(self.email, status)
 
 
 class _SourceCredentials(Credentials):
