@@ -18,6 +18,43 @@ def reply(code: int, enhanced: str, *texts: str) -> str:
     return "\r\n".join(out)
 
 
+#: Gmail's one-line protocol replies, by name; `{sid}` is the session id (see `said`).
+SESSION_REPLIES: dict[str, str] = {
+    "temporary_failure": "451 4.3.0 Mail server temporarily rejected message. {sid} - gsmtp",
+    "starttls_first": "530 5.7.0 Must issue a STARTTLS command first. {sid} - gsmtp",
+    "ehlo_first": "503 5.5.1 EHLO/HELO first. {sid} - gsmtp",
+    "syntax_in_parameters": "501 5.5.4 Syntax error in parameters. {sid} - gsmtp",
+    "tls_already_active": "503 5.5.1 TLS already active. {sid} - gsmtp",
+    "ready_for_tls": "220 2.0.0 Ready to start TLS",
+    "already_authenticated": "503 5.5.1 Already authenticated. {sid} - gsmtp",
+    "unrecognized_auth": "504 5.7.4 Unrecognized authentication type. {sid} - gsmtp",
+    "accepted": "235 2.7.0 Accepted",
+    "auth_aborted": "501 5.7.0 Authentication aborted. {sid} - gsmtp",
+    "cannot_decode": "501 5.5.2 Cannot Decode response {sid} - gsmtp",
+    "nested_mail": "503 5.5.1 Nested MAIL command. {sid} - gsmtp",
+    "syntax_error": "555 5.5.2 Syntax error. {sid} - gsmtp",
+    "sender_ok": "250 2.1.0 OK {sid} - gsmtp",
+    "try_later_mail": "421 4.7.0 Try again later, closing connection. (MAIL) {sid} - gsmtp",
+    "mail_first": "503 5.5.1 MAIL first. {sid} - gsmtp",
+    "recipient_ok": "250 2.1.5 OK {sid} - gsmtp",
+    "rcpt_first": "503 5.5.1 RCPT first. {sid} - gsmtp",
+    "go_ahead": "354  Go ahead {sid} - gsmtp",
+    "chunk_received": "250 2.0.0 OK {octets} octets received {sid} - gsmtp",
+    "message_accepted": "250 2.0.0 OK  {timestamp} {sid} - gsmtp",
+    "flushed": "250 2.1.5 Flushed {sid} - gsmtp",
+    "noop": "250 2.0.0 OK {sid} - gsmtp",
+    "closing": "221 2.0.0 closing connection {sid} - gsmtp",
+    "vrfy": "252 2.1.5 Send some mail, I'll try my best {sid} - gsmtp",
+    "help": "214 2.0.0  https://www.google.com/search?btnI&q=RFC+5321 {sid} - gsmtp",
+    "unrecognized_command": "502 5.5.1 Unrecognized command. {sid} - gsmtp",
+}
+
+
+def said(name: str, sid: str, **fields: object) -> str:
+    """One of Gmail's one-line replies, with the session id (and any other field) filled in."""
+    return SESSION_REPLIES[name].format(sid=sid, **fields)
+
+
 def bad_credentials(sid: str) -> str:
     return reply(535, "5.7.8", "Username and Password not accepted. For more information, go to",
                  f" https://support.google.com/mail/?p=BadCredentials {sid} - gsmtp")
@@ -85,6 +122,7 @@ OUTCOME_REPLIES: dict[Outcome, Callable[[str], str]] = {
 
 __all__ = [
     "OUTCOME_REPLIES",
+    "SESSION_REPLIES",
     "auth_required",
     "bad_credentials",
     "daily_limit",
@@ -92,6 +130,7 @@ __all__ = [
     "invalid_recipient",
     "not_your_address",
     "reply",
+    "said",
     "too_large",
     "too_many_recipients",
 ]

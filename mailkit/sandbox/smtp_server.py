@@ -44,6 +44,7 @@ from mailkit.sandbox.smtp_replies import (
     empty_helo,
     invalid_recipient,
     not_your_address,
+    said,
     too_large,
     too_many_recipients,
 )
@@ -98,7 +99,7 @@ class GmailSMTP(SMTP):
     async def handle_exception(self, error: Exception) -> str:
         """A bug or a full disk: log it here, tell the client only what Gmail would."""
         log.exception("sandbox SMTP session %s failed", self.sid)
-        return f"451 4.3.0 Mail server temporarily rejected message. {self.sid} - gsmtp"
+        return said("temporary_failure", self.sid)
 
     def close_now(self) -> None:
         if self._handler_coroutine is not None:
@@ -109,9 +110,9 @@ class GmailSMTP(SMTP):
     def _not_ready(self) -> str | None:
         """Why neither AUTH nor a mail command can run yet (TLS first, then EHLO); None when both are done."""
         if not self.secure:
-            return f"530 5.7.0 Must issue a STARTTLS command first. {self.sid} - gsmtp"
+            return said("starttls_first", self.sid)
         if not self.session.host_name:
-            return f"503 5.5.1 EHLO/HELO first. {self.sid} - gsmtp"
+            return said("ehlo_first", self.sid)
         return None
 
     async def _transaction_refused(self) -> bool:
@@ -152,13 +153,13 @@ class GmailSMTP(SMTP):
     @smtp_syntax("STARTTLS", when="tls_context")
     async def smtp_STARTTLS(self, arg: str) -> None:
         if arg:
-            await self.push(f"501 5.5.4 Syntax error in parameters. {self.sid} - gsmtp")
+            await self.push(said("syntax_in_parameters", self.sid))
             return
         if self.secure or not self.tls_context:
-            await self.push(f"503 5.5.1 TLS already active. {self.sid} - gsmtp")
+            await self.push(said("tls_already_active", self.sid))
             return
         await self.faults.at("starttls")
-        await self.push("220 2.0.0 Ready to start TLS")
+        await self.push(said("ready_for_tls", self.sid))
         if self.faults.tls_reset:
             await self._reset_in_handshake()
             return
@@ -187,7 +188,7 @@ class GmailSMTP(SMTP):
     @smtp_syntax("AUTH <mechanism>")
     async def smtp_AUTH(self, arg: str) -> None:
         refusal = self._not_ready() or (
-            f"503 5.5.1 Already authenticated. {self.sid} - gsmtp" if self.session.authenticated else None)
+            said("already_authenticated", self.sid) if self.session.authenticated else None)
         if refusal is not None:
             await self.push(refusal)
             return
@@ -201,7 +202,7 @@ class GmailSMTP(SMTP):
         if step is None and mechanism.upper() in AUTH_MECHANISMS.split():
             step = self._auth_unsupported
         if step is None:
-            await self.push(f"504 5.7.4 Unrecognized authentication type. {self.sid} - gsmtp")
+            await self.push(said("unrecognized_auth", self.sid))
             return
         try:
             account, outcome = await step(initial.strip())
@@ -212,7 +213,7 @@ class GmailSMTP(SMTP):
         if outcome is Outcome.OK:
             self.session.authenticated = True
             self.session.auth_data = account
-            await self.push("235 2.7.0 Accepted")
+            await self.push(said("accepted", self.sid))
         else:
             await self.push(OUTCOME_REPLIES[outcome](self.sid))
 
@@ -221,7 +222,7 @@ class GmailSMTP(SMTP):
         await self.push(f"334 {challenge}")
         line = (await self._reader.readline()).strip()
         if line == b"*":
-            raise _Aborted(f"501 5.7.0 Authentication aborted. {self.sid} - gsmtp")
+            raise _Aborted(said("auth_aborted", self.sid))
         return self._decode(line)
 
     async def _first_response(self, initial: str, challenge: str = "") -> bytes:
@@ -235,7 +236,7 @@ class GmailSMTP(SMTP):
     def _decode(self, blob: bytes) -> bytes:
         decoded = decode_b64(blob)
         if decoded is None:
-            raise _Aborted(f"501 5.5.2 Cannot Decode response {self.sid} - gsmtp")
+            raise _Aborted(said("cannot_decode", self.sid))
         return decoded
 
     async def _auth_plain(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
@@ -268,13 +269,13 @@ class GmailSMTP(SMTP):
         if await self._transaction_refused():
             return
         if self.envelope.mail_from:
-            await self.push(f"503 5.5.1 Nested MAIL command. {self.sid} - gsmtp")
+            await self.push(said("nested_mail", self.sid))
             return
         arg = self._strip_command_keyword("FROM:", arg or "")
         address, rest = self._getaddr(arg) if arg is not None else (None, None)
         params = self._getparams((rest or "").upper().split()) if address else None
         if not address or params is None:
-            await self.push(f"555 5.5.2 Syntax error. {self.sid} - gsmtp")
+            await self.push(said("syntax_error", self.sid))
             return
         await self.faults.at("mail")
         refusal = self._mail_refusal(self.account, address, params)
@@ -285,12 +286,12 @@ class GmailSMTP(SMTP):
             return
         self.envelope.mail_from = address
         self.envelope.mail_options.extend((rest or "").split())
-        await self.push(f"250 2.1.0 OK {self.sid} - gsmtp")
+        await self.push(said("sender_ok", self.sid))
 
     def _mail_refusal(self, account: SandboxAccount, address: str, params: dict) -> str | None:
         """Gmail's checks at MAIL FROM, in the order it makes them; None when all pass."""
         if self.backend.store.take_busy(account.email, account.busy_replies):
-            return f"421 4.7.0 Try again later, closing connection. (MAIL) {self.sid} - gsmtp"
+            return said("try_later_mail", self.sid)
         if self.backend.store.sent_last_day(account.email) >= account.daily_limit:
             return daily_limit(self.sid)
         size = params.get("SIZE")
@@ -305,7 +306,7 @@ class GmailSMTP(SMTP):
         if await self._transaction_refused():
             return
         if not self.envelope.mail_from:
-            await self.push(f"503 5.5.1 MAIL first. {self.sid} - gsmtp")
+            await self.push(said("mail_first", self.sid))
             return
         arg = self._strip_command_keyword("TO:", arg or "")
         address, _ = self._getaddr(arg) if arg is not None else (None, None)
@@ -317,17 +318,17 @@ class GmailSMTP(SMTP):
             await self.push(too_many_recipients(self.sid))
             return
         self.envelope.rcpt_tos.append(address)
-        await self.push(f"250 2.1.5 OK {self.sid} - gsmtp")
+        await self.push(said("recipient_ok", self.sid))
 
     @smtp_syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:
         if await self._transaction_refused():
             return
         if not self.envelope.rcpt_tos:
-            await self.push(f"503 5.5.1 RCPT first. {self.sid} - gsmtp")
+            await self.push(said("rcpt_first", self.sid))
             return
         await self.faults.at("data")
-        await self.push(f"354  Go ahead {self.sid} - gsmtp")
+        await self.push(said("go_ahead", self.sid))
         received = await self._read_message()
         if received is not None:
             await self._finish(*received)
@@ -368,11 +369,11 @@ class GmailSMTP(SMTP):
             return
         size_text, _, last = (arg or "").partition(" ")
         if not size_text.isdigit() or last.strip().upper() not in ("", "LAST"):
-            await self.push(f"555 5.5.2 Syntax error. {self.sid} - gsmtp")
+            await self.push(said("syntax_error", self.sid))
             return
         chunk = await self._reader.readexactly(int(size_text))
         if not self.envelope.rcpt_tos:
-            await self.push(f"503 5.5.1 RCPT first. {self.sid} - gsmtp")
+            await self.push(said("rcpt_first", self.sid))
             return
         if self.faults.drop_in_data:
             self.transport.abort()
@@ -383,7 +384,7 @@ class GmailSMTP(SMTP):
         if last.strip():
             await self._finish(pending, len(pending))
         else:
-            await self.push(f"250 2.0.0 OK {len(chunk)} octets received {self.sid} - gsmtp")
+            await self.push(said("chunk_received", self.sid, octets=len(chunk)))
 
     async def _finish(self, body: bytearray, size: int) -> None:
         """Gmail's end-of-message checks, then keep the message."""
@@ -400,7 +401,7 @@ class GmailSMTP(SMTP):
         else:
             self.backend.store.accept(account.email, self.envelope.mail_from, list(self.envelope.rcpt_tos), raw,
                                       self.sid)
-            status = f"250 2.0.0 OK  {int(time.time())} {self.sid} - gsmtp"
+            status = said("message_accepted", self.sid, timestamp=int(time.time()))
         self._set_post_data_state()
         await self.push(status)
 
@@ -417,27 +418,27 @@ class GmailSMTP(SMTP):
     @smtp_syntax("RSET")
     async def smtp_RSET(self, arg: str) -> None:
         self._set_rset_state()
-        await self.push(f"250 2.1.5 Flushed {self.sid} - gsmtp")
+        await self.push(said("flushed", self.sid))
 
     @smtp_syntax("NOOP [ignored]")
     async def smtp_NOOP(self, arg: str) -> None:
-        await self.push(f"250 2.0.0 OK {self.sid} - gsmtp")
+        await self.push(said("noop", self.sid))
 
     @smtp_syntax("QUIT")
     async def smtp_QUIT(self, arg: str) -> None:
-        await self.push(f"221 2.0.0 closing connection {self.sid} - gsmtp")
+        await self.push(said("closing", self.sid))
         self.close_now()
 
     @smtp_syntax("VRFY <address>")
     async def smtp_VRFY(self, arg: str) -> None:
-        await self.push(f"252 2.1.5 Send some mail, I'll try my best {self.sid} - gsmtp")
+        await self.push(said("vrfy", self.sid))
 
     @smtp_syntax("HELP [command]")
     async def smtp_HELP(self, arg: str) -> None:
-        await self.push(f"214 2.0.0  https://www.google.com/search?btnI&q=RFC+5321 {self.sid} - gsmtp")
+        await self.push(said("help", self.sid))
 
     async def smtp_EXPN(self, arg: str) -> None:
-        await self.push(f"502 5.5.1 Unrecognized command. {self.sid} - gsmtp")
+        await self.push(said("unrecognized_command", self.sid))
 
 
 class SmtpServer:
