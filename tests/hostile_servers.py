@@ -68,16 +68,23 @@ def hostile_tls(tmp_path_factory: pytest.TempPathFactory) -> HostileTLS:
     return HostileTLS(pem, *contexts)
 
 
-async def _endless(writer: asyncio.StreamWriter, piece: bytes) -> None:
+def _gone(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+    """The client hung up (over TLS the writer may not say so yet): stop writing, or asyncio warns on every write."""
+    return writer.is_closing() or reader.at_eof() or reader.exception() is not None
+
+
+async def _endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, piece: bytes) -> None:
     chunk = piece * max(1, 65536 // len(piece))
-    while True:
+    while not _gone(reader, writer):
         writer.write(chunk)
         await writer.drain()
 
 
-async def _drip(writer: asyncio.StreamWriter, text: bytes) -> None:
-    while True:
+async def _drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, text: bytes) -> None:
+    while not _gone(reader, writer):
         for byte in text:
+            if _gone(reader, writer):
+                return
             writer.write(bytes([byte]))
             await writer.drain()
             await asyncio.sleep(DRIP_BYTE_S)
@@ -112,11 +119,11 @@ class _SMTP:
             await asyncio.sleep(3600)
         elif b == "endless_line":
             await say(b"220 ")
-            await _endless(writer, b"A")
+            await _endless(reader, writer, b"A")
         elif b == "endless_multiline":
-            await _endless(writer, b"220-hello again and again\r\n")
+            await _endless(reader, writer, b"220-hello again and again\r\n")
         elif b == "drip":
-            await _drip(writer, b"220-drip\r\n")
+            await _drip(reader, writer, b"220-drip\r\n")
         elif b == "greeting_235":
             await say(b"235 2.7.0 Accepted, or so it says\r\n")
         else:
@@ -139,7 +146,7 @@ class _SMTP:
             if verb == "EHLO" and b.startswith("ehlo_"):
                 await say(f"{b[5:]} whatever\r\n".encode())
             elif verb == "EHLO" and b == "flood":
-                await _endless(writer, b"250-FLOOD of capabilities\r\n")
+                await _endless(reader, writer, b"250-FLOOD of capabilities\r\n")
             elif verb == "EHLO":
                 utf8 = b"250-SMTPUTF8\r\n" if b == "polite" else b""
                 await say(b"250-hostile\r\n250-AUTH PLAIN LOGIN\r\n" + utf8 + b"250 8BITMIME\r\n")
@@ -191,10 +198,10 @@ class _IMAP:
             await asyncio.sleep(3600)
         elif b == "endless_line":
             await say(b"* OK ")
-            await _endless(writer, b"A")
+            await _endless(reader, writer, b"A")
         elif b == "endless_multiline":
             await say(self.GREETING)
-            await _endless(writer, b"* OK still here\r\n")
+            await _endless(reader, writer, b"* OK still here\r\n")
         elif b == "drip":
             await say(self.GREETING)
         elif b == "escape":
@@ -212,9 +219,9 @@ class _IMAP:
             tag, _, rest = line.partition(" ")
             verb = rest.split(" ", 1)[0].upper()
             if b == "flood":
-                await _endless(writer, b"* 1 EXISTS\r\n")
+                await _endless(reader, writer, b"* 1 EXISTS\r\n")
             elif b == "drip":
-                await _drip(writer, b"* OK drip\r\n")
+                await _drip(reader, writer, b"* OK drip\r\n")
             elif b.startswith(("ehlo_", "greeting_")):
                 await say(b"+ OK\r\n")  # a continuation that reads like success, never a tagged OK
             elif pending:
