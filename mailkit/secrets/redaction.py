@@ -42,8 +42,9 @@ _MIXED_LENGTH = 8
 # Strings that look like credentials whether or not mailkit has seen them.
 _PATTERNS = [
     re.compile(r"ya29\.[0-9A-Za-z_\-\.]+"),  # Google access tokens
-    re.compile(r"1//[0-9A-Za-z_\-]{10,}"),  # Google refresh tokens
-    re.compile(r"4/[0-9A-Za-z_\-]{20,}"),  # Google authorization codes
+    # Google refresh tokens and authorization codes; never inside a word or a path (`.../pytest-154/test_x/...`)
+    re.compile(r"(?<![\w.\-/])1//[0-9A-Za-z_\-]{10,}"),
+    re.compile(r"(?<![\w.\-/])4/[0-9A-Za-z_\-]{20,}"),
     re.compile(r"GOCSPX-[0-9A-Za-z_\-]+"),  # Google OAuth client secrets
     re.compile(r"(?i)(bearer\s+)[0-9A-Za-z_\-\.~+/]{12,}=*"),
     re.compile(r"(?i)((?:access|refresh|id)_token[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
