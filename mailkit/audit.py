@@ -26,7 +26,7 @@ from typing import Any
 
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
 from mailkit.checks.account import SendOptions, check_with, credentials_or_result
-from mailkit.checks.smtp import CheckResult, Timeouts, tls_kind
+from mailkit.checks.smtp import CheckResult, Diagnosed, Timeouts
 from mailkit.checks.steps import Step
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, NotFoundError, UsageError
@@ -92,7 +92,7 @@ class AuditOptions:
 
 
 @dataclass
-class AuditResult:
+class AuditResult(Diagnosed):
     """One account's outcome in a run, as stored and as `on_result` callbacks receive it."""
 
     run_id: int
@@ -106,18 +106,6 @@ class AuditResult:
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
     provider: str = ""  # the account's: causes and remedies in its provider's wording
-
-    @property
-    def status(self) -> Status:
-        return self.diagnosis.status
-
-    @property
-    def ok(self) -> bool:
-        return self.status is Status.OK
-
-    @property
-    def tls_kind(self) -> str:
-        return tls_kind(self.diagnosis)
 
     def row(self) -> ResultRow:
         return ResultRow(self.account_id, self.status.value, self.step, self.diagnosis.code, self.diagnosis.raw,

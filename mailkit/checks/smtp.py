@@ -63,8 +63,26 @@ class Credentials:
         return f"Credentials(mechanism={self.mechanism!r}, username={self.username!r}, secret=[redacted])"
 
 
+class Diagnosed:
+    """What a check's result and an audit's result both read from their `diagnosis`."""
+
+    diagnosis: Diagnosis
+
+    @property
+    def status(self) -> Status:
+        return self.diagnosis.status
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+    @property
+    def tls_kind(self) -> str:
+        return tls_kind(self.diagnosis)
+
+
 @dataclass
-class CheckResult:
+class CheckResult(Diagnosed):
     """Everything one check found; `to_dict` is the `--json` shape."""
 
     email: str
@@ -78,20 +96,8 @@ class CheckResult:
     attempts: int = 1
 
     @property
-    def status(self) -> Status:
-        return self.diagnosis.status
-
-    @property
-    def ok(self) -> bool:
-        return self.status is Status.OK
-
-    @property
     def failed_step(self) -> str:
         return next((s.name for s in self.steps if not s.ok), "")
-
-    @property
-    def tls_kind(self) -> str:
-        return tls_kind(self.diagnosis)
 
     def to_dict(self, lang: str = "en", **context: str) -> dict[str, Any]:
         context.setdefault("email", self.email)
