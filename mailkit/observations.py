@@ -26,13 +26,16 @@ REFUSALS = frozenset({Status.OAUTH_SCOPE_MISSING, Status.OAUTH_WRONG_ACCOUNT})
 
 def twostep_on_observed(inventory: Inventory, email: str, diagnosis: Diagnosis, where: str) -> bool:
     """Record 2SV = on when this diagnosis proves it; True when it did."""
-    if diagnosis.status is not Status.APP_PASSWORD_REQUIRED or inventory.find_account(email) is None:
+    if diagnosis.status is not Status.APP_PASSWORD_REQUIRED:
+        return False
+    account = inventory.find_account(email)
+    if account is None:
         return False
     from mailkit.twostep.state import TwoStepStatus, record
 
-    reply = (diagnosis.raw or "").splitlines()[0] if diagnosis.raw else diagnosis.status.value
+    reply = diagnosis.raw.splitlines()[0] if diagnosis.raw else diagnosis.status.value
     record(inventory, TwoStepStatus(
-        inventory.account(email).email, "on", None, OBSERVED, now_ms(),
+        account.email, "on", None, OBSERVED, now_ms(),
         detail=f"seen during {where}: the account password was refused with 'application-specific password "
                f"required' ({reply}), which Google answers only when 2-Step Verification is on"))
     return True

@@ -100,9 +100,10 @@ class _Detector:
             column = columns.columns.get(name)
             return [str(v).strip() for v in table[column].tolist()] if column else [""] * len(table)
 
+        stored = {account.email.lower() for account in inventory.accounts()}  # one query, not one per row
         domains = {email.rpartition("@")[2].lower()
                    for email, given, host in zip(cells("email"), cells("provider"), cells("smtp_host"), strict=True)
-                   if "@" in email and not given and not host and inventory.find_account(email) is None}
+                   if "@" in email and not given and not host and email.lower() not in stored}
         self.cache.update(detect_domains(domains - self.cache.keys(), timeout=self.timeout))
 
 
