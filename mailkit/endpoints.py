@@ -1,4 +1,5 @@
-"""Where Google traffic goes: Google itself, or the local sandbox when MAILKIT_SANDBOX is set.
+"""Where Google (and Microsoft 365) traffic goes: the provider itself, or the local sandbox when MAILKIT_SANDBOX
+is set.
 
 Sandbox mode is a switch, not a different inventory: accounts still say smtp.gmail.com, and
 this module routes (host, port) to the sandbox's listeners and trusts the sandbox's CA. Other
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 GOOGLE_SMTP_HOSTS = frozenset({"smtp.gmail.com", "smtp.googlemail.com"})
 GOOGLE_IMAP_HOSTS = frozenset({"imap.gmail.com", "imap.googlemail.com"})
+MICROSOFT_SMTP_HOSTS = frozenset({"smtp.office365.com", "smtp-mail.outlook.com"})
+MICROSOFT_IMAP_HOSTS = frozenset({"outlook.office365.com", "imap-mail.outlook.com"})
+#: Microsoft's identity platform; an authority is this plus a tenant (GUID, domain, `organizations`, `common`).
+MICROSOFT_LOGIN = "https://login.microsoftonline.com"
 
 #: Paths of the sandbox's HTTP side, relative to its base URL (they mirror Google's).
 SANDBOX_PATHS = {
@@ -59,6 +64,7 @@ class SandboxInfo:
     client_config: Path
     state_dir: Path
     workspace_domains: frozenset[str] = field(default_factory=frozenset)
+    microsoft: MicrosoftSandbox | None = None
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SandboxInfo:
@@ -79,6 +85,7 @@ class SandboxInfo:
                 client_config=path.parent / raw["client_config"],
                 state_dir=Path(raw.get("state_dir", path.parent)),
                 workspace_domains=frozenset(raw.get("workspace_domains", [])),
+                microsoft=MicrosoftSandbox.from_json(raw["microsoft"]) if raw.get("microsoft") else None,
             )
         except FileNotFoundError as exc:
             raise UsageError(
@@ -98,6 +105,8 @@ class SandboxInfo:
         or whose CA file is gone (a stale file left by a sandbox that stopped)."""
         hosts = {"smtp": self.smtp[0], "smtps": self.smtps[0], "imaps": self.imaps[0],
                  "http": urlsplit(self.http).hostname or ""}
+        if self.microsoft is not None:
+            hosts.update({"microsoft smtp": self.microsoft.smtp[0], "microsoft imaps": self.microsoft.imaps[0]})
         for name, host in hosts.items():
             if not is_loopback(host):
                 raise UsageError(f"{self.path}: the sandbox's {name} host is {host!r}, not this machine: the sandbox "
@@ -105,6 +114,21 @@ class SandboxInfo:
         if not self.ca_cert.is_file():
             raise UsageError(f"{self.path}: the sandbox's CA file {self.ca_cert} is missing (the sandbox has "
                              "stopped?): start `mailkit sandbox` again or unset MAILKIT_SANDBOX")
+
+
+@dataclass(frozen=True)
+class MicrosoftSandbox:
+    """The Microsoft 365 side of a sandbox: Outlook SMTP/IMAP listeners and its Entra app registration."""
+
+    smtp: tuple[str, int]
+    imaps: tuple[str, int]
+    client_id: str
+    tenant: str
+
+    @classmethod
+    def from_json(cls, raw: dict) -> MicrosoftSandbox:
+        return cls((raw["smtp"]["host"], int(raw["smtp"]["port"])), (raw["imaps"]["host"], int(raw["imaps"]["port"])),
+                   str(raw["client_id"]), str(raw["tenant"]))
 
 
 def is_loopback(host: str) -> bool:
@@ -156,6 +180,10 @@ def route(host: str, port: int) -> Route:
             target = info.smtps if port == 465 else info.smtp
         elif host in GOOGLE_IMAP_HOSTS:
             target = info.imaps
+        elif info.microsoft is not None and host in MICROSOFT_SMTP_HOSTS:
+            target = info.microsoft.smtp
+        elif info.microsoft is not None and host in MICROSOFT_IMAP_HOSTS:
+            target = info.microsoft.imaps
         if target is not None:
             return Route(target[0], target[1], host, True)
     return Route(host, port, host, False)
@@ -229,6 +257,13 @@ def google_endpoints() -> GoogleEndpoints:
     if info is None:
         return GoogleEndpoints()
     return GoogleEndpoints(**{name: info.http + path for name, path in SANDBOX_PATHS.items()})
+
+
+def microsoft_authority(tenant: str) -> str:
+    """The msal authority for a tenant: login.microsoftonline.com, or the sandbox's HTTP side in sandbox mode."""
+    info = sandbox_info()
+    base = info.http if info is not None and info.microsoft is not None else MICROSOFT_LOGIN
+    return f"{base}/{tenant.strip().strip('/') or 'organizations'}"
 
 
 def requests_verify() -> str | bool:

@@ -1,4 +1,4 @@
-"""Google's OAuth scope names, in one place for mailkit and for its sandbox (which must accept
+"""Google's (and Microsoft's) OAuth scope names, in one place for mailkit and for its sandbox (which must accept
 exactly what mailkit asks for). Constants only and no imports, so any module can use them.
 """
 
@@ -19,5 +19,12 @@ DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly
 #: Managing users in the Directory; it includes reading them.
 DIRECTORY_MANAGE_SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
 
+#: Microsoft 365 / Outlook: delegated scopes with which Exchange Online accepts XOAUTH2 (SMTP AUTH, IMAP).
+MS_SMTP_SEND_SCOPE = "https://outlook.office.com/SMTP.Send"
+MS_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
+#: Asks for a refresh token; msal adds it (with openid and profile) to every request by itself.
+MS_OFFLINE_SCOPE = "offline_access"
+
 __all__ = ["API_SCOPE_PREFIX", "DIRECTORY_MANAGE_SCOPE", "DIRECTORY_SCOPE", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE",
-           "GMAIL_SEND_SCOPE", "MAIL_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"]
+           "GMAIL_SEND_SCOPE", "MAIL_SCOPE", "MS_IMAP_SCOPE", "MS_OFFLINE_SCOPE",
+           "MS_SMTP_SEND_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"]

@@ -11,7 +11,7 @@ from mailkit.errors import UsageError
 
 @dataclass(frozen=True)
 class SandboxAccount:
-    """One fake Google account and how the sandbox treats its sign-ins."""
+    """One fake Google (or Microsoft 365) account and how the sandbox treats its sign-ins."""
 
     email: str
     password: str = ""
@@ -28,6 +28,14 @@ class SandboxAccount:
     login_throttled: bool = False
     busy_replies: int = 0
     max_message_size: int = 35882577
+    #: A Microsoft 365 mailbox (Outlook SMTP/IMAP and Microsoft's identity platform), not a Google one.
+    microsoft: bool = False
+    #: Microsoft: SMTP AUTH turned off for the mailbox or tenant (Set-CASMailbox -SmtpClientAuthenticationDisabled).
+    smtp_auth_disabled: bool = False
+    #: Microsoft: the tenant's Security Defaults block password (basic) sign-ins.
+    security_defaults: bool = False
+    #: Microsoft: basic authentication for client submission is gone (the 2026 retirement).
+    basic_auth_retired: bool = False
 
     @property
     def domain(self) -> str:

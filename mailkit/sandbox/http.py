@@ -1,5 +1,6 @@
 """The sandbox's HTTPS side: Google's OAuth 2.0 endpoints (consent pages, token, revoke, userinfo,
-certs) and the Admin SDK Directory users API, served on 127.0.0.1 from a daemon thread.
+certs), the Admin SDK Directory users API and Microsoft's identity platform (`ms_identity`), served on
+127.0.0.1 from a daemon thread.
 
 Standard library only for the wire: a ThreadingHTTPServer whose connections are wrapped in TLS in
 their own thread (a slow handshake never blocks the accept loop). Endpoints live in
@@ -22,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mailkit.errors import UsageError
-from mailkit.sandbox import directory, http_consent, http_token
+from mailkit.sandbox import directory, http_consent, http_token, ms_identity
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
@@ -103,6 +104,9 @@ def route(ctx: HttpContext, req: Request) -> Response:
     if req.method == "GET" and path == robot:
         sa_key = ctx.service_account.key
         return json_response({sa_key.kid: sa_key.certificate_pem(ctx.service_account.email)})
+    microsoft = ms_identity.route(ctx, req)
+    if microsoft is not None:
+        return microsoft
     if any(p == path for _, p in ROUTES):
         return json_response({"error": {"code": 405, "message": "Method not allowed."}}, 405)
     return Response(404, b"404. That's an error. The requested URL was not found on this server.\n")
@@ -219,8 +223,9 @@ class HttpSide:
 
     def __init__(self, accounts: dict[str, SandboxAccount], grants: GrantRegistry, *, client_id: str,
                  client_secret: str, ssl_context: ssl.SSLContext, latency_ms: int = 0, state_dir: Path,
-                 faults: Faults | None = None):
+                 faults: Faults | None = None, microsoft: ms_identity.MicrosoftIdentity | None = None):
         self.accounts = accounts
+        self.microsoft = microsoft
         self.grants = grants
         self.client_id = client_id
         self.client_secret = client_secret
@@ -264,7 +269,7 @@ class HttpSide:
         server = _Server(("127.0.0.1", port), self)
         base_url = f"https://127.0.0.1:{server.server_address[1]}"
         self._context = HttpContext(self.accounts, self.grants, self.client_id, self.client_secret,
-                                    RsaKey.generate(), service_account, base_url)
+                                    RsaKey.generate(), service_account, base_url, microsoft=self.microsoft)
         service_account.write(self.service_account_file, base_url)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},

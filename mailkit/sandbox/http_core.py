@@ -135,6 +135,8 @@ class HttpContext:
     id_key: RsaKey
     service_account: ServiceAccount
     base_url: str = ""
+    #: Microsoft's identity platform (mailkit.sandbox.ms_identity.MicrosoftIdentity), when the sandbox serves it.
+    microsoft: Any = None
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
     _email_hidden: set[str] = field(default_factory=set)

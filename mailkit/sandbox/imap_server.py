@@ -27,7 +27,7 @@ from mailkit.sandbox.signin import (
     decode_b64,
     find_account,
     imap_session_id,
-    plain_sign_in,
+    parse_plain,
     web_login_url,
 )
 
@@ -74,13 +74,20 @@ class ImapSession:
         peer = self.writer.get_extra_info("peername") or ("127.0.0.1", 0)
         with contextlib.suppress(_Logout, ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             await self.backend.faults.at("greeting")
-            await self.send(f"* OK Gimap ready for requests from {peer[0]} {self.sid}")
+            await self.send(self.greeting(peer[0]))
             while True:
                 line = await self.read_command()
                 if line is None:
                     break
                 await self.dispatch(line)
         self.writer.close()
+
+    def greeting(self, peer: str) -> str:
+        return f"* OK Gimap ready for requests from {peer} {self.sid}"
+
+    def password_outcome(self, account: SandboxAccount | None, secret: str) -> Outcome:
+        """What the provider makes of LOGIN / AUTHENTICATE PLAIN (Gmail's rules here)."""
+        return check_password(account, secret)
 
     # --- wire ---------------------------------------------------------------------------
 
@@ -164,7 +171,7 @@ class ImapSession:
             await self.send(f"{tag} BAD Could not parse command")
             return
         account = find_account(self.backend.accounts, words[0])
-        await self._signed_in(tag, account, check_password(account, words[1]))
+        await self._signed_in(tag, account, self.password_outcome(account, words[1]))
 
     async def cmd_authenticate(self, tag: str, args: str) -> None:
         words = tokenize(args)
@@ -179,7 +186,9 @@ class ImapSession:
             await self.send(f"{tag} BAD Invalid SASL argument. (Failure)")
             return
         if mechanism == "PLAIN":
-            account, outcome = plain_sign_in(self.backend.accounts, decoded)
+            parsed = parse_plain(decoded)
+            account = find_account(self.backend.accounts, parsed[0]) if parsed else None
+            outcome = self.password_outcome(account, parsed[1]) if parsed else Outcome.BAD_CREDENTIALS
         elif mechanism in BEARER_MECHANISMS:
             account, outcome = await self._bearer(mechanism, decoded)
         else:  # PLAIN-CLIENTTOKEN, XOAUTH: advertised as Gmail does, no such tokens here
@@ -355,8 +364,10 @@ class ImapSession:
 class ImapServer:
     """The IMAP listener of one sandbox (implicit TLS, 993-style)."""
 
-    def __init__(self, backend: MailBackend, ssl_context: ssl.SSLContext):
+    def __init__(self, backend: MailBackend, ssl_context: ssl.SSLContext,
+                 session_class: type[ImapSession] = ImapSession):
         self.backend = backend
+        self.session_class = session_class
         self._tasks: set[asyncio.Task] = set()
         self.listener = Listener(self._protocol, faults=backend.faults, ssl_context=ssl_context)
 
@@ -368,7 +379,7 @@ class ImapServer:
         if task is not None:
             self._tasks.add(task)
         try:
-            await ImapSession(self.backend, reader, writer).run()
+            await self.session_class(self.backend, reader, writer).run()
         except asyncio.CancelledError:  # stop() ends sessions; the connection's task ends quietly
             writer.transport.abort()
         finally:

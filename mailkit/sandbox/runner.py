@@ -1,4 +1,5 @@
-"""Start and stop a whole sandbox: SMTP (STARTTLS and implicit TLS), IMAP, and the OAuth/Directory HTTP side.
+"""Start and stop a whole sandbox: SMTP (STARTTLS and implicit TLS), IMAP, and the OAuth/Directory HTTP side,
+plus the Microsoft 365 personality (Outlook SMTP/IMAP, Microsoft's identity endpoints on the same HTTPS side).
 
 `Sandbox` is the async core (used by `mailkit sandbox`); `SandboxThread` runs one on its own
 event loop in a daemon thread, for tests and notebooks whose own loop must stay free.
@@ -32,12 +33,16 @@ from mailkit.sandbox.grants import GRANTS_FILE, GrantRegistry
 from mailkit.sandbox.http import HttpSide
 from mailkit.sandbox.imap_server import ImapServer
 from mailkit.sandbox.mailstore import MailBackend, MailStore, ReceivedMessage
+from mailkit.sandbox.ms_identity import MicrosoftIdentity
+from mailkit.sandbox.outlook_imap import OutlookImapSession
+from mailkit.sandbox.outlook_smtp import OutlookSmtpServer
 from mailkit.sandbox.smtp_server import SmtpServer
 from mailkit.sandbox.tls import CA_FILE, create_tls
 
 HOST = "127.0.0.1"
 INFO_FILE = "sandbox.json"
 CLIENT_CONFIG_FILE = "client_config.json"
+MS_APP_FILE = "microsoft_app.json"
 PROJECT_ID = "mailkit-sandbox"
 
 
@@ -56,6 +61,17 @@ def saved_client_credentials(path: Path) -> tuple[str, str] | None:
     if not (isinstance(client_id, str) and isinstance(client_secret, str) and client_id and client_secret):
         return None
     return client_id, client_secret
+
+
+def microsoft_app(path: Path) -> tuple[str, str]:
+    """The Entra app id and tenant id of the sandbox's Microsoft side: an earlier run's, else new GUIDs."""
+    import uuid
+
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return str(uuid.UUID(saved["client_id"])), str(uuid.UUID(saved["tenant_id"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return str(uuid.uuid4()), str(uuid.uuid4())
 
 
 def new_client_credentials() -> tuple[str, str]:
@@ -82,6 +98,9 @@ class Sandbox:
         self.store = MailStore(self.state_dir / "mail")
         self.client_id, self.client_secret = (saved_client_credentials(self.state_dir / CLIENT_CONFIG_FILE)
                                               or new_client_credentials())
+        ms_client_id, ms_tenant_id = microsoft_app(self.state_dir / MS_APP_FILE)
+        self.microsoft = MicrosoftIdentity(ms_client_id, ms_tenant_id, frozenset(
+            a.domain.lower() for a in self.accounts.values() if a.microsoft))
         self.info: dict[str, Any] = {}
         self._parts: list[Any] = []
 
@@ -124,6 +143,14 @@ class Sandbox:
         imap = ImapServer(backend, tls.server_context())
         self._parts.append(imap)
         imaps_host, imaps_port = await imap.start(HOST)
+        outlook_smtp = OutlookSmtpServer(backend, tls.server_context())
+        self._parts.append(outlook_smtp)
+        ms_smtp_host, ms_smtp_port = await outlook_smtp.start(HOST)
+        outlook_imap = ImapServer(backend, tls.server_context(), session_class=OutlookImapSession)
+        self._parts.append(outlook_imap)
+        ms_imaps_host, ms_imaps_port = await outlook_imap.start(HOST)
+        write_private(self.state_dir / MS_APP_FILE, json.dumps(
+            {"client_id": self.microsoft.client_id, "tenant_id": self.microsoft.tenant_id}) + "\n")
         http = await self._start_http(tls.server_context())
         info = {
             "smtp": {"host": smtp_host, "port": smtp_port},
@@ -135,6 +162,9 @@ class Sandbox:
             "state_dir": str(self.state_dir),
             "mail_dir": str(self.store.root),
             "workspace_domains": sorted({a.domain for a in self.accounts.values() if a.workspace}),
+            "microsoft": {"smtp": {"host": ms_smtp_host, "port": ms_smtp_port},
+                          "imaps": {"host": ms_imaps_host, "port": ms_imaps_port},
+                          "client_id": self.microsoft.client_id, "tenant": self.microsoft.tenant_id},
             "accounts_file": str(self.accounts_file),
             "pid": os.getpid(),
         }
@@ -144,7 +174,8 @@ class Sandbox:
 
     async def _start_http(self, context: ssl.SSLContext) -> str:
         side = HttpSide(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
-                         ssl_context=context, state_dir=self.state_dir, faults=self.faults)
+                         ssl_context=context, state_dir=self.state_dir, faults=self.faults,
+                         microsoft=self.microsoft)
         self._parts.append(side)
         return (await side.start(HOST, 0)).rstrip("/")
 

@@ -20,7 +20,7 @@ from mailkit.sandbox.grants import GrantRegistry
 
 
 class Outcome(enum.Enum):
-    """What Google would make of a sign-in attempt."""
+    """What Google (or Microsoft) would make of a sign-in attempt."""
 
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"
@@ -28,6 +28,10 @@ class Outcome(enum.Enum):
     WEB_LOGIN_REQUIRED = "web_login_required"
     THROTTLED = "throttled"
     BAD_TOKEN = "bad_token"
+    # Microsoft 365 only (mailkit.sandbox.outlook_signin)
+    SMTP_AUTH_DISABLED = "smtp_auth_disabled"
+    SECURITY_DEFAULTS = "security_defaults"
+    BASIC_AUTH_RETIRED = "basic_auth_retired"
 
 
 #: What Gmail sends (base64-encoded) after a refused XOAUTH2 token.

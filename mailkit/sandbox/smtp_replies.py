@@ -119,14 +119,34 @@ OUTCOME_REPLIES: dict[Outcome, Callable[[str], str]] = {
     Outcome.THROTTLED: too_many_logins,
 }
 
+#: Gmail's replies that need more than a one-line template (Gmail's multi-line layout, a URL), by name.
+BUILT_REPLIES: dict[str, Callable[..., str]] = {
+    "auth_required": auth_required,
+    "daily_limit": daily_limit,
+    "too_large": too_large,
+    "empty_helo": empty_helo,
+    "too_many_recipients": too_many_recipients,
+    "not_your_address": lambda sid, address: not_your_address(address, sid),
+    "invalid_recipient": lambda sid, address: invalid_recipient(address, sid),
+    **{outcome.value: builder for outcome, builder in OUTCOME_REPLIES.items()},
+}
+
+
+def gmail_reply(name: str, sid: str, **fields: object) -> str:
+    """Any of Gmail's replies by name: a built one, or a SESSION_REPLIES template."""
+    builder = BUILT_REPLIES.get(name)
+    return builder(sid, **fields) if builder is not None else said(name, sid, **fields)
+
 
 __all__ = [
+    "BUILT_REPLIES",
     "OUTCOME_REPLIES",
     "SESSION_REPLIES",
     "auth_required",
     "bad_credentials",
     "daily_limit",
     "empty_helo",
+    "gmail_reply",
     "invalid_recipient",
     "not_your_address",
     "reply",

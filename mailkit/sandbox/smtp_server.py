@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import getaddresses
+from email.utils import getaddresses, make_msgid
 from typing import AnyStr
 
 from aiosmtpd.smtp import SMTP, TLSSetupException
@@ -34,20 +34,10 @@ from mailkit.sandbox.signin import (
     check_password,
     decode_b64,
     find_account,
-    plain_sign_in,
+    parse_plain,
     session_id,
 )
-from mailkit.sandbox.smtp_replies import (
-    OUTCOME_REPLIES,
-    auth_required,
-    daily_limit,
-    empty_helo,
-    invalid_recipient,
-    not_your_address,
-    said,
-    too_large,
-    too_many_recipients,
-)
+from mailkit.sandbox.smtp_replies import gmail_reply
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +55,9 @@ class GmailSMTP(SMTP):
     """One SMTP session that talks like smtp.gmail.com."""
 
     line_length_limit = 65536  # the StreamReader's limit; Gmail takes long header lines
+    #: The SASL mechanisms EHLO offers (and AUTH knows), and the table the replies are worded from.
+    mechanisms = AUTH_MECHANISMS
+    reply_for = staticmethod(gmail_reply)
 
     def __init__(self, backend: MailBackend, *, tls_context: ssl.SSLContext | None = None,
                  implicit_tls: bool = False):
@@ -79,6 +72,10 @@ class GmailSMTP(SMTP):
         self.command_size_limits = collections.defaultdict(lambda: 512, {"AUTH": 16384, "MAIL": 1024})
 
     # --- plumbing -------------------------------------------------------------------------
+
+    def _r(self, name: str, **fields: object) -> str:
+        """The server's words for one reply (SESSION_REPLIES and friends), with the session id filled in."""
+        return self.reply_for(name, self.sid, **fields)
 
     @property
     def secure(self) -> bool:
@@ -99,7 +96,7 @@ class GmailSMTP(SMTP):
     async def handle_exception(self, error: Exception) -> str:
         """A bug or a full disk: log it here, tell the client only what Gmail would."""
         log.exception("sandbox SMTP session %s failed", self.sid)
-        return said("temporary_failure", self.sid)
+        return self._r("temporary_failure")
 
     def close_now(self) -> None:
         if self._handler_coroutine is not None:
@@ -110,14 +107,14 @@ class GmailSMTP(SMTP):
     def _not_ready(self) -> str | None:
         """Why neither AUTH nor a mail command can run yet (TLS first, then EHLO); None when both are done."""
         if not self.secure:
-            return said("starttls_first", self.sid)
+            return self._r("starttls_first")
         if not self.session.host_name:
-            return said("ehlo_first", self.sid)
+            return self._r("ehlo_first")
         return None
 
     async def _transaction_refused(self) -> bool:
         """The checks every mail command makes first; True when a refusal was sent."""
-        refusal = self._not_ready() or (auth_required(self.sid) if self.account is None else None)
+        refusal = self._not_ready() or (self._r("auth_required") if self.account is None else None)
         if refusal is not None:
             await self.push(refusal)
         return refusal is not None
@@ -141,7 +138,7 @@ class GmailSMTP(SMTP):
     async def _hello(self, hostname: str, *, extended: bool) -> bool:
         """Start over as EHLO/HELO does; False (and the connection closed) for an empty name, as Gmail does."""
         if not hostname:
-            await self.push(empty_helo(self.sid))
+            await self.push(self._r("empty_helo"))
             self.close_now()
             return False
         await self.faults.at("ehlo")
@@ -153,13 +150,13 @@ class GmailSMTP(SMTP):
     @smtp_syntax("STARTTLS", when="tls_context")
     async def smtp_STARTTLS(self, arg: str) -> None:
         if arg:
-            await self.push(said("syntax_in_parameters", self.sid))
+            await self.push(self._r("syntax_in_parameters"))
             return
         if self.secure or not self.tls_context:
-            await self.push(said("tls_already_active", self.sid))
+            await self.push(self._r("tls_already_active"))
             return
         await self.faults.at("starttls")
-        await self.push(said("ready_for_tls", self.sid))
+        await self.push(self._r("ready_for_tls"))
         if self.faults.tls_reset:
             await self._reset_in_handshake()
             return
@@ -188,7 +185,7 @@ class GmailSMTP(SMTP):
     @smtp_syntax("AUTH <mechanism>")
     async def smtp_AUTH(self, arg: str) -> None:
         refusal = self._not_ready() or (
-            said("already_authenticated", self.sid) if self.session.authenticated else None)
+            self._r("already_authenticated") if self.session.authenticated else None)
         if refusal is not None:
             await self.push(refusal)
             return
@@ -198,11 +195,12 @@ class GmailSMTP(SMTP):
             "XOAUTH2": functools.partial(self._auth_bearer, mechanism="XOAUTH2"),
             "OAUTHBEARER": functools.partial(self._auth_bearer, mechanism="OAUTHBEARER"),
         }
-        step = steps.get(mechanism.upper())
-        if step is None and mechanism.upper() in AUTH_MECHANISMS.split():
+        offered = self.mechanisms.split()
+        step = steps.get(mechanism.upper()) if mechanism.upper() in offered else None
+        if step is None and mechanism.upper() in offered:
             step = self._auth_unsupported
         if step is None:
-            await self.push(said("unrecognized_auth", self.sid))
+            await self.push(self._r("unrecognized_auth"))
             return
         try:
             account, outcome = await step(initial.strip())
@@ -213,16 +211,16 @@ class GmailSMTP(SMTP):
         if outcome is Outcome.OK:
             self.session.authenticated = True
             self.session.auth_data = account
-            await self.push(said("accepted", self.sid))
+            await self.push(self._r("accepted"))
         else:
-            await self.push(OUTCOME_REPLIES[outcome](self.sid))
+            await self.push(self._r(outcome.value))
 
     async def _sasl_response(self, challenge: str) -> bytes:
         """Send `334 challenge`, read the client's base64 answer and decode it."""
         await self.push(f"334 {challenge}")
         line = (await self._reader.readline()).strip()
         if line == b"*":
-            raise _Aborted(said("auth_aborted", self.sid))
+            raise _Aborted(self._r("auth_aborted"))
         return self._decode(line)
 
     async def _first_response(self, initial: str, challenge: str = "") -> bytes:
@@ -236,17 +234,25 @@ class GmailSMTP(SMTP):
     def _decode(self, blob: bytes) -> bytes:
         decoded = decode_b64(blob)
         if decoded is None:
-            raise _Aborted(said("cannot_decode", self.sid))
+            raise _Aborted(self._r("cannot_decode"))
         return decoded
 
     async def _auth_plain(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
-        return plain_sign_in(self.backend.accounts, await self._first_response(initial))
+        parsed = parse_plain(await self._first_response(initial))
+        if parsed is None:
+            return None, Outcome.BAD_CREDENTIALS
+        account = find_account(self.backend.accounts, parsed[0])
+        return account, self._password_outcome(account, parsed[1])
 
     async def _auth_login(self, initial: str) -> tuple[SandboxAccount | None, Outcome]:
         user = await self._first_response(initial, "VXNlcm5hbWU6")
         secret = await self._sasl_response("UGFzc3dvcmQ6")
         account = find_account(self.backend.accounts, user.decode("utf-8", "replace"))
-        return account, check_password(account, secret.decode("utf-8", "replace"))
+        return account, self._password_outcome(account, secret.decode("utf-8", "replace"))
+
+    def _password_outcome(self, account: SandboxAccount | None, secret: str) -> Outcome:
+        """What the provider makes of a user/secret sign-in (Gmail's rules here)."""
+        return check_password(account, secret)
 
     async def _auth_bearer(self, initial: str, mechanism: str) -> tuple[SandboxAccount | None, Outcome]:
         """XOAUTH2 / OAUTHBEARER: a refused token gets `334 <base64 JSON>`, an empty answer, then 535."""
@@ -269,13 +275,13 @@ class GmailSMTP(SMTP):
         if await self._transaction_refused():
             return
         if self.envelope.mail_from:
-            await self.push(said("nested_mail", self.sid))
+            await self.push(self._r("nested_mail"))
             return
         arg = self._strip_command_keyword("FROM:", arg or "")
         address, rest = self._getaddr(arg) if arg is not None else (None, None)
         params = self._getparams((rest or "").upper().split()) if address else None
         if not address or params is None:
-            await self.push(said("syntax_error", self.sid))
+            await self.push(self._r("syntax_error"))
             return
         await self.faults.at("mail")
         refusal = self._mail_refusal(self.account, address, params)
@@ -286,19 +292,19 @@ class GmailSMTP(SMTP):
             return
         self.envelope.mail_from = address
         self.envelope.mail_options.extend((rest or "").split())
-        await self.push(said("sender_ok", self.sid))
+        await self.push(self._r("sender_ok"))
 
     def _mail_refusal(self, account: SandboxAccount, address: str, params: dict) -> str | None:
         """Gmail's checks at MAIL FROM, in the order it makes them; None when all pass."""
         if self.backend.store.take_busy(account.email, account.busy_replies):
-            return said("try_later_mail", self.sid)
+            return self._r("try_later_mail")
         if self.backend.store.sent_last_day(account.email) >= account.daily_limit:
-            return daily_limit(self.sid)
+            return self._r("daily_limit")
         size = params.get("SIZE")
         if isinstance(size, str) and size.isdigit() and int(size) > min(account.max_message_size, GMAIL_SIZE):
-            return too_large(self.sid)
+            return self._r("too_large")
         if not account.may_send_as(address):
-            return not_your_address(address, self.sid)
+            return self._r("not_your_address", address=address)
         return None
 
     @smtp_syntax("RCPT TO: <address>", extended=" [SP <mail-parameters>]")
@@ -306,29 +312,29 @@ class GmailSMTP(SMTP):
         if await self._transaction_refused():
             return
         if not self.envelope.mail_from:
-            await self.push(said("mail_first", self.sid))
+            await self.push(self._r("mail_first"))
             return
         arg = self._strip_command_keyword("TO:", arg or "")
         address, _ = self._getaddr(arg) if arg is not None else (None, None)
         if not address or "@" not in address:
-            await self.push(invalid_recipient(address or arg or "", self.sid))
+            await self.push(self._r("invalid_recipient", address=address or arg or ""))
             return
         await self.faults.at("rcpt")
         if len(self.envelope.rcpt_tos) >= MAX_RECIPIENTS:
-            await self.push(too_many_recipients(self.sid))
+            await self.push(self._r("too_many_recipients"))
             return
         self.envelope.rcpt_tos.append(address)
-        await self.push(said("recipient_ok", self.sid))
+        await self.push(self._r("recipient_ok"))
 
     @smtp_syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:
         if await self._transaction_refused():
             return
         if not self.envelope.rcpt_tos:
-            await self.push(said("rcpt_first", self.sid))
+            await self.push(self._r("rcpt_first"))
             return
         await self.faults.at("data")
-        await self.push(said("go_ahead", self.sid))
+        await self.push(self._r("go_ahead"))
         received = await self._read_message()
         if received is not None:
             await self._finish(*received)
@@ -369,11 +375,11 @@ class GmailSMTP(SMTP):
             return
         size_text, _, last = (arg or "").partition(" ")
         if not size_text.isdigit() or last.strip().upper() not in ("", "LAST"):
-            await self.push(said("syntax_error", self.sid))
+            await self.push(self._r("syntax_error"))
             return
         chunk = await self._reader.readexactly(int(size_text))
         if not self.envelope.rcpt_tos:
-            await self.push(said("rcpt_first", self.sid))
+            await self.push(self._r("rcpt_first"))
             return
         if self.faults.drop_in_data:
             self.transport.abort()
@@ -384,7 +390,7 @@ class GmailSMTP(SMTP):
         if last.strip():
             await self._finish(pending, len(pending))
         else:
-            await self.push(said("chunk_received", self.sid, octets=len(chunk)))
+            await self.push(self._r("chunk_received", octets=len(chunk)))
 
     async def _finish(self, body: bytearray, size: int) -> None:
         """Gmail's end-of-message checks, then keep the message."""
@@ -393,17 +399,23 @@ class GmailSMTP(SMTP):
         await self.faults.at("message")
         header_from = self._header_sender(raw)
         if size > min(account.max_message_size, GMAIL_SIZE):
-            status = too_large(self.sid)
+            status = self._r("too_large")
         elif self.backend.store.sent_last_day(account.email) >= account.daily_limit:
-            status = daily_limit(self.sid)
-        elif header_from and not account.may_send_as(header_from):
-            status = not_your_address(header_from, self.sid)
+            status = self._r("daily_limit")
+        elif (refusal := self._sender_refusal(account, header_from)) is not None:
+            status = refusal
         else:
             self.backend.store.accept(account.email, self.envelope.mail_from, list(self.envelope.rcpt_tos), raw,
                                       self.sid)
-            status = said("message_accepted", self.sid, timestamp=int(time.time()))
+            status = self._r("message_accepted", timestamp=int(time.time()), message_id=make_msgid("sbx")[1:-1])
         self._set_post_data_state()
         await self.push(status)
+
+    def _sender_refusal(self, account: SandboxAccount, header_from: str) -> str | None:
+        """Gmail looks at the From: header at the end of DATA (the envelope was checked at MAIL FROM)."""
+        if header_from and not account.may_send_as(header_from):
+            return self._r("not_your_address", address=header_from)
+        return None
 
     @staticmethod
     def _header_sender(raw: bytes) -> str:
@@ -418,27 +430,27 @@ class GmailSMTP(SMTP):
     @smtp_syntax("RSET")
     async def smtp_RSET(self, arg: str) -> None:
         self._set_rset_state()
-        await self.push(said("flushed", self.sid))
+        await self.push(self._r("flushed"))
 
     @smtp_syntax("NOOP [ignored]")
     async def smtp_NOOP(self, arg: str) -> None:
-        await self.push(said("noop", self.sid))
+        await self.push(self._r("noop"))
 
     @smtp_syntax("QUIT")
     async def smtp_QUIT(self, arg: str) -> None:
-        await self.push(said("closing", self.sid))
+        await self.push(self._r("closing"))
         self.close_now()
 
     @smtp_syntax("VRFY <address>")
     async def smtp_VRFY(self, arg: str) -> None:
-        await self.push(said("vrfy", self.sid))
+        await self.push(self._r("vrfy"))
 
     @smtp_syntax("HELP [command]")
     async def smtp_HELP(self, arg: str) -> None:
-        await self.push(said("help", self.sid))
+        await self.push(self._r("help"))
 
     async def smtp_EXPN(self, arg: str) -> None:
-        await self.push(said("unrecognized_command", self.sid))
+        await self.push(self._r("unrecognized_command"))
 
 
 class SmtpServer:

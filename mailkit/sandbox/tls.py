@@ -1,7 +1,7 @@
 """The sandbox's TLS: a throw-away local CA and one server certificate for Google's mail host names.
 
 Clients keep verifying certificates in sandbox mode; they only add `ca.pem` to what they trust.
-The certificate names smtp.gmail.com, imap.gmail.com, localhost and 127.0.0.1, so ordinary
+The certificate names smtp.gmail.com, imap.gmail.com (and Microsoft 365's hosts), localhost and 127.0.0.1, so ordinary
 clients (swaks, msmtp, curl, smtplib with `server_hostname="smtp.gmail.com"`) accept it.
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import trustme
 
-SERVER_NAMES = ("smtp.gmail.com", "imap.gmail.com", "localhost", "127.0.0.1")
+SERVER_NAMES = ("smtp.gmail.com", "imap.gmail.com", "smtp.office365.com", "outlook.office365.com",
+                "login.microsoftonline.com", "localhost", "127.0.0.1")
 CA_FILE = "ca.pem"
 
 
