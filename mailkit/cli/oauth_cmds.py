@@ -1,4 +1,5 @@
-"""`mailkit oauth client/login/status/revoke`: OAuth 2.0 consent and tokens for Google accounts."""
+"""`mailkit oauth client/login/status/revoke`: OAuth 2.0 consent and tokens for Google and Microsoft 365
+accounts."""
 
 from __future__ import annotations
 
@@ -12,15 +13,26 @@ import typer
 from mailkit.cli.common import STATE, JsonOption, emit_json, open_inventory, say
 from mailkit.errors import UsageError
 
-oauth_app = typer.Typer(help="OAuth 2.0 for Google accounts: client, browser consent, tokens.", no_args_is_help=True)
+oauth_app = typer.Typer(help="OAuth 2.0 for Google and Microsoft 365 accounts: client, consent, tokens.",
+                        no_args_is_help=True)
 
 
 @oauth_app.command("client")
 def client(
-    file: Path = typer.Argument(..., help="The JSON of your 'Desktop app' OAuth client (Google Cloud console)."),
+    file: Path | None = typer.Argument(None, help="The JSON of your 'Desktop app' OAuth client (Google Cloud)."),
+    microsoft: bool = typer.Option(False, "--microsoft", help="Register a Microsoft Entra app instead (no file)."),
+    tenant: str = typer.Option("", "--tenant", help="Microsoft: the Directory (tenant) ID or a domain of the tenant."),
+    client_id: str = typer.Option("", "--client-id", help="Microsoft: the Application (client) ID."),
+    company: str = typer.Option("", "--company", help="Microsoft: only for this company (its own tenant)."),
     json_out: bool = JsonOption,
 ) -> None:
-    """Register your OAuth client (Desktop app) once; a private copy is kept in the workspace."""
+    """Register your OAuth client once: Google's Desktop-app JSON, or (--microsoft) an Entra app's ids."""
+    if microsoft:
+        _register_microsoft(file, tenant, client_id, company, json_out)
+        return
+    if file is None or tenant or client_id or company:
+        raise UsageError("give the Google client JSON file, or --microsoft --tenant TENANT --client-id APP_ID "
+                         "[--company SLUG] for a Microsoft Entra app")
     from mailkit.oauth.client import register_client
 
     registered = register_client(STATE.workspace(), file)
@@ -32,28 +44,61 @@ def client(
     say(f"kept in {STATE.workspace().oauth_client_path} (readable by you only); next: `mailkit oauth login EMAIL`")
 
 
+def _register_microsoft(file: Path | None, tenant: str, client_id: str, company: str, json_out: bool) -> None:
+    from mailkit.oauth.microsoft_client import register_microsoft_client
+
+    if file is not None:
+        raise UsageError(f"{file}: --microsoft takes no file: give --tenant TENANT --client-id APP_ID")
+    if not tenant or not client_id:
+        raise UsageError("--microsoft needs --tenant (Directory (tenant) ID) and --client-id (Application (client) "
+                         "ID), both on the app's Overview page in Microsoft Entra")
+    registered = register_microsoft_client(STATE.workspace(), client_id, tenant, company)
+    if json_out:
+        emit_json(registered.describe() | {"stored_at": registered.source})
+        return
+    say(f"Microsoft app registered: {registered.client_id} (tenant {registered.tenant}"
+        + (f", company {company})" if company else ")"))
+    say(f"kept in {registered.source}; next: `mailkit oauth login EMAIL` (or --device-code on a remote machine)")
+
+
 @oauth_app.command("login")
 def login(
     email: str = typer.Argument(..., help="The account to authorize."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser; paste the final address."),
+    device_code: bool = typer.Option(False, "--device-code",
+                                     help="Microsoft 365: sign in on any device with a code (remote machines)."),
     timeout: float = typer.Option(420.0, "--timeout", min=0.1, help="Seconds to wait for the browser."),
     json_out: bool = JsonOption,
 ) -> None:
-    """Open Google's consent page for the account and keep the token (in keyring) when it is usable."""
+    """Open the provider's consent page for the account and keep the token (in keyring) when it is usable."""
     from mailkit.i18n import resolve_lang
     from mailkit.oauth.flow import ConsentFlow
+    from mailkit.oauth.microsoft import is_microsoft
     from mailkit.providers import is_google
 
     with open_inventory() as inventory:
         account = inventory.account(email)
-    if not is_google(account.provider):
-        raise UsageError(f"{account.email} is a {account.provider} account: mailkit's OAuth login is for Google")
+    microsoft = is_microsoft(account)
+    if not is_google(account.provider) and not microsoft:
+        raise UsageError(f"{account.email} is a {account.provider} account: mailkit's OAuth login is for Google "
+                         "and Microsoft 365")
     if account.auth != "oauth2":
         raise UsageError(f"{account.email} is set to sign in with {account.auth}: switch it first with "
                          f"`mailkit account add {account.email} --company {account.company} --auth oauth2`")
-    flow = ConsentFlow(account, STATE.workspace())
-    result = run_consent(flow, f"Sign in as {account.email} and allow access on this page:",
-                         no_browser=no_browser, timeout=timeout, json_out=json_out)
+    if device_code and not microsoft:
+        raise UsageError(f"--device-code is for Microsoft 365 accounts; for {account.email} use --no-browser and "
+                         "paste the address the browser ended on")
+    if device_code:
+        result = _run_device_code(account, timeout=timeout, json_out=json_out)
+    else:
+        if microsoft:
+            from mailkit.oauth.microsoft import MicrosoftConsentFlow
+
+            flow: Any = MicrosoftConsentFlow(account, STATE.workspace())
+        else:
+            flow = ConsentFlow(account, STATE.workspace())
+        result = run_consent(flow, f"Sign in as {account.email} and allow access on this page:",
+                             no_browser=no_browser, timeout=timeout, json_out=json_out)
     lang = resolve_lang(STATE.lang)
     data = result.to_dict(lang)
     if json_out:
@@ -78,6 +123,19 @@ def run_consent(flow: Any, invitation: str, *, no_browser: bool, timeout: float,
             f"({flow.redirect_uri}?...) and press Enter.", err=json_out)
         threading.Thread(target=_read_pasted, args=(flow,), name="mailkit-oauth-paste", daemon=True).start()
     say(f"Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
+    try:
+        return flow.run(timeout)
+    except KeyboardInterrupt:
+        return flow.cancel()
+
+
+def _run_device_code(account: Any, *, timeout: float, json_out: bool) -> Any:
+    """Microsoft's device code: show where to go and the code, poll until it is used; Ctrl-C cancels."""
+    from mailkit.oauth.microsoft import MicrosoftDeviceFlow
+
+    flow = MicrosoftDeviceFlow(account, STATE.workspace())
+    say(f"On any device, open {flow.verification_uri} and enter the code {flow.user_code}", err=json_out)
+    say(f"then sign in as {account.email} and accept. Waiting up to {timeout:g} s (Ctrl-C cancels)...", err=json_out)
     try:
         return flow.run(timeout)
     except KeyboardInterrupt:
@@ -148,6 +206,8 @@ def revoke(email: str = typer.Argument(..., help="The account."), json_out: bool
         emit_json(outcome)
     elif not outcome["deleted_locally"]:
         say(f"no OAuth token stored for {account.email}: nothing to revoke")
+    elif outcome.get("provider") == "microsoft":
+        say(f"deleted the token of {account.email} here; {outcome['detail']}")
     elif failed:
         say(f"deleted the token of {account.email} here, but Google did not confirm the revocation "
             f"({outcome['detail']}): remove mailkit's access at https://myaccount.google.com/permissions")

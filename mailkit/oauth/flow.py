@@ -128,25 +128,32 @@ class ConsentFlow:
 
     def __init__(self, account: Account | str, workspace: Workspace | None = None, *,
                  client: OAuthClient | None = None, purpose: GrantPurpose = MAIL):
+        login_hint = self._begin(account, workspace, purpose)
+        self.client = client or active_client(self.workspace)
+        self._flow = InstalledAppFlow.from_client_config(self.client.flow_config(), scopes=list(purpose.scopes))
+        self._server = LoopbackServer(self._deliver)
+        self.redirect_uri = f"http://127.0.0.1:{self._server.port}/"
+        self._flow.redirect_uri = self.redirect_uri
+        self.authorization_url, self._state = self._flow.authorization_url(
+            access_type="offline", prompt="consent", login_hint=login_hint)
+
+    def _begin(self, account: Account | str, workspace: Workspace | None, purpose: GrantPurpose) -> str:
+        """What every provider's consent shares: who must consent and the waiting machinery; the login hint.
+        (mailkit.oauth.microsoft's flow builds on this and on everything below.)"""
         self.account = account
         self.purpose = purpose
         self.email = account.strip().lower() if isinstance(account, str) else account.email
         login_hint = self.email if isinstance(account, str) else account.login_name
         self._identities = {self.email.lower(), login_hint.lower()}
         self.workspace = workspace or Workspace()
-        self.client = client or active_client(self.workspace)
-        self._flow = InstalledAppFlow.from_client_config(self.client.flow_config(), scopes=list(purpose.scopes))
         self._lock = threading.Lock()
         self._finish_lock = threading.Lock()
         self._signal = threading.Event()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._url: str | None = None
         self._result: ConsentResult | None = None
-        self._server = LoopbackServer(self._deliver)
-        self.redirect_uri = f"http://127.0.0.1:{self._server.port}/"
-        self._flow.redirect_uri = self.redirect_uri
-        self.authorization_url, self._state = self._flow.authorization_url(
-            access_type="offline", prompt="consent", login_hint=login_hint)
+        self._state: str | None = None
+        return login_hint
 
     # --- waiting ---------------------------------------------------------------------------
     @property

@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from mailkit.inventory import Inventory
 from mailkit.models import now_iso
 from mailkit.oauth.client import MAIL_SCOPE, SCOPES
+from mailkit.oauth.scopes import MS_SMTP_SEND_SCOPE
 from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.workspace import Workspace
@@ -117,7 +118,8 @@ class GrantFacts:
 
     @property
     def mail_scope(self) -> bool:
-        return MAIL_SCOPE in self.scopes
+        """The scope SMTP needs: Gmail's full mail scope, or Microsoft's SMTP.Send."""
+        return MAIL_SCOPE in self.scopes or MS_SMTP_SEND_SCOPE in self.scopes
 
 
 @runtime_checkable

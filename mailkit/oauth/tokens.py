@@ -86,6 +86,11 @@ class TokenSource:
 
     @classmethod
     def for_account(cls, account: Account, workspace: Workspace) -> TokenSource:
+        """The account's source: Google's (this class), or msal's for a Microsoft 365 mailbox (same interface)."""
+        from mailkit.oauth.microsoft import MicrosoftTokenSource, is_microsoft
+
+        if is_microsoft(account):
+            return MicrosoftTokenSource(account, workspace)  # type: ignore[return-value]
         return cls(account.email, workspace)
 
     def configured(self) -> bool:
@@ -202,7 +207,12 @@ class _VerifyingRequest(Request):
 
 
 def revoke(account: Account, workspace: Workspace, *, timeout: float = 15.0) -> dict[str, Any]:
-    """Revoke the grant at Google, then forget it here (also when Google already had forgotten it)."""
+    """Revoke the grant at Google, then forget it here (also when Google already had forgotten it). A Microsoft
+    365 mailbox's grant is forgotten here (`mailkit.oauth.microsoft.forget`: Microsoft revokes no single token)."""
+    from mailkit.oauth.microsoft import forget, is_microsoft
+
+    if is_microsoft(account):
+        return forget(account, workspace)
     bundle = load_bundle(workspace, account.email)
     outcome = {"email": account.email, "revoked_at_google": False, "deleted_locally": False, "detail": ""}
     if bundle is not None:
