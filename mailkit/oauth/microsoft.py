@@ -19,6 +19,7 @@ import asyncio
 import logging
 import threading
 import time
+import warnings
 from typing import Any
 
 import requests
@@ -137,8 +138,10 @@ class MicrosoftConsentFlow(ConsentFlow):
         self._server = LoopbackServer(self._deliver)
         self.redirect_uri = f"http://localhost:{self._server.port}/"
         try:
-            self._auth = self._app.initiate_auth_code_flow(list(MS_SCOPES), redirect_uri=self.redirect_uri,
-                                                           login_hint=login_hint)
+            with warnings.catch_warnings():  # msal prefers form_post; a loopback receiver is GET, as Entra allows
+                warnings.simplefilter("ignore", UserWarning)
+                self._auth = self._app.initiate_auth_code_flow(list(MS_SCOPES), redirect_uri=self.redirect_uri,
+                                                               login_hint=login_hint)
         except BaseException:
             self._server.stop()
             raise

@@ -138,10 +138,21 @@ def msal_app(client: MicrosoftClient, cache: Any = None) -> Any:
     """msal's PublicClientApplication for this app, on `cache` (a SerializableTokenCache). In sandbox mode msal
     talks to the sandbox only: its CA, no instance discovery at login.microsoftonline.com."""
     import msal
+    import requests
+
+    from mailkit.endpoints import http_failure_status
 
     sandboxed = sandbox_info() is not None
     extra: dict[str, Any] = {"http_client": http_session(), "instance_discovery": False} if sandboxed else {}
-    return msal.PublicClientApplication(client.client_id, authority=client.authority, token_cache=cache, **extra)
+    try:  # msal reads the tenant's OpenID configuration here
+        return msal.PublicClientApplication(client.client_id, authority=client.authority, token_cache=cache, **extra)
+    except ValueError:
+        raise OAuthError(f"Microsoft does not know the tenant {client.tenant!r}: check --tenant of `mailkit oauth "
+                         "client --microsoft` (the Directory (tenant) ID or a verified domain of the tenant)",
+                         Status.NOT_CONFIGURED) from None
+    except requests.RequestException as exc:
+        raise OAuthError(f"could not reach Microsoft's sign-in service ({type(exc).__name__})",
+                         http_failure_status(exc)) from None
 
 
 __all__ = ["MS_SCOPES", "MicrosoftClient", "check_client_id", "check_tenant", "microsoft_client", "msal_app",
