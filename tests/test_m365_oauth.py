@@ -190,13 +190,30 @@ def test_revoked_grant_needs_a_new_consent(mws: Workspace, m365: SandboxThread) 
     assert facts(mws).status == Status.OAUTH_REAUTH_REQUIRED.value
 
 
+def test_many_callers_after_expiry_cause_one_refresh(mws: Workspace, caplog: pytest.LogCaptureFixture) -> None:
+    assert browser_login(mws).ok
+    secret_store(mws).set_json(FACTURAS, SecretKind.OAUTH_TOKEN, dict(stored(mws), expiry=time.time() - 60))
+    source = TokenSource.for_account(account(mws), mws)
+
+    async def many() -> set[str]:
+        return set(await asyncio.gather(*(source.access_token() for _ in range(12))))
+
+    with caplog.at_level("INFO", logger="mailkit.oauth"):
+        tokens = asyncio.run(many())
+    assert len(tokens) == 1
+    assert sum("refreshed the Microsoft access token" in r.getMessage() for r in caplog.records) == 1
+
+
 def test_forget_removes_the_cache_and_the_facts(mws: Workspace) -> None:
     assert browser_login(mws).ok
+    with Inventory.open(mws) as inventory:
+        row = {r["email"]: r for r in grant_status(inventory, mws)}[FACTURAS]
+    assert (row["status"], row["configured"], row["scopes_ok"]) == ("ok", True, True)
     outcome = revoke(account(mws), mws)
     assert outcome["deleted_locally"] and outcome["provider"] == "microsoft"
     assert secret_store(mws).get_json(FACTURAS, SecretKind.OAUTH_TOKEN) is None and facts(mws) is None
-    rows = {row["email"]: row for row in grant_status(Inventory.open(mws), mws)}
-    assert rows[FACTURAS]["status"] == "not_configured"
+    with Inventory.open(mws) as inventory:
+        assert {r["email"]: r for r in grant_status(inventory, mws)}[FACTURAS]["status"] == "not_configured"
 
 
 def test_tokens_live_only_in_keyring_never_in_sqlite_or_transcripts(mws: Workspace, memory_keyring) -> None:

@@ -238,3 +238,10 @@ def test_cli_check_of_a_flagged_mailbox_is_not_ok(mws: Workspace, m365: SandboxT
     assert bad.returncode == 1 and json.loads(bad.stdout)["status"] != "ok", bad.stdout + bad.stderr
     good = run_mailkit("check", LEGACY, "--json", home=mws.home, env=env)
     assert good.returncode == 0 and json.loads(good.stdout)["status"] == "ok", good.stdout + good.stderr
+
+
+def test_gmails_servers_and_pages_do_not_know_microsoft_mailboxes(m365: SandboxThread) -> None:
+    from tests.sandbox_fixtures import SandboxSMTP
+
+    with SandboxSMTP(m365).secure(m365) as client, pytest.raises(smtplib.SMTPAuthenticationError):
+        client.login(LEGACY, PASSWORDS[LEGACY])

@@ -1,5 +1,5 @@
-"""OAuth 2.0 for Google accounts: the admin's client, the browser consent, where grants live, and the
-access tokens XOAUTH2 signs in with (refresh, revoke, status).
+"""OAuth 2.0 for Google accounts (and Microsoft 365 mailboxes, with msal): the admin's client, the browser
+consent, where grants live, and the access tokens XOAUTH2 signs in with (refresh, revoke, status).
 
 The names below are imported from their modules on first use (`mailkit.lazy`)."""
 
@@ -12,6 +12,8 @@ from mailkit.lazy import lazy_exports
 if TYPE_CHECKING:
     from mailkit.oauth.client import register_client
     from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+    from mailkit.oauth.microsoft import MicrosoftConsentFlow, MicrosoftDeviceFlow, MicrosoftTokenSource
+    from mailkit.oauth.microsoft_client import register_microsoft_client
     from mailkit.oauth.scopes import (
         API_SCOPE_PREFIX,
         DIRECTORY_MANAGE_SCOPE,
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 _SOURCES: dict[str, list[str]] = {
     "client": ["register_client"],
     "flow": ["DEFAULT_TIMEOUT", "ConsentFlow", "ConsentResult"],
+    "microsoft": ["MicrosoftConsentFlow", "MicrosoftDeviceFlow", "MicrosoftTokenSource"],
+    "microsoft_client": ["register_microsoft_client"],
     "scopes": [
         "API_SCOPE_PREFIX",
         "DIRECTORY_MANAGE_SCOPE",
@@ -65,6 +69,8 @@ __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 __all__ = [
     "API_SCOPE_PREFIX", "ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT", "DIRECTORY_MANAGE_SCOPE",
     "DIRECTORY_SCOPE", "DirectoryGrantStore", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE",
-    "GrantPurpose", "GrantStore", "MAIL_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE", "TokenSource", "admin_of",
-    "delete_bundle", "grant_status", "load_bundle", "pick_admin", "register_client", "revoke"
+    "GrantPurpose", "GrantStore", "MAIL_SCOPE", "MicrosoftConsentFlow", "MicrosoftDeviceFlow", "MicrosoftTokenSource",
+    "OPENID_SCOPE", "PROFILE_SCOPE", "TokenSource", "admin_of",
+    "delete_bundle", "grant_status", "load_bundle", "pick_admin", "register_client", "register_microsoft_client",
+    "revoke"
 ]

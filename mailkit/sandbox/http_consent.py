@@ -42,7 +42,7 @@ def authorize(ctx: HttpContext, req: Request) -> Response:
     account = _chosen_account(ctx, params, req.get("authuser"))
     if account is None:
         hidden = {k: v for k, v in params.items() if k != "login_hint"}
-        return html_response(chooser_page(ctx.accounts.values(), hidden))
+        return html_response(chooser_page([a for a in ctx.accounts.values() if not a.microsoft], hidden))
     return _consent(params, account)
 
 
@@ -137,11 +137,12 @@ def is_loopback_redirect(uri: str) -> bool:
 
 def _chosen_account(ctx: HttpContext, params: dict[str, str], authuser: str) -> SandboxAccount | None:
     """The account picked in the chooser, else the login_hint's (unless prompt=select_account)."""
-    if authuser and ctx.account(authuser) is not None:
+    google = {a.email.lower() for a in ctx.accounts.values() if not a.microsoft}  # Microsoft mailboxes sign in there
+    if authuser.strip().lower() in google:
         return ctx.account(authuser)
     if "select_account" in params["prompt"].split():
         return None
-    return ctx.account(params["login_hint"]) if params["login_hint"] else None
+    return ctx.account(params["login_hint"]) if params["login_hint"].strip().lower() in google else None
 
 
 def _consent(params: dict[str, str], account: SandboxAccount) -> Response:

@@ -48,8 +48,9 @@ def find_account(accounts: Mapping[str, SandboxAccount], user: str) -> SandboxAc
 
 
 def check_password(account: SandboxAccount | None, secret: str) -> Outcome:
-    """A user/secret sign-in (SMTP AUTH PLAIN/LOGIN, IMAP LOGIN / AUTHENTICATE PLAIN)."""
-    if account is None:
+    """A user/secret sign-in (SMTP AUTH PLAIN/LOGIN, IMAP LOGIN / AUTHENTICATE PLAIN). A Microsoft 365
+    mailbox is no Google account: Gmail's servers do not know it."""
+    if account is None or account.microsoft:
         return Outcome.BAD_CREDENTIALS
     if account.login_throttled:
         return Outcome.THROTTLED
@@ -66,7 +67,7 @@ def check_password(account: SandboxAccount | None, secret: str) -> Outcome:
 
 def check_token(account: SandboxAccount | None, grants: GrantRegistry, token: str) -> Outcome:
     """An OAuth 2.0 access token for this account: known, alive, its own, with the mail scope."""
-    if account is None:
+    if account is None or account.microsoft:
         return Outcome.BAD_TOKEN
     if account.login_throttled:
         return Outcome.THROTTLED
