@@ -321,3 +321,30 @@ def test_cli_device_code_login_then_check_ends_ok(mws: Workspace, m365: SandboxT
         "MAILKIT_SANDBOX": str(m365.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
     assert check.returncode == 0, check.stdout + check.stderr
     assert '"ok"' in check.stdout
+
+
+def test_cli_loopback_login_with_the_pasted_address(mws: Workspace, m365: SandboxThread) -> None:
+    """`mailkit oauth login` for a Microsoft mailbox on a machine whose browser cannot reach the loopback port:
+    the admin consents elsewhere and pastes the address the browser ended on."""
+    import os
+    import subprocess
+    import sys
+
+    keyring.set_keyring(fail.Keyring())
+    env = {**os.environ, "MAILKIT_SANDBOX": str(m365.info_path), "PYTHON_KEYRING_BACKEND":
+           "keyring.backends.fail.Keyring", "PYTHONIOENCODING": "utf-8"}
+    child = subprocess.Popen([sys.executable, "-m", "mailkit", "--home", str(mws.home), "oauth", "login", FACTURAS,
+                              "--no-browser", "--timeout", "30"], env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [child.stdout.readline(), child.stdout.readline()]
+        url = lines[1].strip()
+        assert url.startswith(m365.info["http"] + "/") and "/oauth2/v2.0/authorize?" in url, lines
+        ended_on = approve(url)
+        assert ended_on.startswith("http://localhost:")
+        out, err = child.communicate(ended_on + "\n", timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, out + err
+    assert "authorized" in out and FACTURAS in out
