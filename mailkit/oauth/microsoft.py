@@ -222,8 +222,8 @@ class MicrosoftDeviceFlow:
             return self.cancel()
         if answer.get("error") == "authorization_pending":
             return self._conclude(ConsentResult(self.email, "timeout", (
-                f"nobody entered the code {self.user_code} within {timeout:g} s; nothing was stored. Run the login "
-                "again (each code works once).")))
+                f"nobody entered the code {self.user_code} in time; nothing was stored. Run the login again (each "
+                "code works once).")))
         return self._conclude(judge(answer, email=self.email, identities=self._identities, client=self.client,
                                     cache=self._cache, workspace=self.workspace, cancelled=self._cancelled))
 
