@@ -1,8 +1,8 @@
 """How the sandbox's Exchange Online decides a sign-in, for SMTP and IMAP alike.
 
-Microsoft's rules, not Google's: a password works only while basic authentication is allowed for the
-mailbox (no Security Defaults, not retired) and, for SMTP, while SMTP AUTH is enabled — which also
-gates XOAUTH2. A token must be the mailbox's own and carry the protocol's scope (SMTP.Send for SMTP,
+Microsoft's rules, not Google's: a password works only over SMTP (Exchange Online turned basic
+authentication off for IMAP and POP in October 2022), and only while basic authentication is allowed
+for the mailbox (no Security Defaults, not retired) and SMTP AUTH is enabled — which also gates XOAUTH2. A token must be the mailbox's own and carry the protocol's scope (SMTP.Send for SMTP,
 IMAP.AccessAsUser.All for IMAP), else Exchange answers `535 5.7.3` / `NO AUTHENTICATE failed.`.
 """
 
@@ -28,7 +28,7 @@ def ms_check_password(account: SandboxAccount | None, secret: str, protocol: str
         return Outcome.THROTTLED
     if protocol == "smtp" and account.smtp_auth_disabled:
         return Outcome.SMTP_AUTH_DISABLED
-    if account.basic_auth_retired:
+    if account.basic_auth_retired or protocol != "smtp":
         return Outcome.BASIC_AUTH_RETIRED
     if account.security_defaults:
         return Outcome.SECURITY_DEFAULTS
