@@ -108,6 +108,7 @@ def test_greeting_and_ehlo_are_exchange_onlines(m365: SandboxThread) -> None:
         assert b"STARTTLS" in ehlo and b"AUTH" not in ehlo and b"SIZE 157286400" in ehlo
         code, text = client.docmd("MAIL", "FROM:<facturas@contoso-mx.example>")
         assert f"{code} {text.decode()}".startswith(NOT_AUTHENTICATED)
+        assert client.docmd("AUTH", "LOGIN")[0] == 504  # no AUTH offered before STARTTLS
         client.starttls(context=m365.client_context())  # verifies the certificate as smtp.office365.com
         code, ehlo = client.ehlo("erp.example")
         assert b"AUTH LOGIN XOAUTH2" in ehlo and b"STARTTLS" not in ehlo

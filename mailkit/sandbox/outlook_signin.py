@@ -2,7 +2,8 @@
 
 Microsoft's rules, not Google's: a password works only over SMTP (Exchange Online turned basic
 authentication off for IMAP and POP in October 2022), and only while basic authentication is allowed
-for the mailbox (no Security Defaults, not retired) and SMTP AUTH is enabled — which also gates XOAUTH2. A token must be the mailbox's own and carry the protocol's scope (SMTP.Send for SMTP,
+for the mailbox (no Security Defaults, not retired) and SMTP AUTH is enabled — which also gates XOAUTH2.
+A token must be the mailbox's own and carry the protocol's scope (SMTP.Send for SMTP,
 IMAP.AccessAsUser.All for IMAP), else Exchange answers `535 5.7.3` / `NO AUTHENTICATE failed.`.
 """
 

@@ -51,6 +51,14 @@ class OutlookSMTP(GmailSMTP):
             peer = self.session.peer[0] if self.session.peer else "127.0.0.1"
             await self.push(f"250 {self.sid} Hello [{peer}]")
 
+    @smtp_syntax("AUTH <mechanism>")
+    async def smtp_AUTH(self, arg: str) -> None:
+        """Before STARTTLS Exchange offers no mechanism at all, so any is an unrecognized type."""
+        if self.session.host_name and not self.secure:
+            await self.push(self._r("unrecognized_auth"))
+            return
+        await super().smtp_AUTH(arg)
+
     def _not_ready(self) -> str | None:
         """Exchange offers no AUTH before STARTTLS (so AUTH is an unknown type) and wants EHLO first."""
         if not self.session.host_name:
