@@ -245,3 +245,16 @@ def test_gmails_servers_and_pages_do_not_know_microsoft_mailboxes(m365: SandboxT
 
     with SandboxSMTP(m365).secure(m365) as client, pytest.raises(smtplib.SMTPAuthenticationError):
         client.login(LEGACY, PASSWORDS[LEGACY])
+
+
+def test_device_login_page_takes_a_code_and_refuses_an_unknown_one(m365: SandboxThread) -> None:
+    import requests
+
+    with requests.Session() as session:
+        session.trust_env, session.verify = False, str(m365.state_dir / "ca.pem")
+        page = session.get(m365.info["http"] + "/devicelogin", timeout=5)
+        assert page.status_code == 200 and 'name="otc"' in page.text
+        wrong = session.get(m365.info["http"] + "/devicelogin", params={"otc": "NOTACODE1"}, timeout=5)
+        assert wrong.status_code == 400 and "didn't work" in wrong.text
+        index = session.get(m365.info["http"] + "/", timeout=5)
+        assert "/devicelogin" in index.text and "oauth2/v2.0/token" in index.text

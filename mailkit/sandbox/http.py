@@ -75,6 +75,11 @@ ENDPOINTS = [
     ("GET", "/oauth2/v3/certs", "ID-token signing keys (JWKS); /oauth2/v1/certs as x509"),
     ("GET", directory.USERS_PATH, "Admin SDK Directory users.list (?domain= or ?customer=my_customer)"),
     ("GET", directory.USERS_PATH + "/{userKey}", "Admin SDK Directory users.get"),
+    ("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "Microsoft: the OpenID discovery msal reads"),
+    ("GET", "/{tenant}/oauth2/v2.0/authorize", "Microsoft: account picker and consent page"),
+    ("POST", "/{tenant}/oauth2/v2.0/token", "Microsoft: authorization_code, refresh_token, device_code"),
+    ("POST", "/{tenant}/oauth2/v2.0/devicecode", "Microsoft: start a device-code sign-in"),
+    ("GET", "/devicelogin", "Microsoft: enter a device code"),
 ]
 
 
