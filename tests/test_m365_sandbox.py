@@ -255,6 +255,6 @@ def test_device_login_page_takes_a_code_and_refuses_an_unknown_one(m365: Sandbox
         page = session.get(m365.info["http"] + "/devicelogin", timeout=5)
         assert page.status_code == 200 and 'name="otc"' in page.text
         wrong = session.get(m365.info["http"] + "/devicelogin", params={"otc": "NOTACODE1"}, timeout=5)
-        assert wrong.status_code == 400 and "didn't work" in wrong.text
+        assert wrong.status_code == 400 and "Check the code and try again" in wrong.text
         index = session.get(m365.info["http"] + "/", timeout=5)
         assert "/devicelogin" in index.text and "oauth2/v2.0/token" in index.text
