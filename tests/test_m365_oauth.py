@@ -348,3 +348,12 @@ def test_cli_loopback_login_with_the_pasted_address(mws: Workspace, m365: Sandbo
             child.kill()
     assert child.returncode == 0, out + err
     assert "authorized" in out and FACTURAS in out
+
+
+def test_a_check_whose_token_microsoft_refuses_refreshes_once_and_ends_ok(mws: Workspace, m365: SandboxThread) -> None:
+    assert browser_login(mws).ok
+    old = stored(mws)["access_token"]
+    m365.grants.expire_access_tokens(FACTURAS)  # mailkit still thinks its token fresh; Exchange says 535 5.7.3
+    checked = asyncio.run(check_account(account(mws), workspace=mws))
+    assert checked.ok, checked.to_dict("en")
+    assert any("5.7.3" in line for line in checked.transcript) and stored(mws)["access_token"] != old
