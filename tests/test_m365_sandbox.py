@@ -258,3 +258,4 @@ def test_device_login_page_takes_a_code_and_refuses_an_unknown_one(m365: Sandbox
         assert wrong.status_code == 400 and "Check the code and try again" in wrong.text
         index = session.get(m365.info["http"] + "/", timeout=5)
         assert "/devicelogin" in index.text and "oauth2/v2.0/token" in index.text
+        assert "<td>legacy@contoso-mx.example</td><td>Microsoft 365</td>" in index.text

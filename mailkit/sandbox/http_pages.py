@@ -147,6 +147,10 @@ def error_page(heading: str, message: str, error: str, details: Mapping[str, str
     return layout(heading, body)
 
 
+def _kind(account: SandboxAccount) -> str:
+    return "Microsoft 365" if account.microsoft else "Workspace" if account.workspace else "Gmail"
+
+
 def index_page(base_url: str, endpoints: Iterable[tuple[str, str, str]],
                accounts: Iterable[SandboxAccount]) -> str:
     """What an admin sees at the base URL: the endpoints and the accounts (never their secrets)."""
@@ -154,7 +158,7 @@ def index_page(base_url: str, endpoints: Iterable[tuple[str, str, str]],
                    for m, p, d in endpoints)
     yes = {True: "yes", False: "-"}
     accs = "".join(
-        f"<tr><td>{escape(a.email)}</td><td>{'Workspace' if a.workspace else 'Gmail'}</td>"
+        f"<tr><td>{escape(a.email)}</td><td>{_kind(a)}</td>"
         f"<td>{yes[a.two_step]}</td><td>{yes[a.two_step_enforced]}</td><td>{yes[a.admin]}</td>"
         f"<td>{yes[a.oauth]}</td></tr>" for a in sorted(accounts, key=lambda a: (a.domain, a.email)))
     body = (f"<h1>{escape(APP_NAME)}: Google's OAuth and Directory endpoints</h1>"
