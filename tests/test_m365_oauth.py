@@ -357,3 +357,18 @@ def test_a_check_whose_token_microsoft_refuses_refreshes_once_and_ends_ok(mws: W
     checked = asyncio.run(check_account(account(mws), workspace=mws))
     assert checked.ok, checked.to_dict("en")
     assert any("5.7.3" in line for line in checked.transcript) and stored(mws)["access_token"] != old
+
+
+def test_cli_revoke_of_a_microsoft_mailbox_forgets_it_and_says_how_to_cut_it_there(mws: Workspace,
+                                                                                   m365: SandboxThread) -> None:
+    keyring.set_keyring(fail.Keyring())  # as in the subprocess: the sandbox's file store holds the fake secrets
+    assert browser_login(mws).ok
+    env = {"MAILKIT_SANDBOX": str(m365.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    status = run_mailkit("oauth", "status", "--json", home=mws.home, env=env)
+    rows = {r["email"]: r for r in json.loads(status.stdout)}
+    assert status.returncode == 1 and rows[VENTAS]["status"] == "not_configured"  # never consented
+    assert (rows[FACTURAS]["status"], rows[FACTURAS]["scopes_ok"]) == ("ok", True)
+    done = run_mailkit("oauth", "revoke", FACTURAS, home=mws.home, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "deleted the token" in done.stdout and "Revoke sessions" in done.stdout
+    assert secret_store(mws).get_json(FACTURAS, SecretKind.OAUTH_TOKEN) is None

@@ -201,12 +201,13 @@ def revoke(email: str = typer.Argument(..., help="The account."), json_out: bool
     with open_inventory() as inventory:
         account = inventory.account(email)
     outcome = revoke_grant(account, STATE.workspace())
-    failed = outcome["deleted_locally"] and not outcome["revoked_at_google"]
+    microsoft = outcome.get("provider") == "microsoft"  # nothing to revoke there: forgetting is the whole job
+    failed = outcome["deleted_locally"] and not outcome["revoked_at_google"] and not microsoft
     if json_out:
         emit_json(outcome)
     elif not outcome["deleted_locally"]:
         say(f"no OAuth token stored for {account.email}: nothing to revoke")
-    elif outcome.get("provider") == "microsoft":
+    elif microsoft:
         say(f"deleted the token of {account.email} here; {outcome['detail']}")
     elif failed:
         say(f"deleted the token of {account.email} here, but Google did not confirm the revocation "
