@@ -225,8 +225,8 @@ async def _judge(lookups: Lookups, domain: str, provider: str, smtp_host: str, r
                  "permanent error.")
         return Finding("spf", INVALID, cause, _REPLACE, args, details=details, publish=fix, **base)
     if state.lookups > MAX_LOOKUPS:
-        return Finding("spf", INVALID, "The SPF record of {domain} needs {count} DNS lookups; receivers stop at "
-                       "10 and treat the record as a permanent error.", "Remove the includes of services that no "
+        return Finding("spf", INVALID, "The SPF record of {domain} needs more than 10 DNS lookups; receivers "
+                       "stop at 10 and treat the record as a permanent error.", "Remove the includes of services that no "
                        "longer send for {domain}, or replace them by their ip4:/ip6: addresses, until at most "
                        "10 lookups remain.", args, details=details, **base)
     include = PROVIDER_INCLUDE.get(provider)

@@ -97,11 +97,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Rekord SPF domeny {domain} dołącza sam siebie przez {target}: odbiorcy traktują to jako trwały "
               "błąd.",
     },
-    "The SPF record of {domain} needs {count} DNS lookups; receivers stop at 10 and treat the record as a "
-    "permanent error.": {
-        "es": "El registro SPF de {domain} necesita {count} consultas DNS; los destinatarios se detienen en 10 y "
+    "The SPF record of {domain} needs more than 10 DNS lookups; receivers stop at 10 and treat the record as "
+    "a permanent error.": {
+        "es": "El registro SPF de {domain} necesita más de 10 consultas DNS; los destinatarios se detienen en 10 y "
               "lo tratan como un error permanente.",
-        "pl": "Rekord SPF domeny {domain} wymaga {count} zapytań DNS; odbiorcy zatrzymują się na 10 i traktują "
+        "pl": "Rekord SPF domeny {domain} wymaga ponad 10 zapytań DNS; odbiorcy zatrzymują się na 10 i traktują "
               "rekord jako trwały błąd.",
     },
     "Remove the includes of services that no longer send for {domain}, or replace them by their ip4:/ip6: "
