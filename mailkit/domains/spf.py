@@ -226,9 +226,9 @@ async def _judge(lookups: Lookups, domain: str, provider: str, smtp_host: str, r
         return Finding("spf", INVALID, cause, _REPLACE, args, details=details, publish=fix, **base)
     if state.lookups > MAX_LOOKUPS:
         return Finding("spf", INVALID, "The SPF record of {domain} needs more than 10 DNS lookups; receivers "
-                       "stop at 10 and treat the record as a permanent error.", "Remove the includes of services that no "
-                       "longer send for {domain}, or replace them by their ip4:/ip6: addresses, until at most "
-                       "10 lookups remain.", args, details=details, **base)
+                       "stop at 10 and treat the record as a permanent error.",
+                       "Remove the includes of services that no longer send for {domain}, or replace them by their "
+                       "ip4:/ip6: addresses, until at most 10 lookups remain.", args, details=details, **base)
     include = PROVIDER_INCLUDE.get(provider)
     if include and include not in state.seen:
         return Finding("spf", INVALID, "The SPF record of {domain} does not authorize {provider_servers}: mail "
