@@ -96,6 +96,10 @@ DOMAINS: dict[str, list[str] | None] = {
     "neutral-all.example": google_domain("neutral-all.example", spf=["v=spf1 include:_spf.google.com ?all"]),
     "no-include.example": google_domain("no-include.example", spf=["v=spf1 ip4:203.0.113.5 -all"]),
     "too-many.example": google_domain("too-many.example", spf=[]) + _chain("too-many.example", 4),
+    "spf-loop.example": google_domain("spf-loop.example", spf=["v=spf1 include:_spf.google.com "
+                                                               "include:spf-loop.example ~all"]),
+    "dangling-include.example": google_domain("dangling-include.example", spf=[
+        "v=spf1 include:_spf.google.com include:gone.dangling-include.example ~all"]),
     "no-dkim.example": google_domain("no-dkim.example", dkim=None),
     "weak-dkim.example": google_domain("weak-dkim.example", dkim=f"v=DKIM1; k=rsa; p={KEY_512}"),
     "revoked-dkim.example": google_domain("revoked-dkim.example", dkim="v=DKIM1; k=rsa; p="),

@@ -28,6 +28,8 @@ MATRIX = {
     "neutral-all.example": ("google", {"spf": "warning"}),
     "no-include.example": ("google", {"spf": "invalid"}),
     "too-many.example": ("google", {"spf": "invalid"}),
+    "spf-loop.example": ("google", {"spf": "invalid"}),
+    "dangling-include.example": ("google", {"spf": "invalid"}),
     "no-dkim.example": ("google", {"dkim": "missing"}),
     "weak-dkim.example": ("google", {"dkim": "invalid"}),
     "revoked-dkim.example": ("google", {"dkim": "invalid"}),
@@ -102,6 +104,8 @@ def test_details_carry_what_the_records_say(matrix_reports):
     assert (dmarc["policy"], dmarc["adkim"], dmarc["aspf"], dmarc["rua"]) == \
         ("quarantine", "r", "r", ["mailto:dmarc@good-google.example"])
     assert reports["broken.example"].finding("mx").details["fault"] == "server_failure"
+    assert "includes itself through spf-loop.example" in reports["spf-loop.example"].finding("spf").cause()
+    assert "gone.dangling-include.example" in reports["dangling-include.example"].finding("spf").cause()
 
 
 def test_causes_and_remedies_exist_in_every_language(matrix_reports):
@@ -137,6 +141,23 @@ def test_a_server_that_never_answers_costs_one_deadline(dns_server):
     assert took < 4.0, took
     assert {f.status for r in reports for f in r.findings} == {"dns_error"}
     assert silent.questions  # it was asked, and said nothing
+
+
+def test_a_deadline_shorter_than_one_dns_answer_ends_the_checks(dns_server):
+    dns_server("silent")
+    started = time.monotonic()
+    [report] = asyncio.run(check_targets([DomainTarget("slow.example", ("acme",), "microsoft")], timeout=10.0,
+                                         deadline=0.5))
+    assert time.monotonic() - started < 2.0
+    assert [(f.status, f.details["fault"]) for f in report.findings] == [("dns_error", "deadline")] * 4
+    assert report.finding("spf").cause("es") == "El DNS no respondió a las consultas SPF de slow.example en 0.5 s."
+
+
+def test_an_undetected_provider_is_decided_by_the_mx(authoritative_dns):  # noqa: F811
+    targets = [DomainTarget("good-microsoft.example", ("acme",), ""), DomainTarget("custom.example", ("b",), "")]
+    microsoft, custom = asyncio.run(check_targets(targets, timeout=2.0, deadline=5.0))
+    assert microsoft.provider == "microsoft" and microsoft.status == "ok"
+    assert custom.provider == "custom" and custom.finding("dkim").status == "unchecked"
 
 
 def test_check_domains_reads_the_inventory_and_skips_personal_domains(workspace, authoritative_dns):  # noqa: F811

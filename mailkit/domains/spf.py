@@ -211,7 +211,7 @@ async def check_spf(lookups: Lookups, domain: str, provider: str, smtp_host: str
 
 async def _judge(lookups: Lookups, domain: str, provider: str, smtp_host: str, record: SpfRecord,
                  base: dict) -> Finding:
-    state = await walk(lookups, record)
+    state = await walk(lookups, record, chain=(domain.lower(),))
     details = {"lookups": state.lookups, "all": f"{record.all_qualifier}all" if record.all_qualifier else None,
                "includes": sorted(state.seen)}
     args = {"domain": domain, "count": state.lookups, "target": state.broken or state.loop}
