@@ -228,3 +228,6 @@ def test_cli_without_company_domains_says_so(tmp_path, nsd_server):  # noqa: F81
     run_mailkit("account", "add", "solo@gmail.com", "--company", "solo", home=home, env=env)
     done = run_mailkit("domains", "check", home=home, env=env)
     assert done.returncode == 0 and "No company domains to check" in done.stdout
+    for bad in (["--timeout", "0"], ["--deadline", "-1"], ["--lang", "fr"]):
+        refused = run_mailkit("domains", "check", *bad, home=home, env=env)
+        assert refused.returncode == 2 and refused.stderr.startswith("error: "), bad

@@ -4,6 +4,12 @@ A domain check asks many names (the domain's TXT and MX, `_dmarc`, the DKIM sele
 `include:` target); many company domains share targets such as `_spf.google.com`. `Lookups` keeps one
 answer per (name, type) for the run, asks concurrently, and turns every DNS fault into an `Answer` whose
 `fault` says what happened, so one broken zone is a finding and never the end of the run.
+
+dnspython's async resolver does the asking (MAILKIT_NAMESERVER="IP[:PORT]" as for account detection).
+checkdmarc was weighed and left out: it is synchronous (no deadline can cancel a question), keeps one
+process-wide DNS cache keyed without the nameserver (a notebook that switches servers reads stale answers),
+its SPF parser resolves includes itself (so its parsers cannot run on these lookups), and it would add
+pyleri, publicsuffixlist, xmltodict, pem and expiringdict to the install.
 """
 
 from __future__ import annotations
