@@ -21,7 +21,7 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 
-from mailkit.providers import _resolver
+from mailkit.providers import _resolver as make_resolver
 
 #: Faults a lookup can end in; the texts say each one in the admin's words.
 TIMEOUT, SERVER_FAILURE, NO_NAMESERVER = "timeout", "server_failure", "no_nameserver"
@@ -58,7 +58,7 @@ class Lookups:
 
     def __post_init__(self) -> None:
         try:
-            self._resolver = _resolver(dns.asyncresolver.Resolver, self.timeout)
+            self._resolver = make_resolver(dns.asyncresolver.Resolver, self.timeout)
         except (dns.exception.DNSException, OSError, ValueError) as exc:  # no resolv.conf, a bad MAILKIT_NAMESERVER
             self._setup_fault = f"{type(exc).__name__}: {exc}"
 
