@@ -90,7 +90,7 @@ def test_records_to_publish_are_exact(matrix_reports):
     assert reports["no-mx.example"].finding("mx").publish == "1 smtp.google.com"
     half = reports["half-microsoft.example"].finding("dkim")
     assert half.publish_name == "selector2._domainkey.half-microsoft.example"
-    assert half.publish == "CNAME selector2-half-microsoft-example._domainkey.<tenant>.onmicrosoft.com"
+    assert half.publish == "CNAME selector2-half-microsoft-example._domainkey.<TENANT>.onmicrosoft.com"
 
 
 def test_details_carry_what_the_records_say(matrix_reports):

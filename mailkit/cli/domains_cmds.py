@@ -51,15 +51,18 @@ def print_findings(reports: list, lang: str) -> None:
         say(translate("No company domains to check: personal addresses (gmail.com, outlook.com, ...) are not "
                       "checked.", lang))
         return
-    width = max(len(translate("domain", lang)), *(len(r.domain) for r in reports))
-    say(f"{translate('domain', lang):<{width}}  {translate('check', lang):<5}  {translate('status', lang):<9}  "
-        f"{translate('cause', lang)}")
+    head = [translate(word, lang) for word in ("domain", "check", "status", "cause")]
+    widths = [max(len(head[0]), *(len(r.domain) for r in reports)), max(len(head[1]), 5), max(len(head[2]), 9)]
+    say(_row(head, widths))
     for report in reports:
         for i, finding in enumerate(report.findings):
-            shown = report.domain if i == 0 else ""
-            say(f"{shown:<{width}}  {finding.check:<5}  {finding.status:<9}  {finding.cause(lang)}")
+            say(_row([report.domain if i == 0 else "", finding.check, finding.status, finding.cause(lang)], widths))
             if finding.status != "ok" and finding.remedy(lang):
-                say(f"{'':<{width}}  {'':<5}  {'':<9}  -> {finding.remedy(lang)}")
+                say(_row(["", "", "", f"-> {finding.remedy(lang)}"], widths))
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join([*(cell.ljust(width) for cell, width in zip(cells, widths, strict=False)), cells[-1]])
 
 
 def register(app: typer.Typer) -> None:

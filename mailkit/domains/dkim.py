@@ -106,8 +106,8 @@ async def _selector(lookups: Lookups, domain: str, provider: str, selector: str)
 def _publish(domain: str, provider: str, selector: str) -> str:
     """What to publish: Google's key comes from the Admin console; Microsoft's names are CNAMEs to its tenant."""
     if provider == "microsoft":
-        return f"CNAME {selector}-{domain.replace('.', '-')}._domainkey.<tenant>.onmicrosoft.com"
-    return "v=DKIM1; k=rsa; p=<the key the Admin console shows>"
+        return f"CNAME {selector}-{domain.replace('.', '-')}._domainkey.<TENANT>.onmicrosoft.com"
+    return "v=DKIM1; k=rsa; p=<KEY>"
 
 
 _REMEDY = {
