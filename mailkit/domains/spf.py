@@ -246,8 +246,8 @@ def _judge_all(record: SpfRecord, args: dict, details: dict, fix: str, base: dic
         return Finding("spf", WARNING, "The SPF record of {domain} ends in ?all or has no all: it says nothing "
                        "about servers it does not list, so forged mail is not flagged.", _REPLACE, args,
                        details=details, publish=fix, **base)
-    cause = ("The SPF record of {domain} is valid ({count} DNS lookups) and fails mail from servers it does not "
-             "list." if qualifier == "-" else "The SPF record of {domain} is valid ({count} DNS lookups); ~all "
+    cause = ("The SPF record of {domain} is valid (DNS lookups: {count}) and fails mail from servers it does not "
+             "list." if qualifier == "-" else "The SPF record of {domain} is valid (DNS lookups: {count}); ~all "
              "marks mail from other servers as suspicious.")
     return Finding("spf", OK, cause, args=args, details=details, **base)
 

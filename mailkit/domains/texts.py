@@ -78,7 +78,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "{domain} has {count} SPF records: receivers treat that as a permanent error and ignore them all.": {
         "es": "{domain} tiene {count} registros SPF: los destinatarios lo tratan como un error permanente y los "
               "ignoran todos.",
-        "pl": "{domain} ma {count} rekordy SPF: odbiorcy traktują to jako trwały błąd i ignorują je wszystkie.",
+        "pl": "{domain} ma kilka rekordów SPF ({count}): odbiorcy traktują to jako trwały błąd i ignorują je "
+              "wszystkie.",
     },
     "The SPF record of {domain} is broken ({error}): receivers ignore it.": {
         "es": "El registro SPF de {domain} está mal formado ({error}): los destinatarios lo ignoran.",
@@ -130,17 +131,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Rekord SPF domeny {domain} kończy się na ?all albo nie ma all: nic nie mówi o serwerach, których "
               "nie wymienia, więc sfałszowana poczta nie jest oznaczana.",
     },
-    "The SPF record of {domain} is valid ({count} DNS lookups) and fails mail from servers it does not list.": {
-        "es": "El registro SPF de {domain} es válido ({count} consultas DNS) y rechaza el correo de servidores que "
+    "The SPF record of {domain} is valid (DNS lookups: {count}) and fails mail from servers it does not list.": {
+        "es": "El registro SPF de {domain} es válido (consultas DNS: {count}) y rechaza el correo de servidores que "
               "no lista.",
-        "pl": "Rekord SPF domeny {domain} jest poprawny ({count} zapytań DNS) i odrzuca pocztę z serwerów, których "
-              "nie wymienia.",
+        "pl": "Rekord SPF domeny {domain} jest poprawny (zapytania DNS: {count}) i odrzuca pocztę z serwerów, "
+              "których nie wymienia.",
     },
-    "The SPF record of {domain} is valid ({count} DNS lookups); ~all marks mail from other servers as "
+    "The SPF record of {domain} is valid (DNS lookups: {count}); ~all marks mail from other servers as "
     "suspicious.": {
-        "es": "El registro SPF de {domain} es válido ({count} consultas DNS); ~all marca como sospechoso el correo "
+        "es": "El registro SPF de {domain} es válido (consultas DNS: {count}); ~all marca como sospechoso el correo "
               "de otros servidores.",
-        "pl": "Rekord SPF domeny {domain} jest poprawny ({count} zapytań DNS); ~all oznacza pocztę z innych "
+        "pl": "Rekord SPF domeny {domain} jest poprawny (zapytania DNS: {count}); ~all oznacza pocztę z innych "
               "serwerów jako podejrzaną.",
     },
     "Publish this TXT record at {name}: {record}": {
@@ -184,11 +185,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "The DKIM key at {name} has only {bits} bits: receivers ignore keys under 1024 bits.": {
         "es": "La clave DKIM de {name} tiene solo {bits} bits: los destinatarios ignoran las claves de menos de "
               "1024 bits.",
-        "pl": "Klucz DKIM w {name} ma tylko {bits} bitów: odbiorcy ignorują klucze krótsze niż 1024 bity.",
+        "pl": "Klucz DKIM w {name} jest tylko {bits}-bitowy: odbiorcy ignorują klucze krótsze niż 1024 bity.",
     },
     "The DKIM key at {name} is published ({bits} bits).": {
         "es": "La clave DKIM de {name} está publicada ({bits} bits).",
-        "pl": "Klucz DKIM w {name} jest opublikowany ({bits} bitów).",
+        "pl": "Klucz DKIM w {name} jest opublikowany ({bits}-bitowy).",
     },
     "Only one of the two DKIM keys of {domain} is published: signing breaks when Microsoft rotates to the "
     "other.": {
@@ -230,7 +231,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "{name} holds {count} DMARC records: receivers ignore them all.": {
         "es": "{name} contiene {count} registros DMARC: los destinatarios los ignoran todos.",
-        "pl": "{name} zawiera {count} rekordy DMARC: odbiorcy ignorują je wszystkie.",
+        "pl": "{name} zawiera kilka rekordów DMARC ({count}): odbiorcy ignorują je wszystkie.",
     },
     "Keep a single DMARC record at {name}, for example: {record}": {
         "es": "Deja un solo registro DMARC en {name}, por ejemplo: {record}",
