@@ -75,7 +75,13 @@ def _chain(d: str, links: int) -> list[str]:
 
 #: Zone name -> records (relative names); `None` writes a zone file NSD cannot load (answered SERVFAIL).
 DOMAINS: dict[str, list[str] | None] = {
-    "good-google.example": google_domain("good-google.example"),
+    "good-google.example": google_domain("good-google.example") + [  # a subdomain that follows its parent's DMARC
+        "envios MX 1 smtp.google.com.", f"envios TXT {txt('v=spf1 include:_spf.google.com ~all')}",
+        f"google._domainkey.envios TXT {txt('v=DKIM1; k=rsa; p=' + KEY_2048)}"],
+    "sp-none.example": google_domain("sp-none.example", dmarc=[
+        "v=DMARC1; p=reject; sp=none; rua=mailto:dmarc@sp-none.example"]) + [
+        "envios MX 1 smtp.google.com.", f"envios TXT {txt('v=spf1 include:_spf.google.com ~all')}",
+        f"google._domainkey.envios TXT {txt('v=DKIM1; k=rsa; p=' + KEY_2048)}"],
     "good-microsoft.example": [
         "@ MX 0 good-microsoft-example.mail.protection.outlook.com.",
         f"@ TXT {txt('v=spf1 include:spf.protection.outlook.com -all')}",

@@ -20,6 +20,9 @@ from tests.cli_helpers import run_mailkit
 #: domain -> (provider, {check: expected status}); checks not named must be ok.
 MATRIX = {
     "good-google.example": ("google", {}),
+    "envios.good-google.example": ("google", {}),
+    "sp-none.example": ("google", {}),
+    "envios.sp-none.example": ("google", {"dmarc": "warning"}),
     "good-microsoft.example": ("microsoft", {}),
     "half-microsoft.example": ("microsoft", {"dkim": "warning"}),
     "no-spf.example": ("google", {"spf": "missing"}),
@@ -41,7 +44,8 @@ MATRIX = {
     "moved-mx.example": ("google", {"mx": "warning"}),
     "custom.example": ("custom", {"dkim": "unchecked"}),
     "broken.example": ("google", {"mx": "dns_error", "spf": "dns_error", "dkim": "dns_error", "dmarc": "dns_error"}),
-    "gone.good-google.example": ("google", {"mx": "missing", "spf": "missing", "dkim": "missing", "dmarc": "missing"}),
+    # the name does not exist; its parent's DMARC still covers it, as receivers apply it to forged mail
+    "gone.good-google.example": ("google", {"mx": "missing", "spf": "missing", "dkim": "missing"}),
     "not-served.test": ("google", {"mx": "dns_error", "spf": "dns_error", "dkim": "dns_error", "dmarc": "dns_error"}),
 }
 
@@ -91,6 +95,18 @@ def test_records_to_publish_are_exact(matrix_reports):
     half = reports["half-microsoft.example"].finding("dkim")
     assert half.publish_name == "selector2._domainkey.half-microsoft.example"
     assert half.publish == "CNAME selector2-half-microsoft-example._domainkey.<TENANT>.onmicrosoft.com"
+
+
+def test_a_subdomain_follows_its_parents_dmarc(matrix_reports):
+    reports, _ = matrix_reports
+    follows = reports["envios.good-google.example"].finding("dmarc")
+    assert follows.details["inherited_from"] == "good-google.example" and follows.publish_name == \
+        "_dmarc.good-google.example"
+    assert follows.cause() == "envios.good-google.example follows the DMARC record of good-google.example: policy " \
+        "quarantine, with reports."
+    lax = reports["envios.sp-none.example"].finding("dmarc")  # p=reject for the parent, sp=none for its subdomains
+    assert lax.publish == "v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@sp-none.example"
+    assert "whose policy for it is none" in lax.cause()
 
 
 def test_details_carry_what_the_records_say(matrix_reports):

@@ -93,12 +93,35 @@ async def check_dmarc(lookups: Lookups, domain: str) -> Finding:
     if answer.failed:
         return dns_fault("dmarc", answer)
     found = tuple(r for r in answer.records if is_dmarc(r))
+    if found:
+        return _checked(found, domain, name)
+    parent = await _parent_record(lookups, domain)
+    if isinstance(parent, Finding):
+        return parent
+    if parent:
+        return _checked(parent[1], parent[0], f"_dmarc.{parent[0]}", sub=domain)
+    return Finding("dmarc", MISSING, "{domain} has no DMARC record: receivers get no policy for forged mail, "
+                   "and Gmail requires one from bulk senders.", "Publish this TXT record at {name}: {record} "
+                   "(it only asks for reports; tighten it once they show your own mail passes).", {"domain": domain},
+                   answer.records, name, recommended(domain))
+
+
+async def _parent_record(lookups: Lookups, domain: str) -> tuple[str, tuple[str, ...]] | Finding | None:
+    """The nearest parent domain's DMARC records (a subdomain without its own follows them), if any."""
+    labels = domain.split(".")
+    for i in range(1, len(labels) - 1):
+        parent = ".".join(labels[i:])
+        answer = await lookups.txt(f"_dmarc.{parent}")
+        if answer.failed:
+            return dns_fault("dmarc", answer)
+        found = tuple(r for r in answer.records if is_dmarc(r))
+        if found:
+            return parent, found
+    return None
+
+
+def _checked(found: tuple[str, ...], domain: str, name: str, sub: str = "") -> Finding:
     args = {"domain": domain}
-    if not found:
-        return Finding("dmarc", MISSING, "{domain} has no DMARC record: receivers get no policy for forged mail, "
-                       "and Gmail requires one from bulk senders.", "Publish this TXT record at {name}: {record} "
-                       "(it only asks for reports; tighten it once they show your own mail passes).", args,
-                       answer.records, name, recommended(domain))
     if len(found) > 1:
         return Finding("dmarc", INVALID, "{name} holds {count} DMARC records: receivers ignore them all.",
                        "Keep a single DMARC record at {name}, for example: {record}",
@@ -108,25 +131,32 @@ async def check_dmarc(lookups: Lookups, domain: str) -> Finding:
     except DmarcSyntaxError as exc:
         return Finding("dmarc", INVALID, "The DMARC record of {domain} is broken ({error}): receivers ignore it.",
                        _REPLACE, {**args, "error": str(exc)}, found, name, recommended(domain))
-    return _judge(record, domain, name, found)
+    return _judge(record, domain, name, found, sub)
 
 
-def _judge(record: DmarcRecord, domain: str, name: str, found: tuple[str, ...]) -> Finding:
+def _judge(record: DmarcRecord, domain: str, name: str, found: tuple[str, ...], sub: str = "") -> Finding:
+    """A subdomain (`sub`) without a record of its own gets its parent's `sp=` (which defaults to `p=`)."""
     details = {"policy": record.policy, "subdomain_policy": record.subdomain_policy, "adkim": record.adkim,
-               "aspf": record.aspf, "rua": list(record.rua), "pct": record.pct}
-    args = {"domain": domain, "policy": record.policy}
+               "aspf": record.aspf, "rua": list(record.rua), "pct": record.pct,
+               "inherited_from": domain if sub else None}
+    applies = record.subdomain_policy if sub else record.policy
+    args = {"domain": domain, "policy": applies, "sub": sub}
     reports = record.rua or (f"mailto:dmarc-reports@{domain}",)
-    if record.policy == "none":
-        return Finding("dmarc", WARNING, "The DMARC policy of {domain} is p=none: it only watches, forged mail "
-                       "is still delivered.", "Once the reports show your own mail passes, replace the record at "
-                       "{name} by: {record}", args, found, name,
-                       record.with_tags(p="quarantine", rua=",".join(reports)), details)
+    if applies == "none":
+        tag = "sp" if sub and "sp" in record.tags else "p"
+        cause = ("{sub} follows the DMARC record of {domain}, whose policy for it is none: forged mail is still "
+                 "delivered." if sub else "The DMARC policy of {domain} is p=none: it only watches, forged mail "
+                 "is still delivered.")
+        return Finding("dmarc", WARNING, cause, "Once the reports show your own mail passes, replace the record "
+                       "at {name} by: {record}", args, found, name,
+                       record.with_tags(**{tag: "quarantine"}, rua=",".join(reports)), details)
     if not record.rua:
         return Finding("dmarc", WARNING, "The DMARC record of {domain} asks for no reports (no rua): nobody "
                        "learns when mail fails authentication.", _REPLACE, args, found, name,
                        record.with_tags(rua=reports[0]), details)
-    return Finding("dmarc", OK, "The DMARC policy of {domain} is p={policy}, with reports.", "", args, found, name,
-                   details=details)
+    cause = ("{sub} follows the DMARC record of {domain}: policy {policy}, with reports." if sub else
+             "The DMARC policy of {domain} is p={policy}, with reports.")
+    return Finding("dmarc", OK, cause, "", args, found, name, details=details)
 
 
 _REPLACE = "Replace the DMARC record at {name} by: {record}"

@@ -261,6 +261,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Reemplaza el registro DMARC de {name} por: {record}",
         "pl": "Zastąp rekord DMARC w {name} tym: {record}",
     },
+    "{sub} follows the DMARC record of {domain}, whose policy for it is none: forged mail is still delivered.": {
+        "es": "{sub} sigue el registro DMARC de {domain}, cuya política para él es none: el correo falsificado se "
+              "sigue entregando.",
+        "pl": "{sub} podlega rekordowi DMARC domeny {domain}, którego zasada dla niej to none: sfałszowana poczta "
+              "nadal jest dostarczana.",
+    },
+    "{sub} follows the DMARC record of {domain}: policy {policy}, with reports.": {
+        "es": "{sub} sigue el registro DMARC de {domain}: política {policy}, con informes.",
+        "pl": "{sub} podlega rekordowi DMARC domeny {domain}: zasada {policy}, z raportami.",
+    },
     "The DMARC policy of {domain} is p={policy}, with reports.": {
         "es": "La política DMARC de {domain} es p={policy}, con informes.",
         "pl": "Zasada DMARC domeny {domain} to p={policy}, z raportami.",
