@@ -55,6 +55,7 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
         ("check", ["check", LUPITA, "--imap"], ""),
         ("audit", ["audit", "--company", "abarrotes-lupita"], ""),
         ("report", ["report"], ""),
+        ("domains check", ["domains", "check", "--timeout", "1", "--deadline", "2"], ""),
         ("twostep check", ["twostep", "check", "--company", "abarrotes-lupita"], ""),
         ("twostep confirm", ["twostep", "confirm", LUPITA, "--state", "on", "--by", "Ana"], ""),
         ("twostep setup", ["twostep", "setup", "--admin", "admin@ferreteria-delnorte.example", "--no-test"], ""),

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "audit_cmds",
     "report_cmds",
     "demo_cmds",
+    "domains_cmds",
 )
 
 
