@@ -127,7 +127,7 @@ async def _lookup_all(domains: list[str], timeout: float, concurrency: int) -> d
     import dns.asyncresolver
 
     try:
-        resolver = _resolver(dns.asyncresolver.Resolver, timeout)
+        resolver = dns_resolver(dns.asyncresolver.Resolver, timeout)
     except (dns.exception.DNSException, OSError, ValueError) as exc:  # no resolv.conf, no nameserver
         return {d: _no_answer(d, exc) for d in domains}
     gate = asyncio.Semaphore(concurrency)
@@ -144,7 +144,7 @@ async def _lookup_all(domains: list[str], timeout: float, concurrency: int) -> d
     return dict(await asyncio.gather(*(one(d) for d in domains)))
 
 
-def _resolver(kind: type, timeout: float) -> object:
+def dns_resolver(kind: type, timeout: float) -> object:
     """A resolver with the deadline; MAILKIT_NAMESERVER ("IP[:PORT]") replaces the system's nameservers."""
     import os
 

@@ -21,7 +21,7 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 
-from mailkit.providers import _resolver as make_resolver
+from mailkit.providers import dns_resolver as make_resolver
 
 #: Faults a lookup can end in; the texts say each one in the admin's words.
 TIMEOUT, SERVER_FAILURE, NO_NAMESERVER = "timeout", "server_failure", "no_nameserver"
