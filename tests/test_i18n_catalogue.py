@@ -163,3 +163,37 @@ def test_the_extractor_takes_only_real_calls() -> None:
     got = [(m, ctx) for _, m, _, ctx in extract("mailkit.i18n.extract:extract_python", io.BytesIO(source),
                                                 keywords=keywords)]
     assert got == [("A message in two parts", None), ("kind", "column")]
+
+
+# --- one register in Spanish, one term per concept in Polish ---------------------------------------------
+#: Usted forms of the verbs mailkit's texts use, where they open a sentence or an alternative ("o ...");
+#: mailkit says *tú* (as CONTPAQi's own documents do): "Verifica", "Ingresa", "haz clic".
+_USTED_VERBS = ("abra|active|agregue|asegúrese|baje|borre|busque|cambie|cámbielo|compruebe|configure|consulte|copie|"
+                "corríjalas|cree|créela|ejecute|elija|envíe|escriba|espere|guarde|haga|importe|ingrese|inicie|intente|"
+                "introdúzcala|pegue|pida|póngale|pulse|revise|seleccione|use|verifique|vuelva")
+USTED = re.compile(rf"\busted(?:es)?\b|\b(?:su|sus) (?:cliente|equipo|cuenta|correo)\b|"
+                   rf"(?:^|[.:;!?(“]\s*|\bo |, )(?:{_USTED_VERBS})\b", re.I | re.M)
+#: Polish: Google's own "hasło do aplikacji" (app password), "hasło do konta", "weryfikacja dwuetapowa".
+POLISH_REJECTED = re.compile(r"\bhasł\w* (?:aplikacji|konta)\b|\blogowani\w* dwuetapow", re.I)
+
+
+def translations(lang: str) -> list[str]:
+    return [form for message in messages(po(LOCALE / lang / "LC_MESSAGES" / "mailkit.po")).values()
+            for form in forms(message)]
+
+
+def test_spanish_says_tu_never_usted() -> None:
+    assert [t for t in translations("es") if USTED.search(t)] == []
+    for usted in ("Verifique la contraseña.", "Aún no hay cuentas: agregue una.", "O pulse “Iniciar”.",
+                  "Modo Google con su cliente OAuth", "ejecute `mailkit audit`", "Abra este enlace"):
+        assert USTED.search(usted), usted
+    for tu in ("Asegúrate de que la cuenta inicie sesión y use el puerto 587", "hasta que alguien inicie sesión",
+               "Google rechaza su contraseña normal", "Verifica que el firewall deje salir los puertos"):
+        assert not USTED.search(tu), tu
+
+
+def test_polish_names_each_concept_one_way() -> None:
+    assert [t for t in translations("pl") if POLISH_REJECTED.search(t)] == []
+    assert POLISH_REJECTED.search("wpisz nowe hasło aplikacji") and POLISH_REJECTED.search("zwykłe hasło konta")
+    assert not POLISH_REJECTED.search("wpisz nowe hasło do aplikacji, nie hasło do konta")
+    assert sum("hasło do aplikacji" in t or "hasła do aplikacji" in t for t in translations("pl")) > 20
