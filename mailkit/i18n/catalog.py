@@ -8,14 +8,16 @@ per language (see docs/translations.md). An unknown language, or None, speaks En
 
 from __future__ import annotations
 
-import gettext as _gettext
-import io
 from functools import cache
-from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from mailkit.i18n.langs import DEFAULT_LANG, normalize_lang
 
+if TYPE_CHECKING:
+    import gettext as _gettext
+
 DOMAIN = "mailkit"
+_PACKAGE = "mailkit.i18n"  # where locale/ is shipped
 
 
 def N_(msgid: str) -> str:  # noqa: N802 - the name gettext tools look for
@@ -25,14 +27,18 @@ def N_(msgid: str) -> str:  # noqa: N802 - the name gettext tools look for
 
 @cache
 def _translator(lang: str) -> _gettext.NullTranslations:
+    import gettext  # here, not at the top: `import mailkit` stays fast, and English needs no file
+    import io
+    from importlib.resources import files
+
     if lang == DEFAULT_LANG:
-        return _gettext.NullTranslations()
+        return gettext.NullTranslations()
     # Read through the package (wheel, zip or checkout alike). No fallback: a missing .mo is a broken
     # install, and English text in a Spanish report would hide it.
-    compiled = files("mailkit.i18n") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    compiled = files(_PACKAGE) / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     if not compiled.is_file():
         raise FileNotFoundError(f"mailkit/i18n/locale/{lang}/LC_MESSAGES/{DOMAIN}.mo is missing: reinstall mailkit")
-    return _gettext.GNUTranslations(io.BytesIO(compiled.read_bytes()))
+    return gettext.GNUTranslations(io.BytesIO(compiled.read_bytes()))
 
 
 def translator(lang: str | None) -> _gettext.NullTranslations:
