@@ -3,10 +3,12 @@ over, the shipped .mo files say what the .po files say, and translations keep th
 
 from __future__ import annotations
 
+import fnmatch
 import gettext as stdlib_gettext
 import io
 import re
 import string
+import tomllib
 from importlib.resources import files
 from pathlib import Path
 
@@ -93,6 +95,15 @@ def test_the_shipped_mo_says_what_the_po_says(lang: str) -> None:
     shipped = files("mailkit.i18n") / "locale" / lang / "LC_MESSAGES" / "mailkit.mo"
     actual = stdlib_gettext.GNUTranslations(io.BytesIO(shipped.read_bytes()))
     assert actual._catalog == expected._catalog, "run the compile command in docs/translations.md"
+
+
+def test_the_wheel_ships_every_catalogue_file() -> None:
+    """pyproject's package-data names each .pot, .po and .mo (tests/test_wheel.py runs the installed wheel)."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        globs = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["mailkit"]
+    shipped = [path.relative_to(PACKAGE).as_posix() for path in LOCALE.rglob("*") if path.is_file()]
+    assert len(shipped) == 1 + 2 * len(TRANSLATED)
+    assert [name for name in shipped if not any(fnmatch.fnmatch(name, glob) for glob in globs)] == []
 
 
 # --- placeholders ----------------------------------------------------------------------------------------
