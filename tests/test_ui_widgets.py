@@ -209,7 +209,7 @@ def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace
     _finish(panel)
     assert panel.result.outcome == "scope_missing"
     assert "oauth_scope_missing" in panel.outcome.value and "Qué hacer" in panel.outcome.value
-    assert "O pulse “Conectar con Google” arriba." in panel.outcome.value  # the remedy's command is this button
+    assert "O haz clic en “Conectar con Google” arriba." in panel.outcome.value  # the remedy's command is this button
     assert panel.cancel.layout.display == "none"  # Cancel shows only while a consent is waited for
     assert secret_store(sample).get(VENTAS, SecretKind.OAUTH_TOKEN) is None
 
@@ -499,7 +499,7 @@ def test_remedy_hints_point_to_the_panel_with_the_button() -> None:
     both = "run `mailkit secret set x@y.z` ... or `mailkit oauth login x@y.z`"
     assert remedy_hint(both, "en") == ("In the notebooks: 02_gmail_oauth, button “Connect with Google”; "
                                        "03_two_step_and_app_passwords, the app-password form.")
-    assert remedy_hint(both, "es", here="hint_oauth").startswith("O pulse “Conectar con Google” arriba. En los")
+    assert remedy_hint(both, "es", here="hint_oauth").startswith("O haz clic en “Conectar con Google” arriba. En los")
     assert remedy_hint("lower concurrency (`mailkit audit --concurrency 2`)", "pl") == \
         "W notatnikach: 04_bulk_test_send, mniejsza wartość „Naraz”."
     assert remedy_hint("Nothing to do.", "en") == "" and remedy_html("a <b>", "en") == "a &lt;b&gt;"
