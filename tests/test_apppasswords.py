@@ -82,8 +82,7 @@ def test_the_account_password_itself_is_caught_even_when_it_is_letters_only():
 
 @pytest.mark.parametrize("lang", ["es", "pl"])
 def test_messages_are_translated(lang):
-    for problem, texts in MESSAGES.items():
-        assert set(texts) == {"en", "es", "pl"}
+    for problem in MESSAGES:
         facts = {"n": 15, "pos": 3, "digit": "0", "letter": "o"}
         assert message(problem, lang, **facts) != message(problem, "en", **facts)
     with pytest.raises(AppPasswordError, match="15" if lang == "es" else "15 liter"):

@@ -18,7 +18,7 @@ import pytest
 
 from mailkit.audit import AuditOptions
 from mailkit.errors import UsageError
-from mailkit.i18n import LANGS
+from mailkit.i18n import LANGS, gettext
 from mailkit.inventory import Inventory
 from mailkit.oauth.flow import ConsentFlow, ConsentResult
 from mailkit.reports import plots as report_plots
@@ -61,8 +61,9 @@ def ca(sandbox_env: object) -> Path:
 # --- labels ---------------------------------------------------------------------------------------
 def test_every_label_has_three_languages_with_the_same_fields() -> None:
     fields = string.Formatter()
-    for key, texts in LABELS.items():
-        assert len(texts) == len(LANGS) and all(text.strip() for text in texts), key
+    for key, msgid in LABELS.items():
+        texts = [gettext(lang, msgid) for lang in LANGS]
+        assert all(text.strip() for text in texts), key
         names = [{f for _, f, _, _ in fields.parse(text) if f} for text in texts]
         assert names[0] == names[1] == names[2], key
     assert t("save_account", "pl") == "Zapisz konto" and t("save_account", "fr") == "Save account"
@@ -208,7 +209,7 @@ def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace
     _finish(panel)
     assert panel.result.outcome == "scope_missing"
     assert "oauth_scope_missing" in panel.outcome.value and "Qué hacer" in panel.outcome.value
-    assert "O pulse “Conectar con Google” arriba." in panel.outcome.value  # the remedy's command is this button
+    assert "O haz clic en “Conectar con Google” arriba." in panel.outcome.value  # the remedy's command is this button
     assert panel.cancel.layout.display == "none"  # Cancel shows only while a consent is waited for
     assert secret_store(sample).get(VENTAS, SecretKind.OAUTH_TOKEN) is None
 
@@ -498,7 +499,7 @@ def test_remedy_hints_point_to_the_panel_with_the_button() -> None:
     both = "run `mailkit secret set x@y.z` ... or `mailkit oauth login x@y.z`"
     assert remedy_hint(both, "en") == ("In the notebooks: 02_gmail_oauth, button “Connect with Google”; "
                                        "03_two_step_and_app_passwords, the app-password form.")
-    assert remedy_hint(both, "es", here="hint_oauth").startswith("O pulse “Conectar con Google” arriba. En los")
+    assert remedy_hint(both, "es", here="hint_oauth").startswith("O haz clic en “Conectar con Google” arriba. En los")
     assert remedy_hint("lower concurrency (`mailkit audit --concurrency 2`)", "pl") == \
         "W notatnikach: 04_bulk_test_send, mniejsza wartość „Naraz”."
     assert remedy_hint("Nothing to do.", "en") == "" and remedy_html("a <b>", "en") == "a &lt;b&gt;"

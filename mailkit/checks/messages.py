@@ -14,23 +14,15 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from mailkit import assets
+from mailkit.i18n import N_, text
 from mailkit.models import Account
 
 CHECK_ID_HEADER = "X-Mailkit-Check-Id"
 
-SUBJECTS = {
-    "en": "mailkit test {check_id} - {company}",
-    "es": "Prueba de mailkit {check_id} - {company}",
-    "pl": "Test mailkit {check_id} - {company}",
-}
-BODIES = {
-    "en": "This is a test message sent by mailkit to check that {email} ({company}) can send mail.\n"
-          "Check id: {check_id}\nSent at: {sent}\n",
-    "es": "Este es un mensaje de prueba enviado por mailkit para comprobar que {email} ({company}) puede enviar "
-          "correo.\nId de la prueba: {check_id}\nEnviado: {sent}\n",
-    "pl": "To jest wiadomość testowa wysłana przez mailkit, aby sprawdzić, czy {email} ({company}) może wysyłać "
-          "pocztę.\nIdentyfikator testu: {check_id}\nWysłano: {sent}\n",
-}
+SUBJECT = N_("mailkit test {check_id} - {company}")
+BODY = N_("This is a test message sent by mailkit to check that {email} ({company}) can send mail.\n"
+          "Check id: {check_id}\n"
+          "Sent at: {sent}\n")
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,6 @@ def build_test_message(
     """A test message from the account (to itself by default) that carries its check id."""
     check_id = check_id or new_check_id()
     company = company_name or account.company
-    lang = lang if lang in SUBJECTS else "en"
     sender, recipient = from_address or account.email, to or account.email
     international = not (sender.isascii() and recipient.isascii())
     # An address such as facturación@... is legal only in an SMTPUTF8 message (RFC 6532/6531): UTF-8
@@ -78,14 +69,14 @@ def build_test_message(
     message["From"] = (f"{_quoted(account.display_name or company)} <{sender}>" if international
                        else Address(display_name=account.display_name or company, addr_spec=sender))
     message["To"] = recipient
-    message["Subject"] = SUBJECTS[lang].format(check_id=check_id, company=company)
+    message["Subject"] = text(lang, SUBJECT, check_id=check_id, company=company)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(idstring=check_id, domain=account.domain)
     message[CHECK_ID_HEADER] = check_id
     message["X-Mailkit-Company"] = company
     message["X-Mailkit-Account"] = account.email
     sent = datetime.now(UTC).isoformat(timespec="seconds")
-    message.set_content(BODIES[lang].format(email=account.email, company=company, check_id=check_id, sent=sent))
+    message.set_content(text(lang, BODY, email=account.email, company=company, check_id=check_id, sent=sent))
     if html:
         message.add_alternative(assets.read_text(assets.INVOICE_HTML), subtype="html")
     for attachment in attachments or []:

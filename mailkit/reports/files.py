@@ -19,18 +19,15 @@ import pandas as pd
 
 from mailkit.errors import UsageError
 from mailkit.files import private_output
-from mailkit.i18n import normalize_lang
+from mailkit.i18n import N_, gettext, normalize_lang
 from mailkit.reports import frames as reports
 from mailkit.sanitize import for_export
 from mailkit.tabular.read import FORMULA_START, quote_formula
 from mailkit.workspace import Workspace
 
-SHEETS = {
-    "en": {"status": "Status", "companies": "Companies", "runs": "Runs", "results": "Results"},
-    "es": {"status": "Estado", "companies": "Empresas", "runs": "Ejecuciones", "results": "Resultados"},
-    "pl": {"status": "Status", "companies": "Firmy", "runs": "Przebiegi", "results": "Wyniki"},
-}
-TITLES = {"en": "mailkit report", "es": "Informe de mailkit", "pl": "Raport mailkit"}
+#: Sheet (and HTML section) titles per view; English, the catalogue's message ids.
+SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results")}
+TITLE = N_("mailkit report")
 TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
 _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
@@ -84,6 +81,11 @@ def header(column: str, lang: str | None) -> str:
     return f"{name} (UTC)" if column in TIME_COLUMNS else name
 
 
+def sheet_name(view: str, lang: str | None) -> str:
+    """The title of a view's sheet in `lang` (the view's key when it has none)."""
+    return gettext(lang, SHEETS[view]) if view in SHEETS else view
+
+
 # --- Excel ---------------------------------------------------------------------------------
 def to_xlsx(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
     """One sheet per view, ready for an accountant's Excel."""
@@ -91,9 +93,8 @@ def to_xlsx(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
 
     book = Workbook()
     book.remove(book.active)
-    names = SHEETS.get(normalize_lang(lang) or "en", SHEETS["en"])
     for key, frame in frames.items():
-        _sheet(book.create_sheet(names.get(key, key)), frame, lang)
+        _sheet(book.create_sheet(sheet_name(key, lang)), frame, lang)
     book.save(path)
 
 
@@ -192,12 +193,11 @@ img {{ max-width: 100%; }}
 def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
     """A standalone page: plots (base64 PNG) and the styled tables."""
     chosen = normalize_lang(lang) or "en"
-    names = SHEETS[chosen]
     parts = [_plots_html(frames)]
     for key in ("status", "companies", "runs"):
         table = _text_cells(frames[key]).rename(columns=lambda c: header(c, lang))
-        parts.append(f"<h2>{html.escape(names[key])}</h2>\n{reports.style(table).to_html()}")
-    page = _PAGE.format(lang=chosen, title=html.escape(TITLES[chosen]), body="\n".join(parts),
+        parts.append(f"<h2>{html.escape(sheet_name(key, lang))}</h2>\n{reports.style(table).to_html()}")
+    page = _PAGE.format(lang=chosen, title=html.escape(gettext(chosen, TITLE)), body="\n".join(parts),
                         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     path.write_text(page, encoding="utf-8")
 
@@ -214,4 +214,4 @@ def _plots_html(frames: dict[str, pd.DataFrame]) -> str:
     return "\n".join(images)
 
 
-__all__ = ["SHEETS", "export", "header", "to_csv", "to_html", "to_xlsx", "views"]
+__all__ = ["SHEETS", "export", "header", "sheet_name", "to_csv", "to_html", "to_xlsx", "views"]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from mailkit.checks.netio import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
-from mailkit.i18n import normalize_lang, resolve_lang
+from mailkit.i18n import DEFAULT_LANG, LANGS, N_, gettext, normalize_lang, pgettext, resolve_lang
 from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
 from mailkit.workspace import Workspace
@@ -39,38 +39,52 @@ RESULT_COLUMNS = ["run_id", "checked_at", "company", "email", "status", "severit
                   "tls_kind", "attempts", "duration_ms", "message_id"]
 STATUS_ORDER = [s.value for s in Status]
 
-#: Header names per language (English ones are the column names themselves).
-HEADERS: dict[str, dict[str, str]] = {
-    "es": {
-        "company": "empresa", "company_name": "nombre de la empresa", "email": "correo", "provider": "proveedor",
-        "auth": "autenticación", "status": "estado", "severity": "gravedad", "cause": "causa", "remedy": "solución",
-        "step": "paso", "reply_code": "código", "reply": "respuesta del servidor", "tls_kind": "tipo de error TLS",
-        "two_step": "verificación en 2 pasos", "oauth_scopes": "permisos OAuth", "oauth_expires": "caducidad OAuth",
-        "app_password_age_days": "antigüedad contraseña de aplicación (días)", "last_ok": "último correcto",
-        "last_check": "última comprobación", "run_id": "ejecución", "accounts": "cuentas",
-        "broken": "con problemas", "not_checked": "sin comprobar", "health": "salud", "kind": "tipo",
-        "state": "situación", "started_at": "inicio", "finished_at": "fin", "send_test": "envío de prueba",
-        "total": "total", "checked": "comprobadas", "ok": "correctas", "checked_at": "comprobado",
-        "attempts": "intentos", "duration_ms": "duración (ms)", "message_id": "id del mensaje",
-    },
-    "pl": {
-        "company": "firma", "company_name": "nazwa firmy", "email": "e-mail", "provider": "dostawca",
-        "auth": "uwierzytelnianie", "status": "status", "severity": "waga", "cause": "przyczyna",
-        "remedy": "rozwiązanie", "step": "etap", "reply_code": "kod", "reply": "odpowiedź serwera",
-        "tls_kind": "rodzaj błędu TLS",
-        "two_step": "weryfikacja dwuetapowa", "oauth_scopes": "zakresy OAuth", "oauth_expires": "wygaśnięcie OAuth",
-        "app_password_age_days": "wiek hasła aplikacji (dni)", "last_ok": "ostatnio OK",
-        "last_check": "ostatnie sprawdzenie", "run_id": "przebieg", "accounts": "konta",
-        "broken": "z problemami", "not_checked": "niesprawdzone", "health": "kondycja", "kind": "rodzaj",
-        "state": "stan", "started_at": "początek", "finished_at": "koniec", "send_test": "wysyłka testowa",
-        "total": "łącznie", "checked": "sprawdzone", "ok": "OK", "checked_at": "sprawdzono", "attempts": "próby",
-        "duration_ms": "czas (ms)", "message_id": "id wiadomości",
-    },
-}
+def _header_names(lang: str) -> dict[str, str]:
+    """Each column's header in `lang` (msgctxt "column": short words such as "state" or "ok" mean a column here)."""
+    return {
+        "company": pgettext(lang, "column", "company"),
+        "company_name": pgettext(lang, "column", "company_name"),
+        "email": pgettext(lang, "column", "email"),
+        "provider": pgettext(lang, "column", "provider"),
+        "auth": pgettext(lang, "column", "auth"),
+        "status": pgettext(lang, "column", "status"),
+        "severity": pgettext(lang, "column", "severity"),
+        "cause": pgettext(lang, "column", "cause"),
+        "remedy": pgettext(lang, "column", "remedy"),
+        "step": pgettext(lang, "column", "step"),
+        "reply_code": pgettext(lang, "column", "reply_code"),
+        "reply": pgettext(lang, "column", "reply"),
+        "tls_kind": pgettext(lang, "column", "tls_kind"),
+        "two_step": pgettext(lang, "column", "two_step"),
+        "oauth_scopes": pgettext(lang, "column", "oauth_scopes"),
+        "oauth_expires": pgettext(lang, "column", "oauth_expires"),
+        "app_password_age_days": pgettext(lang, "column", "app_password_age_days"),
+        "last_ok": pgettext(lang, "column", "last_ok"),
+        "last_check": pgettext(lang, "column", "last_check"),
+        "run_id": pgettext(lang, "column", "run_id"),
+        "accounts": pgettext(lang, "column", "accounts"),
+        "broken": pgettext(lang, "column", "broken"),
+        "not_checked": pgettext(lang, "column", "not_checked"),
+        "health": pgettext(lang, "column", "health"),
+        "kind": pgettext(lang, "column", "kind"),
+        "state": pgettext(lang, "column", "state"),
+        "started_at": pgettext(lang, "column", "started_at"),
+        "finished_at": pgettext(lang, "column", "finished_at"),
+        "send_test": pgettext(lang, "column", "send_test"),
+        "total": pgettext(lang, "column", "total"),
+        "checked": pgettext(lang, "column", "checked"),
+        "ok": pgettext(lang, "column", "ok"),
+        "checked_at": pgettext(lang, "column", "checked_at"),
+        "attempts": pgettext(lang, "column", "attempts"),
+        "duration_ms": pgettext(lang, "column", "duration_ms"),
+        "message_id": pgettext(lang, "column", "message_id"),
+    }
 
-NOT_CHECKED = {"en": ("not checked yet", "run `mailkit audit`"),
-               "es": ("aún no comprobada", "ejecute `mailkit audit`"),
-               "pl": ("jeszcze nie sprawdzone", "uruchom `mailkit audit`")}
+
+#: Header names per language (English ones are the column names themselves).
+HEADERS: dict[str, dict[str, str]] = {lang: _header_names(lang) for lang in LANGS if lang != DEFAULT_LANG}
+
+NOT_CHECKED = (N_("not checked yet"), N_("run `mailkit audit`"))
 
 _STATUS_SQL = """
 WITH latest AS (
@@ -214,13 +228,13 @@ def _options(text: str | None) -> dict:
 def _texts(row: tuple, lang: str) -> tuple[str, str]:
     """Cause and remedy of one status row, in `lang`, naming the account where the remedy has a slot."""
     if not isinstance(row.status, str) or not row.status:
-        return NOT_CHECKED[lang]
+        return gettext(lang, NOT_CHECKED[0]), gettext(lang, NOT_CHECKED[1])
     diagnosis = _diagnosis(row.status, row.reply_code if pd.notna(row.reply_code) else None, row.step or "",
                            row.reply or "", row.tls_kind if isinstance(row.tls_kind, str) else "")
     provider = spoken_provider(diagnosis.raw) or row.provider
     if diagnosis.detail:
         kind = row.tls_kind if isinstance(row.tls_kind, str) else ""
-        cause = diagnosis.cause(lang, detail=_KIND_WORDS.get(lang, {}).get(kind, diagnosis.detail), provider=provider)
+        cause = diagnosis.cause(lang, detail=_kind_words(kind, diagnosis.detail, lang), provider=provider)
     else:
         cause = _cause(diagnosis.status, diagnosis.variant, lang, provider)
     return cause, diagnosis.remedy(lang, email=row.email, company=row.company_name, provider=row.provider)
@@ -243,14 +257,13 @@ def _diagnosis(status_value: str, code: int | None, step: str, reply: str, tls_k
 
 
 #: How a stored certificate kind is named in the cause ("... could not be verified: hostname mismatch").
-_CERTIFICATE_KINDS = {UNTRUSTED_ISSUER: "issuer not trusted", HOSTNAME_MISMATCH: "hostname mismatch",
-                      EXPIRED: "certificate expired"}
-_KIND_WORDS = {
-    "es": {UNTRUSTED_ISSUER: "emisor no confiable", HOSTNAME_MISMATCH: "el nombre del servidor no coincide",
-           EXPIRED: "certificado caducado"},
-    "pl": {UNTRUSTED_ISSUER: "niezaufany wystawca", HOSTNAME_MISMATCH: "nazwa serwera się nie zgadza",
-           EXPIRED: "certyfikat wygasł"},
-}
+_CERTIFICATE_KINDS = {UNTRUSTED_ISSUER: N_("issuer not trusted"), HOSTNAME_MISMATCH: N_("hostname mismatch"),
+                      EXPIRED: N_("certificate expired")}
+
+
+def _kind_words(kind: str, detail: str, lang: str) -> str:
+    """The certificate problem named in `lang` (the stored detail when the kind is not one mailkit names)."""
+    return gettext(lang, _CERTIFICATE_KINDS[kind]) if kind in _CERTIFICATE_KINDS else detail
 
 
 @lru_cache(maxsize=512)

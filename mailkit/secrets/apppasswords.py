@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mailkit.errors import SecretStoreError, ValidationError
-from mailkit.i18n import DEFAULT_LANG, normalize_lang
+from mailkit.i18n import N_, text
 from mailkit.models import Account
 from mailkit.providers import is_google
 from mailkit.secrets.store import SecretKind, secret_kind_for, secret_store
@@ -27,90 +27,28 @@ APP_PASSWORD_LENGTH = 16
 _SEPARATORS = re.compile(r"[\s\-_.·]+")
 _LOOKALIKES = {"0": "o", "1": "l", "5": "s", "8": "b", "6": "g", "9": "g", "2": "z", "4": "a", "7": "t", "3": "e"}
 
-#: Problem code -> message per language. Placeholders: {n} letters, {pos} position, {digit}, {letter}.
-MESSAGES: dict[str, dict[str, str]] = {
-    "entered": {
-        "en": "entered: this provider's app passwords have no fixed format; it is tested with a sign-in before "
-              "it is stored",
-        "es": "escrita: las contraseñas de aplicación de este proveedor no tienen un formato fijo; se prueba "
-              "iniciando sesión antes de guardarla",
-        "pl": "wpisane: hasła do aplikacji tego dostawcy nie mają stałego formatu; przed zapisaniem zostanie "
-              "sprawdzone logowaniem",
-    },
-    "empty_secret": {
-        "en": "nothing was entered: paste the app password the mail provider gave",
-        "es": "no se escribió nada: pega la contraseña de aplicación que dio el proveedor de correo",
-        "pl": "nic nie wpisano: wklej hasło do aplikacji podane przez dostawcę poczty",
-    },
-    "empty": {
-        "en": "nothing was entered: paste the 16-letter app password Google showed",
-        "es": "no se escribió nada: pega la contraseña de aplicación de 16 letras que mostró Google",
-        "pl": "nic nie wpisano: wklej 16-literowe hasło do aplikacji pokazane przez Google",
-    },
-    "account_password": {
-        "en": "this looks like the account password (it has digits or symbols), not an app password: create an "
-              "app password at myaccount.google.com/apppasswords and paste the 16 letters Google shows",
-        "es": "esto parece la contraseña de la cuenta (tiene números o símbolos), no una contraseña de aplicación: "
-              "crea una en myaccount.google.com/apppasswords y pega las 16 letras que muestra Google",
-        "pl": "to wygląda na hasło do konta (ma cyfry lub symbole), a nie hasło do aplikacji: utwórz je na "
-              "myaccount.google.com/apppasswords i wklej 16 liter pokazanych przez Google",
-    },
-    "same_as_password": {
-        "en": "this is the account's own password: Google refuses it in mail programs once 2-Step Verification "
-              "is on — create an app password at myaccount.google.com/apppasswords",
-        "es": "esta es la contraseña de la propia cuenta: Google la rechaza en programas de correo con la "
-              "verificación en dos pasos activa — crea una contraseña de aplicación en "
-              "myaccount.google.com/apppasswords",
-        "pl": "to jest hasło samego konta: przy włączonej weryfikacji dwuetapowej Google odrzuca je w programach "
-              "pocztowych — utwórz hasło do aplikacji na myaccount.google.com/apppasswords",
-    },
-    "verification_code": {
-        "en": "{n} digits: this is a verification code, not an app password — an app password is 16 letters",
-        "es": "{n} dígitos: esto es un código de verificación, no una contraseña de aplicación — esta tiene "
-              "16 letras",
-        "pl": "{n} cyfr: to kod weryfikacyjny, a nie hasło do aplikacji — ono ma 16 liter",
-    },
-    "digit": {
-        "en": "character {pos} is the digit '{digit}': an app password has letters only — probably the letter "
-              "'{letter}'",
-        "es": "el carácter {pos} es el dígito '{digit}': una contraseña de aplicación solo tiene letras — "
-              "probablemente la letra '{letter}'",
-        "pl": "znak {pos} to cyfra '{digit}': hasło do aplikacji ma tylko litery — zapewne chodzi o literę "
-              "'{letter}'",
-    },
-    "short": {
-        "en": "{n} letters: an app password has 16 — a letter was lost when copying; copy all four groups",
-        "es": "{n} letras: una contraseña de aplicación tiene 16 — se perdió una letra al copiar; copia los "
-              "cuatro grupos",
-        "pl": "{n} liter: hasło do aplikacji ma 16 — przy kopiowaniu zgubiła się litera; skopiuj wszystkie "
-              "cztery grupy",
-    },
-    "long": {
-        "en": "{n} letters: an app password has 16 — something extra was copied (a space is fine, a letter "
-              "is not)",
-        "es": "{n} letras: una contraseña de aplicación tiene 16 — se copió algo de más (un espacio no importa, "
-              "una letra sí)",
-        "pl": "{n} liter: hasło do aplikacji ma 16 — skopiowano coś w nadmiarze (spacja nie szkodzi, litera "
-              "tak)",
-    },
-    "not_app_password": {
-        "en": "{n} letters: an app password has exactly 16 (four groups of four) — this is not one; if it is the "
-              "account password, create an app password at myaccount.google.com/apppasswords",
-        "es": "{n} letras: una contraseña de aplicación tiene exactamente 16 (cuatro grupos de cuatro) — esto "
-              "no lo es; si es la contraseña de la cuenta, crea una en myaccount.google.com/apppasswords",
-        "pl": "{n} liter: hasło do aplikacji ma dokładnie 16 (cztery grupy po cztery) — to nie jest ono; jeśli "
-              "to hasło do konta, utwórz hasło do aplikacji na myaccount.google.com/apppasswords",
-    },
-    "typing": {
-        "en": "{n} of 16 letters",
-        "es": "{n} de 16 letras",
-        "pl": "{n} z 16 liter",
-    },
-    "looks_right": {
-        "en": "16 letters: looks right (it is tested with a sign-in before it is stored)",
-        "es": "16 letras: parece correcta (se prueba iniciando sesión antes de guardarla)",
-        "pl": "16 liter: wygląda dobrze (przed zapisaniem zostanie sprawdzone logowaniem)",
-    },
+#: Problem code -> message (English: the catalogue's message id).
+#: Placeholders: {n} letters, {pos} position, {digit}, {letter}.
+MESSAGES: dict[str, str] = {
+    "entered": N_("entered: this provider's app passwords have no fixed format; it is tested with a sign-in before "
+                  "it is stored"),
+    "empty_secret": N_("nothing was entered: paste the app password the mail provider gave"),
+    "empty": N_("nothing was entered: paste the 16-letter app password Google showed"),
+    "account_password": N_("this looks like the account password (it has digits or symbols), not an app password: "
+                           "create an app password at myaccount.google.com/apppasswords and paste the 16 letters "
+                           "Google shows"),
+    "same_as_password": N_("this is the account's own password: Google refuses it in mail programs once 2-Step "
+                           "Verification is on — create an app password at myaccount.google.com/apppasswords"),
+    "verification_code": N_("{n} digits: this is a verification code, not an app password — an app password is 16 "
+                            "letters"),
+    "digit": N_("character {pos} is the digit '{digit}': an app password has letters only — probably the letter "
+                "'{letter}'"),
+    "short": N_("{n} letters: an app password has 16 — a letter was lost when copying; copy all four groups"),
+    "long": N_("{n} letters: an app password has 16 — something extra was copied (a space is fine, a letter is not)"),
+    "not_app_password": N_("{n} letters: an app password has exactly 16 (four groups of four) — this is not one; if "
+                           "it is the account password, create an app password at myaccount.google.com/apppasswords"),
+    "typing": N_("{n} of 16 letters"),
+    "looks_right": N_("16 letters: looks right (it is tested with a sign-in before it is stored)"),
 }
 
 
@@ -124,8 +62,7 @@ class AppPasswordError(ValidationError):
 
 def message(problem: str, lang: str | None = None, **facts: object) -> str:
     """The text of one problem code in `lang` (en, es, pl; English otherwise)."""
-    texts = MESSAGES[problem]
-    return texts[normalize_lang(lang) or DEFAULT_LANG].format(**facts)
+    return text(lang, MESSAGES[problem], **facts)
 
 
 def diagnose_app_password(raw: str, *, account_password: str | None = None) -> tuple[str, dict[str, object]] | None:

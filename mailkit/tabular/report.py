@@ -5,36 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from mailkit.i18n import N_, ngettext, text
 from mailkit.secrets.redaction import redact
 
 RowChange = Literal["added", "updated", "unchanged", "duplicate"]
 
-_TEXTS = {
-    "en": {"head": "{file}: {rows} account rows", "dry": "dry run: nothing was written",
-           "counts": "added {added} · updated {updated} · unchanged {unchanged} · duplicates {duplicates} · "
-                     "rejected {rejected}",
-           "companies": "companies added: {0}", "companies_updated": "companies updated: {0}",
-           "update": "  {email} (line {line}): {fields}", "more": "  ... and {0} more",
-           "rejected": "rows rejected: {0}, nothing from them was stored; fix them and import the file "
-                       "again (accepted rows are not affected)",
-           "warning": "warning: {0}"},
-    "es": {"head": "{file}: {rows} filas de cuentas", "dry": "simulación: no se escribió nada",
-           "counts": "añadidas {added} · actualizadas {updated} · sin cambios {unchanged} · duplicadas {duplicates} · "
-                     "rechazadas {rejected}",
-           "companies": "empresas añadidas: {0}", "companies_updated": "empresas actualizadas: {0}",
-           "update": "  {email} (línea {line}): {fields}", "more": "  ... y {0} más",
-           "rejected": "filas rechazadas: {0}, no se guardó nada de ellas; corríjalas e importe el archivo "
-                       "de nuevo (las filas aceptadas no se ven afectadas)",
-           "warning": "aviso: {0}"},
-    "pl": {"head": "{file}: {rows} wierszy kont", "dry": "próba: niczego nie zapisano",
-           "counts": "dodane {added} · zmienione {updated} · bez zmian {unchanged} · duplikaty {duplicates} · "
-                     "odrzucone {rejected}",
-           "companies": "dodane firmy: {0}", "companies_updated": "zmienione firmy: {0}",
-           "update": "  {email} (wiersz {line}): {fields}", "more": "  ... i {0} więcej",
-           "rejected": "odrzucone wiersze: {0}, nic z nich nie zapisano; popraw je i zaimportuj plik "
-                       "ponownie (przyjęte wiersze pozostają bez zmian)",
-           "warning": "uwaga: {0}"},
-}
+_COUNTS = N_("added {added} · updated {updated} · unchanged {unchanged} · duplicates {duplicates} · "
+             "rejected {rejected}")
+_REJECTED = N_("rows rejected: {count}, nothing from them was stored; fix them and import the file again "
+               "(accepted rows are not affected)")
 _MAX_LISTED = 10
 
 
@@ -126,25 +105,25 @@ class ImportReport:
     def summary(self, lang: str = "en") -> str:
         """A few lines for the admin: counts, companies, what updates change, warnings (not the rejected rows:
         print those from `rejected`)."""
-        text = _TEXTS.get(lang, _TEXTS["en"])
-        rejected = len(self.rejected_lines)
-        lines = [text["head"].format(file=self.path, rows=len(self.rows) + rejected),
-                 "  " + text["counts"].format(added=self.added, updated=self.updated, unchanged=self.unchanged,
-                                               duplicates=self.duplicates, rejected=rejected)]
+        rejected, total = len(self.rejected_lines), len(self.rows) + len(self.rejected_lines)
+        lines = [ngettext(lang, "{file}: {rows} account row", "{file}: {rows} account rows", total).format(
+                     file=self.path, rows=total),
+                 "  " + text(lang, _COUNTS, added=self.added, updated=self.updated, unchanged=self.unchanged,
+                             duplicates=self.duplicates, rejected=rejected)]
         if self.companies_added:
-            lines.append("  " + text["companies"].format(", ".join(self.companies_added)))
+            lines.append("  " + text(lang, "companies added: {names}", names=", ".join(self.companies_added)))
         if self.companies_updated:
-            lines.append("  " + text["companies_updated"].format(", ".join(self.companies_updated)))
+            lines.append("  " + text(lang, "companies updated: {names}", names=", ".join(self.companies_updated)))
         updates = [row for row in self.rows if row.change == "updated"]
-        lines += [text["update"].format(email=r.email, line=r.line, fields=", ".join(r.fields))
-                  for r in updates[:_MAX_LISTED]]
+        lines += ["  " + text(lang, "{email} (line {line}): {fields}", email=r.email, line=r.line,
+                              fields=", ".join(r.fields)) for r in updates[:_MAX_LISTED]]
         if len(updates) > _MAX_LISTED:
-            lines.append(text["more"].format(len(updates) - _MAX_LISTED))
+            lines.append("  " + text(lang, "... and {count} more", count=len(updates) - _MAX_LISTED))
         if rejected:
-            lines.append("  " + text["rejected"].format(rejected))
-        lines += ["  " + text["warning"].format(w) for w in self.warnings]
+            lines.append("  " + text(lang, _REJECTED, count=rejected))
+        lines += ["  " + text(lang, "warning: {warning}", warning=w) for w in self.warnings]
         if self.dry_run:
-            lines.append("  " + text["dry"])
+            lines.append("  " + text(lang, "dry run: nothing was written"))
         return redact("\n".join(lines))
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp
 from mailkit.errors import UsageError
-from mailkit.i18n import DEFAULT_LANG, normalize_lang
+from mailkit.i18n import N_, gettext
 from mailkit.models import Account, normalize_email, now_iso
 from mailkit.secrets.store import SecretKind, login_secret, secret_store
 from mailkit.status import Status
@@ -42,28 +42,12 @@ PROBE_CONCURRENCY = 4
 #: Makes the Directory client for a domain; DirectoryError when there is none.
 DirectoryFactory = Callable[[str], DirectoryClient]
 
-MANUAL_STEPS = {
-    "en": ("How to see whether 2-Step Verification is on[[ for {email}]]:\n"
-           "1. Sign in at https://myaccount.google.com[[ as {email}]].\n"
-           "2. Open Security (\"How you sign in to Google\") → 2-Step Verification: it says On or Off.\n"
-           "3. If it is On, open App passwords (https://myaccount.google.com/apppasswords), create one named after "
-           "the company and copy the 16 letters; then run `mailkit secret set {email}`.\n"
-           "4. Record what you saw: `mailkit twostep confirm {email} --state on|off --by YOUR-NAME`."),
-    "es": ("Cómo ver si la verificación en dos pasos está activa[[ en {email}]]:\n"
-           "1. Inicia sesión en https://myaccount.google.com[[ como {email}]].\n"
-           "2. Abre Seguridad (\"Cómo inicias sesión en Google\") → Verificación en dos pasos: dice Activada o "
-           "Desactivada.\n"
-           "3. Si está activada, abre Contraseñas de aplicaciones (https://myaccount.google.com/apppasswords), crea "
-           "una con el nombre de la empresa y copia las 16 letras; luego ejecuta `mailkit secret set {email}`.\n"
-           "4. Registra lo que viste: `mailkit twostep confirm {email} --state on|off --by TU-NOMBRE`."),
-    "pl": ("Jak sprawdzić, czy weryfikacja dwuetapowa jest włączona[[ dla {email}]]:\n"
-           "1. Zaloguj się na https://myaccount.google.com[[ jako {email}]].\n"
-           "2. Otwórz Bezpieczeństwo (\"Jak logujesz się w Google\") → Weryfikacja dwuetapowa: widać Włączona lub "
-           "Wyłączona.\n"
-           "3. Jeśli jest włączona, otwórz Hasła do aplikacji (https://myaccount.google.com/apppasswords), utwórz "
-           "hasło nazwane jak firma i skopiuj 16 liter; potem uruchom `mailkit secret set {email}`.\n"
-           "4. Zapisz, co widać: `mailkit twostep confirm {email} --state on|off --by IMIĘ-NAZWISKO`."),
-}
+MANUAL_STEPS = N_("How to see whether 2-Step Verification is on[[ for {email}]]:\n"
+                  "1. Sign in at https://myaccount.google.com[[ as {email}]].\n"
+                  '2. Open Security ("How you sign in to Google") → 2-Step Verification: it says On or Off.\n'
+                  "3. If it is On, open App passwords (https://myaccount.google.com/apppasswords), create one named "
+                  "after the company and copy the 16 letters; then run `mailkit secret set {email}`.\n"
+                  "4. Record what you saw: `mailkit twostep confirm {email} --state on|off --by YOUR-NAME`.")
 
 
 @dataclass
@@ -90,7 +74,7 @@ def manual_steps(lang: str | None = None, email: str | None = None) -> str:
     """Where to look at myaccount.google.com and how to record it, in en, es or pl."""
     from mailkit.diagnose import render
 
-    return render(MANUAL_STEPS[normalize_lang(lang) or DEFAULT_LANG], {"email": email})
+    return render(gettext(lang, MANUAL_STEPS), {"email": email})
 
 
 # --- the twostep table --------------------------------------------------------------------
