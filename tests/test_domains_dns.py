@@ -192,7 +192,7 @@ def test_check_domains_reads_the_inventory_and_skips_personal_domains(workspace,
     assert check_domains(workspace, "Acme", timeout=2.0)[0].domain == "good-google.example"
     frame = domains_frame(reports, "pl", translated_headers=True)
     assert len(frame) == 8 and list(frame.columns)[:2] == ["firmy", "domena"]
-    assert frame.loc[frame["domena"] == "broken.example", "stan"].eq("dns_error").all()
+    assert frame.loc[frame["domena"] == "broken.example", "status"].eq("dns_error").all()
 
 
 def _inventory(home, env, accounts):

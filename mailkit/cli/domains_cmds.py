@@ -45,13 +45,15 @@ def domains_check(
 def print_findings(reports: list, lang: str) -> None:
     """One line per check with its cause; under each finding that is not ok, the remedy, never shortened
     (it holds the record to copy)."""
-    from mailkit.domains.texts import translate
+    from mailkit.domains.frame import column_names
+    from mailkit.i18n import text
 
     if not reports:
-        say(translate("No company domains to check: personal addresses (gmail.com, outlook.com, ...) are not "
-                      "checked.", lang))
+        say(text(lang, "No company domains to check: personal addresses (gmail.com, outlook.com, ...) are not "
+                       "checked."))
         return
-    head = [translate(word, lang) for word in ("domain", "check", "status", "cause")]
+    headers = column_names(lang)
+    head = [headers[word] for word in ("domain", "check", "status", "cause")]
     widths = [max(len(head[0]), *(len(r.domain) for r in reports)), max(len(head[1]), 5), max(len(head[2]), 9)]
     say(_row(head, widths))
     for report in reports:

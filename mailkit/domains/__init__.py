@@ -7,7 +7,7 @@ publish, in English, Spanish and Polish.
 
 Modules: `lookups` (DNS, faults as values), `spf`, `dkim`, `dmarc`, `mx` (one check each), `tags` (the tag
 lists DKIM and DMARC share), `findings` (the statuses and report types), `runner` (which domains, concurrency,
-deadline), `frame` (the DataFrame), `texts` (every word, en/es/pl).
+deadline), `frame` (the DataFrame), the words in mailkit's catalogue (mailkit.i18n).
 
 The names below are imported from their modules on first use (`mailkit.lazy`).
 """

@@ -14,6 +14,7 @@ import binascii
 from mailkit.domains.findings import DOMAIN_STATUSES, INVALID, MISSING, OK, UNCHECKED, WARNING, Finding, dns_fault
 from mailkit.domains.lookups import Lookups
 from mailkit.domains.tags import TagSyntaxError, parse_tags
+from mailkit.i18n import N_
 
 MIN_BITS = 1024
 SELECTORS = {"google": ("google",), "microsoft": ("selector1", "selector2")}
@@ -63,15 +64,15 @@ async def check_dkim(lookups: Lookups, domain: str, provider: str) -> Finding:
     """The DKIM finding: every selector of the provider judged, the worst one reported."""
     selectors = SELECTORS.get(provider)
     if not selectors:
-        return Finding("dkim", UNCHECKED, "mailkit does not know which DKIM selector the mail server of {domain} "
-                       "signs with.", "Ask the mail server's administrator for the selector and check "
-                       "SELECTOR._domainkey.{domain} has a key of at least 1024 bits.", {"domain": domain})
+        return Finding("dkim", UNCHECKED, N_("mailkit does not know which DKIM selector the mail server of {domain} "
+                       "signs with."), N_("Ask the mail server's administrator for the selector and check "
+                       "SELECTOR._domainkey.{domain} has a key of at least 1024 bits."), {"domain": domain})
     findings = [await _selector(lookups, domain, provider, s) for s in selectors]
     worst = max(findings, key=lambda f: DOMAIN_STATUSES.index(f.status))
     details = {"selectors": {s: f.details.get("bits") for s, f in zip(selectors, findings, strict=True)}}
     if worst.status != OK and any(f.ok for f in findings):  # one of Microsoft's two keys: rotation will break it
-        return Finding("dkim", WARNING, "Only one of the two DKIM keys of {domain} is published: signing breaks "
-                       "when Microsoft rotates to the other.", worst.remedy_id, worst.args,
+        return Finding("dkim", WARNING, N_("Only one of the two DKIM keys of {domain} is published: signing breaks "
+                       "when Microsoft rotates to the other."), worst.remedy_id, worst.args,
                        found=worst.found, publish_name=worst.publish_name, publish=worst.publish, details=details)
     return Finding(worst.check, worst.status, worst.cause_id, worst.remedy_id, worst.args, worst.found,
                    worst.publish_name, worst.publish, {**worst.details, **details})
@@ -86,20 +87,20 @@ async def _selector(lookups: Lookups, domain: str, provider: str, selector: str)
     args = {"domain": domain, "selector": selector}
     publish = _publish(domain, provider, selector)
     if not keys:
-        return Finding("dkim", MISSING, "No DKIM key is published at {name}: mail from {domain} is not signed "
-                       "in a way receivers can check.", _REMEDY[provider], args, answer.records, name, publish)
+        return Finding("dkim", MISSING, N_("No DKIM key is published at {name}: mail from {domain} is not signed "
+                       "in a way receivers can check."), _REMEDY[provider], args, answer.records, name, publish)
     if len(keys) > 1:
-        return Finding("dkim", INVALID, "{name} holds more than one DKIM key: receivers cannot tell which "
-                       "one signs.", _REMEDY[provider], args, keys, name, publish)
+        return Finding("dkim", INVALID, N_("{name} holds more than one DKIM key: receivers cannot tell which "
+                       "one signs."), _REMEDY[provider], args, keys, name, publish)
     try:
         bits = key_bits(keys[0])
     except DkimKeyError as exc:
-        return Finding("dkim", INVALID, "The DKIM key at {name} cannot be used ({error}).", _REMEDY[provider],
+        return Finding("dkim", INVALID, N_("The DKIM key at {name} cannot be used ({error})."), _REMEDY[provider],
                        {**args, "error": str(exc)}, keys, name, publish)
     if bits < MIN_BITS:
-        return Finding("dkim", INVALID, "The DKIM key at {name} has only {bits} bits: receivers ignore keys under "
-                       "1024 bits.", _REMEDY[provider], {**args, "bits": bits}, keys, name, publish, {"bits": bits})
-    return Finding("dkim", OK, "The DKIM key at {name} is published ({bits} bits).", "", {**args, "bits": bits},
+        return Finding("dkim", INVALID, N_("The DKIM key at {name} has only {bits} bits: receivers ignore keys under "
+                       "1024 bits."), _REMEDY[provider], {**args, "bits": bits}, keys, name, publish, {"bits": bits})
+    return Finding("dkim", OK, N_("The DKIM key at {name} is published ({bits} bits)."), "", {**args, "bits": bits},
                    keys, name, details={"bits": bits})
 
 
@@ -111,11 +112,11 @@ def _publish(domain: str, provider: str, selector: str) -> str:
 
 
 _REMEDY = {
-    "google": "In the Google Admin console open Apps > Google Workspace > Gmail > Authenticate email, generate a "
+    "google": N_("In the Google Admin console open Apps > Google Workspace > Gmail > Authenticate email, generate a "
               "2048-bit key for {domain}, publish it as a TXT record at {name} ({record}), then click Start "
-              "authentication.",
-    "microsoft": "In the Microsoft Defender portal open Email authentication settings > DKIM for {domain}, publish "
-                 "the two CNAME records it shows ({name}: {record}), then enable signing.",
+              "authentication."),
+    "microsoft": N_("In the Microsoft Defender portal open Email authentication settings > DKIM for {domain}, publish "
+                 "the two CNAME records it shows ({name}: {record}), then enable signing."),
 }
 
 __all__ = ["MIN_BITS", "SELECTORS", "DkimKeyError", "check_dkim", "key_bits"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mailkit.domains.findings import INVALID, MISSING, OK, WARNING, Finding, dns_fault
 from mailkit.domains.lookups import Lookups
 from mailkit.domains.tags import TagSyntaxError, parse_tags
+from mailkit.i18n import N_
 
 POLICIES = ("none", "quarantine", "reject")
 ALIGNMENTS = ("r", "s")
@@ -100,9 +101,9 @@ async def check_dmarc(lookups: Lookups, domain: str) -> Finding:
         return parent
     if parent:
         return _checked(parent[1], parent[0], f"_dmarc.{parent[0]}", sub=domain)
-    return Finding("dmarc", MISSING, "{domain} has no DMARC record: receivers get no policy for forged mail, "
-                   "and Gmail requires one from bulk senders.", "Publish this TXT record at {name}: {record} "
-                   "(it only asks for reports; tighten it once they show your own mail passes).", {"domain": domain},
+    return Finding("dmarc", MISSING, N_("{domain} has no DMARC record: receivers get no policy for forged mail, "
+                   "and Gmail requires one from bulk senders."), N_("Publish this TXT record at {name}: {record} "
+                   "(it only asks for reports; tighten it once they show your own mail passes)."), {"domain": domain},
                    answer.records, name, recommended(domain))
 
 
@@ -123,13 +124,13 @@ async def _parent_record(lookups: Lookups, domain: str) -> tuple[str, tuple[str,
 def _checked(found: tuple[str, ...], domain: str, name: str, sub: str = "") -> Finding:
     args = {"domain": domain}
     if len(found) > 1:
-        return Finding("dmarc", INVALID, "{name} holds {count} DMARC records: receivers ignore them all.",
-                       "Keep a single DMARC record at {name}, for example: {record}",
+        return Finding("dmarc", INVALID, N_("{name} holds {count} DMARC records: receivers ignore them all."),
+                       N_("Keep a single DMARC record at {name}, for example: {record}"),
                        {**args, "count": len(found)}, found, name, recommended(domain))
     try:
         record = parse_dmarc(found[0])
     except DmarcSyntaxError as exc:
-        return Finding("dmarc", INVALID, "The DMARC record of {domain} is broken ({error}): receivers ignore it.",
+        return Finding("dmarc", INVALID, N_("The DMARC record of {domain} is broken ({error}): receivers ignore it."),
                        _REPLACE, {**args, "error": str(exc)}, found, name, recommended(domain))
     return _judge(record, domain, name, found, sub)
 
@@ -144,21 +145,21 @@ def _judge(record: DmarcRecord, domain: str, name: str, found: tuple[str, ...], 
     reports = record.rua or (f"mailto:dmarc-reports@{domain}",)
     if applies == "none":
         tag = "sp" if sub and "sp" in record.tags else "p"
-        cause = ("{sub} follows the DMARC record of {domain}, whose policy for it is none: forged mail is still "
-                 "delivered." if sub else "The DMARC policy of {domain} is p=none: it only watches, forged mail "
-                 "is still delivered.")
-        return Finding("dmarc", WARNING, cause, "Once the reports show your own mail passes, replace the record "
-                       "at {name} by: {record}", args, found, name,
+        cause = (N_("{sub} follows the DMARC record of {domain}, whose policy for it is none: forged mail is still "
+                 "delivered.") if sub else N_("The DMARC policy of {domain} is p=none: it only watches, forged mail "
+                 "is still delivered."))
+        return Finding("dmarc", WARNING, cause, N_("Once the reports show your own mail passes, replace the record "
+                       "at {name} by: {record}"), args, found, name,
                        record.with_tags(**{tag: "quarantine"}, rua=",".join(reports)), details)
     if not record.rua:
-        return Finding("dmarc", WARNING, "The DMARC record of {domain} asks for no reports (no rua): nobody "
-                       "learns when mail fails authentication.", _REPLACE, args, found, name,
+        return Finding("dmarc", WARNING, N_("The DMARC record of {domain} asks for no reports (no rua): nobody "
+                       "learns when mail fails authentication."), _REPLACE, args, found, name,
                        record.with_tags(rua=reports[0]), details)
-    cause = ("{sub} follows the DMARC record of {domain}: policy {policy}, with reports." if sub else
-             "The DMARC policy of {domain} is p={policy}, with reports.")
+    cause = (N_("{sub} follows the DMARC record of {domain}: policy {policy}, with reports.") if sub else
+             N_("The DMARC policy of {domain} is p={policy}, with reports."))
     return Finding("dmarc", OK, cause, "", args, found, name, details=details)
 
 
-_REPLACE = "Replace the DMARC record at {name} by: {record}"
+_REPLACE = N_("Replace the DMARC record at {name} by: {record}")
 
 __all__ = ["DmarcRecord", "DmarcSyntaxError", "check_dmarc", "is_dmarc", "parse_dmarc", "recommended"]

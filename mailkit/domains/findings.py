@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailkit.domains.texts import translate
+from mailkit.i18n import N_, text
 
 OK, WARNING, MISSING, INVALID, DNS_ERROR, UNCHECKED = "ok", "warning", "missing", "invalid", "dns_error", "unchecked"
 #: Every domain finding status, mildest first: a domain's status is its worst finding's.
@@ -41,10 +41,10 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
     def cause(self, lang: str = "en") -> str:
-        return translate(self.cause_id, lang, **self._args())
+        return text(lang, self.cause_id, **self._args())
 
     def remedy(self, lang: str = "en") -> str:
-        return translate(self.remedy_id, lang, **self._args()) if self.remedy_id else ""
+        return text(lang, self.remedy_id, **self._args()) if self.remedy_id else ""
 
     def _args(self) -> dict[str, Any]:
         return {"name": self.publish_name, "record": self.publish, **self.args}
@@ -86,11 +86,11 @@ def dns_fault(check: str, answer: Any) -> Finding:
     """The finding for a lookup DNS could not answer: a fact about the domain's DNS, never an exception."""
     from mailkit.domains.lookups import SERVER_FAILURE, TIMEOUT
 
-    cause = {TIMEOUT: "DNS did not answer for {queried} in time.",
-             SERVER_FAILURE: "The DNS servers failed to answer for {queried} (SERVFAIL or REFUSED)."}.get(
-        answer.fault, "No DNS server could be asked about {queried}.")
-    return Finding(check, DNS_ERROR, cause, "Ask whoever hosts the domain's DNS to fix its name servers, "
-                   "then run the check again.", args={"queried": answer.name},
+    cause = {TIMEOUT: N_("DNS did not answer for {queried} in time."),
+             SERVER_FAILURE: N_("The DNS servers failed to answer for {queried} (SERVFAIL or REFUSED).")}.get(
+        answer.fault, N_("No DNS server could be asked about {queried}."))
+    return Finding(check, DNS_ERROR, cause, N_("Ask whoever hosts the domain's DNS to fix its name servers, "
+                   "then run the check again."), args={"queried": answer.name},
                    details={"fault": answer.fault, "detail": answer.detail})
 
 

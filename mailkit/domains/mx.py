@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mailkit.domains.findings import MISSING, OK, WARNING, Finding, dns_fault
 from mailkit.domains.lookups import Lookups
+from mailkit.i18n import N_
 from mailkit.providers import classify_mx
 
 #: The MX each provider's setup guide publishes.
@@ -29,22 +30,22 @@ async def check_mx(lookups: Lookups, domain: str, provider: str) -> Finding:
         return dns_fault("mx", answer)
     publish = PROVIDER_MX.get(provider, "").format(dashed=domain.replace(".", "-"))
     args = {"domain": domain}
-    remedy = "Publish this MX record at {name}: {record}" if publish else "Publish an MX record at {name} naming " \
-             "the server that receives mail for {domain}."
+    remedy = N_("Publish this MX record at {name}: {record}") if publish else \
+        N_("Publish an MX record at {name} naming the server that receives mail for {domain}.")
     if not answer.exists:
-        return Finding("mx", MISSING, "The domain {domain} does not exist in DNS.", "Check the spelling of the "
-                       "accounts' domain; if it is right, renew or set up the domain with its registrar.", args)
+        return Finding("mx", MISSING, N_("The domain {domain} does not exist in DNS."), N_("Check the spelling of the "
+                       "accounts' domain; if it is right, renew or set up the domain with its registrar."), args)
     hosts = [r for r in answer.records if r.split()[-1] not in {".", ""}]
     if not hosts:
-        return Finding("mx", MISSING, "{domain} has no MX record: it receives no mail, not even replies or "
-                       "bounces.", remedy, args, answer.records, domain, publish)
+        return Finding("mx", MISSING, N_("{domain} has no MX record: it receives no mail, not even replies or "
+                       "bounces."), remedy, args, answer.records, domain, publish)
     seen = provider_from_mx(domain, answer.records)
     if provider in {"google", "microsoft"} and seen != provider:
-        return Finding("mx", WARNING, "The accounts of {domain} are on {expected}, but its MX points elsewhere "
-                       "({host}): mail to the company does not reach those mailboxes.", remedy,
+        return Finding("mx", WARNING, N_("The accounts of {domain} are on {expected}, but its MX points elsewhere "
+                       "({host}): mail to the company does not reach those mailboxes."), remedy,
                        {**args, "expected": _LABEL[provider], "host": hosts[0].split()[-1]}, answer.records,
                        domain, publish, {"mx_provider": seen})
-    return Finding("mx", OK, "{domain} receives mail at {host}.", "", {**args, "host": hosts[0].split()[-1]},
+    return Finding("mx", OK, N_("{domain} receives mail at {host}."), "", {**args, "host": hosts[0].split()[-1]},
                    answer.records, details={"mx_provider": seen})
 
 

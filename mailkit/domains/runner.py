@@ -21,6 +21,7 @@ from mailkit.domains.findings import DNS_ERROR, DomainReport, Finding
 from mailkit.domains.lookups import Lookups
 from mailkit.domains.mx import check_mx, provider_from_mx
 from mailkit.domains.spf import check_spf
+from mailkit.i18n import N_
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.syncio import run_sync
@@ -91,8 +92,8 @@ async def _bounded(work: Awaitable, seconds: float) -> object | None:
 
 
 def _late(check: str, domain: str, deadline: float) -> Finding:
-    return Finding(check, DNS_ERROR, "DNS did not answer the {check} questions for {domain} within {seconds} s.",
-                   "Ask whoever hosts the domain's DNS to fix its name servers, then run the check again.",
+    return Finding(check, DNS_ERROR, N_("DNS did not answer the {check} questions for {domain} within {seconds} s."),
+                   N_("Ask whoever hosts the domain's DNS to fix its name servers, then run the check again."),
                    {"check": check.upper(), "domain": domain, "seconds": f"{deadline:g}"},
                    details={"fault": "deadline"})
 

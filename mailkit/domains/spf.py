@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from mailkit.domains.findings import INVALID, MISSING, OK, WARNING, Finding, dns_fault
 from mailkit.domains.lookups import Answer, Lookups
+from mailkit.i18n import N_
 
 MAX_LOOKUPS = 10  # RFC 7208 4.6.4
 MECHANISMS = frozenset({"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"})
@@ -193,17 +194,17 @@ async def check_spf(lookups: Lookups, domain: str, provider: str, smtp_host: str
     found = tuple(r for r in answer.records if is_spf(r))
     base = {"publish_name": domain, "found": found}
     if not found:
-        return Finding("spf", MISSING, "{domain} has no SPF record: receivers cannot tell which servers may send "
-                       "its mail, and Gmail rejects or files as spam mail that has neither SPF nor DKIM.",
+        return Finding("spf", MISSING, N_("{domain} has no SPF record: receivers cannot tell which servers may send "
+                       "its mail, and Gmail rejects or files as spam mail that has neither SPF nor DKIM."),
                        _PUBLISH, {"domain": domain}, publish=recommended(provider, smtp_host), **base)
     if len(found) > 1:
-        return Finding("spf", INVALID, "{domain} has {count} SPF records: receivers treat that as a permanent "
-                       "error and ignore them all.", _REPLACE_ALL, {"domain": domain, "count": len(found)},
+        return Finding("spf", INVALID, N_("{domain} has {count} SPF records: receivers treat that as a permanent "
+                       "error and ignore them all."), _REPLACE_ALL, {"domain": domain, "count": len(found)},
                        publish=_first_fix(found, provider, smtp_host), **base)
     try:
         record = parse_spf(found[0])
     except SpfSyntaxError as exc:
-        return Finding("spf", INVALID, "The SPF record of {domain} is broken ({error}): receivers ignore it.",
+        return Finding("spf", INVALID, N_("The SPF record of {domain} is broken ({error}): receivers ignore it."),
                        _REPLACE, {"domain": domain, "error": str(exc)},
                        publish=recommended(provider, smtp_host), details={"error": str(exc)}, **base)
     return await _judge(lookups, domain, provider, smtp_host, record, base)
@@ -219,20 +220,20 @@ async def _judge(lookups: Lookups, domain: str, provider: str, smtp_host: str, r
     if state.fault:
         return dns_fault("spf", state.fault)
     if state.broken or state.loop:
-        cause = ("The SPF record of {domain} includes {target}, which has no single valid SPF record: receivers "
-                 "treat that as a permanent error." if state.broken else
-                 "The SPF record of {domain} includes itself through {target}: receivers treat that as a "
-                 "permanent error.")
+        cause = (N_("The SPF record of {domain} includes {target}, which has no single valid SPF record: receivers "
+                 "treat that as a permanent error.") if state.broken else
+                 N_("The SPF record of {domain} includes itself through {target}: receivers treat that as a "
+                 "permanent error."))
         return Finding("spf", INVALID, cause, _REPLACE, args, details=details, publish=fix, **base)
     if state.lookups > MAX_LOOKUPS:
-        return Finding("spf", INVALID, "The SPF record of {domain} needs more than 10 DNS lookups; receivers "
-                       "stop at 10 and treat the record as a permanent error.",
-                       "Remove the includes of services that no longer send for {domain}, or replace them by their "
-                       "ip4:/ip6: addresses, until at most 10 lookups remain.", args, details=details, **base)
+        return Finding("spf", INVALID, N_("The SPF record of {domain} needs more than 10 DNS lookups; receivers "
+                       "stop at 10 and treat the record as a permanent error."),
+                       N_("Remove the includes of services that no longer send for {domain}, or replace them by their "
+                       "ip4:/ip6: addresses, until at most 10 lookups remain."), args, details=details, **base)
     include = PROVIDER_INCLUDE.get(provider)
     if include and include not in state.seen:
-        return Finding("spf", INVALID, "The SPF record of {domain} does not authorize {provider_servers}: mail "
-                       "sent through them fails SPF.", _REPLACE, {**args, "provider_servers": include},
+        return Finding("spf", INVALID, N_("The SPF record of {domain} does not authorize {provider_servers}: mail "
+                       "sent through them fails SPF."), _REPLACE, {**args, "provider_servers": include},
                        details=details, publish=fix, **base)
     return _judge_all(record, args, details, fix, base)
 
@@ -240,15 +241,15 @@ async def _judge(lookups: Lookups, domain: str, provider: str, smtp_host: str, r
 def _judge_all(record: SpfRecord, args: dict, details: dict, fix: str, base: dict) -> Finding:
     qualifier = record.all_qualifier
     if qualifier == "+":
-        return Finding("spf", INVALID, "The SPF record of {domain} ends in +all: it lets any server in the world "
-                       "send mail as {domain}.", _REPLACE, args, details=details, publish=fix, **base)
+        return Finding("spf", INVALID, N_("The SPF record of {domain} ends in +all: it lets any server in the world "
+                       "send mail as {domain}."), _REPLACE, args, details=details, publish=fix, **base)
     if qualifier in {"?", None} and not record.redirect:
-        return Finding("spf", WARNING, "The SPF record of {domain} ends in ?all or has no all: it says nothing "
-                       "about servers it does not list, so forged mail is not flagged.", _REPLACE, args,
+        return Finding("spf", WARNING, N_("The SPF record of {domain} ends in ?all or has no all: it says nothing "
+                       "about servers it does not list, so forged mail is not flagged."), _REPLACE, args,
                        details=details, publish=fix, **base)
-    cause = ("The SPF record of {domain} is valid (DNS lookups: {count}) and fails mail from servers it does not "
-             "list." if qualifier == "-" else "The SPF record of {domain} is valid (DNS lookups: {count}); ~all "
-             "marks mail from other servers as suspicious.")
+    cause = (N_("The SPF record of {domain} is valid (DNS lookups: {count}) and fails mail from servers it does not "
+             "list.") if qualifier == "-" else N_("The SPF record of {domain} is valid (DNS lookups: {count}); ~all "
+             "marks mail from other servers as suspicious."))
     return Finding("spf", OK, cause, args=args, details=details, **base)
 
 
@@ -259,9 +260,9 @@ def _first_fix(found: tuple[str, ...], provider: str, smtp_host: str) -> str:
         return recommended(provider, smtp_host)
 
 
-_PUBLISH = "Publish this TXT record at {name}: {record}"
-_REPLACE = "Replace the SPF record at {name} by: {record}"
-_REPLACE_ALL = "Keep a single SPF record at {name} (merge the others into it), for example: {record}"
+_PUBLISH = N_("Publish this TXT record at {name}: {record}")
+_REPLACE = N_("Replace the SPF record at {name} by: {record}")
+_REPLACE_ALL = N_("Keep a single SPF record at {name} (merge the others into it), for example: {record}")
 
 __all__ = ["MAX_LOOKUPS", "SpfRecord", "SpfSyntaxError", "Term", "check_spf", "is_spf", "parse_spf", "recommended",
            "walk"]
