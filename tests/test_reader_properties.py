@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailkit import endpoints
 from mailkit.checks.imap import MAX_RESPONSE_LINES, IMAPWire, check_imap
-from mailkit.checks.netio import MAX_LINE
+from mailkit.checks.stream import MAX_LINE
 from mailkit.checks.smtp import Credentials, Timeouts, check_smtp
 from mailkit.checks.smtp_wire import MAX_REPLY_LINES, SMTPWire
 from mailkit.errors import NetworkError

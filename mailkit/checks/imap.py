@@ -5,7 +5,7 @@ Some business software reads replies or bounces over IMAP with the same credenti
 with, so an account can send fine and still fail here. Gmail's IMAP refusals
 (`[AUTHENTICATIONFAILED]`, `[ALERT] Application-specific password required`, `[WEBALERT ...]`)
 go through the same catalogue as SMTP replies (`classify_reply(None, text, "imap")`).
-The stream and its error mapping are `mailkit.checks.netio`'s; this module only speaks IMAP.
+The stream and its error mapping are `mailkit.checks.stream`'s; this module only speaks IMAP.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailkit.checks.netio import ReplyBudget, StreamConnection, Transcript, resolve
+from mailkit.checks.stream import ReplyBudget, StreamConnection, Transcript, resolve
 from mailkit.checks.smtp import (
     CheckResult,
     Credentials,
@@ -28,7 +28,7 @@ from mailkit.checks.smtp import (
     signed_in_or_unknown,
     xoauth2_string,
 )
-from mailkit.checks.steps import Step, StepRecorder, StopCheck
+from mailkit.checks.core import Step, StepRecorder, StopCheck
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import extra_ca_file, route, tls_context
 from mailkit.errors import NetworkError

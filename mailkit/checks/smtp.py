@@ -16,9 +16,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from mailkit.checks.messages import envelope_needs_smtputf8
-from mailkit.checks.netio import OTHER, WRONG_MODE, StreamConnection, tls_kind_of_text
+from mailkit.checks.stream import OTHER, WRONG_MODE, StreamConnection, tls_kind_of_text
 from mailkit.checks.smtp_wire import Reply, SMTPWire, Transcript, dot_stuff, resolve
-from mailkit.checks.steps import Step, StepRecorder, StopCheck
+from mailkit.checks.core import Step, StepRecorder, StopCheck
 from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
 from mailkit.endpoints import route, tls_context
 from mailkit.errors import NetworkError, TimeoutFailure, TLSFailure

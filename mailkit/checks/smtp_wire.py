@@ -1,5 +1,5 @@
 """A small asyncio SMTP client core that keeps a redacted transcript; the stream underneath
-(`mailkit.checks.netio`) maps every socket/ssl failure to mailkit's errors (errors.py).
+(`mailkit.checks.stream`) maps every socket/ssl failure to mailkit's errors (errors.py).
 
 It speaks just what a sign-in check and a test send need: greeting, EHLO, STARTTLS, AUTH
 exchanges, MAIL/RCPT/DATA and QUIT, each with its own deadline.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mailkit.checks.netio import MAX_LINE, ReplyBudget, StreamConnection, Transcript, resolve
+from mailkit.checks.stream import MAX_LINE, ReplyBudget, StreamConnection, Transcript, resolve
 from mailkit.errors import NetworkError
 
 #: RFC 5321 allows 512 bytes per reply line; a real EHLO answer has about 15 lines.
