@@ -11,14 +11,11 @@ stream is `mailkit.checks.stream`'s (aiosmtplib speaks no IMAP); this module onl
 
 from __future__ import annotations
 
-import asyncio
 import re
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailkit.checks.boundary import mapped
 from mailkit.checks.core import (
     CheckCore,
     StopCheck,
@@ -30,7 +27,7 @@ from mailkit.checks.core import (
     xoauth2_string,
 )
 from mailkit.checks.results import CheckResult, Credentials, Step, Timeouts
-from mailkit.checks.stream import MAX_LINE, Address, ReplyBudget, StreamConnection, Transcript
+from mailkit.checks.stream import ReplyBudget, StreamConnection, Transcript
 from mailkit.diagnose import Diagnosis, classify_auth_failure, diagnosis_for
 from mailkit.endpoints import extra_ca_file, tls_context
 from mailkit.errors import NetworkError, ReplyError
@@ -97,12 +94,6 @@ class IMAPWire(StreamConnection):
     def __init__(self, transcript: Transcript | None = None, *, reply_timeout: float = 30.0):
         super().__init__(transcript, reply_timeout=reply_timeout)
         self._counter = 0
-
-    async def attach(self, sock: socket.socket, address: Address) -> None:
-        """Speak over the socket the TCP step connected."""
-        self.address = address
-        with mapped("tcp", peer=self.peer):
-            self.reader, self.writer = await asyncio.open_connection(sock=sock, limit=MAX_LINE * 4)
 
     def budget(self, step: str) -> ReplyBudget:
         """The deadline and caps of one response, shared by all its lines."""

@@ -162,12 +162,11 @@ class StreamConnection:
     def peer(self) -> str:
         return peer_of(self.address)
 
-    async def connect(self, addresses: list[tuple], timeout: float) -> None:
-        """TCP connect to the first address that answers."""
-        sock, self.address = await open_socket(addresses, timeout)
-        with mapped("tcp", seconds=timeout, peer=self.peer):
+    async def attach(self, sock: socket.socket, address: Address) -> None:
+        """Speak over the socket the TCP step connected (`open_socket`)."""
+        self.address = address
+        with mapped("tcp", peer=self.peer):
             self.reader, self.writer = await asyncio.open_connection(sock=sock, limit=MAX_LINE * 4)
-        self.transcript.note(f"connected to {self.peer}")
 
     async def start_tls(self, context: ssl.SSLContext, server_hostname: str, timeout: float) -> None:
         """TLS handshake on the open connection (implicit TLS, or after STARTTLS)."""
