@@ -91,8 +91,8 @@ class SMTPCheck(CheckCore):
 
     # --- the conversation ------------------------------------------------------------------
     async def _converse(self) -> Diagnosis:
+        context = tls_context(self.ca_file)  # first: a CA file it cannot read leaves no socket open
         target, sock, address = await self._connect(self.account.smtp_host, self.account.smtp_port)
-        context = tls_context(self.ca_file)
         client = self._client(sock, address, context, target.server_hostname)
         await self._greeting(client)
         await self._ehlo(client)

@@ -88,7 +88,7 @@ class CheckClient(SMTP):
 
     async def first_data(self, timeout: float) -> bool:
         """Wait up to `timeout` s for the server's first byte (left for the greeting); True when it came."""
-        if not isinstance(self.protocol, TranscriptProtocol):
+        if not isinstance(self.protocol, TranscriptProtocol) or self.protocol.heard.is_set():
             return True
         try:
             await asyncio.wait_for(self.protocol.heard.wait(), timeout)
@@ -129,4 +129,4 @@ class CheckClient(SMTP):
             transport.abort()
 
 
-__all__ = ["CheckClient", "TranscriptProtocol", "printable", "raw_reply"]
+__all__ = ["CheckClient", "TranscriptProtocol", "printable"]
