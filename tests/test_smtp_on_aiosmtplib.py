@@ -124,10 +124,14 @@ def dripping(period: float) -> Handler:
         writer.write(b"220 mail.empresa.example ESMTP\r\n")
         await reader.readline()
         try:
-            while not writer.is_closing():
+            while True:
                 writer.write(b"250-still going\r\n")
                 await writer.drain()
-                await asyncio.sleep(period)
+                try:  # wait a period, listening: stop writing once the client has hung up
+                    if not await asyncio.wait_for(reader.read(1024), period):
+                        break
+                except TimeoutError:
+                    pass
         except ConnectionError:
             pass
         writer.close()
