@@ -26,8 +26,7 @@ from typing import Any
 
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
 from mailkit.checks.account import SendOptions, check_with, credentials_or_result
-from mailkit.checks.smtp import CheckResult, Diagnosed, Timeouts
-from mailkit.checks.steps import Step
+from mailkit.checks.results import CheckResult, Diagnosed, Step, Timeouts
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.errors import NetworkError, NotFoundError, UsageError
 from mailkit.inventory import Inventory

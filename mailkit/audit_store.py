@@ -44,7 +44,7 @@ class ResultRow:
     duration_ms: int = 0
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
-    tls_kind: str = ""  # which TLS failure a tls_error was (mailkit.checks.netio.TLS_KINDS)
+    tls_kind: str = ""  # which TLS failure a tls_error was (mailkit.checks.tls.TLS_KINDS)
 
 
 @dataclass

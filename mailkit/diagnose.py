@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mailkit import errors
+from mailkit.checks.tls import certificate_problem_in, plain_text_in
 from mailkit.diagnose_texts import MICROSOFT, NEUTRAL, TEXTS
 from mailkit.i18n import DEFAULT_LANG, normalize_lang, resolve_lang
 from mailkit.oauth.scopes import MAIL_SCOPE
@@ -402,9 +403,6 @@ _EXCEPTION_STATUS: tuple[tuple[type[BaseException] | tuple[type[BaseException], 
       ssl.SSLZeroReturnError, imaplib.IMAP4.abort), Status.CONNECTION_LOST),
 )
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH}
-_WRONG_MODE = re.compile(r"wrong.version.number|unknown.protocol|record.layer.failure|packet.length.too.long"
-                         r"|http.request", re.I)
-_CERT_PROBLEM = re.compile(r"certificate verify failed:?\s*([^(\]\n]*)", re.I)
 
 
 def classify_exception(exc: BaseException, *, step: str = "", port: int | None = None) -> Diagnosis:
@@ -469,7 +467,7 @@ def _simple(status: Status, exc: BaseException, step: str, port: int | None) -> 
 def _tls(exc: BaseException, step: str, port: int | None) -> Diagnosis:
     text = " ".join(_describe(link) for link in _chain(exc))
     problem = _certificate_problem(exc, text)
-    wrong_mode = bool(getattr(exc, "wrong_mode", False) or _WRONG_MODE.search(text))
+    wrong_mode = bool(getattr(exc, "wrong_mode", False) or plain_text_in(text))
     variant = "wrong_mode" if wrong_mode else "certificate" if problem is not None else ""
     return Diagnosis(Status.TLS_ERROR, raw=redact(text), step=step or "tls", variant=variant,
                      detail=redact(problem or ""), port=port)
@@ -480,8 +478,7 @@ def _certificate_problem(exc: BaseException, text: str) -> str | None:
     for link in _chain(exc):
         if isinstance(link, ssl.SSLCertVerificationError):
             return str(link.verify_message or link.reason or "certificate verify failed")
-    found = _CERT_PROBLEM.search(text)
-    return (found.group(1).strip() or "certificate verify failed") if found else None
+    return certificate_problem_in(text)
 
 
 def _describe(exc: BaseException) -> str:

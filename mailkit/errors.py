@@ -12,7 +12,7 @@
         ├── TimeoutFailure          (also TimeoutError) a step took longer than its deadline
         ├── TLSFailure              handshake or certificate error; wrong TLS mode for the port
         ├── ConnectionLostFailure   the server hung up mid-conversation
-        └── ReplyError              the server answered with an error code (.code, .message)
+        └── ReplyError              the server refused a step (.code, .reply); the checks end on it
 """
 
 from __future__ import annotations
@@ -90,11 +90,12 @@ class ConnectionLostFailure(NetworkError, ConnectionError):
 
 
 class ReplyError(NetworkError):
-    """The server answered with an error reply."""
+    """The server refused: its reply was not the one the step needed (`.code`: the SMTP reply code, None for
+    IMAP; `.reply`: its text; `detail`: the line a step shows)."""
 
-    def __init__(self, code: int, message: str, *, step: str = "", command: str = ""):
+    def __init__(self, code: int | None, message: str, *, step: str = "", command: str = "", detail: str = ""):
         self.code, self.reply, self.command = code, message, command
-        super().__init__(f"{code} {message}", step=step)
+        super().__init__(f"{code} {message}" if code is not None else message, step=step, detail=detail)
 
 
 __all__ = [

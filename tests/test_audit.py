@@ -23,7 +23,7 @@ import mailkit.audit as audit_module
 from mailkit import assets
 from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
 from mailkit.audit_store import AuditStore, ResultRow
-from mailkit.checks.smtp import CheckResult
+from mailkit.checks.results import CheckResult
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import NotFoundError, UsageError
 from mailkit.inventory import Inventory

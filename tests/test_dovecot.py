@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from mailkit.checks.imap import check_imap
-from mailkit.checks.smtp import CheckResult, Credentials, check_smtp
+from mailkit.checks.results import CheckResult, Credentials
+from mailkit.checks.smtp import check_smtp
 from mailkit.models import build_account
 from mailkit.status import Status
 from tests.cli_helpers import run_mailkit

@@ -16,8 +16,10 @@ import pytest
 
 from mailkit import endpoints
 from mailkit.audit import AuditOptions, run_audit
+from mailkit.checks.core import plain_string
 from mailkit.checks.imap import check_imap
-from mailkit.checks.smtp import Credentials, Timeouts, check_smtp, plain_string
+from mailkit.checks.results import Credentials, Timeouts
+from mailkit.checks.smtp import check_smtp
 from mailkit.inventory import Inventory
 from mailkit.models import Account, Company, build_account
 from mailkit.secrets.redaction import compact

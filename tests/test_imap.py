@@ -11,7 +11,7 @@ import socket
 from keyring.errors import PasswordDeleteError
 
 from mailkit.checks.imap import Response, capabilities, check_imap, check_imap_account, offered_mechanisms, quote
-from mailkit.checks.smtp import Credentials, Timeouts
+from mailkit.checks.results import Credentials, Timeouts
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
 from mailkit.oauth.scopes import MAIL_SCOPE

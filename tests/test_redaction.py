@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from mailkit.checks.smtp import plain_string, xoauth2_string
+from mailkit.checks.core import plain_string, xoauth2_string
 from mailkit.diagnose import diagnosis_for
 from mailkit.secrets.redaction import MASK, forget_all, is_strong, redact, remember, remember_login
 from mailkit.status import Status

@@ -8,7 +8,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from mailkit.checks.smtp import Credentials, plain_string, xoauth2_string
+from mailkit.checks.core import plain_string, xoauth2_string
+from mailkit.checks.results import Credentials
 from mailkit.errors import SecretStoreError
 from mailkit.secrets.backends import SandboxFileKeyring
 from mailkit.secrets.redaction import redact

@@ -13,7 +13,8 @@ import pytest
 
 from mailkit.checks.account import SendOptions, check_account
 from mailkit.checks.messages import CHECK_ID_HEADER
-from mailkit.checks.smtp import Credentials, Timeouts, check_smtp
+from mailkit.checks.results import Credentials, Timeouts
+from mailkit.checks.smtp import check_smtp
 from mailkit.models import build_account
 from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 
-from mailkit.checks.smtp import choose_mechanism, implicit_tls, parse_ehlo, plain_string, xoauth2_string
-from mailkit.checks.smtp_wire import Reply, dot_stuff
+from mailkit.checks.boundary import raw_reply
+from mailkit.checks.core import choose_mechanism, plain_string, xoauth2_string
+from mailkit.checks.smtp import implicit_tls, parse_ehlo
+from mailkit.checks.smtp_client import printable
 from mailkit.models import build_account
 
 
@@ -28,23 +30,30 @@ def test_mechanism_choice():
 
 
 def test_parse_ehlo_gmail_after_tls():
-    reply = Reply(250, ["smtp.gmail.com at your service, [203.0.113.7]", "SIZE 35882577", "8BITMIME",
-                        "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH", "ENHANCEDSTATUSCODES",
-                        "PIPELINING", "CHUNKING", "SMTPUTF8"])
+    reply = "\n".join(["smtp.gmail.com at your service, [203.0.113.7]", "SIZE 35882577", "8BITMIME",
+                       "AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH", "ENHANCEDSTATUSCODES",
+                       "PIPELINING", "CHUNKING", "SMTPUTF8"])
     extensions, mechanisms = parse_ehlo(reply)
     assert "STARTTLS" not in extensions and "SIZE" in extensions
     assert mechanisms == {"LOGIN", "PLAIN", "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"}
 
 
 def test_reply_raw_keeps_continuation_prefixes():
-    reply = Reply(535, ["5.7.8 Username and Password not accepted. For more information, go to",
-                        "5.7.8  https://support.google.com/mail/?p=BadCredentials x - gsmtp"])
-    assert reply.raw.splitlines()[0].startswith("535-5.7.8") and reply.raw.splitlines()[1].startswith("535 5.7.8")
+    raw = raw_reply(535, "5.7.8 Username and Password not accepted. For more information, go to\n"
+                         "5.7.8  https://support.google.com/mail/?p=BadCredentials x - gsmtp")
+    assert raw.splitlines()[0].startswith("535-5.7.8") and raw.splitlines()[1].startswith("535 5.7.8")
 
 
-def test_dot_stuffing_and_terminator():
-    assert dot_stuff(b"a\n.b\n..c\n") == b"a\r\n..b\r\n...c\r\n.\r\n"
-    assert dot_stuff(b"x\r\ny") == b"x\r\ny\r\n.\r\n"
+def test_old_style_auth_is_read_too():
+    assert parse_ehlo("hi\nAUTH=LOGIN PLAIN\nSIZE 10")[1] == {"LOGIN", "PLAIN"}
+
+
+def test_undecodable_server_bytes_become_printable_text():
+    """aiosmtplib keeps a byte that is not UTF-8 as a lone surrogate, which no file, JSON or terminal takes."""
+    text = b"5.7.0 caf\xe9 \xff".decode("utf-8", "surrogateescape")
+    shown = printable(text)
+    assert shown == "5.7.0 caf\ufffd \ufffd" and shown.encode("utf-8")
+    assert printable("plain ascii") == "plain ascii"
 
 
 def test_tls_mode_from_security():
@@ -53,7 +62,7 @@ def test_tls_mode_from_security():
 
 
 def test_timeouts_capped_keeps_shorter_deadlines():
-    from mailkit.checks.smtp import Timeouts
+    from mailkit.checks.results import Timeouts
 
     assert Timeouts().capped(12) == Timeouts(dns=10, connect=10, tls=12, reply=12, data=12)
     assert Timeouts(reply=5).capped(1000) == Timeouts(reply=5)

@@ -19,8 +19,9 @@ import trustme
 
 from mailkit.audit import AuditOptions, retry_delay
 from mailkit.audit_store import AuditStore, ResultRow
-from mailkit.checks.netio import tls_kind_of_text, verify_kind
-from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp, tls_kind
+from mailkit.checks.results import CheckResult, Credentials, Timeouts, tls_kind
+from mailkit.checks.smtp import check_smtp
+from mailkit.checks.tls import tls_kind_of_text, verify_kind
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
 from mailkit.endpoints import check_ca_file, extra_ca_file, tls_context
 from mailkit.errors import TLSFailure, UsageError

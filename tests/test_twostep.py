@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mailkit.checks.smtp import Timeouts
+from mailkit.checks.results import Timeouts
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account

@@ -12,16 +12,16 @@ from mailkit.lazy import lazy_exports
 if TYPE_CHECKING:
     from mailkit.checks.account import SendOptions, check_account, check_with, credentials_or_result
     from mailkit.checks.imap import check_imap_account
-    from mailkit.checks.netio import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
-    from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp, tls_kind
-    from mailkit.checks.steps import Step
+    from mailkit.checks.results import CheckResult, Credentials, Step, Timeouts, tls_kind
+    from mailkit.checks.smtp import check_smtp
+    from mailkit.checks.tls import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 
 _SOURCES: dict[str, list[str]] = {
     "account": ["SendOptions", "check_account", "check_with", "credentials_or_result"],
     "imap": ["check_imap_account"],
-    "netio": ["EXPIRED", "HOSTNAME_MISMATCH", "UNTRUSTED_ISSUER", "WRONG_MODE"],
-    "smtp": ["CheckResult", "Credentials", "Timeouts", "check_smtp", "tls_kind"],
-    "steps": ["Step"],
+    "results": ["CheckResult", "Credentials", "Step", "Timeouts", "tls_kind"],
+    "smtp": ["check_smtp"],
+    "tls": ["EXPIRED", "HOSTNAME_MISMATCH", "UNTRUSTED_ISSUER", "WRONG_MODE"],
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)

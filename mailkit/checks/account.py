@@ -7,8 +7,8 @@ import asyncio
 from dataclasses import dataclass
 
 from mailkit.checks.messages import build_test_message, sample_invoice
-from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp
-from mailkit.checks.steps import Step
+from mailkit.checks.results import CheckResult, Credentials, Step, Timeouts
+from mailkit.checks.smtp import check_smtp
 from mailkit.diagnose import diagnosis_for
 from mailkit.endpoints import extra_ca_file
 from mailkit.errors import OAuthError, SecretStoreError

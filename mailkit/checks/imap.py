@@ -5,7 +5,8 @@ Some business software reads replies or bounces over IMAP with the same credenti
 with, so an account can send fine and still fail here. Gmail's IMAP refusals
 (`[AUTHENTICATIONFAILED]`, `[ALERT] Application-specific password required`, `[WEBALERT ...]`)
 go through the same catalogue as SMTP replies (`classify_reply(None, text, "imap")`).
-The stream and its error mapping are `mailkit.checks.netio`'s; this module only speaks IMAP.
+The steps, deadlines and token refresh are the check core's (`mailkit.checks.core`), shared with SMTP; the
+stream is `mailkit.checks.stream`'s (aiosmtplib speaks no IMAP); this module only speaks IMAP.
 """
 
 from __future__ import annotations
@@ -15,23 +16,21 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailkit.checks.netio import ReplyBudget, StreamConnection, Transcript, resolve
-from mailkit.checks.smtp import (
-    CheckResult,
-    Credentials,
-    Timeouts,
+from mailkit.checks.core import (
+    CheckCore,
+    StopCheck,
     choose_mechanism,
     granted_scopes,
     not_success,
     plain_string,
-    refuse_implicit_tls_port,
     signed_in_or_unknown,
     xoauth2_string,
 )
-from mailkit.checks.steps import Step, StepRecorder, StopCheck
-from mailkit.diagnose import Diagnosis, classify_auth_failure, classify_reply, diagnosis_for
-from mailkit.endpoints import extra_ca_file, route, tls_context
-from mailkit.errors import NetworkError
+from mailkit.checks.results import CheckResult, Credentials, Step, Timeouts
+from mailkit.checks.stream import ReplyBudget, StreamConnection, Transcript
+from mailkit.diagnose import Diagnosis, classify_auth_failure, diagnosis_for
+from mailkit.endpoints import extra_ca_file, tls_context
+from mailkit.errors import NetworkError, ReplyError
 from mailkit.models import Account
 from mailkit.providers import UNDETECTED
 from mailkit.status import Status
@@ -169,17 +168,17 @@ def imap_settings_missing(account: Account) -> str:
     return ""
 
 
-class IMAPCheck(StepRecorder):
+class IMAPCheck(CheckCore):
     """One account's IMAP conversation. Use `run()`; it never raises mailkit's network errors."""
+
+    protocol = "imap"
 
     def __init__(self, account: Account, credentials: Credentials | None, *, timeouts: Timeouts | None = None,
                  ca_file: str = ""):
-        self.account, self.credentials = account, credentials
+        super().__init__(credentials, timeouts)
+        self.account = account
         self.ca_file = ca_file
-        self.timeouts = timeouts or Timeouts()
-        self.transcript = Transcript()
         self.wire = IMAPWire(self.transcript, reply_timeout=self.timeouts.reply)
-        self.steps: list[Step] = []
         self.caps: set[str] = set()
         self.host = account.imap_host
         self.port = int(account.imap_port or IMAP_PORT)
@@ -190,38 +189,38 @@ class IMAPCheck(StepRecorder):
         return CheckResult(email=self.account.email, protocol="imap", diagnosis=diagnosis, steps=self.steps,
                            transcript=self.transcript.lines, duration_ms=duration_ms)
 
+    async def _close(self) -> None:
+        await self.wire.close()
+
     async def _converse(self) -> Diagnosis:
         missing = imap_settings_missing(self.account)
         if missing:  # never a guessed host: the credentials would go to a server nobody named
             self.steps.append(Step("imap", False, missing))
             status = Status.PROVIDER_NOT_DETECTED if self.account.provider == UNDETECTED else Status.NOT_CONFIGURED
             return diagnosis_for(status, raw=missing, step="imap")
-        target = route(self.host, self.port)
-        addresses = await self._step("dns", lambda: resolve(target.host, target.port, self.timeouts.dns),
-                                     lambda infos: f"{self.host} -> {infos[0][4][0]}")
-        await self._step("tcp", lambda: self.wire.connect(addresses, self.timeouts.connect),
-                         lambda _: f"connected to {self.wire.peer}")
+        target, sock, address = await self._connect(self.host, self.port)
+        await self.wire.attach(sock, address)
         context = tls_context(self.ca_file)
         if self.account.imap_security == "ssl":
             await self._step("tls", lambda: self.wire.start_tls(context, target.server_hostname, self.timeouts.tls),
                              lambda _: "implicit TLS, certificate verified")
         else:
-            await refuse_implicit_tls_port(self.wire, context, target.server_hostname, self.timeouts)
+            await self._refuse_implicit_tls_port(self.wire, context, target.server_hostname)
         await self._greeting()
         if not self.wire.tls:
             await self._starttls(context, target.server_hostname)
         if self.credentials is None:
-            self.steps.append(Step("auth", False, "no password, app password or OAuth token stored for this account"))
+            diagnosis = self._not_configured()
             await self._logout()
-            return diagnosis_for(Status.NOT_CONFIGURED, step="auth")
+            return diagnosis
         await self._authenticate()
         await self._select()
         await self._logout()
         return diagnosis_for(Status.OK)
 
-    def _reject(self, step: str, response: Response) -> StopCheck:
-        self.steps.append(Step(step, False, response.evidence.splitlines()[-1]))
-        return StopCheck(not_success(classify_reply(None, response.evidence, "imap", step=step), step))
+    def _reject(self, step: str, response: Response) -> ReplyError:
+        evidence = response.evidence
+        return ReplyError(None, evidence, step=step, detail=evidence.splitlines()[-1])
 
     async def _greeting(self) -> None:
         started = time.monotonic()
@@ -230,8 +229,7 @@ class IMAPCheck(StepRecorder):
             raise self._reject("greeting", Response("BYE", line.lstrip("* "), [line]))
         await self._capabilities("greeting", [line])
         mechanisms = " ".join(sorted(m for m in offered_mechanisms(self.caps)))
-        self.steps.append(Step("greeting", True, f"{line[2:80]}; {mechanisms or 'no AUTH offered'}",
-                               int((time.monotonic() - started) * 1000)))
+        self._pass_step("greeting", f"{line[2:80]}; {mechanisms or 'no AUTH offered'}", started)
 
     async def _capabilities(self, step: str, seen: list[str]) -> None:
         self.caps = capabilities(seen)
@@ -243,7 +241,7 @@ class IMAPCheck(StepRecorder):
 
     async def _starttls(self, context: Any, server_hostname: str) -> None:
         if "STARTTLS" not in self.caps:
-            self.steps.append(Step("tls", False, "the server does not offer STARTTLS"))
+            self._fail_step("tls", "the server does not offer STARTTLS")
             raise StopCheck(diagnosis_for(Status.TLS_ERROR, raw="STARTTLS not offered", step="tls"))
         response = await self.wire.command("STARTTLS", "tls")
         if not response.ok:
@@ -257,21 +255,18 @@ class IMAPCheck(StepRecorder):
         offered = offered_mechanisms(self.caps)
         mechanism = choose_mechanism(creds.mechanism, offered)
         if mechanism is None:
-            shown = " ".join(sorted(offered)) or "none"
-            self.steps.append(Step("auth", False, f"{creds.mechanism} not offered (server offers {shown})"))
-            raise StopCheck(diagnosis_for(Status.AUTH_MECHANISM_UNSUPPORTED, step="auth", raw=f"AUTH {shown}"))
+            raise self._unsupported(offered)
         started = time.monotonic()
         response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok and mechanism == "XOAUTH2" and creds.refresh is not None:
             await self._refresh_token(creds)
             response, challenge = await self._auth_exchange(mechanism, creds.secret)
         if not response.ok:
-            self.steps.append(Step("auth", False, response.evidence.splitlines()[-1]))
+            self._fail_step("auth", response.evidence.splitlines()[-1])
             raise StopCheck(not_success(classify_auth_failure(
                 None, response.evidence, mechanism=mechanism, challenge=challenge, protocol="imap",
                 granted=granted_scopes(creds) if challenge else None), "auth"))
-        self.steps.append(Step("auth", True, f"{mechanism} as {creds.username}: {response.text}",
-                               int((time.monotonic() - started) * 1000)))
+        self._pass_step("auth", f"{mechanism} as {creds.username}: {response.text}", started)
 
     async def _auth_exchange(self, mechanism: str, secret: str) -> tuple[Response, str | None]:
         """Run one sign-in; returns the final response and the server's error challenge, if any."""
@@ -303,7 +298,7 @@ class IMAPCheck(StepRecorder):
         if not response.ok:
             raise self._reject("select", response)
         exists = next((m.group(1) for m in map(_EXISTS.match, response.untagged) if m), "?")
-        self.steps.append(Step("select", True, f"INBOX: {exists} messages", int((time.monotonic() - started) * 1000)))
+        self._pass_step("select", f"INBOX: {exists} messages", started)
 
     async def _logout(self) -> None:
         try:

@@ -13,7 +13,7 @@ from mailkit.models import insecure_settings
 from mailkit.sanitize import one_line
 
 if TYPE_CHECKING:
-    from mailkit.checks.smtp import CheckResult
+    from mailkit.checks.results import CheckResult
 
 TICK, CROSS = "✓", "✗"
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from mailkit.checks.netio import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
+from mailkit.checks.tls import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
 from mailkit.i18n import DEFAULT_LANG, LANGS, N_, gettext, normalize_lang, pgettext, resolve_lang
 from mailkit.schema import connect

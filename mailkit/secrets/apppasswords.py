@@ -186,7 +186,7 @@ async def set_account_secret_async(inventory: Any, account: Account, raw: str, *
                                    workspace: Workspace | None = None, lang: str | None = None) -> SecretOutcome:
     """`set_account_secret` for callers that already run an event loop (widgets in Jupyter)."""
     from mailkit.checks.account import check_account
-    from mailkit.checks.smtp import Credentials
+    from mailkit.checks.results import Credentials
     from mailkit.i18n import resolve_lang
 
     lang = resolve_lang(lang)

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mailkit.checks.smtp import CheckResult, Credentials, Timeouts, check_smtp
+from mailkit.checks.results import CheckResult, Credentials, Timeouts
+from mailkit.checks.smtp import check_smtp
 from mailkit.errors import UsageError
 from mailkit.i18n import N_, gettext
 from mailkit.models import Account, normalize_email, now_iso

@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from mailkit.checks.account import SendOptions, check_account
 from mailkit.checks.imap import check_imap_account
-from mailkit.checks.smtp import CheckResult
+from mailkit.checks.results import CheckResult
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.secrets.redaction import redact
