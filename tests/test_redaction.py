@@ -8,7 +8,7 @@ import pytest
 
 from mailkit.checks.smtp import plain_string, xoauth2_string
 from mailkit.diagnose import diagnosis_for
-from mailkit.secrets.redaction import MASK, forget_all, is_strong, redact, remember, remember_login
+from mailkit.secrets.redaction import MASK, forget_all, is_strong, redact, redact_lines, remember, remember_login
 from mailkit.status import Status
 
 APP = "abcd efgh ijkl mnop"
@@ -121,3 +121,69 @@ def test_mixed_strong_password_is_hidden_in_any_case():
 def test_paths_that_happen_to_look_like_google_codes_stay_intact(text: str) -> None:
     """A temp folder numbered ...4 followed by a long name is no authorization code (seen in CI)."""
     assert redact(text) == text
+
+
+# --- the quick paths change nothing: the same result as the full scan, for any text -------------------------
+_PIECES = [
+    "abcd efgh ijkl mnop", "ABCD-EFGH-IJKL-MNOP", "abcdefghijklmnop", "Zq9!xw2#Lp", "zq9!xw2#lp", "secret",
+    "mailkit", "password1", "AUTH PLAIN ", "LOGIN ", "PASS ", "password=", "pass: ", "\"password\": \"",
+    "ya29.a0AfH6SMB", "1//0gLx-abcdefghijkl", "4/0AX4XfWh-abcdefghijklmnopqr", "GOCSPX-abc_def", "Bearer ",
+    "access_token=", "?code=", "&token=", "dXNlcj1", "250-smtp.gmail.com at your service", "535 5.7.8 ",
+    " ", "\n", "\t", "=", ":", "\"", "'", "/", ".", "-", "é", "K", "ſ", "İ", "Σ", "0", "9",
+]
+
+
+def _full_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn the quick checks off: every text goes through every scan, as before they existed."""
+    from mailkit.secrets import redaction
+
+    monkeypatch.setattr(redaction, "_may_hold_known", lambda text: True)
+    monkeypatch.setattr(redaction, "_may_hold_shape", lambda text: True)
+    monkeypatch.setattr(redaction, "_untouched", lambda text: False)
+
+
+def _secrets_and_blobs() -> list[str]:
+    secrets = ["abcdefghijklmnop", "abcd efgh ijkl mnop", "Zq9!xw2#Lp", "secret", "mailkit", "password1", "abc",
+               "a b c d", "ab  c"]
+    for secret in secrets:
+        remember_login("x@y.example", secret)
+    return [base64.b64encode(f"\0x@y.example\0{s}".encode()).decode() for s in secrets] + \
+        [base64.b64encode(s.encode()).decode().rstrip("=") for s in secrets]
+
+
+def test_quick_checks_give_the_full_scans_result_for_any_text(monkeypatch):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    pieces = _PIECES + _secrets_and_blobs()
+    texts = st.lists(st.one_of(st.sampled_from(pieces), st.text(max_size=6)), max_size=12).map("".join)
+
+    @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(texts, min_size=1, max_size=4))
+    def same(lines: list[str]) -> None:
+        quick = [redact(line) for line in lines], redact_lines(lines)
+        with monkeypatch.context() as patched:
+            _full_scan(patched)
+            full = [redact(line) for line in lines]
+        assert quick == (full, full)
+
+    same()
+
+
+def test_a_secret_remembered_after_texts_were_redacted_is_found_from_then_on():
+    """The quick check's windows grow with the registry: a new secret (however short its forms) is never missed."""
+    remember("Zq9!xw2#Lp")
+    assert redact("token abcdefghijklmnop here") == "token abcdefghijklmnop here"  # the probes are built now
+    remember("abcdefghijklmnop")
+    assert redact("token abcdefghijklmnop here") == f"token {MASK} here"
+    remember_login("x@y.example", "ab  c")  # "abc" in base64 is 4 characters: shorter than any form before
+    for blob in ("YWJj", base64.b64encode(b"ab  c").decode().rstrip("=")):
+        assert redact(f"334 {blob}") == f"334 {MASK}", blob
+
+
+def test_redact_lines_redacts_each_line_as_redact_does():
+    remember_login("x@y.example", "abcdefghijklmnop")
+    lines = ["250-smtp.gmail.com at your service", "echo ABCD-EFGH-IJKL-MNOP", "password=hunter2", "QUIT"]
+    assert redact_lines(lines) == [redact(line) for line in lines] == [
+        "250-smtp.gmail.com at your service", f"echo {MASK}", f"password={MASK}", "QUIT"]
+    assert redact_lines(["EHLO [127.0.0.1]", "250 SMTPUTF8"]) == ["EHLO [127.0.0.1]", "250 SMTPUTF8"]
