@@ -29,11 +29,12 @@ from mailkit.checks.account import SendOptions, check_with, credentials_or_resul
 from mailkit.checks.smtp import CheckResult, Diagnosed, Timeouts
 from mailkit.checks.steps import Step
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
-from mailkit.errors import NetworkError, NotFoundError, UsageError
+from mailkit.errors import NetworkError, NotFoundError, SecretStoreError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.observations import twostep_on_observed
 from mailkit.secrets.redaction import redact
+from mailkit.secrets.store import SecretStore, in_keyring_thread, secret_store
 from mailkit.status import TEMPORARY, Status
 from mailkit.syncio import run_sync
 from mailkit.workspace import Workspace
@@ -206,6 +207,7 @@ class Audit:
         self._thread = threading.get_ident()
         self._tally: Counter[str] = Counter()
         self._inventory: Inventory | None = None
+        self._secrets: SecretStore | None = None  # built once per run; None: each account looks it up
 
     def stop(self) -> None:
         """Stop the run (safe from any thread; harmless when it is not running)."""
@@ -236,6 +238,7 @@ class Audit:
             bar = self._progress_bar(run, len(done))
             state = INTERRUPTED
             try:
+                self._secrets = await self._secret_store()
                 if not self._stopping:
                     await self._drive(todo, companies, store, summary, bar)
                 state = INTERRUPTED if self._stopping else FINISHED
@@ -247,6 +250,14 @@ class Audit:
         if self._interrupted:  # a KeyboardInterrupt that landed in a worker: the run is saved, now say so
             raise KeyboardInterrupt
         return summary
+
+    async def _secret_store(self) -> SecretStore | None:
+        """The workspace's secret store, once for the run. When it cannot be had, None: each account then
+        looks it up itself and gets the keyring's own failure as its result, as a single check would."""
+        try:
+            return await in_keyring_thread(secret_store, self.workspace)
+        except SecretStoreError:
+            return None
 
     # --- planning ------------------------------------------------------------------------
     def _plan(self, inventory: Inventory, store: AuditStore) -> tuple[RunInfo | None, list[tuple[int, Account]],
@@ -370,7 +381,7 @@ class Audit:
             send = SendOptions(to=options.send_to, attachments=options.attachments, lang=options.lang,
                                company_name=company_name)
         timeouts = Timeouts().capped(options.deadline)
-        credentials, failed = await credentials_or_result(account, self.workspace, "smtp")
+        credentials, failed = await credentials_or_result(account, self.workspace, "smtp", self._secrets)
         if failed is not None:  # no access token to be had, or the keyring failed
             return failed
         try:

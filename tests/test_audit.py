@@ -305,6 +305,41 @@ def test_an_account_with_nothing_stored_is_looked_up_once(bulk, workspace):
     assert counting.reads == 1
 
 
+def test_the_secret_store_is_built_once_per_run_and_memory_reads_stay_on_the_loop(bulk, workspace, monkeypatch):
+    """One store for the whole run (not one per account), and an in-memory keyring read where the loop runs:
+    a thread hop per account costs more than the read."""
+    import threading
+
+    import mailkit.secrets.store as store_module
+
+    built, readers = [], []
+    real_store, real_get = store_module.secret_store, MemoryKeyring.get_password
+
+    def counting_store(*args, **kwargs):
+        built.append(1)
+        return real_store(*args, **kwargs)
+
+    def recording_get(self, service, username):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return real_get(self, service, username)
+
+    monkeypatch.setattr(audit_module, "secret_store", counting_store)
+    monkeypatch.setattr("mailkit.checks.account.secret_store", counting_store)
+    monkeypatch.setattr(MemoryKeyring, "get_password", recording_get)
+    summary = audit(workspace, Selection(emails=[f"user{i:03d}@gmail.com" for i in range(5)]), AuditOptions(**FAST))
+    assert summary.counts == {"ok": 5}
+    assert built == [1] and readers == [True] * 5
+
+
+def test_without_a_usable_keyring_every_account_says_so(bulk, workspace, monkeypatch):
+    """No store for the run: each account looks it up itself and reports the keyring's failure."""
+    monkeypatch.delenv("MAILKIT_SANDBOX")  # outside sandbox mode there is no file of fake secrets to fall back on
+    keyring.set_keyring(fail.Keyring())
+    summary = audit(workspace, Selection(emails=["user000@gmail.com", "user001@gmail.com"]), AuditOptions(**FAST))
+    assert summary.counts == {"keyring_error": 2}
+    assert all("no usable keyring backend" in r.diagnosis.raw for r in summary.results)
+
+
 def test_redaction_stays_fast_with_thousands_of_known_secrets(monkeypatch):
     monkeypatch.setattr(redaction, "_known", set())  # a registry of its own, put back afterwards
     monkeypatch.setattr(redaction, "_exact_by_prefix", {})
