@@ -22,7 +22,7 @@ from keyring.backends import fail
 import mailkit.audit as audit_module
 from mailkit import assets
 from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
-from mailkit.audit_store import AuditStore, ResultRow
+from mailkit.audit_store import AuditStore, ResultBatch, ResultRow
 from mailkit.checks.smtp import CheckResult
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import NotFoundError, UsageError
@@ -444,6 +444,58 @@ def test_broken_selection_uses_the_latest_status(workspace):
         store.record(new.id, ResultRow(ids["c@gmail.com"], "ok", checked_at="2024-02-01T00:00:00Z"))
         chosen = select_accounts(inventory, store, Selection(broken=True))
     assert [a.email for _, a in chosen] == ["b@gmail.com"]  # d was never checked: not known broken
+
+
+def _batch_store(workspace: Workspace, count: int) -> tuple[Inventory, AuditStore, int, list[int]]:
+    inventory = Inventory.open(workspace)
+    inventory.upsert_company(Company("c", "C"))
+    for i in range(count):
+        inventory.upsert_account(build_account(f"b{i}@gmail.com", "c", provider_key="gmail", auth="app-password"))
+    store = AuditStore(inventory.conn)
+    ids = sorted(store.account_ids().values())
+    return inventory, store, store.start_run({}, {}, ids).id, ids
+
+
+def _stored(workspace: Workspace, run_id: int) -> int:
+    """Results of a run as another process sees them (its own connection)."""
+    with db(workspace) as conn:
+        return conn.execute("SELECT COUNT(*) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
+
+
+def test_results_are_written_in_batches_of_a_few_rows_or_a_fraction_of_a_second(workspace):
+    inventory, store, run_id, ids = _batch_store(workspace, 7)
+    with inventory:
+        batch = ResultBatch(store, rows=3, seconds=0.2)
+        for account_id in ids[:2]:
+            batch.add(run_id, ResultRow(account_id, "ok"))
+        assert _stored(workspace, run_id) == 0  # no loop, no timer: they wait for the third
+        batch.add(run_id, ResultRow(ids[2], "ok"))
+        assert _stored(workspace, run_id) == 3
+
+        async def on_a_loop() -> list[int]:
+            batch.add(run_id, ResultRow(ids[3], "bad_credentials", reply="535 no"))
+            seen = [_stored(workspace, run_id)]
+            await asyncio.sleep(0.35)  # the timer writes it without a third result
+            return [*seen, _stored(workspace, run_id)]
+
+        assert asyncio.run(on_a_loop()) == [3, 4]
+        batch.add(run_id, ResultRow(ids[4], "ok"))
+        batch.flush()
+        assert _stored(workspace, run_id) == 5 and store.finished_ids(run_id) == set(ids[:5])
+
+
+def test_a_batch_that_cannot_be_written_is_kept_whole_for_the_next_attempt(workspace):
+    inventory, store, run_id, ids = _batch_store(workspace, 2)
+    with inventory:
+        batch = ResultBatch(store, rows=10)
+        batch.add(run_id, ResultRow(ids[0], "ok"))
+        batch.add(run_id, ResultRow(ids[1] + 1, "ok"))  # no such account (yet): the second insert fails
+        with pytest.raises(sqlite3.IntegrityError):
+            batch.flush()
+        assert _stored(workspace, run_id) == 0  # all or nothing
+        inventory.upsert_account(build_account("late@gmail.com", "c", provider_key="gmail", auth="app-password"))
+        batch.flush()
+        assert store.finished_ids(run_id) == {ids[0], ids[1] + 1}
 
 
 def _wait_for_results(workspace: Workspace, child: subprocess.Popen, count: int) -> None:
