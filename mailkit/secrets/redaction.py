@@ -61,7 +61,8 @@ _PATTERNS = [
 #: the Kelvin sign to k and the long s to s, which lower-casing does not.)
 _SHAPE_WORDS = re.compile(r"ya29\.|1//|4/|gocspx-|bearer|_token|client_secret|password|passwd|code_verifier|"
                           r"assertion|code=|token=|dxnlcj")
-_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_NOT_ALNUM_BYTES = bytes(c for c in range(128) if not chr(c).isalnum())
+_LOWER_BYTES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 # Where a weak secret is a credential: protocol verbs as clients send them, and key=value / key: value forms.
@@ -131,17 +132,22 @@ class _Probe:
     a text none of whose windows at positions 0, stride, 2*stride... is among them holds no form.
     """
 
-    def __init__(self, index: dict[str, list[str]], forms: list[str]):
+    def __init__(self, index: dict[str, list[str]], forms: list[str], *, encoded: bool = False):
         self.index = index  # held, so its id() names no other dict while this probe exists
+        self.encoded = encoded  # windows as ASCII bytes, for texts given as bytes (the others cannot occur there)
         self.stride = max(1, min([_MAX_STRIDE, *(len(form) - _MIN_LENGTH + 1 for form in forms)]))
-        self.windows: set[str] = set()
+        self.windows: set[str | bytes] = set()
         for form in forms:
             self.add(form)
 
     def add(self, form: str) -> None:
-        self.windows.update(form[k:k + _MIN_LENGTH] for k in range(self.stride))
+        windows = [form[k:k + _MIN_LENGTH] for k in range(self.stride)]
+        if self.encoded:
+            self.windows.update(w.encode("ascii") for w in windows if w.isascii())
+        else:
+            self.windows.update(windows)
 
-    def may_occur(self, text: str) -> bool:
+    def may_occur(self, text: str | bytes) -> bool:
         count = (len(text) - _MIN_LENGTH) // self.stride + 1
         if count <= 0:
             return False
@@ -157,12 +163,12 @@ _SLICES = {stride: [slice(i, i + _MIN_LENGTH) for i in range(0, 8192, stride)] f
 _probes: dict[int, _Probe] = {}
 
 
-def _probe(index: dict[str, list[str]]) -> _Probe:
+def _probe(index: dict[str, list[str]], *, encoded: bool = False) -> _Probe:
     """The probe of an index, built on first use (or when the index is another dict than it was)."""
     probe = _probes.get(id(index))
     if probe is None or probe.index is not index:
         with _lock:
-            probe = _Probe(index, [form for bucket in list(index.values()) for form in bucket])
+            probe = _Probe(index, [form for bucket in list(index.values()) for form in bucket], encoded=encoded)
             _probes[id(index)] = probe
     return probe
 
@@ -173,7 +179,8 @@ def _learn(index: dict[str, list[str]], form: str) -> None:
     if probe is None or probe.index is not index:
         return  # built from the index when first needed
     if len(form) - _MIN_LENGTH + 1 < probe.stride:
-        _probes[id(index)] = _Probe(index, [f for bucket in index.values() for f in bucket] + [form])
+        _probes[id(index)] = _Probe(index, [f for bucket in index.values() for f in bucket] + [form],
+                                    encoded=probe.encoded)
     else:
         probe.add(form)
 
@@ -243,8 +250,9 @@ def _may_hold_known(text: str) -> bool:
     """False only when no known secret (exact or compact form) can occur in ASCII `text` (see `_Probe`)."""
     if _exact_by_prefix and _probe(_exact_by_prefix).may_occur(text):
         return True
-    # ASCII: letters and digits are [A-Za-z0-9], and lowering goes character by character
-    return bool(_compact_by_prefix) and _probe(_compact_by_prefix).may_occur(_NOT_ALNUM.sub("", text).lower())
+    # ASCII: letters and digits are [A-Za-z0-9], and lowering goes character by character (bytes.translate: in C)
+    return bool(_compact_by_prefix) and _probe(_compact_by_prefix, encoded=True).may_occur(
+        text.encode("ascii").translate(_LOWER_BYTES, _NOT_ALNUM_BYTES))
 
 
 def _scan(text: str, index: dict[str, list[str]], haystack: str, positions: range) -> list[tuple[int, int]]:
