@@ -140,6 +140,8 @@ def _full_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(redaction, "_may_hold_known", lambda text: True)
     monkeypatch.setattr(redaction, "_may_hold_shape", lambda text: True)
     monkeypatch.setattr(redaction, "_untouched", lambda text: False)
+    monkeypatch.setattr(redaction, "_known_clean", lambda text: False)
+    monkeypatch.setattr(redaction, "_keep_clean", lambda text, checked: None)
 
 
 def _secrets_and_blobs() -> list[str]:
@@ -187,3 +189,48 @@ def test_redact_lines_redacts_each_line_as_redact_does():
     assert redact_lines(lines) == [redact(line) for line in lines] == [
         "250-smtp.gmail.com at your service", f"echo {MASK}", f"password={MASK}", "QUIT"]
     assert redact_lines(["EHLO [127.0.0.1]", "250 SMTPUTF8"]) == ["EHLO [127.0.0.1]", "250 SMTPUTF8"]
+
+
+def test_texts_seen_before_are_redacted_as_new_ones_while_secrets_keep_being_learned(monkeypatch):
+    """A text found clean before is checked against the secrets learned since: any order of learning and
+    redacting gives what the full scan gives."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    secrets = ["abcdefghijklmnop", "abcd efgh ijkl mnop", "Zq9!xw2#Lp", "secret", "mailkit", "password1", "ab  c",
+               "qrst uvwx yzab cdef", "hunter22", "S3cr3t!!"]
+    lines = ["250-8BITMIME", "echo abcdefghijklmnop", "AUTH PLAIN secret", "login mailkit now", "YWJj here",
+             "QRST-UVWX-YZAB-CDEF", "pass: hunter22", "x S3cr3t!! y", "zq9xw2lp", "250 SMTPUTF8", "password1",
+             base64.b64encode(b"\0x@y.example\0secret").decode(), "dGVzdCBzdHJpbmcgaGVyZQ", "ENHANCEDSTATUSCODES",
+             base64.b64encode(b"say mailkit now").decode(), base64.b64encode(b"x ABCD-EFGH-IJKL-MNOP").decode()]
+    steps = st.lists(st.one_of(st.tuples(st.just("learn"), st.sampled_from(secrets)),
+                               st.tuples(st.just("redact"), st.sampled_from(lines)),
+                               st.tuples(st.just("lines"), st.lists(st.sampled_from(lines), max_size=3))),
+                     max_size=30)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(steps)
+    def same(actions: list[tuple[str, object]]) -> None:
+        forget_all()
+        for action, value in actions:
+            if action == "learn":
+                remember_login("x@y.example", value)
+                continue
+            texts = [value] if action == "redact" else value
+            quick = [redact(t) for t in texts] if action == "redact" else redact_lines(texts)
+            with monkeypatch.context() as patched:
+                _full_scan(patched)
+                assert quick == [redact(t) for t in texts], (actions, texts)
+
+    same()
+
+
+def test_base64_seen_before_a_secret_was_learned_is_decoded_again():
+    """What a base64 run hides depends on every secret known, not only on new forms: such text is never taken
+    as clean from before."""
+    blobs = [base64.b64encode(text).decode() for text in (b"say mailkit now", b"x ABCD-EFGH-IJKL-MNOP")]
+    assert [redact(blob) for blob in blobs] == blobs
+    remember_login("x@y.example", "mailkit")
+    remember_login("x@y.example", "abcdefghijklmnop")
+    assert [redact(blob) for blob in blobs] == [MASK, MASK]
+    assert redact_lines(blobs) == [MASK, MASK]

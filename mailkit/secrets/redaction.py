@@ -78,6 +78,15 @@ _known: set[str] = set()
 _exact_by_prefix: dict[str, list[str]] = {}
 _compact_by_prefix: dict[str, list[str]] = {}
 _weak: set[str] = set()
+#: Every form indexed, in the order learned: ("exact" | "compact" | "weak", form).
+_learned: list[tuple[str, str]] = []
+#: Texts found to need no masking, each with how many of `_learned` it was checked against. A text seen again (a
+#: transcript's "250-8BITMIME", thousands of times in an audit) is checked only against the forms learned since,
+#: a few `in` tests. It holds only texts that needed no masking: nothing the transcripts do not hold already.
+_clean: dict[str, int] = {}
+_clean_for: tuple[object, object, object] = (None, None, None)  # the registry's containers _clean was made with
+_CLEAN_TEXT_MAX = 512
+_CLEAN_ENTRIES_MAX = 8192
 
 
 def compact(text: str) -> str:
@@ -111,7 +120,9 @@ def remember(secret: str | None) -> None:
             if len(compact(secret)) >= _MIXED_LENGTH:  # a compact form too short to be safe: exact only
                 _add(_compact_by_prefix, [compact(secret)])
         else:
-            _weak.update({secret, secret.strip("\"'")})
+            forms = {secret, secret.strip("\"'")} - _weak
+            _weak.update(forms)
+            _learned.extend(("weak", form) for form in forms)
 
 
 def _add(index: dict[str, list[str]], values: Iterable[str]) -> None:
@@ -121,6 +132,7 @@ def _add(index: dict[str, list[str]], values: Iterable[str]) -> None:
         if value not in index.get(key, []):
             _learn(index, value)
             index[key] = sorted([*index.get(key, []), value], key=len, reverse=True)
+            _learned.append(("compact" if index is _compact_by_prefix else "exact", value))  # once indexed: see _clean
 
 
 class _Probe:
@@ -197,19 +209,69 @@ def remember_login(user: str, secret: str) -> None:
 def redact(text: object) -> str:
     """The text with every known secret and token-looking string replaced by [redacted]."""
     text = str(text)
+    if _known_clean(text):
+        return text
+    checked = len(_learned)  # before the scan: what is learned meanwhile is checked the next time
     result = _mask(text, _known_spans(text))
     result = _BASE64_RUN.sub(lambda m: MASK if _hides_secret(m.group(0)) else m.group(0), result)
     if _may_hold_shape(result):
         for pattern in _PATTERNS:
             result = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, result)
+    if result == text:
+        _keep_clean(text, checked)
     return result
+
+
+def _registry() -> tuple[object, object, object]:
+    return _exact_by_prefix, _compact_by_prefix, _weak
+
+
+def _known_clean(text: str) -> bool:
+    """True when `text` was found to need no masking before and none of the forms learned since is in it."""
+    checked = _clean.get(text)
+    if checked is None or any(a is not b for a, b in zip(_clean_for, _registry(), strict=True)):
+        return False
+    learned = len(_learned)
+    folded = None
+    for kind, form in _learned[checked:learned]:
+        if kind == "exact":
+            found = form in text
+        elif kind == "compact":
+            folded = folded if folded is not None else _fold(text).decode("ascii")
+            found = form in folded
+        else:  # a weak secret is masked only after a credential marker (no decodable base64 here: _keep_clean)
+            found = _CREDENTIAL_LINE.search(text) is not None
+        if found:
+            _clean.pop(text, None)
+            return False
+    _clean[text] = learned
+    return True
+
+
+def _keep_clean(text: str, checked: int) -> None:
+    """Remember that `text` needs no masking as of `checked` learned forms: only short ASCII texts without a
+    base64 run that decodes to text (what such a run hides depends on the whole registry, not on new forms)."""
+    global _clean_for
+    if len(text) > _CLEAN_TEXT_MAX or not text.isascii() or any(
+            _decoded(m.group(0)) is not None for m in _BASE64_RUN.finditer(text)):
+        return
+    if any(a is not b for a, b in zip(_clean_for, _registry(), strict=True)) or len(_clean) >= _CLEAN_ENTRIES_MAX:
+        _clean.clear()
+        _clean_for = _registry()
+    _clean[text] = checked
 
 
 def redact_lines(lines: Iterable[object]) -> list[str]:
     """`redact` of each line, in one pass when none of them holds anything to mask (a server's multi-line
     reply, a transcript): the same result as redacting them one by one, at a fraction of the cost."""
     texts = [str(line) for line in lines]
-    if _untouched("\n".join(texts)):
+    checked = len(_learned)
+    unknown = [text for text in texts if not _known_clean(text)]
+    if not unknown:
+        return texts
+    if _untouched("\n".join(unknown)):
+        for text in unknown:
+            _keep_clean(text, checked)
         return texts
     return [redact(text) for text in texts]
 
@@ -250,9 +312,13 @@ def _may_hold_known(text: str) -> bool:
     """False only when no known secret (exact or compact form) can occur in ASCII `text` (see `_Probe`)."""
     if _exact_by_prefix and _probe(_exact_by_prefix).may_occur(text):
         return True
-    # ASCII: letters and digits are [A-Za-z0-9], and lowering goes character by character (bytes.translate: in C)
-    return bool(_compact_by_prefix) and _probe(_compact_by_prefix, encoded=True).may_occur(
-        text.encode("ascii").translate(_LOWER_BYTES, _NOT_ALNUM_BYTES))
+    # ASCII: letters and digits are [A-Za-z0-9], and lowering goes character by character
+    return bool(_compact_by_prefix) and _probe(_compact_by_prefix, encoded=True).may_occur(_fold(text))
+
+
+def _fold(text: str) -> bytes:
+    """The compact form of ASCII text, as bytes: letters and digits only, lower-cased (bytes.translate: in C)."""
+    return text.encode("ascii").translate(_LOWER_BYTES, _NOT_ALNUM_BYTES)
 
 
 def _scan(text: str, index: dict[str, list[str]], haystack: str, positions: range) -> list[tuple[int, int]]:
@@ -327,11 +393,18 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _hides_secret(blob: str) -> bool:
     """True when a base64 run decodes to text holding a known secret (weak ones too) or a token shape."""
-    try:
-        decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
+    decoded = _decoded(blob)
+    if decoded is None:
         return False
     return bool(_known_spans(decoded, credential=True)) or any(p.search(decoded) for p in _PATTERNS)
+
+
+def _decoded(blob: str) -> str | None:
+    """The text a base64 run encodes, or None when it is not base64 of UTF-8 text."""
+    try:
+        return base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def forget_all() -> None:
@@ -341,6 +414,8 @@ def forget_all() -> None:
         _exact_by_prefix.clear()
         _compact_by_prefix.clear()
         _probes.clear()
+        _learned.clear()
+        _clean.clear()
         _weak.clear()
 
 
