@@ -222,16 +222,20 @@ def redact(text: object) -> str:
     return result
 
 
-def _registry() -> tuple[object, object, object]:
-    return _exact_by_prefix, _compact_by_prefix, _weak
+def _clean_is_current() -> bool:
+    """Whether _clean was made with the registry's containers as they are (tests may swap them)."""
+    exact, compact_forms, weak = _clean_for
+    return exact is _exact_by_prefix and compact_forms is _compact_by_prefix and weak is _weak
 
 
 def _known_clean(text: str) -> bool:
     """True when `text` was found to need no masking before and none of the forms learned since is in it."""
     checked = _clean.get(text)
-    if checked is None or any(a is not b for a, b in zip(_clean_for, _registry(), strict=True)):
+    if checked is None or not _clean_is_current():
         return False
     learned = len(_learned)
+    if checked == learned:
+        return True
     folded = None
     for kind, form in _learned[checked:learned]:
         if kind == "exact":
@@ -255,9 +259,9 @@ def _keep_clean(text: str, checked: int) -> None:
     if len(text) > _CLEAN_TEXT_MAX or not text.isascii() or any(
             _decoded(m.group(0)) is not None for m in _BASE64_RUN.finditer(text)):
         return
-    if any(a is not b for a, b in zip(_clean_for, _registry(), strict=True)) or len(_clean) >= _CLEAN_ENTRIES_MAX:
+    if not _clean_is_current() or len(_clean) >= _CLEAN_ENTRIES_MAX:
         _clean.clear()
-        _clean_for = _registry()
+        _clean_for = (_exact_by_prefix, _compact_by_prefix, _weak)
     _clean[text] = checked
 
 
