@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 
@@ -234,3 +235,15 @@ def test_base64_seen_before_a_secret_was_learned_is_decoded_again():
     remember_login("x@y.example", "abcdefghijklmnop")
     assert [redact(blob) for blob in blobs] == [MASK, MASK]
     assert redact_lines(blobs) == [MASK, MASK]
+
+
+def test_thousands_of_logins_sharing_a_prefix_are_learned_in_linear_time_and_all_masked():
+    """Every PLAIN blob of user0001@..., user0002@... starts alike (one bucket of thousands): telling a known
+    form from a new one does not walk that bucket, and each blob is still found."""
+    logins = [(f"user{i:04d}@gmail.com", f"pw{i:04d}-Zq9!xw2#Lp") for i in range(6000)]
+    started = time.perf_counter()
+    for user, secret in logins * 2:  # learned, then read again as every keyring read of an audit does
+        remember_login(user, secret)
+    assert time.perf_counter() - started < 1.5  # walking and re-sorting the bucket took about 4 s
+    for user, secret in logins[::1000]:
+        assert redact(f"C: {plain_string(user, secret)} end") == f"C: {MASK} end"

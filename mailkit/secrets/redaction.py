@@ -29,6 +29,7 @@ authorization codes, client secrets, `password=...`) are masked whether known or
 from __future__ import annotations
 
 import base64
+import bisect
 import itertools
 import re
 import threading
@@ -126,13 +127,25 @@ def remember(secret: str | None) -> None:
 
 
 def _add(index: dict[str, list[str]], values: Iterable[str]) -> None:
-    """Index new forms (call with the lock held); the index's probe learns them first."""
+    """Index new forms (call with the lock held): the index's probe first, then the index, then `_learned`.
+
+    Whether a form is new is asked of the probe's set, not of its bucket: every PLAIN blob of a thousand
+    accounts shares its first characters (the base64 of NUL and a common user prefix), one bucket of them.
+    """
+    encoded = index is _compact_by_prefix
     for value in values:
-        key = value[:_MIN_LENGTH]  # a new list, never sorted in place: readers take no lock
-        if value not in index.get(key, []):
-            _learn(index, value)
-            index[key] = sorted([*index.get(key, []), value], key=len, reverse=True)
-            _learned.append(("compact" if index is _compact_by_prefix else "exact", value))  # once indexed: see _clean
+        probe = _probe_locked(index, encoded=encoded)
+        if value in probe.forms:
+            continue
+        if len(value) - _MIN_LENGTH + 1 < probe.stride:  # too short for its stride: a probe with a smaller one
+            _probes[id(index)] = _Probe(index, [*probe.forms, value], encoded=encoded)
+        else:
+            probe.add(value)
+        key = value[:_MIN_LENGTH]  # a new list, never changed in place: readers take no lock
+        bucket = list(index.get(key, []))
+        bucket.insert(bisect.bisect_right(bucket, -len(value), key=lambda form: -len(form)), value)  # longest first
+        index[key] = bucket
+        _learned.append(("compact" if encoded else "exact", value))  # once indexed: see _clean
 
 
 class _Probe:
@@ -148,11 +161,13 @@ class _Probe:
         self.index = index  # held, so its id() names no other dict while this probe exists
         self.encoded = encoded  # windows as ASCII bytes, for texts given as bytes (the others cannot occur there)
         self.stride = max(1, min([_MAX_STRIDE, *(len(form) - _MIN_LENGTH + 1 for form in forms)]))
+        self.forms: set[str] = set()
         self.windows: set[str | bytes] = set()
         for form in forms:
             self.add(form)
 
     def add(self, form: str) -> None:
+        self.forms.add(form)
         windows = [form[k:k + _MIN_LENGTH] for k in range(self.stride)]
         if self.encoded:
             self.windows.update(w.encode("ascii") for w in windows if w.isascii())
@@ -180,21 +195,17 @@ def _probe(index: dict[str, list[str]], *, encoded: bool = False) -> _Probe:
     probe = _probes.get(id(index))
     if probe is None or probe.index is not index:
         with _lock:
-            probe = _Probe(index, [form for bucket in list(index.values()) for form in bucket], encoded=encoded)
-            _probes[id(index)] = probe
+            probe = _probe_locked(index, encoded=encoded)
     return probe
 
 
-def _learn(index: dict[str, list[str]], form: str) -> None:
-    """Tell the index's probe (when it has one) of a new form; a form too short for its stride: a new probe."""
+def _probe_locked(index: dict[str, list[str]], *, encoded: bool) -> _Probe:
+    """`_probe` with the lock already held."""
     probe = _probes.get(id(index))
     if probe is None or probe.index is not index:
-        return  # built from the index when first needed
-    if len(form) - _MIN_LENGTH + 1 < probe.stride:
-        _probes[id(index)] = _Probe(index, [f for bucket in index.values() for f in bucket] + [form],
-                                    encoded=probe.encoded)
-    else:
-        probe.add(form)
+        probe = _Probe(index, [form for bucket in list(index.values()) for form in bucket], encoded=encoded)
+        _probes[id(index)] = probe
+    return probe
 
 
 def remember_login(user: str, secret: str) -> None:
