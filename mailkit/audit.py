@@ -5,8 +5,8 @@ Each account gets its own connection through the one-account core (`mailkit.chec
 (421/454, a dropped connection) that waits as long as the server asked. Results go to SQLite the
 moment they are known (`mailkit.audit_store`, in batches of a fraction of a second), so an interrupted
 run loses nothing (a killed one at most that batch) and `resume="last"` finishes it without checking the
-finished accounts again. An `on_retry` callback
-hears of each retry as it is scheduled, so a view can say why an account is quiet meanwhile.
+finished accounts again. An `on_retry` callback hears of each retry as it is scheduled, so a view can say
+why an account is quiet meanwhile.
 
     summary = await run_audit(workspace, Selection(company="sklep-nowak"), AuditOptions(send_test=True))
     summary = audit(...)                        # the same from plain (non-async) code
@@ -30,7 +30,7 @@ from mailkit.checks.account import SendOptions, check_with, credentials_or_resul
 from mailkit.checks.smtp import CheckResult, Diagnosed, Timeouts
 from mailkit.checks.steps import Step
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
-from mailkit.errors import NetworkError, NotFoundError, SecretStoreError, UsageError
+from mailkit.errors import NetworkError, NotFoundError, UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.observations import twostep_on_observed
@@ -258,10 +258,10 @@ class Audit:
 
     async def _secret_store(self) -> SecretStore | None:
         """The workspace's secret store, once for the run. When it cannot be had, None: each account then
-        looks it up itself and gets the keyring's own failure as its result, as a single check would."""
+        looks it up itself and gets that failure as its own result, as a single check would."""
         try:
             return await in_keyring_thread(secret_store, self.workspace)
-        except SecretStoreError:
+        except Exception:  # noqa: BLE001 - never the run's end: each account meets it again and records it
             return None
 
     # --- planning ------------------------------------------------------------------------
