@@ -11,6 +11,7 @@ CPU is this process's user + system time (resource.getrusage), so the sandbox's 
 
     python benchmarks/bench_vs_aiosmtplib.py                    # N=1000, concurrency 128
     python benchmarks/bench_vs_aiosmtplib.py --n 200 --concurrency 32
+    python benchmarks/bench_vs_aiosmtplib.py --n 300 --rounds 5   # on a busy machine: the best of 5 of each
 
 Target (issue 13): mailkit within 1.2x of the bare gather, in CPU per account and in wall time. Results are
 written as JSON to benchmarks/results/.
@@ -76,6 +77,9 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=128)
     parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run both this many times, alternating, and keep each one's best (a shared machine's "
+                             "other work only ever adds time)")
     args = parser.parse_args()
     from mailkit.audit import AuditOptions, Selection, run_audit
     from mailkit.secrets.backends import MemoryKeyring
@@ -88,9 +92,14 @@ def main() -> int:
         try:
             os.environ["MAILKIT_SANDBOX"] = str(root / "state" / "sandbox.json")
             workspace = make_workspace(root / "ws", args.n)
-            bare_wall, bare_cpu, bare_ok = measure(lambda: asyncio.run(bare_gather(info, args.n, args.concurrency)))
             options = AuditOptions(concurrency=args.concurrency)
-            mk_wall, mk_cpu, summary = measure(lambda: asyncio.run(run_audit(workspace, Selection(), options)))
+            bare_runs, mk_runs = [], []
+            for _ in range(max(1, args.rounds)):
+                bare_runs.append(measure(lambda: asyncio.run(bare_gather(info, args.n, args.concurrency))))
+                mk_runs.append(measure(lambda: asyncio.run(run_audit(workspace, Selection(), options))))
+            bare_wall, bare_cpu = min(r[0] for r in bare_runs), min(r[1] for r in bare_runs)
+            mk_wall, mk_cpu = min(r[0] for r in mk_runs), min(r[1] for r in mk_runs)
+            bare_ok, summary = min(r[2] for r in bare_runs), mk_runs[-1][2]
         finally:
             sandbox.terminate()
             sandbox.wait(10)
@@ -98,6 +107,7 @@ def main() -> int:
     figures = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                "accounts": args.n, "concurrency": args.concurrency, "latency_ms": args.latency_ms,
+               "rounds": max(1, args.rounds),
                "bare_wall_s": round(bare_wall, 2), "mailkit_wall_s": round(mk_wall, 2),
                "bare_cpu_ms_per_account": round(per["bare_cpu_ms"], 2),
                "mailkit_cpu_ms_per_account": round(per["mailkit_cpu_ms"], 2),

@@ -3,9 +3,10 @@
 Each account gets its own connection through the one-account core (`mailkit.checks.account`), at most
 `concurrency` at a time, within a per-account deadline, with one retry after a temporary reply
 (421/454, a dropped connection) that waits as long as the server asked. Results go to SQLite the
-moment they are known (`mailkit.audit_store`), so an interrupted run loses nothing and
-`resume="last"` finishes it without checking the finished accounts again. An `on_retry` callback
-hears of each retry as it is scheduled, so a view can say why an account is quiet meanwhile.
+moment they are known (`mailkit.audit_store`, in batches of a fraction of a second), so an interrupted
+run loses nothing (a killed one at most that batch) and `resume="last"` finishes it without checking the
+finished accounts again. An `on_retry` callback hears of each retry as it is scheduled, so a view can say
+why an account is quiet meanwhile.
 
     summary = await run_audit(workspace, Selection(company="sklep-nowak"), AuditOptions(send_test=True))
     summary = audit(...)                        # the same from plain (non-async) code
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultRow, RunInfo, now_ms
+from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultBatch, ResultRow, RunInfo, now_ms
 from mailkit.checks.account import SendOptions, check_with, credentials_or_result
 from mailkit.checks.results import CheckResult, Diagnosed, Step, Timeouts
 from mailkit.diagnose import Diagnosis, classify_exception, diagnosis_for
@@ -33,6 +34,7 @@ from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.observations import twostep_on_observed
 from mailkit.secrets.redaction import redact
+from mailkit.secrets.store import SecretStore, in_keyring_thread, secret_store
 from mailkit.status import TEMPORARY, Status
 from mailkit.syncio import run_sync
 from mailkit.workspace import Workspace
@@ -205,6 +207,7 @@ class Audit:
         self._thread = threading.get_ident()
         self._tally: Counter[str] = Counter()
         self._inventory: Inventory | None = None
+        self._secrets: SecretStore | None = None  # built once per run; None: each account looks it up
 
     def stop(self) -> None:
         """Stop the run (safe from any thread; harmless when it is not running)."""
@@ -234,18 +237,31 @@ class Audit:
             summary = AuditSummary(run.id, INTERRUPTED, run.total, skipped=len(done))
             bar = self._progress_bar(run, len(done))
             state = INTERRUPTED
+            batch = ResultBatch(store)
             try:
+                self._secrets = await self._secret_store()
                 if not self._stopping:
-                    await self._drive(todo, companies, store, summary, bar)
+                    await self._drive(todo, companies, batch, summary, bar)
                 state = INTERRUPTED if self._stopping else FINISHED
             finally:
-                store.finish(run.id, state)
-                if bar is not None:
-                    bar.close()
+                try:
+                    batch.flush()  # when this fails the run stays `running`: its owner gone, it can resume
+                    store.finish(run.id, state)
+                finally:
+                    if bar is not None:
+                        bar.close()
             summary.state, summary.counts = state, store.counts(run.id)
         if self._interrupted:  # a KeyboardInterrupt that landed in a worker: the run is saved, now say so
             raise KeyboardInterrupt
         return summary
+
+    async def _secret_store(self) -> SecretStore | None:
+        """The workspace's secret store, once for the run. When it cannot be had, None: each account then
+        looks it up itself and gets that failure as its own result, as a single check would."""
+        try:
+            return await in_keyring_thread(secret_store, self.workspace)
+        except Exception:  # noqa: BLE001 - never the run's end: each account meets it again and records it
+            return None
 
     # --- planning ------------------------------------------------------------------------
     def _plan(self, inventory: Inventory, store: AuditStore) -> tuple[RunInfo | None, list[tuple[int, Account]],
@@ -282,14 +298,14 @@ class Audit:
         return {"ok": ok, "broken": sum(self._tally.values()) - ok}
 
     # --- running -------------------------------------------------------------------------
-    async def _drive(self, todo: list[tuple[int, Account]], companies: dict[str, str], store: AuditStore,
+    async def _drive(self, todo: list[tuple[int, Account]], companies: dict[str, str], batch: ResultBatch,
                      summary: AuditSummary, bar: Any) -> None:
         """Run the worker pool; cancelled (Ctrl-C, kernel interrupt) -> stop the workers, then re-raise."""
         if not todo:
             return
         queue = iter(todo)
         count = min((self.options or AuditOptions()).concurrency, len(todo))
-        self._workers = [asyncio.create_task(self._worker(queue, companies, store, summary, bar))
+        self._workers = [asyncio.create_task(self._worker(queue, companies, batch, summary, bar))
                          for _ in range(count)]
         try:
             finished, _ = await asyncio.wait(self._workers, return_when=asyncio.FIRST_EXCEPTION)
@@ -307,7 +323,7 @@ class Audit:
         self._cancel_workers()
         await asyncio.gather(*self._workers, return_exceptions=True)
 
-    async def _worker(self, todo: Iterator[tuple[int, Account]], companies: dict[str, str], store: AuditStore,
+    async def _worker(self, todo: Iterator[tuple[int, Account]], companies: dict[str, str], batch: ResultBatch,
                       summary: AuditSummary, bar: Any) -> None:
         for account_id, account in todo:  # one shared iterator: each account goes to exactly one worker
             if self._stopping:
@@ -318,7 +334,7 @@ class Audit:
                 self._interrupted = True
                 self.stop()
                 return
-            store.record(result.run_id, result.row())
+            batch.add(result.run_id, result.row())
             twostep_on_observed(self._inventory, account.email, result.diagnosis, f"audit run {result.run_id}")
             summary.results.append(result)
             self._tally[result.status.value] += 1
@@ -369,7 +385,7 @@ class Audit:
             send = SendOptions(to=options.send_to, attachments=options.attachments, lang=options.lang,
                                company_name=company_name)
         timeouts = Timeouts().capped(options.deadline)
-        credentials, failed = await credentials_or_result(account, self.workspace, "smtp")
+        credentials, failed = await credentials_or_result(account, self.workspace, "smtp", self._secrets)
         if failed is not None:  # no access token to be had, or the keyring failed
             return failed
         try:

@@ -1,14 +1,16 @@
 """Audit runs and their results in the workspace's SQLite file (tables `runs` and `results`).
 
-Every result is committed the moment it is known (autocommit, WAL, synchronous=NORMAL: a commit
-is a write to the WAL without an fsync), so a crash or a kill loses nothing already checked; a
-run that was killed stays `running` with the id of its process, which is how `resume("last")`
-tells a dead run from one still going. The store never holds a secret: replies are redacted
-again on the way in.
+An audit's results are committed in small batches (`ResultBatch`: every 64 results or half a second,
+whichever comes first; WAL, synchronous=NORMAL: a commit is a write to the WAL without an fsync), so a
+crash or a kill loses at most the batch not yet written, which a resume checks again; a run that was
+killed stays `running` with the id of its process, which is how `resume("last")` tells a dead run from
+one still going. The store never holds a secret: replies are redacted again on the way in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -138,11 +140,22 @@ class AuditStore:
     # --- results -------------------------------------------------------------------------
     def record(self, run_id: int, row: ResultRow) -> None:
         """Store one result and commit it now (a second result for the same account replaces the first)."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO results (run_id, account_id, status, step, reply_code, reply, attempts, "
-            "duration_ms, checked_at, sent_message_id, tls_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, row.account_id, row.status, row.step, row.reply_code, redact(row.reply) if row.reply else "",
-             row.attempts, row.duration_ms, row.checked_at, row.message_id, row.tls_kind))
+        self.conn.execute(_INSERT_RESULT, _values(run_id, row))
+
+    def record_many(self, results: list[tuple[int, ResultRow]]) -> None:
+        """Store (run id, result) pairs in one transaction: all of them, or none after an error."""
+        if not results:
+            return
+        if self.conn.in_transaction:  # part of the caller's transaction, committed with it
+            self.conn.executemany(_INSERT_RESULT, [_values(run_id, row) for run_id, row in results])
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(_INSERT_RESULT, [_values(run_id, row) for run_id, row in results])
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def finished_ids(self, run_id: int) -> set[int]:
         """Accounts this run already has a result for (skipped on resume)."""
@@ -165,6 +178,47 @@ class AuditStore:
         return {email.lower(): account_id for account_id, email in self.conn.execute("SELECT id, email FROM accounts")}
 
 
+_INSERT_RESULT = (
+    "INSERT OR REPLACE INTO results (run_id, account_id, status, step, reply_code, reply, attempts, duration_ms, "
+    "checked_at, sent_message_id, tls_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _values(run_id: int, row: ResultRow) -> tuple[Any, ...]:
+    return (run_id, row.account_id, row.status, row.step, row.reply_code, redact(row.reply) if row.reply else "",
+            row.attempts, row.duration_ms, row.checked_at, row.message_id, row.tls_kind)
+
+
+class ResultBatch:
+    """An audit's results on their way to SQLite: one transaction per `rows` results or `seconds` after the
+    first one waiting, whichever comes first (a commit per result cost more than the rest of the bookkeeping).
+
+    A crash or a kill loses at most the results waiting here; a resume checks those accounts again. The
+    timer needs a running event loop (without one, results wait for `rows` or `flush()`); call `flush()`
+    before reading the run's results and when the run ends.
+    """
+
+    def __init__(self, store: AuditStore, rows: int = 64, seconds: float = 0.5):
+        self.store, self.rows, self.seconds = store, rows, seconds
+        self._waiting: list[tuple[int, ResultRow]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, run_id: int, row: ResultRow) -> None:
+        self._waiting.append((run_id, row))
+        if len(self._waiting) >= self.rows:
+            self.flush()
+        elif self._timer is None:
+            with contextlib.suppress(RuntimeError):  # no loop: the count or an explicit flush writes them
+                self._timer = asyncio.get_running_loop().call_later(self.seconds, self.flush)
+
+    def flush(self) -> None:
+        """Write every waiting result now, in one transaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.store.record_many(self._waiting)  # when this raises they stay waiting for the next flush
+        self._waiting = []
+
+
 def _owner() -> dict[str, Any]:
     return {"pid": os.getpid(), "host": socket.gethostname()}
 
@@ -185,4 +239,4 @@ def _owner_alive(options: dict[str, Any]) -> bool:
     return True
 
 
-__all__ = ["FINISHED", "INTERRUPTED", "RUNNING", "AuditStore", "ResultRow", "RunInfo", "now_ms"]
+__all__ = ["FINISHED", "INTERRUPTED", "RUNNING", "AuditStore", "ResultBatch", "ResultRow", "RunInfo", "now_ms"]

@@ -22,7 +22,7 @@ from keyring.backends import fail
 import mailkit.audit as audit_module
 from mailkit import assets
 from mailkit.audit import Audit, AuditOptions, Selection, audit, retry_delay, select_accounts
-from mailkit.audit_store import AuditStore, ResultRow
+from mailkit.audit_store import AuditStore, ResultBatch, ResultRow
 from mailkit.checks.results import CheckResult
 from mailkit.diagnose import diagnosis_for
 from mailkit.errors import NotFoundError, UsageError
@@ -305,6 +305,41 @@ def test_an_account_with_nothing_stored_is_looked_up_once(bulk, workspace):
     assert counting.reads == 1
 
 
+def test_the_secret_store_is_built_once_per_run_and_memory_reads_stay_on_the_loop(bulk, workspace, monkeypatch):
+    """One store for the whole run (not one per account), and an in-memory keyring read where the loop runs:
+    a thread hop per account costs more than the read."""
+    import threading
+
+    import mailkit.secrets.store as store_module
+
+    built, readers = [], []
+    real_store, real_get = store_module.secret_store, MemoryKeyring.get_password
+
+    def counting_store(*args, **kwargs):
+        built.append(1)
+        return real_store(*args, **kwargs)
+
+    def recording_get(self, service, username):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return real_get(self, service, username)
+
+    monkeypatch.setattr(audit_module, "secret_store", counting_store)
+    monkeypatch.setattr("mailkit.checks.account.secret_store", counting_store)
+    monkeypatch.setattr(MemoryKeyring, "get_password", recording_get)
+    summary = audit(workspace, Selection(emails=[f"user{i:03d}@gmail.com" for i in range(5)]), AuditOptions(**FAST))
+    assert summary.counts == {"ok": 5}
+    assert built == [1] and readers == [True] * 5
+
+
+def test_without_a_usable_keyring_every_account_says_so(bulk, workspace, monkeypatch):
+    """No store for the run: each account looks it up itself and reports the keyring's failure."""
+    monkeypatch.delenv("MAILKIT_SANDBOX")  # outside sandbox mode there is no file of fake secrets to fall back on
+    keyring.set_keyring(fail.Keyring())
+    summary = audit(workspace, Selection(emails=["user000@gmail.com", "user001@gmail.com"]), AuditOptions(**FAST))
+    assert summary.counts == {"keyring_error": 2}
+    assert all("no usable keyring backend" in r.diagnosis.raw for r in summary.results)
+
+
 def test_redaction_stays_fast_with_thousands_of_known_secrets(monkeypatch):
     monkeypatch.setattr(redaction, "_known", set())  # a registry of its own, put back afterwards
     monkeypatch.setattr(redaction, "_exact_by_prefix", {})
@@ -409,6 +444,58 @@ def test_broken_selection_uses_the_latest_status(workspace):
         store.record(new.id, ResultRow(ids["c@gmail.com"], "ok", checked_at="2024-02-01T00:00:00Z"))
         chosen = select_accounts(inventory, store, Selection(broken=True))
     assert [a.email for _, a in chosen] == ["b@gmail.com"]  # d was never checked: not known broken
+
+
+def _batch_store(workspace: Workspace, count: int) -> tuple[Inventory, AuditStore, int, list[int]]:
+    inventory = Inventory.open(workspace)
+    inventory.upsert_company(Company("c", "C"))
+    for i in range(count):
+        inventory.upsert_account(build_account(f"b{i}@gmail.com", "c", provider_key="gmail", auth="app-password"))
+    store = AuditStore(inventory.conn)
+    ids = sorted(store.account_ids().values())
+    return inventory, store, store.start_run({}, {}, ids).id, ids
+
+
+def _stored(workspace: Workspace, run_id: int) -> int:
+    """Results of a run as another process sees them (its own connection)."""
+    with db(workspace) as conn:
+        return conn.execute("SELECT COUNT(*) FROM results WHERE run_id = ?", (run_id,)).fetchone()[0]
+
+
+def test_results_are_written_in_batches_of_a_few_rows_or_a_fraction_of_a_second(workspace):
+    inventory, store, run_id, ids = _batch_store(workspace, 7)
+    with inventory:
+        batch = ResultBatch(store, rows=3, seconds=0.2)
+        for account_id in ids[:2]:
+            batch.add(run_id, ResultRow(account_id, "ok"))
+        assert _stored(workspace, run_id) == 0  # no loop, no timer: they wait for the third
+        batch.add(run_id, ResultRow(ids[2], "ok"))
+        assert _stored(workspace, run_id) == 3
+
+        async def on_a_loop() -> list[int]:
+            batch.add(run_id, ResultRow(ids[3], "bad_credentials", reply="535 no"))
+            seen = [_stored(workspace, run_id)]
+            await asyncio.sleep(0.35)  # the timer writes it without a third result
+            return [*seen, _stored(workspace, run_id)]
+
+        assert asyncio.run(on_a_loop()) == [3, 4]
+        batch.add(run_id, ResultRow(ids[4], "ok"))
+        batch.flush()
+        assert _stored(workspace, run_id) == 5 and store.finished_ids(run_id) == set(ids[:5])
+
+
+def test_a_batch_that_cannot_be_written_is_kept_whole_for_the_next_attempt(workspace):
+    inventory, store, run_id, ids = _batch_store(workspace, 2)
+    with inventory:
+        batch = ResultBatch(store, rows=10)
+        batch.add(run_id, ResultRow(ids[0], "ok"))
+        batch.add(run_id, ResultRow(ids[1] + 1, "ok"))  # no such account (yet): the second insert fails
+        with pytest.raises(sqlite3.IntegrityError):
+            batch.flush()
+        assert _stored(workspace, run_id) == 0  # all or nothing
+        inventory.upsert_account(build_account("late@gmail.com", "c", provider_key="gmail", auth="app-password"))
+        batch.flush()
+        assert store.finished_ids(run_id) == {ids[0], ids[1] + 1}
 
 
 def _wait_for_results(workspace: Workspace, child: subprocess.Popen, count: int) -> None:

@@ -46,3 +46,20 @@ def test_sandbox_file_keyring_keeps_its_file_owner_only(tmp_path):
     stored = json.loads(backend.path.read_text(encoding="utf-8"))
     assert stored == {"mailkit/a@example.com/password": "not-a-real-secret"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sandbox-secrets.json"]
+
+
+def test_sandbox_file_keyring_parses_its_file_again_only_when_it_changed(tmp_path, monkeypatch):
+    """A thousand reads of an unchanged file parse it once; a write by another instance is seen at the next read."""
+    path = tmp_path / "sandbox-secrets.json"
+    writer, reader = SandboxFileKeyring(path), SandboxFileKeyring(path)
+    writer.set_password("mailkit", "a@example.com/password", "first-value")
+    parsed = []
+    real_loads = json.loads
+    monkeypatch.setattr("mailkit.secrets.backends.json.loads", lambda text: parsed.append(1) or real_loads(text))
+    assert all(reader.get_password("mailkit", "a@example.com/password") == "first-value" for _ in range(1000))
+    assert parsed == [1]
+    writer.set_password("mailkit", "a@example.com/password", "second-value-longer")
+    assert reader.get_password("mailkit", "a@example.com/password") == "second-value-longer"
+    assert reader.get_password("mailkit", "b@example.com/password") is None
+    path.unlink()
+    assert reader.get_password("mailkit", "a@example.com/password") is None

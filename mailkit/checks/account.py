@@ -15,7 +15,14 @@ from mailkit.errors import OAuthError, SecretStoreError
 from mailkit.models import Account, insecure_settings
 from mailkit.providers import UNDETECTED
 from mailkit.secrets.redaction import redact
-from mailkit.secrets.store import in_keyring_thread, login_secret, secret_kind_for, secret_store
+from mailkit.secrets.store import (
+    SecretStore,
+    in_keyring_thread,
+    login_secret,
+    read_secret,
+    secret_kind_for,
+    secret_store,
+)
 from mailkit.status import Status
 from mailkit.workspace import Workspace
 
@@ -37,11 +44,14 @@ class SendOptions:
     check_id: str | None = None
 
 
-async def credentials_for(account: Account, workspace: Workspace) -> Credentials | None:
+async def credentials_for(account: Account, workspace: Workspace,
+                          store: SecretStore | None = None) -> Credentials | None:
     """The account's credentials, or None when nothing is stored (not_configured).
 
     Keyring reads block (an encrypted file keyring runs a slow key derivation per entry), so they
-    run in a worker thread while the event loop keeps serving other connections. OAuth accounts get
+    run in a worker thread while the event loop keeps serving other connections (not for a store that
+    reads from memory). `store`: the workspace's secret store when the caller (an audit) already has
+    it, so it is not built again for every account. OAuth accounts get
     a valid access token (refreshed when near expiry) and a refresher that the SMTP engine calls
     once if the server rejects the token. Raises OAuthError with its status, or SecretStoreError
     when the keyring itself fails (that is never "nothing stored").
@@ -58,8 +68,9 @@ async def credentials_for(account: Account, workspace: Workspace) -> Credentials
                            refresh=lambda: source.access_token(force_refresh=True),
                            scopes=lambda: _granted_scopes(workspace, account.email))
     kind = secret_kind_for(account.auth)
-    store = await in_keyring_thread(secret_store, workspace)
-    secret = await in_keyring_thread(store.get, account.email, kind)
+    if store is None:
+        store = await in_keyring_thread(secret_store, workspace)
+    secret = await read_secret(store, account.email, kind)
     if secret is None:
         return None
     return Credentials("PASSWORD", account.login_name, login_secret(kind, secret))
@@ -75,11 +86,11 @@ def _raise_refused_consent(account: Account, workspace: Workspace) -> None:
                          refusal.status)
 
 
-async def credentials_or_result(account: Account, workspace: Workspace,
-                                protocol: str) -> tuple[Credentials | None, CheckResult | None]:
+async def credentials_or_result(account: Account, workspace: Workspace, protocol: str,
+                                store: SecretStore | None = None) -> tuple[Credentials | None, CheckResult | None]:
     """(credentials, None), or (None, the failed check's result) when none can be looked up."""
     try:
-        return await credentials_for(account, workspace), None
+        return await credentials_for(account, workspace, store), None
     except OAuthError as exc:
         return None, token_failure(account.email, protocol, exc)
     except SecretStoreError as exc:

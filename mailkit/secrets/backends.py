@@ -38,6 +38,8 @@ class SandboxFileKeyring(KeyringBackend):
 
     Used only in sandbox mode when no real keyring is usable, so the quick start runs on any
     machine. It never holds a real Google secret: real accounts never route to the sandbox.
+    The file is parsed again only when it changed (size, mtime, inode: every write replaces it),
+    so an audit of a thousand sandbox accounts does not parse it a thousand times.
     """
 
     priority = 0.5  # type: ignore[assignment]
@@ -46,19 +48,34 @@ class SandboxFileKeyring(KeyringBackend):
         super().__init__()
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._parsed: tuple[tuple[int, int, int] | None, dict[str, str]] = (None, {})
 
-    def _load(self) -> dict[str, str]:
+    def _entries(self) -> dict[str, str]:
+        """The file's entries, parsed again only when it changed (call with the lock held; do not change them)."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            stat = self.path.stat()
         except FileNotFoundError:
             return {}
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if self._parsed[0] != signature:  # read after the stat: a newer file parsed under an older signature
+            try:                          # is only parsed once more
+                text = self.path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return {}
+            self._parsed = (signature, json.loads(text))
+        return self._parsed[1]
+
+    def _load(self) -> dict[str, str]:
+        return dict(self._entries())
 
     def _save(self, data: dict[str, str]) -> None:
         write_private(self.path, json.dumps(data))
+        stat = self.path.stat()
+        self._parsed = ((stat.st_size, stat.st_mtime_ns, stat.st_ino), data)
 
     def get_password(self, service: str, username: str) -> str | None:
         with self._lock:
-            return self._load().get(f"{service}/{username}")
+            return self._entries().get(f"{service}/{username}")
 
     def set_password(self, service: str, username: str, password: str) -> None:
         with self._lock:

@@ -168,6 +168,22 @@ async def in_keyring_thread(function: Callable[..., T], *args: Any) -> T:
     import asyncio
 
     return await asyncio.get_running_loop().run_in_executor(_KEYRING_THREADS, functools.partial(function, *args))
+
+
+def reads_in_memory(store: SecretStore) -> bool:
+    """Whether the store's reads are lookups in memory (mailkit's in-memory keyring, the sandbox's file once
+    parsed), which an event loop may do itself: not worth a thread hop per account. Exactly those classes:
+    a subclass may read any way it likes."""
+    from mailkit.secrets.backends import MemoryKeyring, SandboxFileKeyring
+
+    return type(store.backend) in (MemoryKeyring, SandboxFileKeyring)
+
+
+async def read_secret(store: SecretStore, email: str, kind: SecretKind | str) -> str | None:
+    """`store.get` from async code: in the keyring's threads, unless the store reads from memory."""
+    if reads_in_memory(store):
+        return store.get(email, kind)
+    return await in_keyring_thread(store.get, email, kind)
 _unlocked: dict[tuple[str, str], KeyringBackend] = {}
 
 
@@ -249,5 +265,5 @@ def _unlock_cryptfile(path: str, passphrase: str) -> KeyringBackend:
     return backend
 
 
-__all__ = ["SERVICE", "SecretKind", "SecretStore", "backend_usable", "login_secret", "redact", "secret_kind_for",
-           "secret_store"]
+__all__ = ["SERVICE", "SecretKind", "SecretStore", "backend_usable", "in_keyring_thread", "login_secret", "read_secret",
+           "reads_in_memory", "redact", "secret_kind_for", "secret_store"]
