@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any, Protocol
 
 from mailkit.checks.results import Credentials, Step, Timeouts
@@ -86,8 +87,10 @@ def signed_in_or_unknown(diagnosis: Diagnosis, steps: list[Step], needed: tuple[
                          raw=f"no successful {missing[0]} step: the conversation proved nothing")
 
 
+@cache
 def ehlo_name() -> str:
-    """A fully qualified name for EHLO; an address literal when the host has none (Gmail dislikes odd names)."""
+    """A fully qualified name for EHLO; an address literal when the host has none (Gmail dislikes odd names).
+    Asked once per process: `getfqdn` is a blocking reverse lookup that would stall the loop for every check."""
     name = socket.getfqdn()
     return name if "." in name and not name.endswith(".localdomain") else "[127.0.0.1]"
 

@@ -79,9 +79,10 @@ class CheckClient(SMTP):
                                       connection_lost_callback=self._on_connection_lost)
         context = self.tls_context if self.use_tls else None
         with mapped("tls" if context else "tcp", seconds=timeout or 0, peer=peer_of(self.address), host=self.hostname):
-            self.transport, _ = await asyncio.wait_for(self.loop.create_connection(
-                lambda: protocol, sock=self.sock, ssl=context, server_hostname=self.hostname if context else None,
-                ssl_handshake_timeout=timeout if context else None), timeout)
+            async with asyncio.timeout(timeout):
+                self.transport, _ = await self.loop.create_connection(
+                    lambda: protocol, sock=self.sock, ssl=context, server_hostname=self.hostname if context else None,
+                    ssl_handshake_timeout=timeout if context else None)
         self.protocol, self._made = protocol, (protocol, self.transport)
         await self._opened(self)
         return await protocol.read_response(timeout=self.timeout)
@@ -124,7 +125,8 @@ class CheckClient(SMTP):
             transport.abort()
             return
         try:
-            await asyncio.wait_for(protocol.closed.wait(), 2)
+            async with asyncio.timeout(2):
+                await protocol.closed.wait()
         except TimeoutError:
             transport.abort()
 

@@ -49,13 +49,31 @@ class Transcript:
 
 
 async def resolve(host: str, port: int, timeout: float) -> list[tuple]:
-    """getaddrinfo with a deadline; DNSFailure when the name does not resolve."""
+    """getaddrinfo with a deadline; DNSFailure when the name does not resolve. An address literal is answered
+    at once (asyncio's getaddrinfo would hand even that to a worker thread)."""
+    literal = address_literal(host, port)
+    if literal is not None:
+        return literal
     loop = asyncio.get_running_loop()
     with mapped("dns", seconds=timeout, host=host):
-        infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+        async with asyncio.timeout(timeout):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     if not infos:
         raise DNSFailure(f"{host} has no address", step="dns")
     return infos
+
+
+def address_literal(host: str, port: int) -> list[tuple] | None:
+    """getaddrinfo's answer for an IPv4/IPv6 address literal ("127.0.0.1", "::1", "[::1]"); None for a name."""
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, bare)
+        except OSError:
+            continue
+        sockaddr = (bare, port) if family == socket.AF_INET else (bare, port, 0, 0)
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr)]
+    return None
 
 
 async def open_socket(addresses: list[tuple], timeout: float) -> tuple[socket.socket, Address]:
@@ -67,7 +85,8 @@ async def open_socket(addresses: list[tuple], timeout: float) -> tuple[socket.so
         sock.setblocking(False)
         try:
             with mapped("tcp", seconds=timeout, peer=f"{sockaddr[0]}:{sockaddr[1]}"):
-                await asyncio.wait_for(loop.sock_connect(sock, sockaddr), timeout)
+                async with asyncio.timeout(timeout):
+                    await loop.sock_connect(sock, sockaddr)
         except NetworkError as exc:
             sock.close()
             last = exc
