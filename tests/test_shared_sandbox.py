@@ -253,6 +253,9 @@ def test_chromium_opens_the_consent_page_without_a_certificate_warning(state: Pa
             screenshot(page, "shared-sandbox-consent-http")
             page.click("#consent-continue")
             page.wait_for_url(flow.redirect_uri + "**", timeout=15_000)
+            device = browser.new_page()  # Microsoft's device-code page, where a person types the code
+            device.goto(running.info["pages"] + "/devicelogin", timeout=15_000)
+            assert device.locator("input[name=otc]").is_visible()
             # the same page on the HTTPS side is what a browser refuses without the sandbox's CA
             page_tls = browser.new_page()
             with pytest.raises(Exception, match="ERR_CERT"):
