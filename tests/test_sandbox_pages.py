@@ -71,3 +71,22 @@ def test_microsoft_sends_the_browser_to_the_http_pages(sandbox_env: SandboxThrea
     assert device["verification_uri"] == info["pages"] + "/devicelogin"
     page = requests.get(device["verification_uri"], timeout=5)
     assert page.status_code == 200 and "otc" in page.text
+
+
+def test_a_sandbox_json_whose_pages_are_not_on_this_machine_is_refused(sandbox: SandboxThread, tmp_path) -> None:
+    import json
+
+    import pytest
+
+    from mailkit.endpoints import SandboxInfo
+    from mailkit.errors import UsageError
+
+    raw = json.loads(sandbox.info_path.read_text(encoding="utf-8"))
+    raw["pages"] = "http://consent.example:80"
+    forged = tmp_path / "sandbox.json"
+    forged.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(UsageError, match="pages host is 'consent.example'"):
+        SandboxInfo.load(forged)
+    raw["pages"] = "http://127.0.0.1:9"
+    forged.write_text(json.dumps(raw), encoding="utf-8")
+    assert SandboxInfo.load(forged).pages_base == "http://127.0.0.1:9"
