@@ -68,7 +68,6 @@ class SandboxInfo:
     #: `http://127.0.0.1:P`: the pages a browser opens (consent, chooser), plain HTTP so no CA is needed;
     #: "" for a sandbox.json of an older sandbox (its pages are then on `http`).
     pages: str = ""
-    pid: int = 0
 
     @property
     def pages_base(self) -> str:
@@ -96,7 +95,6 @@ class SandboxInfo:
                 workspace_domains=frozenset(raw.get("workspace_domains", [])),
                 microsoft=MicrosoftSandbox.from_json(raw["microsoft"]) if raw.get("microsoft") else None,
                 pages=str(raw.get("pages") or "").rstrip("/"),
-                pid=int(raw.get("pid") or 0),
             )
         except FileNotFoundError as exc:
             raise UsageError(

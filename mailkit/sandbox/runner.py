@@ -1,10 +1,11 @@
 """Start and stop a whole sandbox: SMTP (STARTTLS and implicit TLS), IMAP, and the OAuth/Directory HTTP side,
 plus the Microsoft 365 personality (Outlook SMTP/IMAP, Microsoft's identity endpoints on the same HTTPS side).
 
-`Sandbox` is the async core (used by `mailkit sandbox`); `SandboxThread` runs one on its own
-event loop in a daemon thread, for tests and notebooks whose own loop must stay free.
-`start()` writes `sandbox.json` (what `mailkit.endpoints.SandboxInfo.load` reads; point
-MAILKIT_SANDBOX at it) and an OAuth client file in Google's "installed" format.
+`Sandbox` is the async core (used by `mailkit sandbox` and by the workspace's background sandbox,
+`mailkit.sandbox.supervisor`, that notebooks and the app share); `SandboxThread` runs one on its own
+event loop in a daemon thread, for tests and the demo. `start()` writes `sandbox.json` (what
+`mailkit.endpoints.SandboxInfo.load` reads; point MAILKIT_SANDBOX at it: ports, `pages` for the
+browser, pid) and an OAuth client file in Google's "installed" format.
 
 A sandbox started again on the same state dir is the same Google to its clients: it keeps the
 OAuth client of `client_config.json` and the grants and tokens of `oauth_grants.json`, so
