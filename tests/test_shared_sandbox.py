@@ -206,6 +206,7 @@ def test_two_kernels_share_one_sandbox_its_grants_and_the_cli_sees_it(tmp_path: 
         info = json.loads((state / "sandbox.json").read_text(encoding="utf-8"))
         assert consent == ["ok", info["pages"]]  # the page a person opens is the plain-HTTP one
         assert said(kernels[1].run(CHECK), "CHECK") == ["ok"]
+        assert (state / "sandbox-secrets.json").exists()  # no desktop keyring: the shared file of fake secrets
 
         cli_env = {"MAILKIT_SANDBOX": str(state / "sandbox.json"), "PYTHON_KEYRING_BACKEND":
                    "keyring.backends.fail.Keyring"}
@@ -264,3 +265,21 @@ def test_chromium_opens_the_consent_page_without_a_certificate_warning(state: Pa
             browser.close()
     result = flow.run(timeout=10)
     assert result.status is Status.OK, result.message
+
+
+def test_a_slow_foreground_sandbox_is_found_not_doubled(state: Path) -> None:
+    env = {**{k: v for k, v in os.environ.items() if k != "MAILKIT_SANDBOX"}, "PYTHONIOENCODING": "utf-8"}
+    foreground = subprocess.Popen([sys.executable, "-m", "mailkit", "sandbox", "--state-dir", str(state),
+                                   "--latency-ms", "4000"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  text=True, env=env)
+    try:
+        info = json.loads(foreground.stdout.readline())  # type: ignore[union-attr]
+        started = time.monotonic()
+        found = supervisor.ensure(state)  # every reply waits 4 s, but not the health check
+        assert found.pid == foreground.pid == info["pid"] and time.monotonic() - started < 3
+        assert supervisor.stop(state) is not None
+        assert foreground.wait(15) == 0  # SIGTERM: a clean exit
+    finally:
+        if foreground.poll() is None:
+            foreground.kill()
+            foreground.wait(10)

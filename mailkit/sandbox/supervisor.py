@@ -70,7 +70,8 @@ def find(state_dir: str | os.PathLike[str], timeout: float = 3.0) -> Running | N
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists (it may be someone else's: `healthy` tells)."""
+    """Whether a process with this id runs (it may be someone else's: `healthy` tells). A zombie — ended, not
+    yet reaped by its parent — does not count."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -79,7 +80,11 @@ def pid_alive(pid: int) -> bool:
         return True
     except OSError:
         return False
-    return True
+    try:  # Linux, "pid (name) S ...": the state letter follows the name's closing parenthesis
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rpartition(")")[2].split()[0]
+    except (OSError, IndexError):  # no /proc (macOS, Windows): existing is running
+        return True
+    return state != "Z"
 
 
 def healthy(info: dict[str, Any], pid: int, state_dir: Path, timeout: float = 3.0) -> bool:
@@ -113,6 +118,8 @@ def ensure(state_dir: str | os.PathLike[str], accounts_file: str | os.PathLike[s
     directory.mkdir(parents=True, exist_ok=True)
     with _locked(directory):
         found = find(directory)  # someone else may have started it while we waited for the lock
+        if found is None and _published_pid_alive(directory):
+            found = find(directory, timeout=10.0)  # alive but slow to answer (a busy machine): wait longer
         if found is not None:
             return found
         process = _spawn(directory, accounts_file)
@@ -136,6 +143,13 @@ def stop(state_dir: str | os.PathLike[str], timeout: float = 15.0) -> Running | 
             _wait_gone(found.pid, 5.0)
             found.info_path.unlink(missing_ok=True)
         return found
+
+
+def _published_pid_alive(directory: Path) -> bool:
+    try:
+        return pid_alive(int(json.loads((directory / INFO_FILE).read_text(encoding="utf-8"))["pid"]))
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
 
 
 def _spawn(directory: Path, accounts_file: str | os.PathLike[str] | None) -> subprocess.Popen[bytes]:
