@@ -98,10 +98,14 @@ def run_demo(home: Path, *, lang: str, say: Say, progress: bool = True) -> tuple
     """Run the whole story; returns (accounts not ok, path of the Excel report)."""
     from mailkit.audit import AuditOptions, Selection, audit
     from mailkit.reports.files import export
+    from mailkit.sandbox import supervisor
     from mailkit.sandbox.runner import SandboxThread
 
     workspace = Workspace(home).ensure()
     plan = DemoPlan.load()
+    stopped = supervisor.stop(home / "sandbox")  # its grants are the demo's to set: one sandbox per state dir
+    if stopped is not None:
+        say(f"stopped the workspace's background sandbox (pid {stopped.pid}) to run the story on its state")
     with SandboxThread(state_dir=home / "sandbox") as sandbox, _sandbox_mode(sandbox.info_path):
         say(f"sandbox: local Gmail on {sandbox.info['smtp']['host']} (SMTP {sandbox.info['smtp']['port']}, "
             f"SMTPS {sandbox.info['smtps']['port']}, IMAP {sandbox.info['imaps']['port']}, {sandbox.info['http']})")

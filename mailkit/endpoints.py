@@ -65,6 +65,14 @@ class SandboxInfo:
     state_dir: Path
     workspace_domains: frozenset[str] = field(default_factory=frozenset)
     microsoft: MicrosoftSandbox | None = None
+    #: `http://127.0.0.1:P`: the pages a browser opens (consent, chooser), plain HTTP so no CA is needed;
+    #: "" for a sandbox.json of an older sandbox (its pages are then on `http`).
+    pages: str = ""
+
+    @property
+    def pages_base(self) -> str:
+        """Where the browser pages are: `pages`, else the HTTPS side."""
+        return self.pages or self.http
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SandboxInfo:
@@ -86,6 +94,7 @@ class SandboxInfo:
                 state_dir=Path(raw.get("state_dir", path.parent)),
                 workspace_domains=frozenset(raw.get("workspace_domains", [])),
                 microsoft=MicrosoftSandbox.from_json(raw["microsoft"]) if raw.get("microsoft") else None,
+                pages=str(raw.get("pages") or "").rstrip("/"),
             )
         except FileNotFoundError as exc:
             raise UsageError(
@@ -105,6 +114,8 @@ class SandboxInfo:
         or whose CA file is gone (a stale file left by a sandbox that stopped)."""
         hosts = {"smtp": self.smtp[0], "smtps": self.smtps[0], "imaps": self.imaps[0],
                  "http": urlsplit(self.http).hostname or ""}
+        if self.pages:
+            hosts["pages"] = urlsplit(self.pages).hostname or ""
         if self.microsoft is not None:
             hosts.update({"microsoft smtp": self.microsoft.smtp[0], "microsoft imaps": self.microsoft.imaps[0]})
         for name, host in hosts.items():
@@ -257,6 +268,16 @@ def google_endpoints() -> GoogleEndpoints:
     if info is None:
         return GoogleEndpoints()
     return GoogleEndpoints(**{name: info.http + path for name, path in SANDBOX_PATHS.items()})
+
+
+def browser_url(url: str) -> str:
+    """The address a person opens: in sandbox mode a page on the sandbox's HTTPS side becomes the same page on
+    its plain-HTTP side (127.0.0.1, which browsers trust without the sandbox's CA); any other URL is unchanged.
+    OAuth libraries insist on https:// while they build the URL, hence this last step."""
+    info = sandbox_info()
+    if info is None or not info.pages or not url.startswith(info.http + "/"):
+        return url
+    return info.pages + url[len(info.http):]
 
 
 def microsoft_authority(tenant: str) -> str:

@@ -127,6 +127,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        from mailkit.sandbox import supervisor
+
+        supervisor.stop(supervisor.state_dir_of(home / "sandbox"))  # the kernels' shared sandbox outlives them
 
 
 def _wait_ready(url: str, token: str, process: subprocess.Popen, log: Path) -> None:

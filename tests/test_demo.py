@@ -10,6 +10,7 @@ import zipfile
 from openpyxl import load_workbook
 
 from mailkit import assets
+from mailkit.sandbox import supervisor
 from tests import demo_hints
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import EXPECTED_SEND
@@ -17,9 +18,13 @@ from tests.sandbox_fixtures import EXPECTED_SEND
 
 def test_demo_tells_the_whole_story_and_leaks_no_secret(tmp_path):
     home = tmp_path / "ws"
+    # a background sandbox left running on the demo's state (`mailkit sandbox start`) gives way to the story's
+    background = supervisor.ensure(supervisor.state_dir_of(home / "demo"))
     result = run_mailkit("demo", "--no-progress", home=home, timeout=120,
                          env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
     assert result.returncode == 0, result.stderr
+    assert f"stopped the workspace's background sandbox (pid {background.pid})" in result.stdout
+    assert not supervisor.pid_alive(background.pid)
     lines = result.stdout.splitlines()
     for email, status in EXPECTED_SEND.items():
         row = next(line for line in lines if f" {email} " in f" {line} " and not line.startswith("3."))

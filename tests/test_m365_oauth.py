@@ -339,7 +339,7 @@ def test_cli_loopback_login_with_the_pasted_address(mws: Workspace, m365: Sandbo
     try:
         lines = [child.stdout.readline(), child.stdout.readline()]
         url = lines[1].strip()
-        assert url.startswith(m365.info["http"] + "/") and "/oauth2/v2.0/authorize?" in url, lines
+        assert url.startswith(m365.info["pages"] + "/") and "/oauth2/v2.0/authorize?" in url, lines
         ended_on = approve(url)
         assert ended_on.startswith("http://localhost:")
         out, err = child.communicate(ended_on + "\n", timeout=30)

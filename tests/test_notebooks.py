@@ -1,5 +1,6 @@
-"""Every notebook executed top to bottom by a real kernel against the sandbox (each kernel starts its
-own), plus in-kernel driving of the widgets; and the check that no secret lands in a saved notebook."""
+"""Every notebook executed top to bottom by a real kernel against the sandbox (the workspace's one, which
+the first kernel starts in the background), plus in-kernel driving of the widgets; and the check that no
+secret lands in a saved notebook."""
 
 from __future__ import annotations
 
@@ -27,9 +28,13 @@ SECRETS = sorted({s for a in ACCOUNTS for p in [a.get("password", ""), *a.get("a
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One workspace for the module's kernels, so 05 reports what 04 sent."""
-    return tmp_path_factory.mktemp("notebook-home")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One workspace for the module's kernels, so 05 reports what 04 sent; its one sandbox stopped at the end."""
+    from mailkit.sandbox import supervisor
+
+    path = tmp_path_factory.mktemp("notebook-home")
+    yield path
+    supervisor.stop(supervisor.state_dir_of(path / "sandbox"))
 
 
 @contextmanager

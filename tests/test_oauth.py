@@ -470,7 +470,7 @@ def test_cli_subprocess_paste_on_stdin_and_ctrl_c(own_ws: Workspace, own: Sandbo
                                  "--timeout", "20"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=env)
         for line in proc.stdout:
-            if line.startswith("https://"):
+            if line.startswith(("https://", "http://127.0.0.1:")):
                 return proc, line.strip()
         raise AssertionError(proc.stderr.read())
 

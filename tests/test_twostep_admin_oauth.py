@@ -221,7 +221,7 @@ def test_cli_subprocess_setup_with_a_pasted_address_then_check(ws: Workspace, fr
     printed = []
     for line in proc.stdout:
         printed.append(line)
-        if line.startswith("https://"):
+        if line.startswith(("https://", "http://127.0.0.1:")):
             break
     landed = approve(printed[-1].strip())
     out, err = proc.communicate(landed + "\n", timeout=20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 import socket
 import string
@@ -565,15 +566,20 @@ def test_session_starts_its_own_sandbox_when_nothing_is_configured(workspace: Wo
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(session, "_SESSION", None)
     started = session.start(lang="en")
+    shared = started.sandbox
     try:
-        assert started.sandboxed and started.sandbox is not None
+        assert started.sandboxed and shared is not None
         assert started.workspace.home == workspace.home / "sandbox"
+        # the workspace's background sandbox, in its own process, its state in the workspace
+        assert shared.pid != os.getpid() and shared.info_path == workspace.home / "sandbox" / "sandbox" / "sandbox.json"
         assert "Sandbox mode" in started._repr_html_()
         with Inventory.open(started.workspace) as inventory:
             assert len(inventory.accounts()) == 13
     finally:
         started.stop()
-    assert "MAILKIT_SANDBOX" not in __import__("os").environ
+        if shared is not None:
+            shared.stop()
+    assert "MAILKIT_SANDBOX" not in os.environ
 
 
 def test_session_in_google_mode_starts_nothing(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ import requests
 from google_auth_oauthlib.flow import InstalledAppFlow
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from mailkit.endpoints import http_failure_status, requests_verify
+from mailkit.endpoints import browser_url, http_failure_status, requests_verify
 from mailkit.errors import MailkitError, UsageError
 from mailkit.models import Account
 from mailkit.oauth.client import OAuthClient, active_client
@@ -134,8 +134,8 @@ class ConsentFlow:
         self._server = LoopbackServer(self._deliver)
         self.redirect_uri = f"http://127.0.0.1:{self._server.port}/"
         self._flow.redirect_uri = self.redirect_uri
-        self.authorization_url, self._state = self._flow.authorization_url(
-            access_type="offline", prompt="consent", login_hint=login_hint)
+        url, self._state = self._flow.authorization_url(access_type="offline", prompt="consent", login_hint=login_hint)
+        self.authorization_url = browser_url(url)
 
     def _begin(self, account: Account | str, workspace: Workspace | None, purpose: GrantPurpose) -> str:
         """What every provider's consent shares: who must consent and the waiting machinery; the login hint.

@@ -37,7 +37,7 @@ def approve(authorization_url: str, *, untick: tuple[str, ...] = (), cancel: boo
             timeout: float = 15.0) -> str:
     """Open the consent page, untick some scopes (or cancel), submit; the redirect URL Google would send."""
     info = sandbox_info()
-    if info is None or not authorization_url.startswith(info.http):
+    if info is None or not authorization_url.startswith((info.http, info.pages_base)):
         raise UsageError("the consent robot only works against the sandbox (MAILKIT_SANDBOX)")
     with http_session() as session:
         page = session.get(authorization_url, timeout=timeout)

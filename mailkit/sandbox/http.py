@@ -2,6 +2,11 @@
 certs), the Admin SDK Directory users API and Microsoft's identity platform (`ms_identity`), served on
 127.0.0.1 from a daemon thread.
 
+The pages a person opens in a browser (Google's chooser and consent, Microsoft's sign-in, consent and
+device-code pages, the index) are also served over plain HTTP on 127.0.0.1, which browsers trust as a
+secure context without any CA: no certificate warning. Everything a program calls (token, revoke,
+userinfo, Directory, discovery) stays on HTTPS only, where mailkit's clients verify the sandbox's CA.
+
 Standard library only for the wire: a ThreadingHTTPServer whose connections are wrapped in TLS in
 their own thread (a slow handshake never blocks the accept loop). Endpoints live in
 `http_consent`, `http_token` and `directory`; this module parses requests and routes them.
@@ -13,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import socket
 import ssl
 import threading
@@ -42,6 +48,8 @@ from mailkit.secrets.redaction import redact, remember
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
+#: What `mailkit.sandbox.supervisor` asks to tell a live sandbox from a stale sandbox.json.
+HEALTH_PATH = "/_sandbox/health"
 Endpoint = Callable[[HttpContext, Request], Response]
 
 #: (method, path) -> endpoint. Paths mirror Google's (mailkit.endpoints.SANDBOX_PATHS).
@@ -64,7 +72,18 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
         {ctx.id_key.kid: ctx.id_key.certificate_pem("accounts.google.com")}),
     ("GET", "/.well-known/openid-configuration"): lambda ctx, req: json_response(_openid_configuration(ctx)),
     ("GET", "/"): lambda ctx, req: html_response(index_page(ctx.base_url, ENDPOINTS, ctx.accounts.values())),
+    ("GET", HEALTH_PATH): lambda ctx, req: json_response({"pid": os.getpid(), "state_dir": ctx.state_dir}),
 }
+
+#: Google's browser pages, also served over plain HTTP (see the module docstring).
+GOOGLE_PAGES = frozenset({("GET", "/"), ("GET", "/o/oauth2/auth"), ("GET", "/o/oauth2/v2/auth"),
+                          ("POST", "/o/oauth2/approve")})
+
+
+def is_page(method: str, path: str) -> bool:
+    """Whether a request is for a page a person opens in a browser (served over plain HTTP too)."""
+    path = path.rstrip("/") or "/"
+    return (method, path) in GOOGLE_PAGES or ms_identity.is_page(method, path)
 
 ENDPOINTS = [
     ("GET", "/o/oauth2/auth", "authorization: account chooser and consent page"),
@@ -85,7 +104,8 @@ ENDPOINTS = [
 
 def _openid_configuration(ctx: HttpContext) -> dict[str, object]:
     base = ctx.base_url
-    return {"issuer": GOOGLE_ISSUER, "authorization_endpoint": base + "/o/oauth2/v2/auth",
+    pages = ctx.pages_url or base  # the browser opens the page that needs no CA
+    return {"issuer": GOOGLE_ISSUER, "authorization_endpoint": pages + "/o/oauth2/v2/auth",
             "token_endpoint": base + "/token", "userinfo_endpoint": base + "/v1/userinfo",
             "revocation_endpoint": base + "/revoke", "jwks_uri": base + "/oauth2/v3/certs",
             "response_types_supported": ["code"], "subject_types_supported": ["public"],
@@ -121,8 +141,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, address: tuple[str, int], side: HttpSide):
+    def __init__(self, address: tuple[str, int], side: HttpSide, tls: bool = True):
         self.side = side
+        self.tls = tls
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -151,9 +172,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        """TLS handshake here, in the connection's own thread."""
+        """TLS handshake here, in the connection's own thread (the plain-HTTP pages server has none)."""
         self.request.settimeout(self.timeout)
-        self.request = self.server.side.ssl_context.wrap_socket(self.request, server_side=True)
+        if self.server.tls:
+            self.request = self.server.side.ssl_context.wrap_socket(self.request, server_side=True)
         self.server.track(self.request, True)
         super().setup()
 
@@ -184,11 +206,16 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(method, parts.path, parse_qs(parts.query, keep_blank_values=True),
                       _parse_body(self.headers.get("Content-Type", ""), body), self.headers)
         try:
-            response = route(side.context, req)
+            if self.server.tls or is_page(method, parts.path):
+                response = route(side.context, req)
+            else:  # an API call over plain HTTP: Google answers those on HTTPS only
+                response = Response(404, b"404. That's an error. The requested URL was not found on this server.\n")
         except Exception:  # the server must answer; the traceback goes to the log
             log.exception("sandbox HTTP endpoint failed for %s %s", method, redact(parts.path))
             response = json_response({"error": {"code": 500, "message": "Internal error."}}, 500)
-        delay = side.faults.reply_delay()  # read per reply: a running sandbox's latency can change
+        # read per reply: a running sandbox's latency can change; the health check is never slowed, or a
+        # sandbox started with --latency-ms would look dead to the supervisor and get a twin on its state
+        delay = side.faults.reply_delay() if parts.path != HEALTH_PATH else 0
         if delay:
             time.sleep(delay)
         self._send(response)
@@ -240,8 +267,8 @@ class HttpSide:
             self.faults.latency_ms = max(0, int(latency_ms))
         self.state_dir = Path(state_dir)
         self._context: HttpContext | None = None
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
         remember(client_secret)
 
     @property
@@ -255,11 +282,17 @@ class HttpSide:
         return self.context.base_url
 
     @property
+    def pages_url(self) -> str:
+        """`http://127.0.0.1:P`: where the browser pages are served without TLS."""
+        return self.context.pages_url
+
+    @property
     def service_account_file(self) -> Path:
         return self.state_dir / SERVICE_ACCOUNT_FILE
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Bind, write service_account.json, serve; returns the base URL `https://127.0.0.1:P`."""
+        """Bind, write service_account.json, serve; returns the base URL `https://127.0.0.1:P` (the
+        plain-HTTP pages' base URL is then `pages_url`)."""
         if host not in ("127.0.0.1", "localhost"):
             raise UsageError(f"the sandbox serves on 127.0.0.1 only, not {host}")
         return await asyncio.to_thread(self._start, port)
@@ -268,31 +301,37 @@ class HttpSide:
         await asyncio.to_thread(self._stop)
 
     def _start(self, port: int) -> str:
-        if self._server is not None:
+        if self._servers:
             return self.base_url
         service_account = ServiceAccount.load_or_create(self.service_account_file)
         server = _Server(("127.0.0.1", port), self)
+        try:
+            pages = _Server(("127.0.0.1", 0), self, tls=False)
+        except OSError:
+            server.server_close()
+            raise
         base_url = f"https://127.0.0.1:{server.server_address[1]}"
         self._context = HttpContext(self.accounts, self.grants, self.client_id, self.client_secret,
-                                    RsaKey.generate(), service_account, base_url, microsoft=self.microsoft)
+                                    RsaKey.generate(), service_account, base_url, microsoft=self.microsoft,
+                                    pages_url=f"http://127.0.0.1:{pages.server_address[1]}",
+                                    state_dir=str(self.state_dir))
         service_account.write(self.service_account_file, base_url)
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="mailkit-sandbox-https", daemon=True)
-        self._thread.start()
-        log.info("sandbox OAuth/Directory endpoints at %s", base_url)
+        for each, name in ((server, "mailkit-sandbox-https"), (pages, "mailkit-sandbox-pages")):
+            thread = threading.Thread(target=each.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True)
+            self._servers.append(each)
+            self._threads.append(thread)
+            thread.start()
+        log.info("sandbox OAuth/Directory endpoints at %s, browser pages at %s", base_url, self.pages_url)
         return base_url
 
     def _stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
+        servers, threads, self._servers, self._threads = self._servers, self._threads, [], []
+        for server in servers:
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+        for thread in threads:
             thread.join(timeout=5)
-        self._server = self._thread = None
 
 
-__all__ = ["ENDPOINTS", "ROUTES", "HttpSide", "route"]
+__all__ = ["ENDPOINTS", "HEALTH_PATH", "ROUTES", "HttpSide", "is_page", "route"]

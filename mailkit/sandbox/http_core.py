@@ -137,6 +137,9 @@ class HttpContext:
     base_url: str = ""
     #: Microsoft's identity platform (mailkit.sandbox.ms_identity.MicrosoftIdentity), when the sandbox serves it.
     microsoft: Any = None
+    #: `http://127.0.0.1:P`, where the browser pages are served without TLS ("" when they are not).
+    pages_url: str = ""
+    state_dir: str = ""
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
     _email_hidden: set[str] = field(default_factory=set)

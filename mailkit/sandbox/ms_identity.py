@@ -91,6 +91,18 @@ class MicrosoftIdentity:
                          and d.expires > time.time()), None)
 
 
+#: Microsoft's pages a person opens in a browser (tenant-relative paths, plus /devicelogin).
+BROWSER_PAGES = frozenset({("GET", "oauth2/v2.0/authorize"), ("POST", "oauth2/v2.0/consent")})
+
+
+def is_page(method: str, path: str) -> bool:
+    """Whether a request is for one of Microsoft's browser pages (the sandbox serves those over plain HTTP too)."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:1] == ["devicelogin"]:
+        return True
+    return len(parts) >= 3 and (method, "/".join(parts[1:])) in BROWSER_PAGES
+
+
 def route(ctx: HttpContext, req: Request) -> Response | None:
     """The Microsoft endpoint's response, or None when the path is not one of Microsoft's."""
     identity: MicrosoftIdentity | None = getattr(ctx, "microsoft", None)
@@ -119,6 +131,7 @@ def route(ctx: HttpContext, req: Request) -> Response | None:
 def _discovery(ctx: HttpContext, identity: MicrosoftIdentity, req: Request, tenant: str) -> Response:
     """What msal reads before anything else: where authorize, token and devicecode are."""
     base = f"{ctx.base_url}/{tenant}"
+    pages = f"{ctx.pages_url or ctx.base_url}/{tenant}"  # the browser opens the page that needs no CA
     issuer_tenant = identity.tenant_id if tenant not in ("common", "organizations") else "{tenantid}"
     return json_response({
         "token_endpoint": f"{base}/oauth2/v2.0/token",
@@ -128,7 +141,7 @@ def _discovery(ctx: HttpContext, identity: MicrosoftIdentity, req: Request, tena
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "issuer": ISSUER.format(tenant=issuer_tenant), "request_uri_parameter_supported": False,
-        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+        "authorization_endpoint": f"{pages}/oauth2/v2.0/authorize",
         "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
         "end_session_endpoint": f"{base}/oauth2/v2.0/logout", "tenant_region_scope": "EU",
         "cloud_instance_name": "microsoftonline.com", "cloud_graph_host_name": "graph.windows.net",
@@ -229,7 +242,7 @@ def _devicecode(ctx: HttpContext, identity: MicrosoftIdentity, req: Request, ten
         return _error(400, "invalid_request", 900144, "The request body must contain the following parameter: "
                       "'scope'.")
     sign_in = identity.start_device(client_id, scopes)
-    uri = f"{ctx.base_url}/devicelogin"
+    uri = f"{ctx.pages_url or ctx.base_url}/devicelogin"
     return json_response({
         "user_code": sign_in.user_code, "device_code": sign_in.device_code, "verification_uri": uri,
         "expires_in": DEVICE_LIFETIME, "interval": identity.device_interval,

@@ -1,10 +1,11 @@
 """Start and stop a whole sandbox: SMTP (STARTTLS and implicit TLS), IMAP, and the OAuth/Directory HTTP side,
 plus the Microsoft 365 personality (Outlook SMTP/IMAP, Microsoft's identity endpoints on the same HTTPS side).
 
-`Sandbox` is the async core (used by `mailkit sandbox`); `SandboxThread` runs one on its own
-event loop in a daemon thread, for tests and notebooks whose own loop must stay free.
-`start()` writes `sandbox.json` (what `mailkit.endpoints.SandboxInfo.load` reads; point
-MAILKIT_SANDBOX at it) and an OAuth client file in Google's "installed" format.
+`Sandbox` is the async core (used by `mailkit sandbox` and by the workspace's background sandbox,
+`mailkit.sandbox.supervisor`, that notebooks and the app share); `SandboxThread` runs one on its own
+event loop in a daemon thread, for tests and the demo. `start()` writes `sandbox.json` (what
+`mailkit.endpoints.SandboxInfo.load` reads; point MAILKIT_SANDBOX at it: ports, `pages` for the
+browser, pid) and an OAuth client file in Google's "installed" format.
 
 A sandbox started again on the same state dir is the same Google to its clients: it keeps the
 OAuth client of `client_config.json` and the grants and tokens of `oauth_grants.json`, so
@@ -151,12 +152,14 @@ class Sandbox:
         ms_imaps_host, ms_imaps_port = await outlook_imap.start(HOST)
         write_private(self.state_dir / MS_APP_FILE, json.dumps(
             {"client_id": self.microsoft.client_id, "tenant_id": self.microsoft.tenant_id}) + "\n")
-        http = await self._start_http(tls.server_context())
+        side = await self._start_http(tls.server_context())
+        http = side.base_url
         info = {
             "smtp": {"host": smtp_host, "port": smtp_port},
             "smtps": {"host": smtps_host, "port": smtps_port},
             "imaps": {"host": imaps_host, "port": imaps_port},
             "http": http,
+            "pages": side.pages_url,
             "ca_cert": str(tls.ca_path),
             "client_config": str(self._write_client_config(http)),
             "state_dir": str(self.state_dir),
@@ -172,12 +175,13 @@ class Sandbox:
         self.info = info
         return info
 
-    async def _start_http(self, context: ssl.SSLContext) -> str:
+    async def _start_http(self, context: ssl.SSLContext) -> HttpSide:
         side = HttpSide(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
                          ssl_context=context, state_dir=self.state_dir, faults=self.faults,
                          microsoft=self.microsoft)
         self._parts.append(side)
-        return (await side.start(HOST, 0)).rstrip("/")
+        await side.start(HOST, 0)
+        return side
 
     def _write_client_config(self, http: str) -> Path:
         path = self.state_dir / CLIENT_CONFIG_FILE

@@ -2,19 +2,20 @@
 
 - MAILKIT_SANDBOX set: sandbox mode with the sandbox already running (the CLI's workspace).
 - An OAuth client registered in the workspace: Google mode, nothing is started.
-- Neither: an in-process sandbox with the shipped accounts is started, MAILKIT_SANDBOX is set
-  for this kernel, and a workspace of its own (`<home>/sandbox`, never the admin's real
-  inventory) gets the sample inventory if it is empty, and the sandbox's fake app passwords.
+- Neither: the sandbox workspace (`<home>/sandbox`, never the admin's real inventory) and its one
+  sandbox, shared by every notebook, the CLI and the app: found running, or started in the
+  background (`mailkit.sandbox.supervisor`); MAILKIT_SANDBOX is set for this kernel, the workspace
+  gets the sample inventory if it is empty, and the sandbox's fake app passwords.
 
-Each kernel's sandbox has its own temporary state (ports, CA, OAuth grants, and — without a
-desktop keyring — the file of fake secrets), so several notebooks can be open at once; the
-inventory and the audit history live in the shared workspace. Running the cell again returns
-the same session.
+The sandbox's state (OAuth client, grants and tokens, and — without a desktop keyring — the file of
+fake secrets) lives in `<home>/sandbox/sandbox`, so an account connected in one notebook is
+connected in all of them, and after a restart. Closing a notebook leaves the sandbox running for
+the others; `mailkit --home <home>/sandbox sandbox stop` stops it. Running the cell again returns
+the same session (and starts the sandbox again if it was stopped meanwhile).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import html
 import os
@@ -32,12 +33,38 @@ SAMPLE_INVENTORY = assets.asset_path(assets.SAMPLE_INVENTORY)
 
 
 @dataclass
+class SharedSandbox:
+    """The workspace's background sandbox this kernel uses (mailkit.sandbox.supervisor)."""
+
+    state_dir: Path
+    pid: int = 0
+    info_path: Path | None = None
+
+    def ensure(self) -> SharedSandbox:
+        """Find it running (health-checked), else start it; point this kernel's MAILKIT_SANDBOX at it."""
+        from mailkit.sandbox import supervisor
+        from mailkit.sandbox.runner import default_accounts_file
+
+        running = supervisor.ensure(self.state_dir, default_accounts_file())
+        self.pid, self.info_path = running.pid, running.info_path
+        os.environ["MAILKIT_SANDBOX"] = str(running.info_path)
+        return self
+
+    def stop(self) -> None:
+        """Stop the sandbox for every notebook, the CLI and the app (its grants and tokens stay)."""
+        from mailkit.sandbox import supervisor
+
+        supervisor.stop(self.state_dir)
+
+
+@dataclass
 class Session:
-    """Which mode the notebook runs in, its workspace, and the sandbox it started (if any)."""
+    """Which mode the notebook runs in, its workspace, and the shared sandbox it uses (if it found or
+    started one itself rather than being given MAILKIT_SANDBOX)."""
 
     mode: str
     workspace: Workspace
-    sandbox: object | None = None
+    sandbox: SharedSandbox | None = None
     loaded: int = 0
     lang: str = "en"
 
@@ -63,10 +90,10 @@ class Session:
         return f"<div style='color:{color};font-weight:600'>{html.escape(self.banner())}</div>"
 
     def stop(self) -> None:
-        """Stop the sandbox this session started (a no-op otherwise)."""
+        """This kernel stops using the shared sandbox; the sandbox itself keeps running for the other
+        notebooks (`SharedSandbox.stop` or `mailkit sandbox stop` end it)."""
         global _SESSION
         if self.sandbox is not None:
-            self.sandbox.stop()  # type: ignore[attr-defined]
             self.sandbox = None
             os.environ.pop("MAILKIT_SANDBOX", None)
         if _SESSION is self:
@@ -91,6 +118,8 @@ def start(lang: str | None = None, *, sample: bool = True) -> Session:
     lang = resolve_lang(lang)
     if _SESSION is not None:
         _SESSION.lang = lang
+        if _SESSION.sandbox is not None:  # stopped or dead since the last run of the cell: start it again
+            _SESSION.sandbox.ensure()
         return _SESSION
     if os.environ.get("MAILKIT_SANDBOX"):
         session = Session("sandbox", Workspace().ensure(), lang=lang)
@@ -105,15 +134,11 @@ def start(lang: str | None = None, *, sample: bool = True) -> Session:
 
 
 def _start_sandbox(lang: str) -> Session:
-    from mailkit.sandbox.runner import SandboxThread, default_accounts_file
+    from mailkit.sandbox.supervisor import state_dir_of
 
     workspace = Workspace(default_home() / "sandbox").ensure()
-    sandbox = SandboxThread(default_accounts_file())  # a temporary state dir, removed when it stops
-    sandbox.start()
-    os.environ["MAILKIT_SANDBOX"] = str(sandbox.info_path)
-    session = Session("sandbox", workspace, sandbox, lang=lang)
-    atexit.register(session.stop)
-    return session
+    sandbox = SharedSandbox(state_dir_of(workspace.home)).ensure()
+    return Session("sandbox", workspace, sandbox, lang=lang)
 
 
 def load_sample(workspace: Workspace, path: Path = SAMPLE_INVENTORY, *, own_sandbox: bool = False) -> int:
@@ -192,5 +217,5 @@ def _count_sandbox_accounts(info_path: Path) -> int:
         return 0
 
 
-__all__ = ["SAMPLE_INVENTORY", "Session", "current", "current_workspace", "load_sample", "seed_sandbox_secrets",
-           "start"]
+__all__ = ["SAMPLE_INVENTORY", "Session", "SharedSandbox", "current", "current_workspace", "load_sample",
+           "seed_sandbox_secrets", "start"]
