@@ -186,3 +186,27 @@ def test_the_boundary_keeps_a_refusals_code_and_words() -> None:
     assert (caught.value.code, caught.value.step) == (550, "send")
     assert caught.value.reply == "550-5.1.1 No such user\n550 5.1.1 really"
     assert isinstance(caught.value.__cause__, SMTPRecipientRefused)
+
+
+def plain_server(auth_reply: bytes) -> Handler:
+    """A server without TLS whose AUTH answer is `auth_reply`, as written."""
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 mail.empresa.example\r\n")
+        await answer(reader, writer, b"250-mail.empresa.example\r\n250 AUTH PLAIN\r\n", auth_reply)
+    return handle
+
+
+@pytest.mark.parametrize("auth_reply", [b"2350 ok\r\n", b"235x ok\r\n", b"2350\r\n", b"23 ok\r\n", b" 235 ok\r\n"])
+def test_a_line_that_only_starts_like_a_235_is_never_ok(auth_reply):
+    """aiosmtplib reads the code as int(line[:3]); mailkit holds every line to three digits and a space, a hyphen
+    or the line's end, so `2350 ok` is not a success."""
+    result, _ = asyncio.run(check_against(plain_server(auth_reply), security="none"))
+    assert result.status is not Status.OK
+    assert not any(step.name == "auth" and step.ok for step in result.steps)
+
+
+def test_a_bare_235_is_a_whole_reply():
+    """RFC 5321 allows a reply with no text: `235` alone signs in, and the step's detail is empty, not a crash."""
+    result, _ = asyncio.run(check_against(plain_server(b"235\r\n"), security="none"))
+    assert result.status is Status.OK
+    assert any(step.name == "auth" and step.ok for step in result.steps)

@@ -52,6 +52,11 @@ def parse_ehlo(message: str) -> tuple[set[str], set[str]]:
     return {e.upper() for e in extensions}, {m.upper() for m in mechanisms}
 
 
+def first_line(message: str) -> str:
+    """The first line of a reply's text ("" for a bare code: `235` alone is a whole reply)."""
+    return message.split("\n", 1)[0]
+
+
 def refused(step: str, response: SMTPResponse) -> ReplyError:
     """A reply that is not the one `step` needed: the check ends on it (`CheckCore._refused`)."""
     raw = raw_reply(response.code, response.message)
@@ -142,7 +147,7 @@ class SMTPCheck(CheckCore):
             reply = await client.ehlo()
         self.extensions, self.mechanisms = parse_ehlo(reply.message)
         shown = f"AUTH {' '.join(sorted(self.mechanisms))}" if self.mechanisms else "no AUTH offered yet"
-        self._pass_step("ehlo", f"{reply.message.splitlines()[0]}; {shown}", started)
+        self._pass_step("ehlo", f"{first_line(reply.message)}; {shown}", started)
 
     async def _starttls(self, client: CheckClient, context: ssl.SSLContext, server_hostname: str) -> None:
         if "STARTTLS" not in self.extensions:
@@ -181,7 +186,7 @@ class SMTPCheck(CheckCore):
             raise StopCheck(not_success(classify_auth_failure(
                 reply.code, raw, mechanism=mechanism, challenge=challenge,
                 granted=granted_scopes(creds) if challenge else None), "auth"))
-        self._pass_step("auth", f"{mechanism} as {creds.username}: {reply.message.splitlines()[0]}", started)
+        self._pass_step("auth", f"{mechanism} as {creds.username}: {first_line(reply.message)}", started)
 
     async def _probe_auth_without_tls(self, client: CheckClient) -> None:
         """No AUTH offered on a plain connection: ask anyway, without credentials, to hear the server's words
@@ -233,7 +238,7 @@ class SMTPCheck(CheckCore):
             self.transcript.add("C:", f"<message, {len(raw)} bytes, check id {self.message['X-Mailkit-Check-Id']}>")
         with mapped("send", seconds=self.timeouts.data):
             reply = await client.data(raw, timeout=self.timeouts.data)
-        self._pass_step("send", f"{len(raw)} bytes to {', '.join(self.recipients)}: {reply.message.splitlines()[0]}",
+        self._pass_step("send", f"{len(raw)} bytes to {', '.join(self.recipients)}: {first_line(reply.message)}",
                         started)
 
     def _require_smtputf8(self, sender: str) -> None:

@@ -10,15 +10,19 @@ and server text made printable (aiosmtplib keeps undecodable bytes as surrogates
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiosmtplib import SMTP, SMTPResponse
+from aiosmtplib import SMTP, SMTPResponse, SMTPResponseException, SMTPStatus
 from aiosmtplib.protocol import SMTPProtocol
 from aiosmtplib.typing import Default
 
 from mailkit.checks.boundary import mapped, raw_reply
 from mailkit.checks.stream import Address, Transcript, peer_of
+
+#: One line of a reply (RFC 5321 4.2): a three-digit code, then a space, a hyphen, or nothing before the line end.
+_REPLY_LINE = re.compile(rb"\d{3}(?:[ -]|$)")
 
 
 def printable(text: str) -> str:
@@ -47,6 +51,19 @@ class TranscriptProtocol(SMTPProtocol):
         self.heard.set()
         self.closed.set()
         super().connection_lost(exc)
+
+    def _read_response_from_buffer(self) -> SMTPResponse | None:
+        """aiosmtplib's parser, and every line it took held to RFC 5321's shape: three digits, then a space, a
+        hyphen or the line's end. It reads `int(line[:3])` alone, so `2350 ok` would pass for a 235."""
+        before = bytes(self._buffer)
+        response = super()._read_response_from_buffer()
+        if response is not None:
+            for line in before[:len(before) - len(self._buffer)].splitlines():
+                if not _REPLY_LINE.match(line):
+                    shown = line[:80].decode("utf-8", "replace")
+                    raise SMTPResponseException(SMTPStatus.invalid_response.value,
+                                                f"Malformed SMTP response line: {shown}")
+        return response
 
     async def read_response(self, timeout: float | None = None) -> SMTPResponse:
         response = await super().read_response(timeout)
