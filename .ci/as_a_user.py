@@ -4,8 +4,9 @@ No PYTHON_KEYRING_BACKEND (keyring's own backend detection, with keyrings.alt an
 installed as a user might have them), a fresh HOME, the `mailkit` command from the venv, a folder
 outside the repository, the default concurrency. The story: `mailkit demo`, the sandbox started again
 on the demo's state as its last lines say, ten audits one after the other, three audits of the same
-workspace at once (three processes: one runs, the others are refused by the lock), then `mailkit report --json`. Every audit must finish with exactly
-the statuses the sandbox's accounts imply: 0 crashes, 0 false statuses.
+workspace at once (three processes: the workspace's lock lets one run and refuses the others), then
+`mailkit report --json`. Every audit that runs must finish with exactly the statuses the sandbox's accounts
+imply: 0 crashes, 0 false statuses.
 
     python .ci/as_a_user.py [--audits 10] [--parallel 3]
 """
