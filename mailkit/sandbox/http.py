@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mailkit.errors import UsageError
-from mailkit.sandbox import directory, http_consent, http_token, ms_identity
+from mailkit.sandbox import aging, directory, http_consent, http_token, ms_identity
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
@@ -64,6 +64,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
         {ctx.id_key.kid: ctx.id_key.certificate_pem("accounts.google.com")}),
     ("GET", "/.well-known/openid-configuration"): lambda ctx, req: json_response(_openid_configuration(ctx)),
     ("GET", "/"): lambda ctx, req: html_response(index_page(ctx.base_url, ENDPOINTS, ctx.accounts.values())),
+    ("POST", aging.AGE_PATH): aging.age_endpoint,
 }
 
 ENDPOINTS = [
