@@ -20,7 +20,7 @@ from keyring.backends import fail
 from mailkit.audit_lock import audit_lock
 from mailkit.errors import UsageError
 from mailkit.sandbox.runner import SandboxThread
-from mailkit.schedule import install as installer
+from mailkit.schedule import installer
 from mailkit.schedule.interval import Interval, parse_interval
 from mailkit.schedule.jobs import (
     Job,

@@ -19,7 +19,7 @@ def install_command(
     json_out: bool = JsonOption,
 ) -> None:
     """Install (or replace) the scheduled audit of this workspace."""
-    from mailkit.schedule.install import install
+    from mailkit.schedule.installer import install
     from mailkit.schedule.interval import parse_interval
     from mailkit.schedule.jobs import Job
 
@@ -46,7 +46,7 @@ def install_command(
 @schedule_app.command("status")
 def status_command(json_out: bool = JsonOption) -> None:
     """Where this workspace's scheduled audit is installed, its next run when known, and the last run's result."""
-    from mailkit.schedule.install import find
+    from mailkit.schedule.installer import find
     from mailkit.schedule.jobs import job_name
     from mailkit.schedule.run import last_logged_run, log_path
 
@@ -96,7 +96,7 @@ def _run_result(workspace, run_id: int | None) -> dict | None:  # noqa: ANN001 -
 @schedule_app.command("remove")
 def remove_command() -> None:
     """Remove this workspace's scheduled audit from every scheduler that has it."""
-    from mailkit.schedule.install import remove
+    from mailkit.schedule.installer import remove
     from mailkit.schedule.jobs import job_name
 
     name = job_name(STATE.workspace().home)
