@@ -137,3 +137,15 @@ def test_an_app_password_older_than_the_password_change_is_refused_also_after_a_
 def test_the_age_endpoint_refuses_an_unknown_account(aged):
     with pytest.raises(UsageError, match="no sandbox account"):
         age(Aging("nobody@gmail.com", days=3), aged.state_dir)
+
+
+def test_the_cli_ages_a_running_sandbox_and_says_so(aged, workspace):
+    env = {**ENV, "MAILKIT_SANDBOX": str(aged.info_path)}
+    done = run_mailkit("sandbox", "age", OAUTH, "--days", "8", "--testing", "--json", home=workspace.home, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"email": OAUTH, "days": 8.0, "testing": True, "password_changed_days": None,
+                                       "grants": 1, "running": True, "state_dir": str(aged.state_dir)}
+    assert _check(workspace, aged, OAUTH) == "oauth_reauth_required"
+    nothing = run_mailkit("sandbox", "age", OAUTH, home=workspace.home, env=env)
+    assert nothing.returncode == 2 and nothing.stderr.strip().splitlines()[-1] == (
+        "error: nothing to change: give --days, --testing/--published or --password-changed")

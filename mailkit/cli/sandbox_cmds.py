@@ -14,13 +14,18 @@ from pathlib import Path
 import typer
 
 from mailkit.cli.common import STATE
+from mailkit.cli.sandbox_age_cmds import register as register_age
 
 
 def register(app: typer.Typer) -> None:
-    app.command("sandbox")(sandbox_command)
+    group = typer.Typer(help=sandbox_command.__doc__)
+    group.callback(invoke_without_command=True)(sandbox_command)
+    register_age(group)  # `mailkit sandbox age`
+    app.add_typer(group, name="sandbox")
 
 
 def sandbox_command(
+    ctx: typer.Context,
     accounts: Path = typer.Option(None, "--accounts", dir_okay=False,
                                   help="Accounts file (TOML); default: the shipped sample accounts."),
     state_dir: Path = typer.Option(None, "--state-dir", help="Where sandbox.json, ca.pem and the mail go "
@@ -31,6 +36,8 @@ def sandbox_command(
                                     "drop-data, tls-reset."),
 ) -> None:
     """Start the local Gmail (SMTP 587/465-style, IMAP 993-style, OAuth and Directory endpoints) on 127.0.0.1."""
+    if ctx.invoked_subcommand is not None:
+        return
     import asyncio
 
     from mailkit.sandbox.faults import Faults
