@@ -16,7 +16,6 @@ import functools
 import json
 import os
 import socket
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,8 +118,7 @@ def audit_lock(workspace: Workspace) -> Iterator[LockHolder]:
                         datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"))
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": me.pid, "host": me.host, "since": me.since,
-                                 "thread": threading.current_thread().name}) + "\n")
+        handle.write(json.dumps({"pid": me.pid, "host": me.host, "since": me.since}) + "\n")
         handle.flush()
         try:
             yield me

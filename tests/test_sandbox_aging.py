@@ -52,10 +52,15 @@ def test_a_testing_clients_refresh_token_dies_seven_days_after_issue(tmp_path):
 def test_an_unused_refresh_token_dies_after_six_months_and_a_use_keeps_it_alive(tmp_path):
     registry = GrantRegistry(path=tmp_path / GRANTS_FILE)
     token = _grant(registry)
-    registry.age_account(OAUTH, 182)
-    assert registry.grant_for_refresh(token, "client") is not None  # a use, today
     registry.age_account(OAUTH, 183)
     assert registry.grant_for_refresh(token, "client") is None
+    fresh = _grant(registry)
+    registry.age_account(OAUTH, 182)
+    assert registry.grant_for_refresh(fresh, "client") is not None  # a use, today
+    registry.age_account(OAUTH, 300)  # issued 300 days ago, last used 118 days ago: alive (and used now)
+    assert registry.grant_for_refresh(fresh, "client") is not None
+    registry.age_account(OAUTH, 500)  # that last use moved 200 days back: unused for too long
+    assert registry.grant_for_refresh(fresh, "client") is None
 
 
 def test_a_password_change_kills_older_grants_and_app_passwords_and_a_reload_keeps_it(tmp_path):

@@ -174,8 +174,7 @@ class GrantRegistry:
                 return None
             if grant.dead_by_age(now, self._password_changed(grant.email)):
                 return None
-            grant.last_used = now
-            self._save()
+            grant.last_used = now  # written with the access token the refresh issues next
         return grant
 
     # --- time travel ------------------------------------------------------------------------
@@ -208,8 +207,8 @@ class GrantRegistry:
 
     def age_account(self, email: str, days: float | None = None, *, testing: bool | None = None,
                     password_changed_days: float | None = None) -> int:
-        """Move an account back in time: its grants, access tokens and app passwords issued `days` ago (and not
-        used since); its OAuth client's grants marked issued in Testing (or not); its password changed
+        """Move an account back in time: its grants (their last use and access tokens moved with them) and app
+        passwords issued `days` ago; its OAuth client's grants marked issued in Testing (or not); its password changed
         `password_changed_days` ago. Kept in the state file, so a restart keeps it. The grants touched."""
         email, now = email.lower(), time.time()
         with self._lock:
@@ -219,8 +218,9 @@ class GrantRegistry:
             if days is not None:
                 shift = now - float(days) * DAY
                 for grant in grants:
-                    moved = shift - grant.created
-                    grant.created, grant.last_used = shift, 0.0
+                    moved = shift - grant.created  # the grant's whole history moves: issue, last use, tokens
+                    grant.created = shift
+                    grant.last_used = grant.last_used + moved if grant.last_used else 0.0
                     for token in self._access.values():
                         if token.grant is grant:
                             token.expires += moved
