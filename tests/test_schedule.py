@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 
 import keyring
@@ -25,6 +26,7 @@ from mailkit.schedule.interval import Interval, parse_interval
 from mailkit.schedule.jobs import (
     Job,
     cron_line,
+    cron_next,
     job_name,
     launchd_plist,
     schtasks_xml,
@@ -120,6 +122,14 @@ def test_the_crontab_line_exactly():
         cron_line(Job(Path("/w"), Interval(7 * 3600), executable=("/m",)))
 
 
+def test_the_next_cron_run():
+    now = datetime(2026, 12, 1, 18, 47, 30)
+    assert cron_next("*/30 * * * *", now) == datetime(2026, 12, 1, 19, 0)
+    assert cron_next("0 */6 * * *", now) == datetime(2026, 12, 2, 0, 0)
+    assert cron_next("0 0 */2 * *", now) == datetime(2026, 12, 3, 0, 0)
+    assert cron_next("@daily", now) is None
+
+
 # --- installing for real ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def job_sandbox(tmp_path_factory: pytest.TempPathFactory):
@@ -167,6 +177,7 @@ def test_cron_install_run_as_cron_does_status_and_remove(job_workspace, job_sand
         status = run_mailkit("schedule", "status", "--json", home=job_workspace.home, env=env)
         data = json.loads(status.stdout)
         assert [p["via"] for p in data["installed"]] == ["cron"]
+        assert data["installed"][0]["next_run"].endswith(":00 (local time)")  # hourly, on the hour
         assert data["last_run"]["id"] == 1 and data["last_run"]["counts"] == {"ok": 3}
         removed = run_mailkit("schedule", "remove", home=job_workspace.home, env=env)
         assert removed.returncode == 0 and "removed crontab: 0 * * * *" in removed.stdout

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from mailkit.errors import UsageError
@@ -215,7 +216,11 @@ def find_cron(name: str) -> Installed | None:
         return None
     marker = f"# {name}"
     found = [line for line in _crontab() if line.rstrip().endswith(marker)]
-    return Installed("cron", ["crontab: " + line for line in found]) if found else None
+    if not found:
+        return None
+    upcoming = jobs.cron_next(" ".join(found[0].split()[:5]), datetime.now())
+    return Installed("cron", ["crontab: " + line for line in found],
+                     next_run=upcoming.strftime("%Y-%m-%d %H:%M (local time)") if upcoming else "")
 
 
 def remove_cron(name: str) -> list[str]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import plistlib
+import re
 import shlex
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -160,6 +162,33 @@ def cron_schedule(every: Interval) -> str:
                      "hour (5m, 10m, 15m, 20m, 30m), hours that divide a day (1h, 2h, 3h, 4h, 6h, 8h, 12h) or days")
 
 
+def _cron_field_matches(field_text: str, value: int, first: int) -> bool:
+    """`*`, `*/n` (from the field's first value), `n` or a comma list of those."""
+    for part in field_text.split(","):
+        if part == "*" or (part.isdigit() and int(part) == value):
+            return True
+        if part.startswith("*/") and part[2:].isdigit() and int(part[2:]) and (value - first) % int(part[2:]) == 0:
+            return True
+    return False
+
+
+def cron_next(schedule: str, now: datetime) -> datetime | None:
+    """The next minute after `now` (local time, as cron keeps it) that a five-field schedule names; None for
+    forms other than `*`, `*/n`, `n` and lists of them, or nothing within 62 days."""
+    parts = schedule.split()
+    if len(parts) != 5 or not all(re.fullmatch(r"(\*(/\d+)?|\d+)(,(\*(/\d+)?|\d+))*", p) for p in parts):
+        return None
+    minute, hour, day, month, weekday = parts
+    moment = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    for _ in range(62 * 24 * 60):
+        if (_cron_field_matches(minute, moment.minute, 0) and _cron_field_matches(hour, moment.hour, 0)
+                and _cron_field_matches(day, moment.day, 1) and _cron_field_matches(month, moment.month, 1)
+                and _cron_field_matches(weekday, (moment.weekday() + 1) % 7, 0)):
+            return moment
+        moment += timedelta(minutes=1)
+    return None
+
+
 def cron_marker(job: Job) -> str:
     return f"# {job.name}"
 
@@ -172,6 +201,6 @@ def cron_line(job: Job) -> str:
     return f"{cron_schedule(job.every)} {full.replace('%', chr(92) + '%')} {cron_marker(job)}"
 
 
-__all__ = ["CARRIED_ENV", "Job", "cron_line", "cron_marker", "cron_schedule", "job_name", "launchd_label",
+__all__ = ["CARRIED_ENV", "Job", "cron_line", "cron_marker", "cron_next", "cron_schedule", "job_name", "launchd_label",
            "launchd_plist", "mailkit_executable", "schtasks_name", "schtasks_xml", "systemd_service",
            "systemd_timer"]
