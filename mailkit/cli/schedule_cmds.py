@@ -113,7 +113,7 @@ def run_command(company: str = typer.Option(None, "--company", help="Only this c
     another audit of the workspace is running (the log says so)."""
     from mailkit.schedule.run import run_job
 
-    outcome = run_job(STATE.workspace(), company)
+    outcome = run_job(STATE.workspace(), company, STATE.lang)
     if outcome.state == "failed":
         say(outcome.line, err=True)
     raise typer.Exit(outcome.exit_code)

@@ -58,7 +58,7 @@ class JobOutcome:
         return 0 if self.state in ("ran", "skipped") else 2
 
 
-def run_job(workspace: Workspace, company: str | None = None) -> JobOutcome:
+def run_job(workspace: Workspace, company: str | None = None, lang: str | None = None) -> JobOutcome:
     """One audit of the workspace (or one company), logged; never raises for what the log can tell."""
     from mailkit.audit import Audit, AuditOptions, Selection
     from mailkit.i18n import resolve_lang
@@ -67,7 +67,7 @@ def run_job(workspace: Workspace, company: str | None = None) -> JobOutcome:
     log = job_logger(workspace)
     log.info("audit starting%s", f" (company {company})" if company else "")
     try:
-        summary = run_sync(Audit(workspace, Selection(company=company), AuditOptions(lang=resolve_lang(None))).run())
+        summary = run_sync(Audit(workspace, Selection(company=company), AuditOptions(lang=resolve_lang(lang))).run())
     except AuditLocked as exc:
         line = f"skipped: {exc}"
         log.info(line)
