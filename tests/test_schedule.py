@@ -10,6 +10,7 @@ import plistlib
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -162,6 +163,7 @@ def test_cron_install_run_as_cron_does_status_and_remove(job_workspace, job_sand
                            env=env)
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["via"] == "cron"
+        assert json.loads(done.stdout)["active"] is (installer.cron_daemon_running() is not False)
         line = next(x for x in _crontab().splitlines() if x.endswith(job_name(job_workspace.home)))
         assert line.startswith("*/30 * * * * env MAILKIT_SANDBOX=") and f"{sys.executable[:-6]}mailkit" in line
         again = run_mailkit("schedule", "install", "--every", "1h", "--via", "cron", home=job_workspace.home, env=env)
@@ -177,7 +179,10 @@ def test_cron_install_run_as_cron_does_status_and_remove(job_workspace, job_sand
         status = run_mailkit("schedule", "status", "--json", home=job_workspace.home, env=env)
         data = json.loads(status.stdout)
         assert [p["via"] for p in data["installed"]] == ["cron"]
-        assert data["installed"][0]["next_run"].endswith(":00 (local time)")  # hourly, on the hour
+        if installer.cron_daemon_running() is False:  # a container: the crontab command but no daemon
+            assert not data["installed"][0]["active"] and "no cron daemon" in data["installed"][0]["note"]
+        else:
+            assert data["installed"][0]["next_run"].endswith(":00 (local time)")  # hourly, on the hour
         assert data["last_run"]["id"] == 1 and data["last_run"]["counts"] == {"ok": 3}
         removed = run_mailkit("schedule", "remove", home=job_workspace.home, env=env)
         assert removed.returncode == 0 and "removed crontab: 0 * * * *" in removed.stdout
@@ -233,3 +238,18 @@ def test_a_scheduled_run_that_finds_the_lock_skips_quietly(job_workspace, job_sa
 def test_a_scheduled_run_that_cannot_start_says_why_and_fails(workspace):
     done = run_mailkit("schedule", "run", home=workspace.home, env={"MAILKIT_SANDBOX": "/nonexistent/sandbox.json"})
     assert done.returncode == 2
+
+
+@pytest.mark.skipif(not Path("/proc/self/comm").exists(), reason="no /proc")
+def test_a_cron_daemon_is_seen_by_its_process_name(tmp_path):
+    fake = tmp_path / "cron"  # a process named like the daemon (the real one is not started on test machines)
+    shutil.copy("/bin/sleep", fake)
+    before = installer.cron_daemon_running()
+    child = subprocess.Popen([str(fake), "30"])
+    try:
+        time.sleep(0.2)
+        assert installer.cron_daemon_running() is True
+    finally:
+        child.kill()
+        child.wait()
+    assert installer.cron_daemon_running() is before

@@ -39,7 +39,7 @@ def install_command(
             say(f"  next run: {done.next_run}")
         if done.note:
             say(f"warning: {done.note}", err=True)
-    if not done.active and done.via != "print":
+    if not done.active and done.via == "systemd":  # units written but not enabled: the install is not finished
         raise typer.Exit(2)
 
 

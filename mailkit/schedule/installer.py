@@ -203,12 +203,31 @@ def _write_crontab(lines: list[str]) -> None:
         raise UsageError(f"crontab - failed: {_first_line(done)}")
 
 
+def cron_daemon_running() -> bool | None:
+    """Whether a cron daemon runs (Linux: a `cron`/`crond` process in /proc); None where that cannot be seen.
+    Containers often have the crontab command but no daemon: the line is then kept but never run."""
+    proc = Path("/proc")
+    if not (proc / "self" / "comm").exists():
+        return None
+    for comm in proc.glob("[0-9]*/comm"):
+        try:
+            if comm.read_text(encoding="utf-8", errors="replace").strip() in ("cron", "crond", "cronie"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+_NO_CRON_DAEMON = "no cron daemon is running on this machine: the line is kept but runs only once cron is started"
+
+
 def install_cron(job: Job) -> Installed:
     line = jobs.cron_line(job)
     marker = jobs.cron_marker(job)
     kept = [existing for existing in _crontab() if not existing.rstrip().endswith(marker)]
     _write_crontab([*kept, line])
-    return Installed("cron", ["crontab: " + line])
+    running = cron_daemon_running() is not False
+    return Installed("cron", ["crontab: " + line], running, "" if running else _NO_CRON_DAEMON)
 
 
 def find_cron(name: str) -> Installed | None:
@@ -219,8 +238,9 @@ def find_cron(name: str) -> Installed | None:
     if not found:
         return None
     upcoming = jobs.cron_next(" ".join(found[0].split()[:5]), datetime.now())
-    return Installed("cron", ["crontab: " + line for line in found],
-                     next_run=upcoming.strftime("%Y-%m-%d %H:%M (local time)") if upcoming else "")
+    running = cron_daemon_running() is not False
+    return Installed("cron", ["crontab: " + line for line in found], running, "" if running else _NO_CRON_DAEMON,
+                     upcoming.strftime("%Y-%m-%d %H:%M (local time)") if upcoming and running else "")
 
 
 def remove_cron(name: str) -> list[str]:
@@ -271,4 +291,4 @@ def remove(name: str) -> list[str]:
     return removed
 
 
-__all__ = ["VIAS", "Installed", "choose", "find", "install", "remove", "systemd_dir", "user_bus"]
+__all__ = ["VIAS", "Installed", "choose", "cron_daemon_running", "find", "install", "remove", "systemd_dir", "user_bus"]
