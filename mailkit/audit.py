@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mailkit.audit_lock import holds_audit_lock
 from mailkit.audit_store import FINISHED, INTERRUPTED, AuditStore, ResultBatch, ResultRow, RunInfo, now_ms
 from mailkit.checks.account import SendOptions, check_with, credentials_or_result
 from mailkit.checks.results import CheckResult, Diagnosed, Step, Timeouts
@@ -221,6 +222,7 @@ class Audit:
         for task in self._workers:
             task.cancel()
 
+    @holds_audit_lock  # one audit of a workspace at a time (AuditLocked names the one running)
     async def run(self) -> AuditSummary:
         """Check every selected account (or the rest of a resumed run) and return the summary."""
         self._loop, self._thread = asyncio.get_running_loop(), threading.get_ident()

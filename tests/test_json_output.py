@@ -65,6 +65,9 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
         ("oauth revoke", ["oauth", "revoke", "citas.tallerruiz@gmail.com"], ""),
         ("secret clear", ["secret", "clear", LUPITA], ""),
         ("account remove", ["account", "remove", "x@nowhere.invalid"], ""),
+        ("schedule install", ["schedule", "install", "--every", "6h", "--via", "print"], ""),
+        ("schedule status", ["schedule", "status"], ""),
+        ("sandbox age", ["sandbox", "age", "recuperacion.lupita@gmail.com", "--published"], ""),  # it has no grants
     ]
 
 

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "report_cmds",
     "demo_cmds",
     "domains_cmds",
+    "schedule_cmds",
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from mailkit.cli.common import STATE
+from mailkit.cli.sandbox_age_cmds import register as register_age
 from mailkit.errors import UsageError
 
 sandbox_app = typer.Typer(help="The local Gmail sandbox: run it here (no subcommand), or the workspace's "
@@ -24,6 +25,7 @@ StateDirOption = typer.Option(None, "--state-dir", help="Where sandbox.json, ca.
 
 
 def register(app: typer.Typer) -> None:
+    register_age(sandbox_app)  # `mailkit sandbox age`
     app.add_typer(sandbox_app, name="sandbox")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mailkit.errors import UsageError
@@ -36,6 +37,11 @@ class SandboxAccount:
     security_defaults: bool = False
     #: Microsoft: basic authentication for client submission is gone (the 2026 retirement).
     basic_auth_retired: bool = False
+    #: When the account's password last changed (epoch seconds; a TOML date-time in the file): app passwords
+    #: issued before it are revoked and OAuth grants issued before it die, as at Google.
+    password_changed_at: float | None = None
+    #: When the account's app passwords were created (epoch seconds; a TOML date-time in the file); unknown = new.
+    app_passwords_issued_at: float | None = None
 
     @property
     def domain(self) -> str:
@@ -94,12 +100,29 @@ def _account_from_table(path: Path, index: int, table: dict) -> SandboxAccount:
     for key in ("email", "password", "display_name"):
         if key in values and not isinstance(values[key], str):
             raise UsageError(f"{where}: `{key}` must be a string")
+    for key in ("password_changed_at", "app_passwords_issued_at"):
+        if key in values:
+            values[key] = _epoch(where, key, values[key])
     for f in fields(SandboxAccount):
         if f.name in values and f.type == "bool" and not isinstance(values[f.name], bool):
             raise UsageError(f"{where}: `{f.name}` must be true or false")
         if f.name in values and f.type == "int" and not isinstance(values[f.name], int):
             raise UsageError(f"{where}: `{f.name}` must be a whole number")
     return SandboxAccount(**values)
+
+
+def _epoch(where: str, key: str, value: object) -> float:
+    """A TOML date-time or date (or the same as ISO 8601 text) as epoch seconds; a date-time without a zone is UTC."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            value = None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        raise UsageError(f"{where}: `{key}` must be a date-time such as 2026-11-20T09:00:00Z")
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
 __all__ = ["SandboxAccount", "load_accounts"]

@@ -2,7 +2,9 @@
 HTTP side (which issues them) and its SMTP/IMAP side (which accepts or refuses them).
 
 Tests reach in through `revoke_account` and `expire_access_tokens` to model what a user or
-Google does to a grant.
+Google does to a grant, and through `age_account` to move an account's grants and app passwords back in
+time: a refresh token then dies as Google's do (7 days after issue when its client is in Testing, after six
+months unused, when the account's password changed after it was issued).
 
 Given a file, the registry keeps its grants and live access tokens there (0600, rewritten after
 every change) and reads them back when a sandbox starts again on the same state dir: tokens
@@ -19,13 +21,22 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailkit.files import write_private
 
+if TYPE_CHECKING:
+    from mailkit.sandbox.accounts import SandboxAccount
+
 ACCESS_TOKEN_LIFETIME = 3599
+DAY = 86400.0
+#: An OAuth client in "Testing" (External consent screen): its refresh tokens expire 7 days after issue.
+TESTING_LIFETIME = 7 * DAY
+#: A refresh token not used for six months dies.
+UNUSED_LIFETIME = 183 * DAY
 GRANTS_FILE = "oauth_grants.json"
 log = logging.getLogger(__name__)
 
@@ -40,6 +51,18 @@ class Grant:
     refresh_token: str
     revoked: bool = False
     created: float = field(default_factory=time.time)
+    #: Issued while its OAuth client was in Testing: it dies `TESTING_LIFETIME` after `created`.
+    testing: bool = False
+    #: The last refresh (0 = never refreshed: `created` counts).
+    last_used: float = 0.0
+
+    def dead_by_age(self, now: float, password_changed: float | None = None) -> bool:
+        """True when Google would answer `invalid_grant` "Token has been expired or revoked." for its age."""
+        if self.testing and now - self.created >= TESTING_LIFETIME:
+            return True
+        if now - max(self.created, self.last_used) >= UNUSED_LIFETIME:
+            return True
+        return password_changed is not None and password_changed > self.created
 
 
 @dataclass
@@ -67,11 +90,15 @@ class AccessToken:
 class GrantRegistry:
     """Thread-safe store of everything the sandbox's OAuth side has handed out (kept in `path` when given)."""
 
-    def __init__(self, access_lifetime: int = ACCESS_TOKEN_LIFETIME, path: Path | None = None):
+    def __init__(self, access_lifetime: int = ACCESS_TOKEN_LIFETIME, path: Path | None = None,
+                 accounts: Mapping[str, SandboxAccount] | None = None):
         self._lock = threading.Lock()
         self._codes: dict[str, PendingCode] = {}
         self._refresh: dict[str, Grant] = {}
         self._access: dict[str, AccessToken] = {}
+        #: Per account, what `age_account` set: {"password_changed": epoch, "app_passwords_issued": epoch}.
+        self._clock: dict[str, dict[str, float]] = {}
+        self.accounts = accounts if accounts is not None else {}
         self.access_lifetime = access_lifetime
         self.path = Path(path) if path is not None else None
         if self.path is not None:
@@ -82,9 +109,11 @@ class GrantRegistry:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             grants = [Grant(g["email"], g["client_id"], tuple(g["scopes"]), g["refresh_token"], bool(g["revoked"]),
-                            float(g["created"])) for g in raw["grants"]]
+                            float(g["created"]), bool(g.get("testing", False)), float(g.get("last_used", 0.0)))
+                      for g in raw["grants"]]
             access = [AccessToken(t["token"], grants[int(t["grant"])], float(t["expires"]))
                       for t in raw["access_tokens"]]
+            clock = {str(e): {str(k): float(v) for k, v in times.items()} for e, times in raw.get("clock", {}).items()}
         except FileNotFoundError:
             return
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
@@ -92,6 +121,7 @@ class GrantRegistry:
             return
         self._refresh = {g.refresh_token: g for g in grants if g.refresh_token}
         self._access = {t.token: t for t in access}
+        self._clock = clock
 
     def _save(self) -> None:
         """Write every grant and every unexpired access token; called with the lock held, after a change."""
@@ -104,6 +134,7 @@ class GrantRegistry:
         data: dict[str, Any] = {
             "grants": [{**asdict(g), "scopes": list(g.scopes)} for g in grants],
             "access_tokens": [{"token": t.token, "grant": index[id(t.grant)], "expires": t.expires} for t in live],
+            "clock": self._clock,
         }
         write_private(self.path, json.dumps(data, indent=1) + "\n")
 
@@ -134,11 +165,73 @@ class GrantRegistry:
         return pending.grant
 
     def grant_for_refresh(self, refresh_token: str, client_id: str) -> Grant | None:
+        """The grant a refresh token belongs to, if it is alive (not revoked, not dead of age); the refresh
+        counts as a use."""
+        now = time.time()
         with self._lock:
             grant = self._refresh.get(refresh_token)
-        if grant is None or grant.revoked or grant.client_id != client_id:
-            return None
+            if grant is None or grant.revoked or grant.client_id != client_id:
+                return None
+            if grant.dead_by_age(now, self._password_changed(grant.email)):
+                return None
+            grant.last_used = now  # written with the access token the refresh issues next
         return grant
+
+    # --- time travel ------------------------------------------------------------------------
+    def _password_changed(self, email: str) -> float | None:
+        """When the account's password changed: set by `age_account`, else from the accounts file."""
+        email = email.lower()
+        if "password_changed" in self._clock.get(email, {}):
+            return self._clock[email]["password_changed"]
+        account = self.accounts.get(email)
+        return account.password_changed_at if account is not None else None
+
+    def password_changed_at(self, email: str) -> float | None:
+        with self._lock:
+            return self._password_changed(email)
+
+    def app_passwords_issued_at(self, email: str) -> float | None:
+        """When the account's app passwords were created: set by `age_account`, else from the accounts file."""
+        email = email.lower()
+        with self._lock:
+            if "app_passwords_issued" in self._clock.get(email, {}):
+                return self._clock[email]["app_passwords_issued"]
+        account = self.accounts.get(email)
+        return account.app_passwords_issued_at if account is not None else None
+
+    def app_passwords_revoked(self, email: str) -> bool:
+        """True when the account's password changed after its app passwords were created (Google revokes
+        them all then)."""
+        changed, issued = self.password_changed_at(email), self.app_passwords_issued_at(email)
+        return changed is not None and issued is not None and changed > issued
+
+    def age_account(self, email: str, days: float | None = None, *, testing: bool | None = None,
+                    password_changed_days: float | None = None) -> int:
+        """Move an account back in time: its grants (their last use and access tokens moved with them) and app
+        passwords issued `days` ago; its OAuth client's grants marked issued in Testing (or not); its password changed
+        `password_changed_days` ago. Kept in the state file, so a restart keeps it. The grants touched."""
+        email, now = email.lower(), time.time()
+        with self._lock:
+            grants = [g for g in {id(g): g for g in [*self._refresh.values(), *(t.grant for t in self._access.values())]
+                                  }.values() if g.email == email]
+            clock = self._clock.setdefault(email, {})
+            if days is not None:
+                shift = now - float(days) * DAY
+                for grant in grants:
+                    moved = shift - grant.created  # the grant's whole history moves: issue, last use, tokens
+                    grant.created = shift
+                    grant.last_used = grant.last_used + moved if grant.last_used else 0.0
+                    for token in self._access.values():
+                        if token.grant is grant:
+                            token.expires += moved
+                clock["app_passwords_issued"] = shift
+            if testing is not None:
+                for grant in grants:
+                    grant.testing = testing
+            if password_changed_days is not None:
+                clock["password_changed"] = now - float(password_changed_days) * DAY
+            self._save()
+        return len(grants)
 
     def has_live_grant(self, email: str, client_id: str) -> bool:
         """True when this account already consented to this client (Google then sends no new refresh token)."""

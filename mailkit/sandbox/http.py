@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mailkit.errors import UsageError
-from mailkit.sandbox import directory, http_consent, http_token, ms_identity
+from mailkit.sandbox import aging, directory, http_consent, http_token, ms_identity
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
@@ -73,6 +73,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/.well-known/openid-configuration"): lambda ctx, req: json_response(_openid_configuration(ctx)),
     ("GET", "/"): lambda ctx, req: html_response(index_page(ctx.base_url, ENDPOINTS, ctx.accounts.values())),
     ("GET", HEALTH_PATH): lambda ctx, req: json_response({"pid": os.getpid(), "state_dir": ctx.state_dir}),
+    ("POST", aging.AGE_PATH): aging.age_endpoint,
 }
 
 #: Google's browser pages, also served over plain HTTP (see the module docstring).

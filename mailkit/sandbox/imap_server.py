@@ -87,7 +87,7 @@ class ImapSession:
 
     def password_outcome(self, account: SandboxAccount | None, secret: str) -> Outcome:
         """What the provider makes of LOGIN / AUTHENTICATE PLAIN (Gmail's rules here)."""
-        return check_password(account, secret)
+        return check_password(account, secret, self.backend.grants)
 
     # --- wire ---------------------------------------------------------------------------
 

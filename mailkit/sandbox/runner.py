@@ -92,7 +92,7 @@ class Sandbox:
         self.accounts: dict[str, SandboxAccount] = load_accounts(self.accounts_file)
         self._tempdir = None if state_dir is not None else tempfile.TemporaryDirectory(prefix="mailkit-sandbox-")
         self.state_dir = Path(state_dir if state_dir is not None else self._tempdir.name).resolve()  # type: ignore[union-attr]
-        self.grants = GrantRegistry(path=self.state_dir / GRANTS_FILE)
+        self.grants = GrantRegistry(path=self.state_dir / GRANTS_FILE, accounts=self.accounts)
         self.faults = faults or Faults()
         if latency_ms:
             self.faults.latency_ms = latency_ms

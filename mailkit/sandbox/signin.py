@@ -47,15 +47,18 @@ def find_account(accounts: Mapping[str, SandboxAccount], user: str) -> SandboxAc
     return accounts.get(user.strip().lower())
 
 
-def check_password(account: SandboxAccount | None, secret: str) -> Outcome:
+def check_password(account: SandboxAccount | None, secret: str, grants: GrantRegistry | None = None) -> Outcome:
     """A user/secret sign-in (SMTP AUTH PLAIN/LOGIN, IMAP LOGIN / AUTHENTICATE PLAIN). A Microsoft 365
-    mailbox is no Google account: Gmail's servers do not know it."""
+    mailbox is no Google account: Gmail's servers do not know it. With `grants` (the sandbox's clock), an app
+    password created before the account's password changed is revoked, as Google revokes them all then."""
     if account is None or account.microsoft:
         return Outcome.BAD_CREDENTIALS
     if account.login_throttled:
         return Outcome.THROTTLED
     is_password = bool(account.password) and secret == account.password
     is_app_password = account.accepts_app_password(secret)
+    if is_app_password and grants is not None and grants.app_passwords_revoked(account.email):
+        return Outcome.BAD_CREDENTIALS
     if account.web_login_required and (is_password or is_app_password):
         return Outcome.WEB_LOGIN_REQUIRED
     if is_app_password or account.accepts_password(secret):
@@ -116,13 +119,14 @@ BEARER_MECHANISMS: dict[str, tuple[Callable[[bytes], tuple[str, str] | None], by
 }
 
 
-def plain_sign_in(accounts: Mapping[str, SandboxAccount], decoded: bytes) -> tuple[SandboxAccount | None, Outcome]:
+def plain_sign_in(accounts: Mapping[str, SandboxAccount], decoded: bytes,
+                  grants: GrantRegistry | None = None) -> tuple[SandboxAccount | None, Outcome]:
     """SASL PLAIN, decoded: the account named and what Google makes of its secret."""
     parsed = parse_plain(decoded)
     if parsed is None:
         return None, Outcome.BAD_CREDENTIALS
     account = find_account(accounts, parsed[0])
-    return account, check_password(account, parsed[1])
+    return account, check_password(account, parsed[1], grants)
 
 
 def bearer_sign_in(accounts: Mapping[str, SandboxAccount], grants: GrantRegistry, mechanism: str,

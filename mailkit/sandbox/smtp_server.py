@@ -252,7 +252,7 @@ class GmailSMTP(SMTP):
 
     def _password_outcome(self, account: SandboxAccount | None, secret: str) -> Outcome:
         """What the provider makes of a user/secret sign-in (Gmail's rules here)."""
-        return check_password(account, secret)
+        return check_password(account, secret, self.backend.grants)
 
     async def _auth_bearer(self, initial: str, mechanism: str) -> tuple[SandboxAccount | None, Outcome]:
         """XOAUTH2 / OAUTHBEARER: a refused token gets `334 <base64 JSON>`, an empty answer, then 535."""
