@@ -172,8 +172,11 @@ def sandbox_info() -> SandboxInfo | None:
     path = os.environ.get("MAILKIT_SANDBOX", "").strip()
     if not path:
         return None
-    stat = Path(path).stat() if Path(path).exists() else None
-    return _load_cached(path, stat.st_mtime_ns if stat else 0)
+    try:
+        stamp = os.stat(path).st_mtime_ns  # one system call: every check asks (twice), thousands per audit
+    except OSError:
+        stamp = 0
+    return _load_cached(path, stamp)
 
 
 @lru_cache(maxsize=8)

@@ -21,8 +21,8 @@ from aiosmtplib.typing import Default
 from mailkit.checks.boundary import mapped, raw_reply
 from mailkit.checks.stream import Address, Transcript, peer_of
 
-#: One line of a reply (RFC 5321 4.2): a three-digit code, then a space, a hyphen, or nothing before the line end.
-_REPLY_LINE = re.compile(rb"\d{3}(?:[ -]|$)")
+#: A line that is not one of a reply (RFC 5321 4.2: a three-digit code, then a space, a hyphen or the line's end).
+_BAD_LINE = re.compile(rb"^(?!\d{3}(?:[ -]|\r?\n))[^\n]*\n", re.MULTILINE)
 
 
 def printable(text: str) -> str:
@@ -58,11 +58,11 @@ class TranscriptProtocol(SMTPProtocol):
         before = bytes(self._buffer)
         response = super()._read_response_from_buffer()
         if response is not None:
-            for line in before[:len(before) - len(self._buffer)].splitlines():
-                if not _REPLY_LINE.match(line):
-                    shown = line[:80].decode("utf-8", "replace")
-                    raise SMTPResponseException(SMTPStatus.invalid_response.value,
-                                                f"Malformed SMTP response line: {shown}")
+            bad = _BAD_LINE.search(before, 0, len(before) - len(self._buffer))
+            if bad is not None:
+                shown = before[bad.start():bad.start() + 80].split(b"\n", 1)[0].decode("utf-8", "replace")
+                raise SMTPResponseException(SMTPStatus.invalid_response.value,
+                                            f"Malformed SMTP response line: {shown.rstrip()}")
         return response
 
     async def read_response(self, timeout: float | None = None) -> SMTPResponse:

@@ -38,11 +38,11 @@ class Transcript:
     def add(self, direction: str, text: str) -> None:
         """One command or reply, redacted as a whole (one pass of the redaction per reply, not one per line: about a
         quarter of a sign-in check's CPU is redaction), then kept line by line."""
-        stamp = f"{(time.monotonic() - self.started) * 1000:7.0f}ms"
+        head = f"{(time.monotonic() - self.started) * 1000:7.0f}ms {direction} "
         for shown in redact(text).splitlines() or [""]:
             if len(shown) > SHOWN_LINE:
                 shown = f"{shown[:SHOWN_LINE]}... ({len(shown) - SHOWN_LINE} more characters)"
-            self.lines.append(f"{stamp} {direction} {shown}")
+            self.lines.append(head + shown)
 
     def note(self, text: str) -> None:
         self.add("*", text)
