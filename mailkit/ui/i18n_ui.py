@@ -65,7 +65,9 @@ LABELS: dict[str, str] = {
     # oauth panel
     "oauth_title": N_("OAuth 2.0 connection"),
     "connect": N_("Connect with Google"),
+    "connect_microsoft": N_("Connect with Microsoft"),
     "oauth_open": N_("Open this link, choose {email} and press Continue; leave every box ticked:"),
+    "oauth_open_microsoft": N_("Open this link, sign in as {email} and press Accept:"),
     "oauth_ok": N_("✓ {email} authorized (signed in as {who}): mailkit can send with OAuth 2.0."),
     "oauth_state": N_("Current state: {state}"),
     "authorized_as": N_("authorized as {who}"),
