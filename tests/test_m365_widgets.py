@@ -54,3 +54,24 @@ def test_a_google_account_keeps_connect_with_google(mws: Workspace) -> None:
     panel.account.value = FACTURAS
     assert panel.connect.description == "Connect with Microsoft"
     assert LEGACY not in [value for _, value in panel.account.options]  # password mailboxes are not listed
+
+
+def test_the_setup_form_points_a_microsoft_mailbox_to_oauth(mws: Workspace) -> None:
+    from mailkit.ui import SetupForm
+
+    form = SetupForm(mws, lang="en")
+    form.company.value = "contoso"
+    form.email.value = "avisos@contoso-mx.example"
+    form.provider.value = "microsoft365"
+    assert form.smtp_host.value == "smtp.office365.com" and form.auth.value == "oauth2"
+    form.save.click()
+    assert form.alert.kind == "success" and "“Connect with Microsoft”" in form.alert.text
+    assert "`mailkit oauth login avisos@contoso-mx.example`" in form.alert.text
+    form.email.value = "caja@contoso-mx.example"
+    form.provider.value = "microsoft365"
+    form.auth.value = "password"
+    form.save.click()
+    assert "end of December 2026" in form.alert.text
+    form.language.value = "es"
+    form.save.click()
+    assert "diciembre de 2026" in form.alert.text
