@@ -203,3 +203,20 @@ def test_cli_check_with_a_wrong_password_is_microsofts_bad_credentials(mws: Work
     data = _check(mws, m365, LEGACY, "es")
     assert data["status"] == "bad_credentials" and "https://outlook.office.com" in data["remedy"]
     assert "Google" not in data["cause"] + data["remedy"]
+
+
+def test_microsofts_sign_in_policy_refusal_is_no_proof_of_googles_2sv(workspace: Workspace) -> None:
+    from mailkit.inventory import Inventory
+    from mailkit.models import Company, build_account
+    from mailkit.observations import twostep_on_observed
+
+    criteria = classify_reply(None, OUTLOOK_REPLIES["app_password_required"].format(sid="X"))
+    google = classify_reply(534, "5.7.9 Application-specific password required. https://support.google.com/mail/"
+                                 "?p=InvalidSecondFactor x - gsmtp")
+    assert (criteria.status, google.status) == (S.APP_PASSWORD_REQUIRED, S.APP_PASSWORD_REQUIRED)
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("contoso", "Contoso MX"))
+        inventory.upsert_account(build_account(LEGACY, "contoso", provider_key="microsoft365", auth="password"))
+        inventory.upsert_account(build_account("a@gmail.com", "contoso", provider_key="gmail", auth="app_password"))
+        assert not twostep_on_observed(inventory, LEGACY, criteria, "`mailkit check`")
+        assert twostep_on_observed(inventory, "a@gmail.com", google, "`mailkit check`")
