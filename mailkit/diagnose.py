@@ -196,20 +196,25 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(S.MESSAGE_REJECTED, key=r"p=maxsizeerror", variant="size"),
     _Rule(S.RECIPIENT_REJECTED, key=r"p=nosuchuser"),
     _Rule(S.SENDER_REJECTED, key=r"answer/6140680", variant="relay"),
-    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, key=r"aka\.ms/smtp_auth_disabled"),
+    _Rule(S.SMTP_AUTH_DISABLED, key=r"aka\.ms/smtp_auth_disabled"),
     # key phrases, most telling first
     _Rule(S.STARTTLS_REQUIRED, phrase=r"must issue a starttls|starttls command first|\b(?:start)?tls (?:is )?required"
           r"|\[privacyrequired\]|encryption required|plaintext authentication (?:disallowed|not allowed)"),
     _Rule(S.NOT_CONFIGURED, code="530", phrase=r"authentication required", protocols=SMTP),
     _Rule(S.APP_PASSWORD_REQUIRED, phrase=r"application-specific password required"),
     _Rule(S.WEB_LOGIN_REQUIRED, phrase=r"log ?in (?:via|with) your web browser|web login required|\[webalert\b"),
-    _Rule(S.AUTH_MECHANISM_UNSUPPORTED, phrase=r"smtpclientauthentication is disabled"
-          r"|basic authentication is (?:disabled|not supported)|security defaults"
-          r"|did not meet the criteria to be authenticated"),
+    # Microsoft 365 refusing a password by a tenant or mailbox setting (535 5.7.139, 550 5.7.30)
+    _Rule(S.SMTP_AUTH_DISABLED, phrase=r"smtpclientauthentication is disabled"),
+    _Rule(S.SECURITY_DEFAULTS, phrase=r"security defaults"),
+    _Rule(S.BASIC_AUTH_DISABLED, phrase=r"basic authentication is (?:disabled|not supported)"),
+    _Rule(S.APP_PASSWORD_REQUIRED, phrase=r"did not meet the criteria to be authenticated", variant="criteria"),
+    _Rule(S.TENANT_BLOCKED, phrase=r"traffic not accepted from this ip", variant="ip"),
+    _Rule(S.TENANT_BLOCKED, phrase=r"tenant has exceeded (?:the )?threshold"),
+    _Rule(S.SENDER_REJECTED, phrase=r"bad outbound sender", variant="restricted"),
     _Rule(S.AUTH_MECHANISM_UNSUPPORTED, phrase=r"unrecognized authentication type|unsupported (?:auth|sasl)"
           r"|(?:auth|authentication|sasl) mechanism (?:is )?not (?:supported|available)"
           r"|auth command used when not advertised"),
-    _Rule(S.NOT_CONFIGURED, phrase=r"client (?:was )?not authenticated", protocols=SMTP),
+    _Rule(S.NOT_CONFIGURED, phrase=r"client (?:was )?not authenticated", protocols=SMTP, variant="anonymous"),
     _Rule(S.QUOTA_EXCEEDED, phrase=r"daily (?:user )?sending (?:quota|limit) exceeded|sending limits? exceeded"
           r"|daily smtp relay limit|reached your daily limit|submissionquotaexceeded"),
     _Rule(S.RATE_LIMITED, code="421", phrase=r"try again later.{0,40}\(ehlo\)", protocols=SMTP, variant="ehlo"),
@@ -222,6 +227,9 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(S.SENDER_REJECTED, phrase=r"mail relay denied", variant="relay"),
     _Rule(S.RECIPIENT_REJECTED, phrase=r"relay access denied|relay not permitted|relaying denied|unable to relay",
           variant="relay"),
+    # Exchange's bare "535 5.7.3 Authentication unsuccessful" names no reason (password, MFA, basic auth off)
+    _Rule(S.BAD_CREDENTIALS, code="535", enhanced=r"5\.7\.3", phrase=r"authentication unsuccessful",
+          protocols=SMTP, variant="unexplained"),
     _Rule(S.BAD_CREDENTIALS, phrase=r"username and password not accepted|\[authenticationfailed\]"
           r"|invalid credentials|incorrect authentication data|authentication unsuccessful"
           r"|user credentials were incorrect"),
@@ -230,14 +238,17 @@ _RULES: tuple[_Rule, ...] = (
           r"|message size exceeds|message file too big", variant="size"),
     _Rule(S.MESSAGE_REJECTED, phrase=r"potential security issue|unsolicited mail|likely spam|virus"
           r"|blocked because its content|illegal attachment|violates .{0,80}policy"),
+    _Rule(S.SENDER_REJECTED, phrase=r"sendasdenied|permissions? to send as", variant="send_as"),
     _Rule(S.SENDER_REJECTED, phrase=r"not allowed to send as|sender address rejected|sender (?:is )?not allowed"
-          r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed|permissions? to send as"
-          r"|sendasdenied"),
+          r"|not (?:authorized|permitted) to send (?:as|from)|sender verify failed"),
     _Rule(S.SENDER_REJECTED, code="550", enhanced=r"5\.7\.1", phrase=r"\bfrom\b|\bsender\b", protocols=SMTP),
     _Rule(S.RECIPIENT_REJECTED, phrase=r"recipient address rejected|no such user|user unknown"
           r"|account that you tried to reach does not exist"),
     # enhanced codes
     _Rule(S.APP_PASSWORD_REQUIRED, code="534", enhanced=r"5\.7\.9", protocols=SMTP),
+    _Rule(S.BASIC_AUTH_DISABLED, code=r"5\d\d", enhanced=r"5\.7\.30", protocols=SMTP),
+    _Rule(S.TENANT_BLOCKED, code=r"5\d\d", enhanced=r"5\.7\.708", protocols=SMTP, variant="ip"),
+    _Rule(S.TENANT_BLOCKED, code=r"5\d\d", enhanced=r"5\.7\.705", protocols=SMTP),
     _Rule(S.WEB_LOGIN_REQUIRED, code="534", enhanced=r"5\.7\.14", protocols=SMTP),
     _Rule(S.AUTH_MECHANISM_UNSUPPORTED, code="504", enhanced=r"5\.[57]\.4", protocols=SMTP),
     _Rule(S.QUOTA_EXCEEDED, code="550", enhanced=r"5\.4\.5", protocols=SMTP),

@@ -1,13 +1,14 @@
 """Causes and remedies for every status, in English, Mexican Spanish and Polish.
 
 Data read by `mailkit.diagnose`. TEXTS speaks of Google (providers gmail and workspace, and the default when
-no provider is given); NEUTRAL of any other server; MICROSOFT of Microsoft 365, falling back to NEUTRAL. Keys
-are status strings, or "status:variant" for a finer case with its own wording. The tables below hold the
-English (cause, remedy), which are the message ids of mailkit's gettext catalogue; TEXTS, NEUTRAL and
-MICROSOFT give them per language, translated when read. Placeholders: {email}, {company}, {host}, {port},
-{detail}. A segment in [[double brackets]] is dropped when a placeholder in it has no value, so each language
-keeps its own grammar; {email} or {host} outside brackets (in commands) becomes the EMAIL or HOST
-metavariable.
+no provider is given), except for the statuses only Microsoft 365's replies lead to (smtp_auth_disabled and
+the like, whose words are Microsoft's for every provider); NEUTRAL of any other server; MICROSOFT of
+Microsoft 365, falling back to NEUTRAL. Keys are status strings, or "status:variant" for a finer case with
+its own wording. The tables below hold the English (cause, remedy), which are the message ids of mailkit's
+gettext catalogue; TEXTS, NEUTRAL and MICROSOFT give them per language, translated when read. Placeholders:
+{email}, {company}, {host}, {port}, {detail}. A segment in [[double brackets]] is dropped when a placeholder in
+it has no value, so each language keeps its own grammar; {email} or {host} outside brackets (in commands)
+becomes the EMAIL or HOST metavariable.
 """
 
 from __future__ import annotations
@@ -237,6 +238,57 @@ _GOOGLE: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Refusals that only Microsoft 365 (Exchange Online) words this way: these statuses come from Microsoft's
+#: replies alone, so their text is Microsoft's whichever provider the inventory names (the default for them).
+_EXCHANGE: dict[str, tuple[str, str]] = {
+    "smtp_auth_disabled": (
+        N_("Microsoft 365 has SMTP AUTH (signing in to smtp.office365.com to send) turned off[[ for {email}]], for "
+           "the mailbox or for the whole tenant (535 5.7.139 SmtpClientAuthentication is disabled). It blocks every "
+           "sign-in to send, with a password and with OAuth alike; the password itself may well be right."),
+        N_("A tenant admin turns SMTP AUTH on for this mailbox: Microsoft 365 admin center → Users → Active users → "
+           "the user → Mail → Manage email apps → tick Authenticated SMTP, or in Exchange Online PowerShell "
+           "`Set-CASMailbox -Identity {email} -SmtpClientAuthenticationDisabled $false` ($null instead of $false "
+           "means \"inherit the tenant setting\", which is off here). The tenant-wide switch is `Set-TransportConfig "
+           "-SmtpClientAuthenticationDisabled $false`. It can take an hour to apply; then move the account to OAuth "
+           "with `mailkit oauth login {email}` (on a server: --device-code), which needs SMTP AUTH on as well."),
+    ),
+    "security_defaults": (
+        N_("Microsoft 365 refused the password[[ of {email}]] because the tenant has security defaults turned on "
+           "(535 5.7.139 … security defaults policy): they block sign-in with a user name and password (basic "
+           "authentication) for SMTP, however right the password is."),
+        N_("Switch the account to OAuth, which security defaults allow: `mailkit oauth login {email}` (on a server: "
+           "--device-code). Turning security defaults off (Microsoft Entra admin center → Identity → Overview → "
+           "Properties → Manage security defaults → Disabled) lowers the protection of the whole tenant: do it only "
+           "with Conditional Access policies in their place."),
+    ),
+    "basic_auth_disabled": (
+        N_("Microsoft 365 no longer accepts a user name and password (basic authentication) for sending[[ from "
+           "{email}]] (550 5.7.30 Basic authentication is not supported for Client Submission): the tenant has it "
+           "off, as Microsoft makes it by default from the end of December 2026."),
+        N_("Move the account to OAuth 2.0: register the Entra app once (`mailkit oauth client --microsoft --tenant "
+           "TENANT --client-id APP_ID`), run `mailkit oauth login {email}` (on a server: --device-code), and set "
+           "the business software to OAuth. Until Microsoft removes basic authentication for good (announced for "
+           "2027) a tenant admin may turn it back on for SMTP AUTH, which only postpones the break."),
+    ),
+    "tenant_blocked": (
+        N_("Microsoft 365 has stopped outbound mail for the whole tenant[[ of {email}]] (550 5.7.705 Access denied, "
+           "tenant has exceeded threshold): too much of its mail was spam or bulk, usually sent from a mailbox "
+           "whose password was stolen."),
+        N_("Find and secure the mailbox that sent it (reset its password, revoke its sessions, check its forwarding "
+           "and inbox rules; Microsoft Defender portal → Email & collaboration → Review → Restricted entities), "
+           "then open a support request in the Microsoft 365 admin center (Support → Help & support): only "
+           "Microsoft can unblock the tenant."),
+    ),
+    "tenant_blocked:ip": (
+        N_("Microsoft 365 does not accept mail from the tenant[[ of {email}]] for now (550 5.7.708 Access denied, "
+           "traffic not accepted from this IP): its outbound mail is held back as suspicious, which happens mostly to "
+           "new tenants with little sending history."),
+        N_("Add and verify the company's own domain (Microsoft 365 admin center → Settings → Domains) and send from "
+           "it rather than from an onmicrosoft.com address; then open a support request (Support → Help & support) "
+           "asking Microsoft to release the tenant's outbound mail."),
+    ),
+}
+
 #: Wording for a server that is not Google's (provider "custom", or one mailkit does not know): the same
 #: statuses without Google's URLs, hosts, limits or 16-letter app passwords. Only what differs is here;
 #: every other key falls back to TEXTS, whose remaining entries name no provider.
@@ -411,6 +463,62 @@ _MICROSOFT: dict[str, tuple[str, str]] = {
         N_("Use the mailbox's own address as From, or have the Exchange admin grant Send As on the other mailbox or "
            "group (Exchange admin center → Recipients → Delegation)."),
     ),
+    "bad_credentials:unexplained": (
+        N_("Microsoft 365 answered only 535 5.7.3 Authentication unsuccessful[[ for {email}]], without a reason. "
+           "With a password it means one of three: the password is wrong or expired, the account signs in with "
+           "multi-factor authentication, or basic authentication is off for it; with OAuth, the token was issued "
+           "for another resource or lacks SMTP.Send."),
+        N_("Sign in at https://outlook.office.com[[ as {email}]] with the same password: if that works, the password "
+           "is not the problem, so move the account to OAuth, which copes with multi-factor authentication: `mailkit "
+           "oauth login {email}` (on a server: --device-code). If the account is already on OAuth, log in again and "
+           "accept the permission to send mail (SMTP.Send)."),
+    ),
+    "app_password_required:criteria": (
+        N_("Microsoft 365 refused the password[[ of {email}]] by a sign-in policy (535 5.7.139 … did not meet the "
+           "criteria to be authenticated successfully): multi-factor authentication on the account, or a "
+           "Conditional Access policy that blocks sign-in with a password from mail programs."),
+        N_("Switch the account to OAuth, which passes multi-factor authentication: `mailkit oauth login {email}` (on "
+           "a server: --device-code). Otherwise an Entra admin looks up the failed sign-in in the Microsoft Entra "
+           "admin center (Identity → Monitoring & health → Sign-in logs) to see which policy refused it."),
+    ),
+    "not_configured": (
+        N_("mailkit has nothing stored to sign in to Microsoft 365 as this mailbox[[ ({email})]]: no OAuth consent "
+           "yet, or the consent was refused or cancelled at Microsoft, and no password."),
+        N_("Run `mailkit oauth login {email}` and press Accept (on a server: --device-code). If Microsoft says the "
+           "app needs an administrator's approval, a tenant admin grants it once: Microsoft Entra admin center → "
+           "Enterprise applications → the app → Permissions → Grant admin consent."),
+    ),
+    "not_configured:anonymous": (
+        N_("Microsoft 365 got mail without a sign-in (530 5.7.57 Client not authenticated to send mail): the "
+           "program[[ of {email}]] has authentication turned off, had nothing stored to sign in with, or sent "
+           "before STARTTLS."),
+        N_("In the business software's mail settings turn authentication on with the full address[[ ({email})]] as "
+           "the user, server smtp.office365.com, port 587, STARTTLS; in mailkit store the sign-in with `mailkit oauth "
+           "login {email}`. A device that cannot sign in (a scanner, a printer) sends through an Exchange connector "
+           "(direct send or SMTP relay) instead."),
+    ),
+    "oauth_wrong_account": (
+        N_("Microsoft signed in a different work or school account than the mailbox being set up[[ ({email})]]; its "
+           "token cannot send as this mailbox."),
+        N_("Run `mailkit oauth login {email}` again and on Microsoft's page pick 'Use another account' (or use a "
+           "private window) to sign in as the mailbox[[ {email}]]; with --device-code, enter the code in a private "
+           "window."),
+    ),
+    "sender_rejected:send_as": (
+        N_("Microsoft 365 refused the From address (554 5.2.252 SendAsDenied): the mailbox[[ {email}]] has no Send "
+           "As permission on the address the message was sent from."),
+        N_("Send from the mailbox's own address, or have an Exchange admin grant Send As: Exchange admin center → "
+           "Recipients → Mailboxes → the other mailbox → Delegation → Send as → add the mailbox[[ {email}]], or "
+           "`Add-RecipientPermission -Identity OTHER_ADDRESS -Trustee {email} -AccessRights SendAs`. The permission "
+           "takes up to an hour to work."),
+    ),
+    "sender_rejected:restricted": (
+        N_("Microsoft 365 has blocked the mailbox[[ {email}]] from sending (550 5.1.8 Access denied, bad outbound "
+           "sender): it sent mail that looked like spam, often after its password was stolen."),
+        N_("Secure the account (change its password, revoke its sessions, check inbox rules and forwarding, turn on "
+           "multi-factor authentication), then release it in the Microsoft Defender portal: Email & collaboration → "
+           "Review → Restricted entities → Unblock. It can take up to 24 hours."),
+    ),
     "rate_limited": (
         N_("Microsoft 365 is refusing for now: too many sign-ins, connections or messages from this mailbox in a "
            "short time."),
@@ -455,7 +563,7 @@ def _by_lang(table: Mapping[str, tuple[str, str]]) -> dict[str, ByLang]:
     return {key: ByLang(msgids) for key, msgids in table.items()}
 
 
-TEXTS = _by_lang(_GOOGLE)
+TEXTS = _by_lang({**_GOOGLE, **_EXCHANGE})
 NEUTRAL = _by_lang(_NEUTRAL)
 MICROSOFT = _by_lang(_MICROSOFT)
 

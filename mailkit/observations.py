@@ -26,8 +26,8 @@ REFUSALS = frozenset({Status.OAUTH_SCOPE_MISSING, Status.OAUTH_WRONG_ACCOUNT})
 
 def twostep_on_observed(inventory: Inventory, email: str, diagnosis: Diagnosis, where: str) -> bool:
     """Record 2SV = on when this diagnosis proves it; True when it did."""
-    if diagnosis.status is not Status.APP_PASSWORD_REQUIRED:
-        return False
+    if diagnosis.status is not Status.APP_PASSWORD_REQUIRED or diagnosis.variant == "criteria":
+        return False  # Microsoft's sign-in policy refusal ("criteria") is no proof of Google's 2SV
     account = inventory.find_account(email)
     if account is None:
         return False

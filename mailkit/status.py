@@ -36,6 +36,11 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
     PROVIDER_NOT_DETECTED = "provider_not_detected"  # DNS could not tell who hosts the domain's mail
     KEYRING_ERROR = "keyring_error"  # the keyring failed to read: the secret may well be there
+    # Microsoft 365: the password was refused by a tenant or mailbox setting, not because it is wrong
+    SMTP_AUTH_DISABLED = "smtp_auth_disabled"  # 535 5.7.139 SmtpClientAuthentication is disabled (OAuth too)
+    SECURITY_DEFAULTS = "security_defaults"  # 535 5.7.139 locked by the security defaults policy
+    BASIC_AUTH_DISABLED = "basic_auth_disabled"  # 550 5.7.30 / 535 5.7.139 basic authentication is off
+    TENANT_BLOCKED = "tenant_blocked"  # 550 5.7.705 / 5.7.708: Microsoft stopped the whole tenant's outbound mail
 
 
 #: How bad a status is, for colouring and sorting: ok < warning (retry later) < error.

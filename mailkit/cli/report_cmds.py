@@ -19,6 +19,9 @@ def report(
                                 help="Also write the report to FILE (.xlsx, .csv or .html)."),
     lang: str = typer.Option(None, "--lang", help="Language of headers, causes and remedies: en, es, pl."),
     company: str = typer.Option(None, "--company", help="Only this company (slug)."),
+    readiness: bool = typer.Option(False, "--readiness",
+                                   help="Microsoft 365 mailboxes that still sign in with a password and so break "
+                                        "when basic authentication is retired (end of December 2026)."),
     json_out: bool = JsonOption,
 ) -> None:
     """The latest status of every account with its cause and remedy, and a roll-up per company."""
@@ -31,6 +34,13 @@ def report(
     if company:
         with open_inventory() as inventory:
             company = inventory.company(company).slug  # "no company ..." (exit 2) rather than an empty report
+    if readiness:
+        if output is not None:
+            from mailkit.reports.files import export
+
+            export(output, STATE.workspace(), lang=chosen, company=company)
+        readiness_report(text_lang, company, json_out, output)
+        return
     latest = reports.status(STATE.workspace(), lang=text_lang, company=company)
     latest = latest.rename(columns=reports.english_name)
     companies = reports.by_company(frame=latest)
@@ -46,6 +56,39 @@ def report(
         if output is not None:
             say(f"wrote {output}")
     if (latest["status"] != "ok").any():
+        raise typer.Exit(1)
+
+
+def readiness_report(lang: str, company: str | None, json_out: bool, output: Path | None) -> None:
+    """The basic-auth readiness of every Microsoft 365 mailbox; exit 1 when one will break or already did."""
+    from mailkit.reports.frames import english_name
+    from mailkit.reports.readiness import RETIREMENT, readiness_frame, readiness_word, summary
+
+    frame = readiness_frame(STATE.workspace(), lang=lang, company=company).rename(columns=english_name)
+    counts = summary(frame)
+    if json_out:
+        emit_json({"deadline": RETIREMENT.isoformat(), "summary": counts, "accounts": _records(frame),
+                   **({"output": str(output)} if output else {})})
+    elif frame.empty:
+        say("no Microsoft 365 accounts in the inventory")
+    else:
+        from mailkit.reports.files import header
+
+        shown = [readiness_word(kind, lang) for kind in frame["readiness"]]
+        widths = [max(len(header(c, lang)), *(len(str(v)) for v in values)) for c, values in
+                  (("company", frame["company"]), ("email", frame["email"]), ("auth", frame["auth"]),
+                   ("readiness", shown))]
+        names = ["company", "email", "auth", "readiness", "action"]
+        say("  ".join(header(c, lang).ljust(n) for c, n in zip(names, [*widths, 0], strict=True)).rstrip())
+        for row, word in zip(frame.itertuples(index=False), shown, strict=True):
+            say("  ".join([row.company.ljust(widths[0]), row.email.ljust(widths[1]), row.auth.ljust(widths[2]),
+                           word.ljust(widths[3]), row.action]).rstrip())
+        say()
+        say(f"{counts['blocked']} blocked, {counts['will_break']} will break, {counts['ready']} ready; "
+            f"{int(frame['days_left'].iloc[0])} days to {RETIREMENT.isoformat()}")
+        if output is not None:
+            say(f"wrote {output}")
+    if counts["blocked"] or counts["will_break"]:
         raise typer.Exit(1)
 
 
@@ -91,4 +134,4 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
-__all__ = ["print_report", "register", "report"]
+__all__ = ["print_report", "readiness_report", "register", "report"]

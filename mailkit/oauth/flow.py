@@ -87,6 +87,7 @@ class ConsentResult:
     scopes: list[str] = field(default_factory=list)
     stored: bool = False
     purpose: str = MAIL.name
+    provider: str = ""  # whose consent it was ("microsoft365"; empty: Google's): picks the wording of the texts
 
     def __post_init__(self) -> None:
         if self.status is Status.UNKNOWN:
@@ -107,8 +108,8 @@ class ConsentResult:
             from mailkit.diagnose import diagnosis_for
 
             diagnosis = diagnosis_for(self.status, raw=self.message)
-            data["cause"] = diagnosis.cause(lang, email=self.email)
-            data["remedy"] = diagnosis.remedy(lang, email=self.email)
+            data["cause"] = diagnosis.cause(lang, email=self.email, provider=self.provider or None)
+            data["remedy"] = diagnosis.remedy(lang, email=self.email, provider=self.provider or None)
         return data
 
 
@@ -125,6 +126,8 @@ class ConsentFlow:
     `account` is an inventory Account, or (for a purpose such as the Directory's) just the address
     that must consent.
     """
+
+    provider = ""  # Google's; a subclass for another identity provider names it (mailkit.providers keys)
 
     def __init__(self, account: Account | str, workspace: Workspace | None = None, *,
                  client: OAuthClient | None = None, purpose: GrantPurpose = MAIL):
@@ -256,6 +259,7 @@ class ConsentFlow:
             first = self._result is None
             if first:
                 result.purpose = self.purpose.name
+                result.provider = self.provider
                 self._result = result
             result = self._result
         self._server.stop()

@@ -129,6 +129,8 @@ def _error_result(email: str, result: dict[str, Any]) -> ConsentResult:
 class MicrosoftConsentFlow(ConsentFlow):
     """One mailbox's browser consent at Microsoft, on the loopback redirect `http://localhost:<port>/`."""
 
+    provider = "microsoft365"
+
     def __init__(self, account: Account | str, workspace: Workspace | None = None, *,
                  client: MicrosoftClient | None = None):
         login_hint = self._begin(account, workspace, MAIL)
@@ -239,6 +241,7 @@ class MicrosoftDeviceFlow:
 
         if self._result is not None:
             return self._result
+        result.provider = "microsoft365"
         self._result = result
         if result.ok:
             clear_consent_refusals(self.workspace, self.email)

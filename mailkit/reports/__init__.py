@@ -1,5 +1,5 @@
-"""Reports from the audit store: pandas DataFrames (latest status, per company, history), written to
-.xlsx / .csv / .html and plotted.
+"""Reports from the audit store: pandas DataFrames (latest status, per company, history, Microsoft 365's
+basic-auth readiness), written to .xlsx / .csv / .html and plotted.
 
 The names below are imported from their modules on first use (`mailkit.lazy`)."""
 
@@ -13,16 +13,18 @@ if TYPE_CHECKING:
     from mailkit.reports.files import export, header
     from mailkit.reports.frames import STATUS_ORDER, by_company, english_name, history, localize, status, style
     from mailkit.reports.plots import matplotlib_available, png, status_by_company, trend
+    from mailkit.reports.readiness import readiness_frame
 
 _SOURCES: dict[str, list[str]] = {
     "files": ["export", "header"],
     "frames": ["STATUS_ORDER", "by_company", "english_name", "history", "localize", "status", "style"],
     "plots": ["matplotlib_available", "png", "status_by_company", "trend"],
+    "readiness": ["readiness_frame"],
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
 __all__ = [
     "STATUS_ORDER", "by_company", "english_name", "export", "header", "history", "localize", "matplotlib_available",
-    "png", "status", "status_by_company", "style", "trend"
+    "png", "readiness_frame", "status", "status_by_company", "style", "trend"
 ]

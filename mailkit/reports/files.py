@@ -26,7 +26,8 @@ from mailkit.tabular.read import FORMULA_START, quote_formula
 from mailkit.workspace import Workspace
 
 #: Sheet (and HTML section) titles per view; English, the catalogue's message ids.
-SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results")}
+SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results"),
+          "readiness": N_("Basic auth")}
 TITLE = N_("mailkit report")
 TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
 _HEADER_FILL = "DDDDDD"
@@ -35,15 +36,22 @@ _MAX_WIDTH = 60
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
           company: str | None = None) -> dict[str, Any]:
-    """The four report views with English column names (exports localize the headers when writing); with
-    `company` (a slug) every view holds that company's accounts and results only."""
+    """The four report views with English column names (exports localize the headers when writing), and the
+    basic-auth readiness when there are Microsoft 365 mailboxes; with `company` (a slug) every view holds that
+    company's accounts and results only."""
+    from mailkit.reports.readiness import readiness_frame
+
     latest = reports.status(workspace, lang=lang, company=company).rename(columns=reports.english_name)
-    return {
+    frames = {
         "status": latest,
         "companies": reports.by_company(frame=latest),
         "runs": reports.history(workspace, company=company),
         "results": reports.history(workspace, per_account=True, last_runs=last_runs, company=company),
     }
+    readiness = readiness_frame(workspace, lang=lang, company=company).rename(columns=reports.english_name)
+    if not readiness.empty:  # only where there are Microsoft 365 mailboxes
+        frames["readiness"] = readiness
+    return frames
 
 
 def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | None = None,
@@ -194,7 +202,9 @@ def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
     """A standalone page: plots (base64 PNG) and the styled tables."""
     chosen = normalize_lang(lang) or "en"
     parts = [_plots_html(frames)]
-    for key in ("status", "companies", "runs"):
+    for key in ("status", "companies", "runs", "readiness"):
+        if key not in frames:
+            continue
         table = _text_cells(frames[key]).rename(columns=lambda c: header(c, lang))
         parts.append(f"<h2>{html.escape(sheet_name(key, lang))}</h2>\n{reports.style(table).to_html()}")
     page = _PAGE.format(lang=chosen, title=html.escape(gettext(chosen, TITLE)), body="\n".join(parts),

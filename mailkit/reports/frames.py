@@ -78,6 +78,11 @@ def _header_names(lang: str) -> dict[str, str]:
         "attempts": pgettext(lang, "column", "attempts"),
         "duration_ms": pgettext(lang, "column", "duration_ms"),
         "message_id": pgettext(lang, "column", "message_id"),
+        "readiness": pgettext(lang, "column", "readiness"),
+        "will_break": pgettext(lang, "column", "will_break"),
+        "deadline": pgettext(lang, "column", "deadline"),
+        "days_left": pgettext(lang, "column", "days_left"),
+        "action": pgettext(lang, "column", "action"),
     }
 
 

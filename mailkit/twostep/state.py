@@ -161,7 +161,7 @@ def from_probe(account: Account, result: CheckResult, *, app_password: bool = Fa
             return TwoStepStatus(account.email, "on", None, APP_PASSWORD_SIGNIN, now_iso(),
                                  detail="the stored app password signs in, and app passwords exist only with 2SV on")
         return unknown(account, APP_PASSWORD_SIGNIN, f"the stored app password did not sign in ({reply})")
-    if result.status is Status.APP_PASSWORD_REQUIRED:
+    if result.status is Status.APP_PASSWORD_REQUIRED and result.diagnosis.variant != "criteria":  # Google's 534
         return TwoStepStatus(account.email, "on", None, PROBE, now_iso(),
                              detail=f"the account password was refused with 'application-specific password "
                                     f"required' ({reply})")

@@ -46,6 +46,10 @@ LABELS: dict[str, str] = {
     "imap_port": N_("IMAP port"),
     "save_account": N_("Save account"),
     "account_saved": N_("Account {email} {change} ({provider}, {auth})."),
+    "next_microsoft": N_("Next: “Connect with Microsoft” in the OAuth 2.0 connection panel, or `mailkit oauth login "
+                         "{email}` (--device-code on a server)."),
+    "password_microsoft": N_("Careful: Microsoft 365 stops taking passwords for SMTP when basic authentication is "
+                             "retired (end of December 2026 by default); OAuth 2.0 keeps working."),
     "email_ok": N_("✓ valid address"),
     "detected": N_("Detected: {label} — {reason}"),
     "not_detected": N_("Choose the provider: {reason}"),
@@ -65,7 +69,9 @@ LABELS: dict[str, str] = {
     # oauth panel
     "oauth_title": N_("OAuth 2.0 connection"),
     "connect": N_("Connect with Google"),
+    "connect_microsoft": N_("Connect with Microsoft"),
     "oauth_open": N_("Open this link, choose {email} and press Continue; leave every box ticked:"),
+    "oauth_open_microsoft": N_("Open this link, sign in as {email} and press Accept:"),
     "oauth_ok": N_("✓ {email} authorized (signed in as {who}): mailkit can send with OAuth 2.0."),
     "oauth_state": N_("Current state: {state}"),
     "authorized_as": N_("authorized as {who}"),

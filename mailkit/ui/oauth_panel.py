@@ -1,5 +1,6 @@
 """OAuth connect panel: start an account's consent, show the link, count down, cancel, paste the
 final address, and show what came of it (ok, scope missing, wrong account) with the remedy.
+A Microsoft 365 mailbox gets "Connect with Microsoft" and Microsoft's consent (msal, loopback redirect).
 
 The link, countdown, Cancel, paste box and the wait are the consent box's
 (`mailkit.ui.consent_box`), shared with the 2SV panel's admin consent; this panel picks the
@@ -15,6 +16,7 @@ from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth.microsoft import MICROSOFT_PROVIDERS, MicrosoftConsentFlow
 from mailkit.oauth.store import GrantStore
 from mailkit.ui.base import Panel, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
@@ -48,7 +50,7 @@ class OAuthPanel(ConsentHost, Panel):
 
     def relabel(self) -> None:
         self.account.description = self.t("account")
-        self.connect.description = self.t("connect")
+        self._label_connect()
         self.consent_box.relabel()
         self.show_state()
         if self.result is not None:
@@ -68,7 +70,19 @@ class OAuthPanel(ConsentHost, Panel):
         with Inventory.open(self.workspace) as inventory:
             return inventory.account(self.account.value)
 
+    def _microsoft_selected(self) -> bool:
+        with Inventory.open(self.workspace) as inventory:
+            found = inventory.find_account(self.account.value) if self.account.value else None
+        return found is not None and found.provider in MICROSOFT_PROVIDERS
+
+    def _label_connect(self) -> None:
+        """The button names whose sign-in page it opens: Google's, or Microsoft's for a Microsoft 365 mailbox."""
+        microsoft = self._microsoft_selected()
+        self.connect.description = self.t("connect_microsoft" if microsoft else "connect")
+        self.connect.icon = "windows" if microsoft else "google"
+
     def show_state(self) -> None:
+        self._label_connect()
         email = self.account.value
         if not email:
             self.state.value = ""
@@ -89,6 +103,10 @@ class OAuthPanel(ConsentHost, Panel):
         self.result = None
         self.outcome.value = ""
         self.alert.clear()
+        if account.provider in MICROSOFT_PROVIDERS:
+            self.consent_box.start(MicrosoftConsentFlow(account, self.workspace),
+                                   self.t("oauth_open_microsoft", email=account.email))
+            return
         self.consent_box.start(ConsentFlow(account, self.workspace), self.t("oauth_open", email=account.email))
 
     def show_result(self, result: ConsentResult) -> None:
@@ -101,11 +119,14 @@ class OAuthPanel(ConsentHost, Panel):
         else:
             diagnosis = diagnosis_for(result.status, raw=result.message)
             self.consent_box.show_refused(result)
-            remedy = remedy_html(diagnosis.remedy(self.lang, email=result.email), self.lang, here="hint_oauth")
+            provider = result.provider or None
+            cause = diagnosis.cause(self.lang, email=result.email, provider=provider)
+            remedy = remedy_html(diagnosis.remedy(self.lang, email=result.email, provider=provider), self.lang,
+                                 here="hint_oauth")
             self.outcome.value = (
                 f"<div class='mailkit-oauth-result mailkit-block' data-status='{escape(result.status)}'>"
                 f"<b>{escape(result.status)}</b> ({escape(result.outcome)})"
-                f"<br><b>{escape(self.t('cause'))}:</b> {escape(diagnosis.cause(self.lang))}"
+                f"<br><b>{escape(self.t('cause'))}:</b> {escape(cause)}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
         self.show_state()
 

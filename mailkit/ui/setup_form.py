@@ -174,8 +174,12 @@ class SetupForm(Panel):
             imap_host=self.imap_host.value or None, imap_port=self.imap_port.value,
             display_name=self.display_name.value.strip() or None)
         self.refresh_accounts()
-        self.alert.success(self.t("account_saved", email=account.email, change=self.t(change),
-                                  provider=provider(account.provider).label, auth=account.auth))
+        saved = self.t("account_saved", email=account.email, change=self.t(change),
+                       provider=provider(account.provider).label, auth=account.auth)
+        if account.provider == "microsoft365":  # the way to sign in that survives basic auth's retirement
+            saved += " " + self.t("next_microsoft" if account.auth == "oauth2" else "password_microsoft",
+                                  email=account.email)
+        self.alert.success(saved)
 
     def refresh_accounts(self) -> None:
         slug = self.company.value or ""
