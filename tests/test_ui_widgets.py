@@ -269,7 +269,8 @@ def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace
     assert panel.result.outcome == "scope_missing"
     assert "oauth_scope_missing" in panel.outcome.value and "Qué hacer" in panel.outcome.value
     assert "<code>mailkit oauth login" in panel.outcome.value and "`" not in panel.outcome.value
-    assert list(panel.actions.buttons) == ["oauth"] and panel.actions.buttons["oauth"].description == "Conectar con Google"
+    assert list(panel.actions.buttons) == ["oauth"]
+    assert panel.actions.buttons["oauth"].description == "Conectar con Google"
     assert "Al consentimiento le falta" in panel.alert.text  # the library's English message, said in Spanish
     assert panel.cancel.layout.display == "none"  # Cancel shows only while a consent is waited for
     assert secret_store(sample).get(VENTAS, SecretKind.OAUTH_TOKEN) is None

@@ -78,7 +78,7 @@ def actions_for(status: str, auth: str | None = None) -> tuple[str, ...]:
     keys = _BY_STATUS.get(status, ("troubleshoot",))
     secret = "oauth" if auth == "oauth2" else "app_password"
     resolved = [secret if key == "secret" else key for key in keys]
-    if auth == "oauth2":  # an OAuth account has no app password to set nor 2SV to confirm for it
+    if auth == "oauth2" and resolved:  # an OAuth account has no app password to set nor 2SV to confirm for it
         resolved = [key for key in resolved if key not in {"app_password", "twostep"}] or ["oauth"]
     return tuple(dict.fromkeys(resolved))
 
