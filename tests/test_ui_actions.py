@@ -151,3 +151,16 @@ def test_home_page_shows_health_per_company_next_steps_and_links(sample: Workspa
     assert "href='03_two_step_and_app_passwords.ipynb'" in home.next.value or "02_gmail_oauth" in home.next.value
     home.language.value = "es"
     assert "1 bien, 2 necesitan atención" in home.summary.value and "Qué hacer ahora" in home.next.value
+
+
+def test_account_lists_show_company_names_and_sign_in_words_in_the_language(sample: Workspace) -> None:
+    wizard = TroubleshootWizard(sample, lang="en", email="recuperacion.lupita@gmail.com")
+    labels = {value: label for label, value in wizard.account.options}
+    assert labels["recuperacion.lupita@gmail.com"] == ("recuperacion.lupita@gmail.com (Abarrotes Lupita SA de CV, "
+                                                        "Account password (not recommended))")
+    wizard.language.value = "es"
+    labels = {value: label for label, value in wizard.account.options}
+    assert labels["recuperacion.lupita@gmail.com"].endswith("Contraseña de la cuenta (no recomendado))")
+    assert wizard.account.value == "recuperacion.lupita@gmail.com"  # the choice survives the relabel
+    oauth = OAuthPanel(sample, lang="en", open_browser=False)
+    assert (f"{VENTAS} (Ferretería del Norte SA de CV)", VENTAS) in oauth.account.options

@@ -53,6 +53,7 @@ class AppPasswordForm(Panel):
         self.account.description = self.t("account")
         self.secret.description = self.t("app_password")
         self.save.description = self.t("test_and_save")
+        self.refresh(select=self.account.value)  # the sign-in methods in the options are words of this language
         self.actions.relabel()
         self._typed({"new": self.secret.value})
 

@@ -110,6 +110,7 @@ class TroubleshootWizard(Panel):
         self.send_to.description = self.t("send_to")
         self.imap.description = self.t("check_imap")
         self.run.description = self.t("run_checks")
+        self.refresh(select=self.account.value)  # the sign-in methods in the options are words of this language
         self.show()
         self.actions.relabel()
 
