@@ -206,6 +206,7 @@ LABELS: dict[str, str] = {
     "col_checked_at": N_("When"),
     "twostep_summary": N_("2-Step Verification: {on} of {total} on."),
     "choose_state_first": N_("Choose what the Security page shows: on or off."),
+    "err_confirmed_by": N_("Say who looked at the Security page (a name or initials) in “Checked by”."),
     "source_directory": N_("Workspace Directory"),
     "source_directory_oauth": N_("Workspace Directory (admin's consent)"),
     "source_signin_probe": N_("Sign-in test"),

@@ -19,6 +19,7 @@ from mailkit.oauth.store import GrantStore
 from mailkit.ui.actions import NEUTRAL_OUTCOMES, ActionBar, actions_for, remedy_text_html
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
+from mailkit.ui.setup_form import auth_word
 from mailkit.workspace import Workspace
 
 
@@ -88,7 +89,7 @@ class OAuthPanel(ConsentHost, Panel):
     def on_connect(self, _button: w.Button | None = None) -> None:
         account = self.selected()
         if account.auth != "oauth2":
-            raise UsageError(self.t("oauth_only", email=account.email, auth=account.auth))
+            raise UsageError(self.t("oauth_only", email=account.email, auth=auth_word(account.auth, self.lang)))
         self.consent_box.close_flow()
         self.result = None
         self.outcome.value = ""

@@ -26,6 +26,7 @@ from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError, confirm_a
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost
 from mailkit.ui.i18n_ui import LABELS, t
+from mailkit.ui.setup_form import translated_errors
 from mailkit.workspace import Workspace
 
 LINKS = {
@@ -175,6 +176,8 @@ class TwoStepPanel(ConsentHost, Panel):
             raise UsageError(self.t("no_accounts"))
         if self.state.value is None:
             raise UsageError(self.t("choose_state_first"))
+        if not self.confirmed_by.value.strip():
+            raise UsageError(self.t("err_confirmed_by"))
         with Inventory.open(self.workspace) as inventory:
             twostep.confirm_manually(inventory, self.account.value, self.state.value, self.confirmed_by.value)
         self.refresh_table()
@@ -198,7 +201,8 @@ class TwoStepPanel(ConsentHost, Panel):
 
     @busy
     def on_connect_admin(self, _button: w.Button | None = None) -> None:
-        admin = normalize_email(self.admin.value, self.t("admin_email")).lower()
+        with translated_errors(self.lang):
+            admin = normalize_email(self.admin.value, "admin_email").lower()
         self.consent_box.close_flow()
         self.consent = None
         self.alert.clear()
