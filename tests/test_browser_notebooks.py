@@ -207,6 +207,11 @@ def test_a_remedy_button_opens_the_panel_that_fixes_it_in_spanish(page: object, 
                      "Contraseña de la cuenta (no recomendado))")
     assert opened.locator(".widget-text input[type=password]").count() == 1
     assert opened.locator("button.jupyter-button", has_text="Probar y guardar").count() == 1
+    page.locator(".mailkit-command summary").first.click()  # type: ignore[attr-defined]  # the command, second
+    command = page.locator(".mailkit-command code").first  # type: ignore[attr-defined]
+    command.wait_for()
+    assert "mailkit secret set recuperacion.lupita@gmail.com" in command.inner_text()
+    assert "clipboard" in (page.locator("button.mailkit-copy").first.get_attribute("onclick") or "")  # type: ignore[attr-defined]
     link = page.locator(".mailkit-actions a.mailkit-step-link", has_text="03_two_step_and_app_passwords").first  # type: ignore[attr-defined]
     assert link.get_attribute("href") == "03_two_step_and_app_passwords.ipynb"
     screenshot(page, "remedy-action-es")
