@@ -215,3 +215,18 @@ def test_a_remedy_button_opens_the_panel_that_fixes_it_in_spanish(page: object, 
     link = page.locator(".mailkit-actions a.mailkit-step-link", has_text="03_two_step_and_app_passwords").first  # type: ignore[attr-defined]
     assert link.get_attribute("href") == "03_two_step_and_app_passwords.ipynb"
     screenshot(page, "remedy-action-es")
+
+
+def test_home_page_shows_the_fleet_and_its_links_open_the_steps(page: object, lab: Lab) -> None:  # noqa: F811
+    run_notebook(page, lab, "00_start_here.ipynb", "Refresh")
+    page.locator(".mailkit-home-summary", has_text="13 accounts").wait_for()  # type: ignore[attr-defined]
+    assert page.locator("table.mailkit-home tbody tr").count() >= 3  # type: ignore[attr-defined]
+    assert page.locator("table.mailkit-home", has_text="Ferretería del Norte SA de CV").count() == 1  # type: ignore[attr-defined]
+    screenshot(page, "home-page")
+    link = page.locator("ol.mailkit-home-steps a", has_text="01_company_setup")  # type: ignore[attr-defined]
+    with page.context.expect_page() as opened:  # type: ignore[attr-defined]
+        link.click()
+    step = opened.value
+    step.wait_for_url(re.compile(r"/lab/.*tree/01_company_setup\.ipynb"))
+    step.wait_for_selector(".jp-NotebookPanel-toolbar", timeout=RUN_TIMEOUT)  # JupyterLab opened that notebook
+    step.close()

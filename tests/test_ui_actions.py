@@ -133,7 +133,7 @@ def test_twostep_table_names_columns_and_speaks_sources_and_details_in_words(sam
 def test_home_page_shows_health_per_company_next_steps_and_links(sample: Workspace) -> None:
     home = HomePage(sample, lang="en")
     assert "13 accounts" in home.summary.value and "No check has run yet" in home.summary.value
-    assert "Check every account" in home.next.value
+    assert "Check every account" in home.next.value and "href='04_bulk_test_send.ipynb'" in home.next.value
     for notebook, _ in STEPS:
         assert f"href='{notebook}'" in home.steps.value
     with Inventory.open(sample) as inventory:

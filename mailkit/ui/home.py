@@ -138,7 +138,8 @@ class HomePage(Panel):
             what = self.t("home_next_item", count=count, what=self.t(ACTIONS[key].label))
             items.append(f"<li data-action='{key}'>{escape(what)} — {_link(ACTIONS[key].notebook)}</li>")
         if self.health.count("unchecked"):
-            items.append(f"<li data-action='check'>{escape(self.t('home_check_first'))}</li>")
+            items.append(f"<li data-action='check'>{escape(self.t('home_check_first'))} "
+                         f"{_link('04_bulk_test_send.ipynb')} · {_link('05_status_report.ipynb')}</li>")
         if not items:
             items = [f"<li>{escape(self.t('home_all_ok'))}</li>"] if self.health.companies else []
         return f"<h4>{escape(self.t('home_next'))}</h4><ul class='mailkit-home-next'>{''.join(items)}</ul>"

@@ -228,7 +228,7 @@ LABELS: dict[str, str] = {
     "home_next": N_("What to do next"),
     "home_next_item": N_("{count} × {what}"),
     "home_all_ok": N_("Nothing to fix: every checked account signs in."),
-    "home_check_first": N_("Check every account: open 04_bulk_test_send or 05_status_report."),
+    "home_check_first": N_("Check every account's sign-in:"),
     "home_steps": N_("The steps"),
     "col_ok": N_("OK"),
     "col_broken": N_("Need attention"),
