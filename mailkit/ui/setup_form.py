@@ -82,6 +82,7 @@ class SetupForm(Panel):
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
         self.detection: Detection | None = None
+        self.refused: ValidationError | None = None  # the email's refusal, kept to say it again in another language
         self.names: dict[str, str] = {}  # company slug -> name, for everything the admin reads
         self.moving: tuple[str, str] | None = None  # (email, target company) the move button would move
         super().__init__(workspace, lang=lang)
@@ -141,8 +142,7 @@ class SetupForm(Panel):
         fill(self.auth, auth_options(self.auth.options, self.lang))
         fill(self.security, security_options(self.lang))
         self.move.relabel()
-        if self.detection is not None or self.email_message.value:
-            self._email_changed({"new": self.email.value})
+        self.show_detection()
         self.refresh_accounts()
 
     # --- companies ---------------------------------------------------------------------
@@ -171,25 +171,32 @@ class SetupForm(Panel):
     # --- accounts ----------------------------------------------------------------------
     def _email_changed(self, change: dict[str, Any]) -> None:
         text = change["new"].strip()
-        self.detection = None
-        if not text:
+        self.detection, self.refused = None, None
+        if text:
+            try:
+                self.detection = self.model.detect(text)
+            except ValidationError as exc:
+                self.refused = exc
+            else:
+                if self.detection.provider is not None:
+                    self.provider.value = self.detection.provider
+                    self._fill(self.detection.provider)
+        self.show_detection()
+
+    def show_detection(self) -> None:
+        """The note under the email: refused, detected or to choose, in the panel's language (a language switch
+        redraws it without asking DNS again)."""
+        domain = self.email.value.strip().rpartition("@")[2].lower()
+        if self.refused is not None:
+            self.email_message.value = _note("error", error_text(self.refused, self.lang))
+        elif self.detection is None:
             self.email_message.value = ""
-            return
-        try:
-            self.detection = self.model.detect(text)
-        except ValidationError as exc:
-            self.email_message.value = _note("error", error_text(exc, self.lang))
-            return
-        domain = text.rpartition("@")[2].lower()
-        if self.detection.provider is None:
+        elif self.detection.provider is None:
             self.email_message.value = _note("warning", detection_note(self.detection, domain, self.lang))
-            return
-        preset = provider(self.detection.provider)
-        if self.provider.value != preset.key or change.get("old") is not None:
-            self.provider.value = preset.key
-            self._fill(preset.key)
-        self.email_message.value = _note("success", self.t("detected", label=preset.label,
-                                                             reason=detection_note(self.detection, domain, self.lang)))
+        else:
+            reason = detection_note(self.detection, domain, self.lang)
+            label = provider(self.detection.provider).label
+            self.email_message.value = _note("success", self.t("detected", label=label, reason=reason))
 
     def _provider_changed(self, change: dict[str, Any]) -> None:
         self._fill(change["new"])
