@@ -158,6 +158,17 @@ class Inventory:
         with self.transaction() as tx:
             tx.execute("DELETE FROM accounts WHERE email = ?", (account.email,))
 
+    def move_account(self, email: str, company: str) -> Change:
+        """Move an account to another company (slug or name); its id, secrets, grants and history stay with it."""
+        account = self.account(email)
+        target = self.company(company).slug
+        if account.company == target:
+            return "unchanged"
+        with self.transaction() as tx:
+            tx.execute("UPDATE accounts SET company_slug = ?, updated_at = ? WHERE email = ?",
+                       (target, now_iso(), account.email))
+        return "updated"
+
     def rename_check(self, email: str, company: str) -> None:
         """Refuse moving an account to another company by accident (an account belongs to one)."""
         existing = self.find_account(email)

@@ -99,7 +99,7 @@ def test_setup_form_detects_the_provider_saves_and_lists(page: object, lab: Lab)
     page.get_by_label("Tax id").fill("PGO010101AA1")  # type: ignore[attr-defined]
     page.get_by_label("Tax id").press("Tab")  # type: ignore[attr-defined]
     button(page, "Save company").click()
-    page.locator(".mailkit-alert-success", has_text="papeleria-gomez").wait_for()  # type: ignore[attr-defined]
+    page.locator(".mailkit-alert-success", has_text="Papelería Gómez").wait_for()  # type: ignore[attr-defined]
 
     email = page.get_by_label("Email", exact=True)  # type: ignore[attr-defined]
     email.fill("compras@ferreteria-delnorte.example")
@@ -112,7 +112,7 @@ def test_setup_form_detects_the_provider_saves_and_lists(page: object, lab: Lab)
     page.locator(".mailkit-alert-success", has_text="Account compras@ferreteria-delnorte.example added").wait_for()  # type: ignore[attr-defined]
     listed = page.locator("table.mailkit-accounts tbody tr")  # type: ignore[attr-defined]
     assert listed.count() == 1 and "compras@ferreteria-delnorte.example" in listed.first.inner_text()
-    assert "workspace" in listed.first.inner_text()
+    assert "Google Workspace" in listed.first.inner_text() and "STARTTLS (port 587)" in listed.first.inner_text()
     screenshot(page, "setup-form")
 
     page.locator("select", has=page.locator("option", has_text="Español")).first.select_option(label="Español")  # type: ignore[attr-defined]
@@ -122,7 +122,7 @@ def test_setup_form_detects_the_provider_saves_and_lists(page: object, lab: Lab)
 
 def test_oauth_consent_in_a_new_tab_ends_ok(page: object, lab: Lab) -> None:  # noqa: F811
     run_notebook(page, lab, "02_gmail_oauth.ipynb", "Connect with Google")
-    page.get_by_label("Account").select_option(label=f"{VENTAS} (ferreteria-delnorte)")  # type: ignore[attr-defined]
+    page.get_by_label("Account").select_option(label=f"{VENTAS} (Ferretería del Norte SA de CV)")  # type: ignore[attr-defined]
     button(page, "Connect with Google").click()
     link = page.locator("a.mailkit-consent-link")  # type: ignore[attr-defined]
     link.wait_for()
@@ -183,3 +183,50 @@ def test_bulk_send_to_every_company_then_report_view(page: object, lab: Lab) -> 
     bottom = min(first_plot["y"] + first_plot["height"] + 2, page.viewport_size["height"])  # type: ignore[attr-defined]
     clip = {"x": panel["x"], "y": panel["y"], "width": panel["width"], "height": bottom - panel["y"]}
     page.screenshot(path=str(screenshot_path("report-view")), clip=clip)  # type: ignore[attr-defined]  # docs/report-view.png
+
+
+def test_a_remedy_button_opens_the_panel_that_fixes_it_in_spanish(page: object, lab: Lab) -> None:  # noqa: F811
+    """Troubleshooting in Spanish: an account that signs in with its account password fails; the fix is a button
+    that opens the app-password form right there, on that account, in Spanish."""
+    run_notebook(page, lab, "06_troubleshooting.ipynb", "Run the checks")
+    page.locator("select", has=page.locator("option", has_text="Español")).first.select_option(label="Español")  # type: ignore[attr-defined]
+    button(page, "Ejecutar las comprobaciones").wait_for()
+    account = page.get_by_label("Cuenta")  # type: ignore[attr-defined]
+    account.select_option(label=account.locator("option", has_text="recuperacion.lupita@gmail.com").inner_text())
+    button(page, "Ejecutar las comprobaciones").click()
+    page.locator(".mailkit-verdict[data-status=app_password_required]").wait_for()  # type: ignore[attr-defined]
+    assert page.locator(".mailkit-verdict code", has_text="mailkit secret set").count() >= 1  # type: ignore[attr-defined]
+    fix = page.locator("button.mailkit-action-app_password")  # type: ignore[attr-defined]
+    assert fix.inner_text().strip() == "Guardar la contraseña de aplicación"
+    fix.click()
+    opened = page.locator(".mailkit-actions .mailkit-panel")  # type: ignore[attr-defined]
+    opened.locator("h3", has_text="Contraseña de aplicación").wait_for()
+    chosen = opened.locator("select").nth(1)  # the language picker first, then the account
+    shown = chosen.evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")  # ipywidgets' spaces
+    assert shown == ("recuperacion.lupita@gmail.com (Abarrotes Lupita SA de CV, "
+                     "Contraseña de la cuenta (no recomendado))")
+    assert opened.locator(".widget-text input[type=password]").count() == 1
+    assert opened.locator("button.jupyter-button", has_text="Probar y guardar").count() == 1
+    page.locator(".mailkit-command summary").first.click()  # type: ignore[attr-defined]  # the command, second
+    command = page.locator(".mailkit-command code").first  # type: ignore[attr-defined]
+    command.wait_for()
+    assert "mailkit secret set recuperacion.lupita@gmail.com" in command.inner_text()
+    assert "clipboard" in (page.locator("button.mailkit-copy").first.get_attribute("onclick") or "")  # type: ignore[attr-defined]
+    link = page.locator(".mailkit-actions a.mailkit-step-link", has_text="03_two_step_and_app_passwords").first  # type: ignore[attr-defined]
+    assert link.get_attribute("href") == "03_two_step_and_app_passwords.ipynb"
+    screenshot(page, "remedy-action-es")
+
+
+def test_home_page_shows_the_fleet_and_its_links_open_the_steps(page: object, lab: Lab) -> None:  # noqa: F811
+    run_notebook(page, lab, "00_start_here.ipynb", "Refresh")
+    page.locator(".mailkit-home-summary", has_text=re.compile(r"1\d accounts in \d companies")).wait_for()  # type: ignore[attr-defined]
+    assert page.locator("table.mailkit-home tbody tr").count() >= 3  # type: ignore[attr-defined]
+    assert page.locator("table.mailkit-home", has_text="Ferretería del Norte SA de CV").count() == 1  # type: ignore[attr-defined]
+    screenshot(page, "home-page")
+    link = page.locator("ol.mailkit-home-steps a", has_text="01_company_setup")  # type: ignore[attr-defined]
+    with page.context.expect_page() as opened:  # type: ignore[attr-defined]
+        link.click()
+    step = opened.value
+    step.wait_for_url(re.compile(r"/lab/.*tree/01_company_setup\.ipynb"))
+    step.wait_for_selector(".jp-NotebookPanel-toolbar", timeout=RUN_TIMEOUT)  # JupyterLab opened that notebook
+    step.close()

@@ -127,3 +127,17 @@ def test_cli_start_leaves_heavy_modules_unloaded():
              "'mailkit.checks.smtp', 'pandas', 'openpyxl', 'requests') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.split() == []
+
+
+def test_account_add_moves_an_account_only_with_move(home):
+    run_mailkit("init", home=home)
+    for slug in ("uno", "dos"):
+        run_mailkit("company", "add", slug, "--name", slug.title(), home=home)
+    run_mailkit("account", "add", "a@gmail.com", "--company", "uno", home=home)
+    refused = run_mailkit("account", "add", "a@gmail.com", "--company", "dos", home=home)
+    assert refused.returncode == 2 and "--move" in refused.stderr
+    moved = run_mailkit("account", "add", "a@gmail.com", "--company", "dos", "--move", home=home)
+    assert moved.returncode == 0, moved.stderr
+    assert "updated" in moved.stdout and "in dos" in moved.stdout
+    listed = json.loads(run_mailkit("account", "list", "--json", home=home).stdout)
+    assert [row["company"] for row in listed] == ["dos"]

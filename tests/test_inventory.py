@@ -160,3 +160,23 @@ def test_failed_write_leaves_data_intact(inventory):
         tx.execute("DELETE FROM accounts")
         raise RuntimeError("crash in the middle")
     assert [a.email for a in inventory.accounts()] == ["a@gmail.com"]
+
+
+def test_move_account_keeps_its_id_and_secret_facts(inventory):
+    inventory.upsert_company(Company("other", "Other Co"))
+    inventory.upsert_account(build_account("a@gmail.com", "lupita"))
+    before = inventory.account_id("a@gmail.com")
+    inventory.record_secret_set("a@gmail.com", "app_password")
+    assert inventory.move_account("a@gmail.com", "Other Co") == "updated"  # by name or slug
+    assert inventory.account("a@gmail.com").company == "other"
+    assert inventory.account_id("a@gmail.com") == before
+    assert "app_password" in inventory.secret_facts("a@gmail.com")
+    assert inventory.move_account("a@gmail.com", "other") == "unchanged"
+    inventory.rename_check("a@gmail.com", "other")  # it belongs there now
+
+
+def test_move_account_to_a_missing_company_changes_nothing(inventory):
+    inventory.upsert_account(build_account("a@gmail.com", "lupita"))
+    with pytest.raises(NotFoundError, match="no company 'nope'"):
+        inventory.move_account("a@gmail.com", "nope")
+    assert inventory.account("a@gmail.com").company == "lupita"

@@ -72,6 +72,10 @@ def test_the_setup_form_points_a_microsoft_mailbox_to_oauth(mws: Workspace) -> N
     form.auth.value = "password"
     form.save.click()
     assert "end of December 2026" in form.alert.text
+    assert form.email.value == ""  # cleared after saving
     form.language.value = "es"
+    form.email.value = "caja@contoso-mx.example"
+    form.provider.value = "microsoft365"
+    form.auth.value = "password"
     form.save.click()
     assert "diciembre de 2026" in form.alert.text

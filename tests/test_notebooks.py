@@ -89,6 +89,9 @@ def test_notebook_runs_top_to_bottom_in_sandbox_mode(name: str, home: Path) -> N
         outputs = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs]
         assert not [o for o in outputs if o.output_type == "error"]
         assert "Sandbox mode" in text_of(book)
+        if name.startswith("00"):
+            shown = run(client, book, "print(home.summary.value, home.steps.value)")
+            assert "13 accounts" in shown and "href='06_troubleshooting.ipynb'" in shown
         if name.startswith("04"):
             shown = run(client, book, "bulk.start.click()\nawait bulk.task\n"
                                       "print(bulk.alert.text, sorted(r.status.value for r in bulk.results))")
@@ -112,7 +115,8 @@ def test_setup_notebook_form_saves_and_lists_an_account(home: Path) -> None:
                                   "print(form.alert.text)\nprint('papeleria.gomez@gmail.com' in "
                                   "form.accounts_list.value)")
     assert "workspace smtp.gmail.com" in shown
-    assert "Account papeleria.gomez@gmail.com added (Gmail (@gmail.com), oauth2)." in shown and "True" in shown
+    assert "Account papeleria.gomez@gmail.com added (Gmail (@gmail.com), OAuth 2.0 (recommended))." in shown
+    assert "True" in shown
 
 
 def test_oauth_notebook_completes_a_consent_without_blocking_the_kernel(home: Path) -> None:

@@ -299,7 +299,7 @@ def test_panel_connects_the_admin_with_the_paste_fallback_then_checks(ws: Worksp
 
     url = _connect(panel, ADMIN)
     panel.cancel_admin.click()
-    assert _finished(panel).outcome == "cancelled" and panel.alert.kind == "warning"
+    assert _finished(panel).outcome == "cancelled" and panel.alert.kind == "info"  # the admin's own cancel: neutral
 
     url = _connect(panel, ADMIN)
     landed = approve(url)  # the browser could not reach the kernel: its address is pasted

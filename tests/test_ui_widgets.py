@@ -158,7 +158,7 @@ def test_setup_form_adds_company_and_workspace_account(sandbox_env: object, work
 def test_setup_form_reports_bad_fields_in_the_alert(workspace: Workspace) -> None:
     form = SetupForm(workspace, lang="en")
     form.save_company.click()
-    assert form.alert.kind == "error" and "company_name" in form.alert.text
+    assert form.alert.kind == "error" and form.alert.text == "Give the company's name."
     form.email.value = "x@gmail.com"
     form.save.click()  # no company yet
     assert form.alert.kind == "error" and "company" in form.alert.text
@@ -169,7 +169,65 @@ def test_setup_form_reports_bad_fields_in_the_alert(workspace: Workspace) -> Non
     form.email.value = "ventas@taller.example"
     form.provider.value = "custom"
     form.save.click()
-    assert form.alert.kind == "error" and "smtp_host" in form.alert.text
+    assert form.alert.kind == "error" and form.alert.text.startswith("SMTP host: ")
+
+
+def test_setup_form_speaks_words_folds_servers_and_empties_after_saving(sandbox_env: object,
+                                                                        workspace: Workspace) -> None:
+    form = SetupForm(workspace, lang="en")
+    assert ("OAuth 2.0 (recommended)", "oauth2") in form.auth.options
+    assert ("STARTTLS (port 587)", "starttls") in form.security.options
+    assert form.smtp_host in form.advanced.children[0].children and form.advanced.selected_index is None
+    form.company_name.value, form.tax_id.value = "Ferretería del Norte SA", "FNO150315QX2"
+    form.save_company.click()
+    assert form.company.options == (("Ferretería del Norte SA", "ferreteria-del-norte-sa"),)  # the name, no slug
+    assert "Ferretería del Norte SA" in form.alert.text and "ferreteria-del-norte-sa" not in form.alert.text
+    assert (form.company_name.value, form.company_slug.value, form.tax_id.value) == ("", "", "")
+    assert form.alert in form._slots[form.save_company].children  # the message under the button pressed
+    form.email.value, form.display_name.value = VENTAS, "Ventas"
+    form.save.click()
+    assert form.alert in form._slots[form.save].children and form.alert.kind == "success"
+    assert "Google Workspace" in form.alert.text and "OAuth 2.0 (recommended)" in form.alert.text
+    assert (form.email.value, form.display_name.value, form.email_message.value) == ("", "", "")
+    assert "Accounts of Ferretería del Norte SA" in form.accounts_title.value
+    assert "STARTTLS (port 587)" in form.accounts_list.value
+
+
+def test_setup_form_in_spanish_translates_errors_notes_and_options(sandbox_env: object, workspace: Workspace) -> None:
+    form = SetupForm(workspace, lang="es")
+    form.email.value = "no-at-sign"
+    assert "no es una dirección de correo" in form.email_message.value
+    form.email.value = VENTAS
+    assert "dominio de Google Workspace en el sandbox" in form.email_message.value
+    assert ("OAuth 2.0 (recomendado)", "oauth2") in form.auth.options
+    form.save_company.click()
+    assert form.alert.text == "Escribe el nombre de la empresa."
+    form.language.value = "pl"
+    assert "domena Google Workspace" in form.email_message.value and form.auth.value == "oauth2"
+
+
+def test_setup_form_moves_an_account_of_another_company_with_a_button(sandbox_env: object,
+                                                                      workspace: Workspace) -> None:
+    form = SetupForm(workspace, lang="en")
+    for name in ("Taller Uno", "Taller Dos"):
+        form.company_name.value = name
+        form.save_company.click()
+    form.company.value = "taller-uno"
+    form.email.value = VENTAS
+    form.save.click()
+    form.company.value = "taller-dos"
+    form.email.value = VENTAS
+    form.save.click()
+    assert form.alert.kind == "warning" and "belongs to Taller Uno" in form.alert.text
+    assert "--move" not in form.alert.text and list(form.move.buttons) == ["move"]
+    assert f"mailkit account add {VENTAS} --company taller-dos --move" in form.move.links.value
+    with Inventory.open(workspace) as inventory:
+        assert inventory.account(VENTAS).company == "taller-uno"  # nothing moved before the click
+    form.move.buttons["move"].click()
+    with Inventory.open(workspace) as inventory:
+        assert inventory.account(VENTAS).company == "taller-dos"
+    assert form.alert.kind == "success" and "Moved" in form.alert.text and not form.move.buttons
+    assert VENTAS in form.accounts_list.value
 
 
 # --- OAuth panel ----------------------------------------------------------------------------------
@@ -210,7 +268,10 @@ def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace
     _finish(panel)
     assert panel.result.outcome == "scope_missing"
     assert "oauth_scope_missing" in panel.outcome.value and "Qué hacer" in panel.outcome.value
-    assert "O haz clic en “Conectar con Google” arriba." in panel.outcome.value  # the remedy's command is this button
+    assert "<code>mailkit oauth login" in panel.outcome.value and "`" not in panel.outcome.value
+    assert list(panel.actions.buttons) == ["oauth"]
+    assert panel.actions.buttons["oauth"].description == "Conectar con Google"
+    assert "Al consentimiento le falta" in panel.alert.text  # the library's English message, said in Spanish
     assert panel.cancel.layout.display == "none"  # Cancel shows only while a consent is waited for
     assert secret_store(sample).get(VENTAS, SecretKind.OAUTH_TOKEN) is None
 
@@ -220,7 +281,8 @@ def test_oauth_cancel_and_paste_fallback(sample: Workspace, ca: Path) -> None:
     assert re.search(r"Waiting for the browser: \d:\d\d left", panel.countdown.value) or panel.countdown.value == ""
     panel.cancel.click()
     _finish(panel)
-    assert panel.result.outcome == "cancelled" and panel.alert.kind == "warning" and not panel.connect.disabled
+    assert panel.result.outcome == "cancelled" and panel.alert.kind == "info" and not panel.connect.disabled
+    assert panel.outcome.value == "" and not panel.actions.buttons  # a cancel is a neutral note, not a remedy
 
     panel.connect.click()
     location = approve_consent(consent_link(panel.link.value), ca)  # the browser could not reach the kernel
@@ -336,6 +398,10 @@ def test_twostep_check_reads_the_directory_and_records_manual_confirmation(sampl
     assert "directory" in panel.table.value
 
     panel.account.value = VENTAS
+    assert panel.state.value is None  # "on" is never assumed
+    panel.confirm.click()
+    assert panel.alert.kind == "error" and "Choose what the Security page shows" in panel.alert.text
+    panel.state.value = "on"
     panel.confirm.click()  # nobody named
     assert panel.alert.kind == "error" and "who looked" in panel.alert.text
     panel.confirmed_by.value = "Ana"
@@ -407,7 +473,8 @@ def test_app_password_form_validates_tests_stores_and_clears(sample: Workspace) 
     form.save.click()
     assert form.secret.value == "" and form.alert.kind == "error" and "bad_credentials" in form.alert.text
     assert form.alert.text.lower().count("did not sign in") == 1  # the form's headline, not the library's again
-    assert "Or type the new app password above" in form.alert.value
+    assert form.alert in form._slots[form.save].children  # under the button
+    assert form.actions.fixes == ("twostep", "troubleshoot") and "mailkit twostep confirm" in form.actions.links.value
     assert secret_store(sample).get("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD) == "qwhkpznrtvbelmsa"
 
     secret_store(sample).delete("facturas.lupita@gmail.com", SecretKind.APP_PASSWORD)
@@ -538,7 +605,12 @@ def test_troubleshoot_shows_steps_transcript_cause_and_remedy(sample: Workspace)
     assert states == {"dns": "ok", "tcp": "ok", "tls": "ok", "ehlo": "ok", "auth": "failed", "send": "not-run",
                       "imap": "failed"}
     assert "data-status='app_password_required'" in wizard.verdict.value and "What to do" in wizard.verdict.value
-    assert "In the notebooks: 02_gmail_oauth" in wizard.verdict.value and wizard.send_to.layout.display == "none"
+    assert "<code>mailkit secret set" in wizard.verdict.value and wizard.send_to.layout.display == "none"
+    assert wizard.actions.fixes == ("app_password", "twostep", "oauth")
+    assert "href='03_two_step_and_app_passwords.ipynb'" in wizard.actions.links.value
+    opened = wizard.actions.run("app_password")  # the button opens the fixing panel, on this account
+    assert isinstance(opened, AppPasswordForm) and opened.account.value == "recuperacion.lupita@gmail.com"
+    assert wizard.actions.opened.children == (opened,)
     assert len(wizard.transcript.children) == 2 and wizard.transcript.selected_index is None
     assert "EHLO" in wizard.transcript.children[0].value and "Recupera-2020" not in wizard.transcript.children[0].value
 

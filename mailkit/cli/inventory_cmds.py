@@ -103,6 +103,7 @@ def account_add(
     ca_file: Path = typer.Option(None, "--ca-file", dir_okay=False,
                                  help="A CA certificate (PEM) to trust for this account's servers, besides the "
                                       "system's: a company's own CA."),
+    move: bool = typer.Option(False, "--move", help="Move an account that belongs to another company to --company."),
     json_out: bool = JsonOption,
 ) -> None:
     """Add an account to a company, or update it. Google accounts get smtp.gmail.com / imap.gmail.com."""
@@ -116,8 +117,11 @@ def account_add(
             allow_insecure=allow_insecure,
             ca_file=str(ca_file) if ca_file is not None else None,
         )
+        moved = inventory.move_account(account.email, slug) if move and inventory.find_account(account.email) \
+            else "unchanged"
         inventory.rename_check(account.email, slug)
         change = inventory.upsert_account(account)
+        change = "updated" if moved == "updated" else change
         stored = inventory.account(account.email)
     if json_out:
         emit_json({"change": change, **asdict(stored)})

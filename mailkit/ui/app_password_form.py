@@ -15,9 +15,10 @@ import ipywidgets as w
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.secrets.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
-from mailkit.ui.base import FIELD_INDENT, Panel, busy, escape, fill, labelled
-from mailkit.ui.hints import hint_html, remedy_hint
+from mailkit.ui.actions import ActionBar, actions_for
+from mailkit.ui.base import FIELD_INDENT, Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.i18n_ui import t
+from mailkit.ui.setup_form import auth_word
 from mailkit.workspace import Workspace
 
 SECRET_AUTH = ("app_password", "password")
@@ -31,6 +32,7 @@ class AppPasswordForm(Panel):
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None):
         self.outcome: SecretOutcome | None = None
         self._auths: dict[str, str] = {}
+        self._companies: dict[str, str] = {}
         self._providers: dict[str, str] = {}
         super().__init__(workspace, lang=lang)
         self.refresh(select=email)
@@ -44,12 +46,15 @@ class AppPasswordForm(Panel):
         self.secret.observe(self._typed, "value")
         self.account.observe(lambda _: self._typed({"new": self.secret.value}), "value")
         self.save.on_click(self.on_save)
-        return [self.account, self.secret, self.feedback, self.save]
+        self.actions = ActionBar(self)
+        return [self.account, self.secret, self.feedback, self.beside(self.save), self.actions]
 
     def relabel(self) -> None:
         self.account.description = self.t("account")
         self.secret.description = self.t("app_password")
         self.save.description = self.t("test_and_save")
+        self.refresh(select=self.account.value)  # the sign-in methods in the options are words of this language
+        self.actions.relabel()
         self._typed({"new": self.secret.value})
 
     def refresh(self, select: str | None = None) -> None:
@@ -57,7 +62,11 @@ class AppPasswordForm(Panel):
             accounts = [a for a in inventory.accounts() if a.auth in SECRET_AUTH]
         self._auths = {a.email: a.auth for a in accounts}
         self._providers = {a.email: a.provider for a in accounts}  # only Google's have a known format
-        fill(self.account, [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts], select)
+        self._companies = {a.email: a.company for a in accounts}
+        with Inventory.open(self.workspace) as inventory:
+            options = [option for a in accounts
+                       for option in account_options(inventory, [a], auth_word(a.auth, self.lang))]
+        fill(self.account, options, select)
 
     def _typed(self, change: dict[str, Any]) -> None:
         """Say what is wrong with the text as it is typed; never echo it."""
@@ -87,14 +96,24 @@ class AppPasswordForm(Panel):
                                                      lang=self.lang)
         del raw
         self.outcome = outcome
+        self.actions.clear()
         if outcome.stored:
             self.alert.success(f"{self.t('apppw_stored', email=outcome.email)}\n{outcome.message}")
         else:
             said = _without_headline(outcome, self.lang)
-            hint = remedy_hint(said, self.lang, here="hint_apppw")
-            self.alert.show("error", f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}",
-                            extra_html=hint_html(hint))
+            self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}")
+            fixes = form_fixes(outcome.status, self._auths.get(outcome.email))
+            self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""))
         return outcome
+
+
+def form_fixes(status: str, auth: str | None) -> list[str]:
+    """The fixes beside a refused app password: not this form again; a refused one calls for 2SV (no app password
+    without it) or a look step by step rather than the same sign-in again."""
+    fixes = [key for key in actions_for(status, auth) if key != "app_password"]
+    if status == "bad_credentials":
+        fixes = ["twostep", "troubleshoot"]
+    return fixes
 
 
 def _without_headline(outcome: SecretOutcome, lang: str) -> str:

@@ -14,6 +14,7 @@ import functools
 import html
 import inspect
 import logging
+import re
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from mailkit.errors import MailkitError
 from mailkit.i18n import LANGS, resolve_lang
 from mailkit.secrets.redaction import redact
 from mailkit.ui.i18n_ui import LANGUAGE_NAMES, t
+from mailkit.ui.language import language_of
 from mailkit.workspace import Workspace
 
 log = logging.getLogger("mailkit.ui")
@@ -63,6 +65,12 @@ def escape(text: object) -> str:
     return html.escape(redact(text))
 
 
+def code_spans(escaped: str) -> str:
+    """`command` spans of already escaped text as <code>: the catalogue marks commands with backticks, which a
+    reader should not see."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", escaped)
+
+
 def soft_breaks(text: object) -> str:
     """Escaped like `escape`, with line-break chances after "@" and "_" so an address or a status word
     wraps at a sensible place in a narrow column instead of mid-word."""
@@ -82,7 +90,7 @@ class Alert(w.HTML):
         color, background = _STYLES[kind]
         self.value = (f"<div class='mailkit-alert-{kind}' style='color:{color};background:{background};"
                       f"padding:6px 10px;border-radius:6px;margin:4px 0;white-space:pre-wrap;line-height:1.4'>"
-                      f"{html.escape(self.text)}{extra_html}</div>")
+                      f"{code_spans(html.escape(self.text))}{extra_html}</div>")
 
     def info(self, text: str) -> None:
         self.show("info", text)
@@ -128,6 +136,7 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: Any, button: w.Button | None = None, *args: Any) -> Any:
         panel: Panel = self if isinstance(self, Panel) else self.panel
+        panel.alert_near(button)
         restore = _working(button, panel.t("working"), panel.held)
         try:
             result = method(self, button, *args)
@@ -174,6 +183,9 @@ def _working(button: w.Button | None, label: str, held: set[w.Button]) -> Callab
 class Panel(w.VBox):
     """Base of every panel: a title, a language picker, the body, the alert area.
 
+    The language is the workspace's (`mailkit.ui.language`) unless `lang` is given; the picker changes it
+    for every panel of the workspace and remembers it.
+
     Subclasses build their widgets in `build()` (returning the body's children) and set their
     texts in `relabel()`, which runs again whenever the language changes.
     """
@@ -184,17 +196,22 @@ class Panel(w.VBox):
         from mailkit.ui.session import current_workspace
 
         self.workspace = workspace or current_workspace()
-        self.lang = resolve_lang(lang)
+        self.shared_language = language_of(self.workspace)
+        self.lang = resolve_lang(lang) if lang else self.shared_language.lang
         self.task: Any = None
         self.held: set[w.Button] = set()  # buttons that stay disabled after their callback (a wait goes on)
         self.alert = Alert()
+        self._slots: dict[w.Button, w.Box] = {}  # where the alert shows after a button's click (see `beside`)
+        self._bottom = w.VBox()
         self.title = w.HTML()
         self.language = w.Dropdown(options=[(LANGUAGE_NAMES[code], code) for code in LANGS], value=self.lang,
                                    layout=w.Layout(width="130px"))
         self.language.observe(self._language_changed, "value")
+        self.shared_language.observe(self._shared_language_changed, "lang")
         header = w.HBox([self.title, self.language], layout=w.Layout(justify_content="space-between",
                                                                        align_items="center"))
-        super().__init__([header, *self.build(), self.alert], layout=w.Layout(max_width="1280px"))
+        super().__init__([header, *self.build(), self._bottom], layout=w.Layout(max_width="1280px"))
+        next(iter(self._slots.values()), self._bottom).children = (self.alert,)
         self.add_class("mailkit-panel")
         self._relabel_all()
 
@@ -203,6 +220,25 @@ class Panel(w.VBox):
 
     def relabel(self) -> None:
         """Set every label from the current language."""
+
+    def beside(self, *buttons: w.Button) -> w.VBox:
+        """The buttons in a row with the panel's messages right under them once one is clicked: where the admin
+        looks after a click, not at the bottom of a long panel."""
+        slot = w.VBox()
+        for button in buttons:
+            self._slots[button] = slot
+        return w.VBox([w.HBox(list(buttons), layout=w.Layout(flex_flow="row wrap")), slot])
+
+    def alert_near(self, button: w.Button | None) -> None:
+        """Move the alert under `button` (when `beside` placed it), emptied of the previous click's message."""
+        slot = self._slots.get(button) if button is not None else None
+        if slot is None or self.alert in slot.children:
+            return
+        for other in (*self._slots.values(), self._bottom):
+            if self.alert in other.children:
+                other.children = ()
+        self.alert.clear()
+        slot.children = (self.alert,)
 
     def t(self, key: str, **fields: object) -> str:
         return t(key, self.lang, **fields)
@@ -213,6 +249,15 @@ class Panel(w.VBox):
     def _language_changed(self, change: dict[str, Any]) -> None:
         self.lang = change["new"]
         self._relabel_all()
+        self.shared_language.choose(self.lang)  # every other panel of the workspace follows, and it is remembered
+
+    def _shared_language_changed(self, change: dict[str, Any]) -> None:
+        self.language.value = change["new"]
+
+    def close(self) -> None:
+        """Stop listening to the workspace's language (a closed panel is relabelled no more)."""
+        self.shared_language.unobserve(self._shared_language_changed, "lang")
+        super().close()
 
     def _relabel_all(self) -> None:
         self.title.value = f"{STYLESHEET}<h3 style='margin:4px 0'>{html.escape(self.t(self.title_key))}</h3>"
@@ -239,6 +284,13 @@ def fill(dropdown: w.Dropdown, options: list[tuple[str, str]], wanted: str | Non
     dropdown.value = keep if keep in values else (values[0] if values else None)
 
 
+def account_options(inventory: Any, accounts: list[Any], *extra: str) -> list[tuple[str, str]]:
+    """A dropdown's (label, email) options: the address with its company's name (not its id) and `extra`
+    words, e.g. the sign-in method."""
+    names = {c.slug: c.name for c in inventory.companies()}
+    return [(f"{a.email} ({', '.join([names.get(a.company, a.company), *extra])})", a.email) for a in accounts]
+
+
 def labelled(widget: w.Widget, width: str = LABEL_WIDTH) -> w.Widget:
     """A description column wide enough for Spanish and Polish labels; never wider than the notebook."""
     widget.style.description_width = width
@@ -255,5 +307,5 @@ def table_html(headers: list[str], rows: list[list[str]], *, css_class: str = "m
             f"<tbody>{body}</tbody></table></div>")
 
 
-__all__ = ["FIELD_INDENT", "LABEL_WIDTH", "STYLESHEET", "Alert", "Panel", "busy", "escape", "fill", "labelled",
-           "schedule", "soft_breaks", "table_html"]
+__all__ = ["FIELD_INDENT", "LABEL_WIDTH", "STYLESHEET", "Alert", "Panel", "account_options", "busy", "code_spans",
+           "escape", "fill", "labelled", "schedule", "soft_breaks", "table_html"]

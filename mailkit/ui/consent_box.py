@@ -16,6 +16,7 @@ import contextlib
 import html
 import inspect
 import os
+import re
 import sys
 import time
 import webbrowser
@@ -27,6 +28,7 @@ import ipywidgets as w
 from mailkit.errors import UsageError
 from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.ui.base import Panel, busy, escape, labelled, schedule
+from mailkit.ui.i18n_ui import t
 
 #: What a panel does with the result: show it (may be a coroutine, e.g. to prove the access works).
 ResultHandler = Callable[[ConsentResult], Awaitable[None] | None]
@@ -164,15 +166,27 @@ class ConsentBox(w.VBox):
         await self.flow.acomplete_from_url(self.paste.value)  # the wait ends and shows it
 
     def show_refused(self, result: ConsentResult) -> None:
-        """A consent that did not succeed, in the panel's alert: an error, or a warning for cancel/timeout."""
-        kind = "error" if result.outcome in FAILED_OUTCOMES else "warning"
-        self.panel.alert.show(kind, result.message)
+        """A consent that did not succeed, in the panel's alert and language: an error to fix, a warning for a
+        timeout or a refusal on Google's page, a neutral note for the admin's own Cancel."""
+        kind = "error" if result.outcome in FAILED_OUTCOMES else "info" if result.outcome == "cancelled" \
+            else "warning"
+        self.panel.alert.show(kind, refused_text(result, self.panel.lang))
+
 
     def close_flow(self) -> None:
         """Cancel a consent still waited for (its port is freed) and forget it."""
         flow, self.flow = self.flow, None  # no longer current before it ends: its wait shows nothing
         if flow is not None and not flow.done:
             flow.cancel()
+
+
+def refused_text(result: ConsentResult, lang: str) -> str:
+    """How a consent ended, in `lang`: mailkit's own sentence per ending; a server's error quoted as it came."""
+    if result.outcome in {"cancelled", "timeout", "denied", "wrong_account", "scope_missing"}:
+        boxes = ", ".join(re.findall(r"'([^']+)'", result.message.partition(";")[0])) or "?"
+        return t(f"consent_{result.outcome}", lang, email=result.email, who=result.authorized_email or "?",
+                 boxes=boxes)
+    return t("consent_error", lang, message=result.message)
 
 
 class ConsentHost:
@@ -195,4 +209,5 @@ class ConsentHost:
         super().close()  # type: ignore[misc]  # the panel's
 
 
-__all__ = ["FAILED_OUTCOMES", "ConsentBox", "ConsentHost", "countdown_html", "format_left", "kernel_is_local"]
+__all__ = ["FAILED_OUTCOMES", "ConsentBox", "ConsentHost", "countdown_html", "format_left", "kernel_is_local",
+           "refused_text"]

@@ -18,9 +18,10 @@ from mailkit.models import Account
 from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth.microsoft import MICROSOFT_PROVIDERS, MicrosoftConsentFlow
 from mailkit.oauth.store import GrantStore
-from mailkit.ui.base import Panel, busy, escape, fill, labelled
+from mailkit.ui.actions import NEUTRAL_OUTCOMES, ActionBar, actions_for, remedy_text_html
+from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
-from mailkit.ui.hints import remedy_html
+from mailkit.ui.setup_form import auth_word
 from mailkit.workspace import Workspace
 
 
@@ -46,12 +47,15 @@ class OAuthPanel(ConsentHost, Panel):
         self.outcome = w.HTML()
         self.account.observe(lambda _: self.show_state(), "value")
         self.connect.on_click(self.on_connect)
-        return [self.account, self.state, w.HBox([self.connect, self.cancel]), self.consent_box, self.outcome]
+        self.actions = ActionBar(self, here={"oauth": self.connect.click})
+        return [self.account, self.state, self.beside(self.connect, self.cancel), self.consent_box, self.outcome,
+                self.actions]
 
     def relabel(self) -> None:
         self.account.description = self.t("account")
         self._label_connect()
         self.consent_box.relabel()
+        self.actions.relabel()
         self.show_state()
         if self.result is not None:
             self.show_result(self.result)
@@ -60,7 +64,8 @@ class OAuthPanel(ConsentHost, Panel):
     def refresh(self, select: str | None = None) -> None:
         with Inventory.open(self.workspace) as inventory:
             accounts = [a for a in inventory.accounts() if a.auth == "oauth2"]
-        fill(self.account, [(f"{a.email} ({a.company})", a.email) for a in accounts], select)
+            options = account_options(inventory, accounts)
+        fill(self.account, options, select)
         if not accounts:
             self.alert.info(self.t("no_accounts"))
 
@@ -98,10 +103,11 @@ class OAuthPanel(ConsentHost, Panel):
     def on_connect(self, _button: w.Button | None = None) -> None:
         account = self.selected()
         if account.auth != "oauth2":
-            raise UsageError(self.t("oauth_only", email=account.email, auth=account.auth))
+            raise UsageError(self.t("oauth_only", email=account.email, auth=auth_word(account.auth, self.lang)))
         self.consent_box.close_flow()
         self.result = None
         self.outcome.value = ""
+        self.actions.clear()
         self.alert.clear()
         if account.provider in MICROSOFT_PROVIDERS:
             self.consent_box.start(MicrosoftConsentFlow(account, self.workspace),
@@ -112,22 +118,26 @@ class OAuthPanel(ConsentHost, Panel):
     def show_result(self, result: ConsentResult) -> None:
         """Show how the consent ended, with the cause and remedy in the admin's language."""
         self.result = result
+        self.actions.clear()
         if result.ok:
             self.alert.success(self.t("oauth_ok", email=result.email, who=result.authorized_email or result.email))
             self.outcome.value = (f"<div class='mailkit-oauth-result' data-status='ok'>"
                                   f"<b>ok</b> — {escape(result.authorized_email or result.email)}</div>")
+        elif result.outcome in NEUTRAL_OUTCOMES:  # the admin's own Cancel, or no answer in time: no fault, no remedy
+            self.consent_box.show_refused(result)
+            self.outcome.value = ""
         else:
             diagnosis = diagnosis_for(result.status, raw=result.message)
             self.consent_box.show_refused(result)
             provider = result.provider or None
             cause = diagnosis.cause(self.lang, email=result.email, provider=provider)
-            remedy = remedy_html(diagnosis.remedy(self.lang, email=result.email, provider=provider), self.lang,
-                                 here="hint_oauth")
+            remedy = remedy_text_html(diagnosis.remedy(self.lang, email=result.email, provider=provider))
             self.outcome.value = (
                 f"<div class='mailkit-oauth-result mailkit-block' data-status='{escape(result.status)}'>"
-                f"<b>{escape(result.status)}</b> ({escape(result.outcome)})"
+                f"<b>{escape(result.status)}</b>"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(cause)}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
+            self.actions.show(actions_for(result.status, "oauth2"), result.email)
         self.show_state()
 
 

@@ -16,8 +16,9 @@ from mailkit.checks.results import CheckResult
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.secrets.redaction import redact
-from mailkit.ui.base import Panel, busy, escape, fill, labelled
-from mailkit.ui.hints import remedy_html
+from mailkit.ui.actions import ActionBar, actions_for, remedy_text_html
+from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
+from mailkit.ui.setup_form import auth_word
 from mailkit.workspace import Workspace
 
 STEPS = ("dns", "tcp", "tls", "ehlo", "auth", "send", "imap")
@@ -79,6 +80,7 @@ class TroubleshootWizard(Panel):
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None):
         self.found: Diagnosis | None = None
         self.provider: str | None = None  # the checked account's, for its provider's wording
+        self.checked: tuple[str, str] = ("", "")  # the checked account's sign-in method and company
         super().__init__(workspace, lang=lang)
         self.refresh(select=email)
 
@@ -94,8 +96,9 @@ class TroubleshootWizard(Panel):
         self.transcript = w.Accordion(children=[])
         self.send.observe(lambda change: self._show_send_to(change["new"]), "value")
         self.run.on_click(self.on_run)
+        self.actions = ActionBar(self, here={"retry": self.run.click, "troubleshoot": self.run.click})
         return [self.account, w.HBox([self.imap, self.send], layout=w.Layout(grid_gap="24px")), self.send_to,
-                self.run, self.steps, self.verdict, self.transcript]
+                self.beside(self.run), self.steps, self.verdict, self.actions, self.transcript]
 
     def _show_send_to(self, sending: bool) -> None:
         """The recipient field only matters when a test message is sent."""
@@ -107,12 +110,16 @@ class TroubleshootWizard(Panel):
         self.send_to.description = self.t("send_to")
         self.imap.description = self.t("check_imap")
         self.run.description = self.t("run_checks")
+        self.refresh(select=self.account.value)  # the sign-in methods in the options are words of this language
         self.show()
+        self.actions.relabel()
 
     def refresh(self, select: str | None = None) -> None:
         with Inventory.open(self.workspace) as inventory:
             accounts = inventory.accounts()
-        fill(self.account, [(f"{a.email} ({a.company}, {a.auth})", a.email) for a in accounts], select)
+            options = [option for a in accounts
+                       for option in account_options(inventory, [a], auth_word(a.auth, self.lang))]
+        fill(self.account, options, select)
 
     @busy
     async def on_run(self, _button: w.Button | None = None) -> Diagnosis:
@@ -120,7 +127,7 @@ class TroubleshootWizard(Panel):
             raise UsageError(self.t("no_accounts"))
         with Inventory.open(self.workspace) as inventory:
             account = inventory.account(self.account.value)
-        self.found, self.provider = None, account.provider
+        self.found, self.provider, self.checked = None, account.provider, (account.auth, account.company)
         self.show()
         self.found = await run_checks(account, self.workspace, send=self.send.value,
                                       send_to=self.send_to.value.strip(), imap=self.imap.value, lang=self.lang)
@@ -133,6 +140,12 @@ class TroubleshootWizard(Panel):
         lines = "".join(self._line(view) for view in found.steps.values())
         self.steps.value = f"<ul class='mailkit-steps' style='list-style:none;padding-left:0'>{lines}</ul>"
         self.verdict.value = self._verdict(found) if self.found else ""
+        failed = found.failed if self.found else None
+        if failed is None:
+            self.actions.clear()
+        else:
+            fixes = [key for key in actions_for(failed.status.value, self.checked[0]) if key != "troubleshoot"]
+            self.actions.show(fixes, failed.email, self.checked[1])
         self.transcript.children = [w.HTML(f"<pre class='mailkit-transcript' style='white-space:pre-wrap;"
                                            f"overflow-wrap:anywhere;line-height:1.35;font-size:12px'>{escape(chr(10).join(r.transcript))}"
                                            "</pre>") for r in found.results]
@@ -156,7 +169,7 @@ class TroubleshootWizard(Panel):
                    f"{escape(self.t('all_good', email=email))}</div>"
         diagnosis = failed.diagnosis
         raw = f"<br><code>{html.escape(redact(diagnosis.raw))}</code>" if diagnosis.raw else ""
-        remedy = remedy_html(diagnosis.remedy(self.lang, email=failed.email, provider=self.provider), self.lang)
+        remedy = remedy_text_html(diagnosis.remedy(self.lang, email=failed.email, provider=self.provider))
         return (f"<div class='mailkit-verdict mailkit-block' data-status='{escape(failed.status.value)}' "
                 "style='border-left:4px solid #b3261e;background:#fce8e6;padding:6px 10px;border-radius:4px;"
                 "overflow-wrap:anywhere'>"

@@ -23,8 +23,10 @@ from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth.store import DirectoryGrantStore
 from mailkit.providers import is_google
 from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
-from mailkit.ui.base import Panel, busy, escape, fill, labelled, table_html
+from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost
+from mailkit.ui.i18n_ui import LABELS, t
+from mailkit.ui.setup_form import translated_errors
 from mailkit.workspace import Workspace
 
 LINKS = {
@@ -61,7 +63,7 @@ class TwoStepPanel(ConsentHost, Panel):
         self.table = w.HTML()
         self.account = labelled(w.Dropdown(options=[], layout=w.Layout(width="660px")))
         self.steps = w.HTML()
-        self.state = labelled(w.ToggleButtons(options=[("on", "on"), ("off", "off")], value="on"))
+        self.state = labelled(w.ToggleButtons(options=[("on", "on"), ("off", "off")], value=None))  # nothing chosen
         self.state.add_class("widget-inline-hbox")  # the label beside the buttons, as a Dropdown's is
         self.confirmed_by = labelled(w.Text(layout=w.Layout(width="420px")))
         self.confirm = w.Button(button_style="success")
@@ -69,9 +71,9 @@ class TwoStepPanel(ConsentHost, Panel):
         self.account.observe(lambda _: self.show_steps(), "value")
         self.check.on_click(self.on_check)
         self.confirm.on_click(self.on_confirm)
-        self.manual = w.VBox([self.account, self.steps, self.state, self.confirmed_by, self.confirm])
-        return [self.company, self.check, self.table, w.HTML("<hr>"), self.build_directory(), w.HTML("<hr>"),
-                self.manual]
+        self.manual = w.VBox([self.account, self.steps, self.state, self.confirmed_by, self.beside(self.confirm)])
+        return [self.company, self.beside(self.check), self.table, w.HTML("<hr>"), self.build_directory(),
+                w.HTML("<hr>"), self.manual]
 
     def build_directory(self) -> w.Widget:
         """The admin's own consent to read the Directory: address, connect and cancel, then the consent box."""
@@ -98,9 +100,10 @@ class TwoStepPanel(ConsentHost, Panel):
     def _fill_choices(self, company: str | None = None) -> None:
         """The company list (with "(all)") and the on/off toggle in the panel's language, selections kept."""
         with self._quietly():
-            fill(self.company, [(self.t("all"), "")] + [(f"{name} ({slug})", slug) for name, slug in self.companies],
-                 company)
-            fill(self.state, [(self.t("twostep_on"), "on"), (self.t("twostep_off"), "off")])
+            fill(self.company, [(self.t("all"), "")] + [(name, slug) for name, slug in self.companies], company)
+            chosen = self.state.value  # None until the admin picks: "on" is never assumed
+            self.state.options = [(self.t("twostep_on"), "on"), (self.t("twostep_off"), "off")]
+            self.state.value = chosen
 
     def relabel(self) -> None:
         self.company.description = self.t("company")
@@ -131,18 +134,13 @@ class TwoStepPanel(ConsentHost, Panel):
         with Inventory.open(self.workspace) as inventory:
             accounts = self._accounts(inventory)
             known = {s.email: s for s in twostep.stored_all(inventory)}
-        fill(self.account, [(f"{a.email} ({a.company})", a.email) for a in accounts])
+            options = account_options(inventory, accounts)
+        fill(self.account, options)
         if not accounts:
             self.table.value = f"<i>{escape(self.t('no_accounts'))}</i>"
             return
-        headers = [self.t(k) for k in ("email", "company", "twostep_title", "source")] + ["", ""]
-        rows = []
-        for account in accounts:
-            found = known.get(account.email)
-            state = self.t(f"twostep_{found.state}") if found else self.t("twostep_unknown")
-            rows.append([account.email, account.company, state, found.source if found else "",
-                         (found.confirmed_by or "") if found else "", found.detail if found else ""])
-        self.table.value = table_html(headers, rows, css_class="mailkit-twostep")
+        names = dict((slug, name) for name, slug in self.companies)
+        self.table.value = twostep_table([(a, known.get(a.email)) for a in accounts], names, self.lang)
 
     def show_steps(self) -> None:
         email = self.account.value or "…"
@@ -164,16 +162,26 @@ class TwoStepPanel(ConsentHost, Panel):
             self.results = await twostep.check_twostep(inventory, accounts, workspace=self.workspace)
         self.refresh_table()
         on = sum(1 for s in self.results if s.state == "on")
-        self.alert.info(f"{self.t('twostep_title')}: {on}/{len(self.results)} {self.t('twostep_on')}")
+        self.alert.info(self.t("twostep_summary", on=on, total=len(self.results)))
         return self.results
+
+    def focus_account(self, email: str) -> None:
+        """Open on one account's manual confirmation (the "Confirm 2-Step Verification" action)."""
+        if email in [value for _, value in self.account.options]:
+            self.account.value = email
 
     @busy
     def on_confirm(self, _button: w.Button | None = None) -> None:
         if not self.account.value:
             raise UsageError(self.t("no_accounts"))
+        if self.state.value is None:
+            raise UsageError(self.t("choose_state_first"))
+        if not self.confirmed_by.value.strip():
+            raise UsageError(self.t("err_confirmed_by"))
         with Inventory.open(self.workspace) as inventory:
             twostep.confirm_manually(inventory, self.account.value, self.state.value, self.confirmed_by.value)
         self.refresh_table()
+        self.state.value = None  # the next account's answer is chosen again, never carried over
         self.alert.success(self.t("confirmed", email=self.account.value))
 
     # --- Directory access: the admin's own consent -----------------------------------------
@@ -193,7 +201,8 @@ class TwoStepPanel(ConsentHost, Panel):
 
     @busy
     def on_connect_admin(self, _button: w.Button | None = None) -> None:
-        admin = normalize_email(self.admin.value, self.t("admin_email")).lower()
+        with translated_errors(self.lang):
+            admin = normalize_email(self.admin.value, "admin_email").lower()
         self.consent_box.close_flow()
         self.consent = None
         self.alert.clear()
@@ -215,4 +224,49 @@ class TwoStepPanel(ConsentHost, Panel):
         self.show_directory()
 
 
-__all__ = ["LINKS", "TwoStepPanel"]
+#: What each source's answer rests on, by (source, state); other pairs show the stored detail as the reply.
+_DETAILS = {("directory", "on"): "detail_directory", ("directory", "off"): "detail_directory",
+            ("directory_oauth", "on"): "detail_directory", ("directory_oauth", "off"): "detail_directory",
+            ("signin_probe", "on"): "detail_probe_on", ("signin_probe", "off"): "detail_probe_off",
+            ("app_password_signin", "on"): "detail_app_password_on",
+            ("manual", "on"): "detail_manual", ("manual", "off"): "detail_manual"}
+_CELL = "padding:3px 8px;vertical-align:top"
+
+
+def source_word(source: str, lang: str) -> str:
+    """"Sign-in test" for `signin_probe`: a source as words."""
+    key = f"source_{source}"
+    return t(key, lang) if key in LABELS else source
+
+
+def detail_html(found: twostep.TwoStepStatus, lang: str) -> str:
+    """Why the state is what it is, in `lang`; a server's own reply folded under "Reply", wrapped."""
+    key = _DETAILS.get((found.source, found.state))
+    said = escape(t(key, lang)) if key else escape(t("detail_unknown", lang))
+    if key is None and found.detail:
+        said += (f"<details><summary><small>{escape(t('detail_reply', lang))}</small></summary>"
+                 f"<small style='overflow-wrap:anywhere'>{escape(found.detail)}</small></details>")
+    return said
+
+
+def twostep_table(rows: list[tuple[Account, twostep.TwoStepStatus | None]], names: dict[str, str], lang: str) -> str:
+    """The 2SV table: named columns, company names, states and sources as words, the detail wrapped."""
+    headers = [t(k, lang) for k in ("email", "company", "twostep_title", "source", "confirmed_by", "col_checked_at",
+                                    "col_detail")]
+    head = "".join(f"<th style='text-align:left;{_CELL}'>{escape(h)}</th>" for h in headers)
+    body = []
+    for account, found in rows:
+        state = found.state if found else "unknown"
+        cells = [escape(account.email), escape(names.get(account.company, account.company)),
+                 escape(t(f"twostep_{state}", lang)), escape(source_word(found.source, lang)) if found else "",
+                 escape(found.confirmed_by or "") if found else "",
+                 escape((found.checked_at or "")[:16].replace("T", " ")) if found else "",
+                 detail_html(found, lang) if found else ""]
+        tds = "".join(f"<td style='{_CELL}'>{cell}</td>" for cell in cells[:-1])
+        tds += f"<td style='{_CELL};min-width:260px;max-width:480px;white-space:normal'>{cells[-1]}</td>"
+        body.append(f"<tr data-state='{state}' data-source='{escape(found.source) if found else ''}'>{tds}</tr>")
+    return (f"<div class='mailkit-scroll'><table class='mailkit-table mailkit-twostep'><thead><tr>{head}</tr>"
+            f"</thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+__all__ = ["LINKS", "TwoStepPanel", "detail_html", "source_word", "twostep_table"]
