@@ -26,6 +26,7 @@ def test_connect_with_microsoft_consents_at_microsoft(mws: Workspace) -> None:
     panel.connect.click()
     url = panel.flow.authorization_url
     assert "/oauth2/v2.0/authorize" in url and "SMTP.Send" in url and FACTURAS in panel.link.value
+    assert "Abrir la página de inicio de sesión de Microsoft" in panel.link.value and "Google" not in panel.link.value
     arrive(approve(url))
     _finish(panel)
     assert panel.result is not None and panel.result.ok and panel.alert.kind == "success"

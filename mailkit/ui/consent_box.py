@@ -101,8 +101,9 @@ class ConsentBox(w.VBox):
         self.paste_help.value = f"<small>{html.escape(self.t('paste_help'))}</small>"
 
     # --- one consent -------------------------------------------------------------------------
-    def start(self, flow: ConsentFlow, prompt: str) -> None:
-        """Show `prompt` and the link of `flow`, then wait for it without blocking the kernel."""
+    def start(self, flow: ConsentFlow, prompt: str, *, link_label: str = "") -> None:
+        """Show `prompt` and the link of `flow` (named `link_label`, Google's consent page by default), then wait
+        for it without blocking the kernel."""
         previous, self.flow = self.flow, flow  # the newer consent is current before the older one ends
         if previous is not None and not previous.done:
             previous.cancel()
@@ -113,7 +114,7 @@ class ConsentBox(w.VBox):
                 opened = f" <small>{escape(self.t('oauth_opened'))}</small>" if webbrowser.open(url) else ""
         self.link.value = (f"<div class='mailkit-block'>{escape(prompt)}</div>"
                            f"<a class='mailkit-consent-link' href='{escape(url)}' target='_blank' "
-                           f"rel='noopener' style='font-weight:600'>{escape(self.t('oauth_link'))} ↗</a>{opened}")
+                           f"rel='noopener' style='font-weight:600'>{escape(link_label or self.t('oauth_link'))} ↗</a>{opened}")
         self.paste.value = ""
         self.paste_box.layout.display = "flex"
         self.cancel.disabled, self.cancel.layout.display = False, ""

@@ -60,6 +60,7 @@ LABELS: dict[str, str] = {
     # consent box: link, countdown, Cancel and paste box (the OAuth panel, the 2SV panel's admin consent)
     "cancel": N_("Cancel"),
     "oauth_link": N_("Open Google's consent page"),
+    "oauth_link_microsoft": N_("Open Microsoft's sign-in page"),
     "oauth_opened": N_("(opened in this computer's browser)"),
     "countdown": N_("Waiting for the browser: {left} left"),
     "paste_url": N_("Final address"),

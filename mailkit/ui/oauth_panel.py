@@ -111,7 +111,8 @@ class OAuthPanel(ConsentHost, Panel):
         self.alert.clear()
         if account.provider in MICROSOFT_PROVIDERS:
             self.consent_box.start(MicrosoftConsentFlow(account, self.workspace),
-                                   self.t("oauth_open_microsoft", email=account.email))
+                                   self.t("oauth_open_microsoft", email=account.email),
+                                   link_label=self.t("oauth_link_microsoft"))
             return
         self.consent_box.start(ConsentFlow(account, self.workspace), self.t("oauth_open", email=account.email))
 
