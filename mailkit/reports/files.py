@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,20 +35,26 @@ _MAX_WIDTH = 60
 
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
-          company: str | None = None) -> dict[str, Any]:
+          company: str | None = None, statuses: Collection[str] | None = None) -> dict[str, Any]:
     """The four report views with English column names (exports localize the headers when writing); with
-    `company` (a slug) every view holds that company's accounts and results only."""
+    `company` (a slug) every view holds that company's accounts and results only; with `statuses` the
+    accounts and results only of the accounts whose latest status is one of them (what a filtered view shows)."""
     latest = reports.status(workspace, lang=lang, company=company).rename(columns=reports.english_name)
+    results = reports.history(workspace, per_account=True, last_runs=last_runs, company=company)
+    if statuses is not None:
+        latest = latest[latest["status"].isin(list(statuses))].reset_index(drop=True)
+        emails = set(latest["email"])
+        results = results[results["email"].isin(emails)].reset_index(drop=True)
     return {
         "status": latest,
         "companies": reports.by_company(frame=latest),
         "runs": reports.history(workspace, company=company),
-        "results": reports.history(workspace, per_account=True, last_runs=last_runs, company=company),
+        "results": results,
     }
 
 
 def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | None = None,
-           last_runs: int = 30, company: str | None = None) -> Path:
+           last_runs: int = 30, company: str | None = None, statuses: Collection[str] | None = None) -> Path:
     """Write the report to `path` (0600, replaced whole); the format follows the suffix (.xlsx, .csv, .html).
 
     The folder must exist: a typo in a path is an error, not a new folder somewhere.
@@ -59,7 +66,7 @@ def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | 
         raise UsageError(f"{path.name}: choose a .xlsx, .csv or .html file for the report")
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.xlsx'}")
-    frames = views(workspace, lang=lang, last_runs=last_runs, company=company)
+    frames = views(workspace, lang=lang, last_runs=last_runs, company=company, statuses=statuses)
     with private_output(path) as temporary:
         writer(frames, temporary, lang=lang)
     return path
