@@ -85,6 +85,7 @@ class BulkPanel(Panel):
         self.outcome = w.HTML()  # the run's summary and what a Stop left unchecked, right under the buttons
         self.waiting = w.HTML()
         self.table = GroupedTable(lang=self.lang, here="hint_concurrency", css_class="mailkit-bulk")
+        self.table.on_flush = self._progress
         self.companies.observe(lambda _: self._fill_accounts(), "value")
         self.all_companies.on_click(lambda _: self.select_all())
         self.start.on_click(self.on_start)
@@ -212,9 +213,7 @@ class BulkPanel(Panel):
         self.results.append(result)
         if self.retrying.pop(result.email, None) is not None:
             self._show_waiting()
-        self.progress.value = min(self.progress.max, self.progress.value + 1)
-        self.table.add(self.row(result))
-        self._progress()
+        self.table.add(self.row(result))  # the progress follows with the table's next (batched) redraw
 
     def row(self, result: AuditResult) -> Row:
         severity = SEVERITY[result.status]
@@ -239,9 +238,12 @@ class BulkPanel(Panel):
             self.audit.stop()
 
     def _progress(self) -> None:
+        done = min(self.progress.max, len(self.results))
+        if self.progress.value != done:
+            self.progress.value = done
         total = self.progress.max if self.audit else 0
         value = (f"<span class='mailkit-progress'>"
-                 f"{escape(self.t('progress', done=self.progress.value, total=total))}</span>")
+                 f"{escape(self.t('progress', done=done, total=total))}</span>")
         if self.progress_label.value != value:
             self.progress_label.value = value
 
@@ -264,7 +266,8 @@ class BulkPanel(Panel):
         seconds = f"{left:.0f}" if left >= 1 else f"{left:.1f}"
         text = self.t("retrying", seconds=seconds, status=notice.status.value)
         return (f"<div class='mailkit-retry' data-retry='{escape(notice.status.value)}'>"
-                f"{escape(self.company_names.get(notice.company, notice.company))} · {soft_breaks(notice.email)}: <i>{escape(text)}</i></div>")
+                f"{escape(self.company_names.get(notice.company, notice.company))} · {soft_breaks(notice.email)}: "
+                f"<i>{escape(text)}</i></div>")
 
 
 def _start_ticker(tick: Callable[[], None], every: float = 1.0) -> asyncio.Task[None] | None:

@@ -16,7 +16,7 @@ import asyncio
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,13 +93,13 @@ class GroupedTable(w.VBox):
         self.by = "status"
         self._all: list[tuple[Any, ...]] = []  # sort keys, in order
         self._problems: list[tuple[Any, ...]] = []
-        self.group_sizes: Counter[tuple[Any, ...]] = Counter()
         self.status_counts: Counter[str] = Counter()
         self.company_counts: dict[str, Counter[str]] = {}
         self.page = 0
         self._dirty = False
         self._handle: asyncio.TimerHandle | None = None
         self.renders = 0  # page renders, for tests and the benchmark
+        self.on_flush: Callable[[], None] | None = None  # what else the owner redraws with each batch
         self.counters = w.HTML()
         self.group_by = w.ToggleButtons(options=[("status", "status"), ("company", "company")], value="status",
                                         style={"button_width": "auto"})
@@ -145,7 +145,6 @@ class GroupedTable(w.VBox):
     def clear(self) -> None:
         self.rows.clear()
         self._all, self._problems = [], []
-        self.group_sizes.clear()
         self.status_counts.clear()
         self.company_counts.clear()
         self.page = 0
@@ -159,12 +158,11 @@ class GroupedTable(w.VBox):
             self._remove(old)
         self.rows[row.key] = row
         key = sort_key(row, self.by)
-        self._touch(bisect.bisect_left(self._all, key), problem=False)
+        self._touch(self._all, key, problem=False)
         bisect.insort(self._all, key)
         if row.problem:
-            self._touch(bisect.bisect_left(self._problems, key), problem=True)
+            self._touch(self._problems, key, problem=True)
             bisect.insort(self._problems, key)
-        self.group_sizes[group_of(key, self.by)] += 1
         self.status_counts[row.status] += 1
         self.company_counts.setdefault(row.company, Counter())["problems" if row.problem else "fine"] += 1
         self.request()
@@ -196,21 +194,24 @@ class GroupedTable(w.VBox):
         for keys, problem in ((self._all, False), (self._problems, True)):
             at = bisect.bisect_left(keys, key)
             if at < len(keys) and keys[at] == key:
-                self._touch(at, problem=problem)
+                self._touch(keys, key, problem=problem)
                 del keys[at]
-        self.group_sizes[group_of(key, self.by)] -= 1
         self.status_counts[row.status] -= 1
         self.company_counts[row.company]["problems" if row.problem else "fine"] -= 1
 
-    def _touch(self, position: int, *, problem: bool) -> None:
-        """A change at `position` of a list shifts every later row: the page shown changes if it starts later."""
-        if problem == bool(self.problems_only.value) and position < (self.page + 1) * self.page_size:
+    def _touch(self, keys: list[tuple[Any, ...]], key: tuple[Any, ...], *, problem: bool) -> None:
+        """A row goes in or out of `keys` at `key`'s place: the page shown changes if that place is on it or
+        before it (later rows shift); by company, also if the row's company shows on it (its header counts)."""
+        if problem != bool(self.problems_only.value):
+            return
+        end = (self.page + 1) * self.page_size
+        at = bisect.bisect_left(keys, key) if self.by == "status" else bisect.bisect_left(keys, group_of(key, self.by))
+        if at < end:
             self._dirty = True
 
     def _resort(self) -> None:
         self._all = sorted(sort_key(r, self.by) for r in self.rows.values())
         self._problems = [k for k in self._all if self.rows[k[-1]].problem]
-        self.group_sizes = Counter(group_of(k, self.by) for k in self._all)
 
     def regroup(self, by: str) -> None:
         self.by = by
@@ -255,6 +256,8 @@ class GroupedTable(w.VBox):
             self._dirty = False
             self.renders += 1
             self._set(self.body, self._page_html())
+        if self.on_flush is not None:
+            self.on_flush()
 
     @staticmethod
     def _set(widget: w.HTML, value: str) -> None:
@@ -287,14 +290,14 @@ class GroupedTable(w.VBox):
             row = self.rows[key[-1]]
             if group_of(key, self.by) != group:
                 group = group_of(key, self.by)
-                lines.append(self._group_html(row, self.group_sizes[group]))
+                lines.append(self._group_html(row))
             cells = "".join(f"<td style='{CELL}'>{row.cells.get(k, '')}</td>" for k, _, _ in self.columns)
             lines.append(f"<tr data-status='{escape(row.status)}' data-key='{escape(row.key)}' "
                          f"style='background:{ROW_COLORS.get(row.severity, '')}'>{cells}</tr>")
         return (f"<div class='mailkit-scroll'><table class='mailkit-table {self.css_class}' style='width:100%;"
                 f"font-size:12px'><thead><tr>{heads}</tr></thead><tbody>{''.join(lines)}</tbody></table></div>")
 
-    def _group_html(self, row: Row, size: int) -> str:
+    def _group_html(self, row: Row) -> str:
         span = max(1, len(self.columns))
         if self.by == "company":
             counts = self.company_counts.get(row.company, Counter())
@@ -302,7 +305,7 @@ class GroupedTable(w.VBox):
                      total=counts["problems"] + counts["fine"])
             return (f"<tr class='mailkit-group' data-group='company'><td colspan='{span}' style='{CELL};"
                     f"background:#eceff1;font-weight:600'>{escape(text)}</td></tr>")
-        title = f"{escape(row.status or t('not_checked', self.lang))} · {size}"
+        title = escape(row.status or t("not_checked", self.lang))  # the counters above say how many
         detail = ""
         if row.cause:
             detail += f"<div class='mailkit-cause'>{escape(row.cause)}</div>"
