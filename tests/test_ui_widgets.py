@@ -4,6 +4,7 @@ panel shows. Real inventory, real sandbox (SMTP, IMAP, OAuth pages), in-memory k
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import os
 import re
@@ -17,7 +18,7 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from mailkit.audit import AuditOptions
+from mailkit.audit import DEFAULT_CONCURRENCY, AuditOptions
 from mailkit.errors import UsageError
 from mailkit.i18n import LANGS, gettext
 from mailkit.inventory import Inventory
@@ -543,8 +544,55 @@ def test_bulk_stop_ends_the_run(sample: Workspace) -> None:
     assert bulk.progress.value == bulk.progress.max and bulk.resume.layout.display == "none"
     assert bulk.outcome.value == "" and bulk.alert.text.startswith("Finished:")
     assert bulk.table.body.value.count("<tr data-status=") == len(bulk.accounts.value)
-    bulk.start.click()  # a new run starts from a clean slate: no summary of the previous one
-    assert bulk.alert.text.startswith("Finished:") and len(bulk.results) == len(bulk.accounts.value)
+    bulk.alert.warning("the last run's summary")
+    seen: list[tuple[str, str]] = []
+
+    async def again() -> None:
+        bulk.start.click()
+        await asyncio.sleep(0)
+        seen.append((bulk.alert.text, bulk.outcome.value))
+        await bulk.task
+
+    asyncio.run(again())  # a new run starts from a clean slate: no summary of the previous one
+    assert seen == [("", "")] and bulk.alert.text.startswith("Finished:")
+    assert len(bulk.results) == len(bulk.accounts.value)
+
+
+def test_bulk_at_once_starts_at_the_cli_default_and_is_wide(sample: Workspace) -> None:
+    bulk = BulkPanel(sample, lang="en")
+    assert bulk.concurrency.value == DEFAULT_CONCURRENCY == 32 and bulk.concurrency.max >= 32
+    assert bulk.concurrency.layout.width == "440px"
+    assert bulk.companies.options[0][0] == "Abarrotes Lupita SA de CV"  # names, not ids
+
+
+def test_report_filters_reach_the_table_the_plot_and_the_downloads(sample: Workspace, tmp_path: Path) -> None:
+    bulk = BulkPanel(sample, lang="en", audit_options=AuditOptions(later_delay=0.1))
+    bulk.select_all()
+    bulk.start.click()
+    report = ReportView(sample, lang="en", export_dir=tmp_path)
+    everything = bytes(report.plot_company.value)
+    report.table.problems_only.value = True
+    problems = set(report.shown["email"])
+    assert 0 < len(problems) < 13 and "ok" not in set(report.shown["status"])
+    assert report.table.body.value.count("<tr data-status=") == len(problems)
+    assert bytes(report.plot_company.value) != everything  # the plot follows the filter
+    report.exports["csv"].click()
+    path = report.exported[-1]
+    assert set(pd.read_csv(path, encoding="utf-8-sig")["email"]) == problems  # so does the export
+    note = report.export_note.value
+    found = re.search(r"download='([^']+)' href='data:text/csv;base64,([^']+)'", note)
+    assert found and found.group(1) == path.name and base64.b64decode(found.group(2)) == path.read_bytes()
+    assert "Written:" in note and any(report.export_note in box.children and report.exports["csv"] in box.children
+                                      for box in report.children if isinstance(box, w.HBox))
+    report.table.problems_only.value = False
+    report.company.value = "abarrotes-lupita"
+    report.exports["xlsx"].click()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(report.exported[-1]).worksheets[0]
+    emails = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert emails == {"facturas.lupita@gmail.com", "recuperacion.lupita@gmail.com"}
+    assert "Abarrotes Lupita SA de CV" in report.table.body.value and "abarrotes-lupita" not in report.table.body.value
 
 
 def test_troubleshoot_shows_steps_transcript_cause_and_remedy(sample: Workspace) -> None:
