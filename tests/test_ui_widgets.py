@@ -434,6 +434,9 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     assert "In the notebooks: 02_gmail_oauth" in body  # next to `mailkit oauth login`
     assert "Abarrotes" in body and "abarrotes-lupita" not in body  # the company's name, not its id
     assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
+    bulk.language.value = "es"  # the rows already shown follow the picker
+    body = bulk.table.body.value
+    assert "Respuesta del servidor" in body and "En los cuadernos:" in body and "In the notebooks" not in body
 
     default = ReportView(sample, lang="en")  # the workspace's own reports/ folder, created on the first export
     default.exports["csv"].click()

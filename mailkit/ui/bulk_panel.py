@@ -109,7 +109,8 @@ class BulkPanel(Panel):
         self.stop.description = self.t("stop")
         self.resume.description = self.t("resume")
         self.table.relabel(self.lang, [("company", self.t("company"), "8em"), ("email", self.t("email"), "14em"),
-                                       ("detail", self.t("reply"), "16em")])
+                                       ("detail", self.t("reply"), "16em")], draw=False)
+        self.table.reset([self.row(r) for r in self.results])  # causes and remedies in the new language
         self._progress()
         self._show_waiting()
 
