@@ -198,6 +198,22 @@ def run_panel(panel_class: type, workspace: Any, concurrency: int, send_test: bo
             "opening_kb": round(opening / 1e3, 1), "table_chars": len(_table_html(panel))}
 
 
+def report_view(workspace: Any) -> dict[str, Any]:
+    """The report view over the last run: how long it takes to open and to filter, how much it shows."""
+    from mailkit.ui.report_view import ReportView
+
+    started = time.perf_counter()
+    view = ReportView(workspace, lang="en")
+    opened = time.perf_counter() - started
+    started = time.perf_counter()
+    view.table.problems_only.value = True
+    filtered = time.perf_counter() - started
+    view.table.problems_only.value = False
+    return {"accounts": len(view.frame), "open_s": round(opened, 2), "problems_only_s": round(filtered, 2),
+            "table_chars": len(view.table.body.value), "rows_shown": view.table.body.value.count("<tr data-status="),
+            "plot_kb": round(len(view.plot_company.value) / 1e3, 1)}
+
+
 def _table_html(panel: Any) -> str:
     table = panel.table
     return table.body.value if hasattr(table, "body") else table.value
@@ -234,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, panel_class, n in plan:
                 workspace = make_workspace(root / f"home-{name}", n)
                 runs[name] = run_panel(panel_class, workspace, args.concurrency, args.send_test)
+            report = report_view(workspace)
         finally:
             child.terminate()
             child.wait(10)
@@ -243,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
            and after["sent_mb"] <= 5)
     result = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "latency_ms": args.latency_ms,
               "concurrency": args.concurrency, "send_test": args.send_test, "before_ref": args.before_ref,
-              "runs": runs, "targets_met": met}
+              "runs": runs, "report_view": report, "targets_met": met}
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench_ui-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -268,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
                      f"({before['cpu_per_result_ms'] / max(same['cpu_per_result_ms'], 1e-6):.0f}x less), sent "
                      f"{before['sent_mb']:.1f} -> {same['sent_mb']:.2f} MB "
                      f"({before['sent_mb'] / max(same['sent_mb'], 1e-6):.0f}x less)")
+    lines.append(f"report view over {report['accounts']} accounts: opens in {report['open_s']} s (table, plots), "
+                 f"'problems only' in {report['problems_only_s']} s; {report['rows_shown']} rows on the page "
+                 f"({report['table_chars']:,} chars), company plot {report['plot_kb']} kB")
     lines.append(f"written: {out}")
     lines.append("targets (growth < 2, <= 1 ms CPU per result, <= 5 MB sent): " + ("met" if met else "MISSED"))
     sys.stdout.write("\n".join(lines) + "\n")

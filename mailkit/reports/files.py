@@ -32,6 +32,8 @@ TITLE = N_("mailkit report")
 TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
 _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
+#: Companies drawn by name in the HTML report's plot; the rest share one bar.
+TOP_COMPANIES = 15
 
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
@@ -215,7 +217,8 @@ def _plots_html(frames: dict[str, pd.DataFrame]) -> str:
     if not report_plots.matplotlib_available():
         return f'<p class="note">{html.escape(report_plots.MISSING)}</p>'
     images = []
-    for figure in (report_plots.status_by_company(frames["companies"]), report_plots.trend(frames["runs"])):
+    companies = report_plots.status_by_company(frames["companies"], top=TOP_COMPANIES)
+    for figure in (companies, report_plots.trend(frames["runs"])):
         data = base64.b64encode(report_plots.png(figure)).decode("ascii")
         images.append(f'<img alt="plot" src="data:image/png;base64,{data}">')
     return "\n".join(images)
