@@ -56,6 +56,7 @@ class ReportView(Panel):
         self.shown = pd.DataFrame()
         self.exported: list[Path] = []
         self.summary: AuditSummary | None = None
+        self._quiet = False  # set while refresh() moves the pickers: one redraw at its end
         super().__init__(workspace, lang=lang)
         self.export_dir = Path(export_dir) if export_dir else self.workspace.home / "reports"
         self.refresh()
@@ -104,7 +105,7 @@ class ReportView(Panel):
         with Inventory.open(self.workspace) as inventory:
             companies = inventory.companies()
         keep_company, keep_status = self.company.value, self.status.value
-        self._quiet = True  # one redraw at the end, not one per picker
+        self._quiet = True
         try:
             self.company.options = [(self.t("all"), "")] + [(c.name, c.slug) for c in companies]
             present = [s for s in reports.STATUS_ORDER if s in set(self.frame["status"])]
@@ -116,7 +117,7 @@ class ReportView(Panel):
         self._filters_changed()
 
     def _filters_changed(self) -> None:
-        if not getattr(self, "_quiet", False):
+        if not self._quiet:
             self.render()
             self.plot()
 
