@@ -14,6 +14,7 @@ import pandas as pd
 
 from mailkit.errors import UsageError
 from mailkit.reports.frames import english_name
+from mailkit.sanitize import one_line
 from mailkit.status import SEVERITY, Status
 
 MISSING = "plots need matplotlib: pip install 'mailkit[notebooks]'"
@@ -96,6 +97,8 @@ def top_companies(frame: pd.DataFrame, top: int, others: str = "others ({count})
 
 
 def _label(name: str) -> str:
+    """A company's name as a bar label: control characters shown escaped, a long name cut."""
+    name = one_line(name)
     return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1].rstrip() + "…"
 
 
