@@ -155,19 +155,30 @@ def test_bulk_send_to_every_company_then_report_view(page: object, lab: Lab) -> 
     page.wait_for_function("n => document.querySelectorAll('select[multiple]')[1].options.length >= n", arg=13)  # type: ignore[attr-defined]
     total = accounts.count()
     button(page, "Start").click()
-    # a rate-limited account is retried after Google's "try again later" wait (20 s): the run takes that long
+    # a rate-limited account waits out Google's "try again later" (20 s), counting down: Stop leaves it unchecked
+    page.locator(".mailkit-retry", has_text="kontakt.nowak@").wait_for(timeout=RUN_TIMEOUT)  # type: ignore[attr-defined]
+    button(page, "Stop").click()
+    skipped = page.locator(".mailkit-skipped")  # type: ignore[attr-defined]
+    skipped.wait_for()
+    assert "kontakt.nowak@" in skipped.inner_text()  # the accounts the Stop left, by address
+    button(page, "Resume").click()  # the same run goes on with them
     page.locator(".mailkit-progress", has_text=f"{total} of {total} done").wait_for(timeout=RUN_TIMEOUT)  # type: ignore[attr-defined]
+    assert skipped.count() == 0 or not skipped.is_visible()
     page.locator(".mailkit-alert-warning", has_text="Finished").wait_for()  # type: ignore[attr-defined]
-    rows = page.locator("table.mailkit-bulk tbody tr")  # type: ignore[attr-defined]
-    assert rows.count() == total
-    statuses = {rows.nth(i).get_attribute("data-status") for i in range(total)}
-    assert {"ok", "app_password_required", "not_configured"} <= statuses  # a realistic mix, not one status
+    rows = page.locator("table.mailkit-bulk tbody tr[data-status]")  # type: ignore[attr-defined]
+    shown = "n => document.querySelectorAll('table.mailkit-bulk tbody tr[data-status]').length == n"
+    page.wait_for_function(shown, arg=total)  # type: ignore[attr-defined]  # the last batch follows within a redraw
+    statuses = [rows.nth(i).get_attribute("data-status") for i in range(total)]
+    assert {"ok", "app_password_required", "not_configured"} <= set(statuses)  # a realistic mix, not one status
+    assert statuses.index("ok") > max(i for i, s in enumerate(statuses) if s != "ok")  # problems first
     hint = page.locator("table.mailkit-bulk .mailkit-hint", has_text="02_gmail_oauth")  # type: ignore[attr-defined]
     assert hint.count() >= 1  # a remedy naming `mailkit oauth login` points to the OAuth notebook
+    slider = page.locator(".widget-slider", has_text="At once").locator(".slider-container").first  # type: ignore[attr-defined]
+    assert slider.bounding_box()["width"] > 200  # a usable track, not a 14 px stub
     screenshot(page, "bulk-all-companies")
 
     run_notebook(page, lab, "05_status_report.ipynb", "Export xlsx")
-    rows = page.locator("table.mailkit-report tbody tr")  # type: ignore[attr-defined]
+    rows = page.locator("table.mailkit-report tbody tr[data-status]")  # type: ignore[attr-defined]
     assert rows.count() == total
     text = page.locator("table.mailkit-report").inner_text()  # type: ignore[attr-defined]
     assert "app_password_required" in text and "facturas.lupita@gmail.com" in text
@@ -176,7 +187,12 @@ def test_bulk_send_to_every_company_then_report_view(page: object, lab: Lab) -> 
     plots.nth(1).wait_for()
     page.wait_for_function("() => [...document.querySelectorAll('img.widget-image')].every(i => i.naturalWidth)")  # type: ignore[attr-defined]
     button(page, "Export xlsx").click()
-    page.locator(".mailkit-alert-success", has_text=".xlsx").wait_for()  # type: ignore[attr-defined]
+    link = page.locator("a.mailkit-download", has_text=".xlsx")  # type: ignore[attr-defined]
+    link.wait_for()  # next to the button, with "Written: …"
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        link.click()
+    saved = download.value.path()
+    assert download.value.suggested_filename.endswith(".xlsx") and saved.read_bytes()[:2] == b"PK"  # the file arrives
     report = page.locator(".mailkit-panel").first  # type: ignore[attr-defined]
     report.evaluate("e => e.scrollIntoView({block: 'start'})")  # the notebook scrolls inside the page
     panel, first_plot = report.bounding_box(), plots.first.bounding_box()

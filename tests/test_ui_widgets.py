@@ -4,6 +4,7 @@ panel shows. Real inventory, real sandbox (SMTP, IMAP, OAuth pages), in-memory k
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import os
 import re
@@ -17,7 +18,7 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from mailkit.audit import AuditOptions
+from mailkit.audit import DEFAULT_CONCURRENCY, AuditOptions
 from mailkit.errors import UsageError
 from mailkit.i18n import LANGS, gettext
 from mailkit.inventory import Inventory
@@ -494,15 +495,21 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     assert bulk.progress.value == bulk.progress.max == 2 and "2 of 2 done" in bulk.progress_label.value
     statuses = {r.email: r.status.value for r in bulk.results}
     assert statuses == {"facturas.lupita@gmail.com": "ok", "recuperacion.lupita@gmail.com": "app_password_required"}
-    assert bulk.table.value.count("<tr data-status=") == 2 and "app password" in bulk.table.value.lower()
-    assert "In the notebooks: 02_gmail_oauth" in bulk.table.value  # next to `mailkit oauth login`
+    body = bulk.table.body.value
+    assert body.count("<tr data-status=") == 2 and "app password" in body.lower()
+    assert body.index("data-status='app_password_required'") < body.index("data-status='ok'")  # problems first
+    assert "In the notebooks: 02_gmail_oauth" in body  # next to `mailkit oauth login`
+    assert "Abarrotes" in body and "abarrotes-lupita" not in body  # the company's name, not its id
     assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
+    bulk.language.value = "es"  # the rows already shown follow the picker
+    body = bulk.table.body.value
+    assert "Respuesta del servidor" in body and "En los cuadernos:" in body and "In the notebooks" not in body
 
     default = ReportView(sample, lang="en")  # the workspace's own reports/ folder, created on the first export
     default.exports["csv"].click()
     assert default.exported[-1].parent == sample.home / "reports" and default.exported[-1].stat().st_size > 0
     report = ReportView(sample, lang="en", export_dir=tmp_path)
-    assert report.table.value.count("<tr>") >= 13 + 1 and "mailkit-report" in report.table.value
+    assert report.table.body.value.count("<tr data-status=") == 13 and "mailkit-report" in report.table.body.value
     report.status.value = "app_password_required"
     assert list(report.shown["email"]) == ["recuperacion.lupita@gmail.com"]
     report.status.value, report.company.value = "", "abarrotes-lupita"
@@ -513,32 +520,33 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     assert bytes(report.plot_company.value)[:4] == bytes(report.plot_trend.value)[:4] == b"\x89PNG"
     report.language.value = "pl"
     assert "Eksportuj" in report.exports["csv"].description
-    assert "Nie trzeba nic robić." in report.table.value  # causes and remedies follow the picker too
-    assert "Ostatnie sprawdzenie" in report.table.value  # the panel's own short headings
+    assert "Nie trzeba nic robić." in report.table.body.value  # causes and remedies follow the picker too
+    assert "Ostatnie sprawdzenie" in report.table.body.value  # the panel's own short headings
     report.all_columns.value = True
-    assert "odpowiedź serwera" in report.table.value  # every column, with the report's headings
+    assert "odpowiedź serwera" in report.table.body.value  # every column, with the report's headings
     assert report.empty.layout.display == "none"
 
 
 def test_bulk_panel_shows_an_account_waiting_to_retry(sample: Workspace) -> None:
     """kontakt.nowak@ is told "try again later" once: its row says so until the retry's result replaces it."""
-    bulk = BulkPanel(sample, companies=["sklep-nowak"], lang="es", audit_options=AuditOptions(later_delay=1.0))
+    bulk = BulkPanel(sample, companies=["sklep-nowak"], lang="es", audit_options=AuditOptions(later_delay=2.0))
     bulk.accounts.value = ("kontakt.nowak@gmail.com", "wysylka.nowak@gmail.com")
     waiting: list[str] = []
 
     async def main() -> None:
         bulk.start.click()
         while not bulk.task.done():
-            if "mailkit-retry" in bulk.table.value:
-                waiting.append(bulk.table.value)
+            if "mailkit-retry" in bulk.waiting.value and bulk.waiting.value not in waiting:
+                waiting.append(bulk.waiting.value)
             await asyncio.sleep(0.02)
         await bulk.task
 
     asyncio.run(main())
-    assert waiting and "reintento en 1 s: rate_limited" in waiting[-1] and "data-retry='rate_limited'" in waiting[-1]
-    assert "kontakt.nowak@<wbr>gmail.com" in waiting[-1]
+    assert waiting and "reintento en 2 s: rate_limited" in waiting[0] and "data-retry='rate_limited'" in waiting[0]
+    assert any("reintento en 1 s: rate_limited" in seen for seen in waiting[1:])  # the countdown ticks
+    assert "kontakt.nowak@<wbr>gmail.com" in waiting[0]
     assert [(n.email, n.attempt) for n in bulk.retries] == [("kontakt.nowak@gmail.com", 1)]
-    assert "mailkit-retry" not in bulk.table.value and bulk.table.value.count("<tr data-status=") == 2
+    assert bulk.waiting.value == "" and bulk.table.body.value.count("<tr data-status=") == 2
     assert {r.email: r.attempts for r in bulk.results}["kontakt.nowak@gmail.com"] == 2
 
 
@@ -553,13 +561,13 @@ def test_empty_report_offers_to_run_the_audit(sample: Workspace) -> None:
     report = ReportView(sample, lang="en", audit_options=AuditOptions(later_delay=0.1))  # no 20 s rate-limit wait
     assert report.unchecked and report.empty.layout.display == "flex"
     assert "Run the audit now" in report.empty_note.value and report.run_audit.description == "Run the audit now"
-    assert "mailkit-hint" not in report.table.value  # the note says it once, not on every row
+    assert "mailkit-hint" not in report.table.body.value  # the note says it once, not on every row
     assert report.plot_company.layout.display == "none"  # grey bars and no runs say nothing
     report.run_audit.click()
     assert report.summary.state == "finished" and not report.unchecked
     assert report.empty.layout.display == "none" and report.alert.text.startswith("Finished:")
     assert report.plot_trend.layout.display == "" and bytes(report.plot_trend.value)[:4] == b"\x89PNG"
-    assert "In the notebooks: 02_gmail_oauth" in report.table.value
+    assert "In the notebooks: 02_gmail_oauth" in report.table.body.value
     assert set(report.frame["status"]) >= {"ok", "app_password_required", "not_configured"}
 
 
@@ -595,6 +603,66 @@ def test_bulk_stop_ends_the_run(sample: Workspace) -> None:
     asyncio.run(main())
     assert bulk.summary.state == "interrupted" and bulk.alert.kind == "warning"
     assert len(bulk.results) < len(bulk.accounts.value) and "Stopped after" in bulk.alert.text
+    checked = {r.email for r in bulk.results}
+    assert bulk.skipped == [e for e in bulk.accounts.value if e not in checked] and bulk.skipped
+    assert all(html.unescape(e.replace("@", "@<wbr>")) in html.unescape(bulk.outcome.value) for e in bulk.skipped)
+    assert bulk.resume.layout.display == "" and "Resume" in bulk.resume.description
+    run_id = bulk.summary.run_id
+    bulk.resume.click()  # the same run finishes: only the skipped accounts are checked
+    assert bulk.summary.state == "finished" and bulk.summary.run_id == run_id
+    assert sorted(r.email for r in bulk.results) == sorted(bulk.accounts.value)
+    assert bulk.progress.value == bulk.progress.max and bulk.resume.layout.display == "none"
+    assert bulk.outcome.value == "" and bulk.alert.text.startswith("Finished:")
+    assert bulk.table.body.value.count("<tr data-status=") == len(bulk.accounts.value)
+    bulk.alert.warning("the last run's summary")
+    seen: list[tuple[str, str]] = []
+
+    async def again() -> None:
+        bulk.start.click()
+        await asyncio.sleep(0)
+        seen.append((bulk.alert.text, bulk.outcome.value))
+        await bulk.task
+
+    asyncio.run(again())  # a new run starts from a clean slate: no summary of the previous one
+    assert seen == [("", "")] and bulk.alert.text.startswith("Finished:")
+    assert len(bulk.results) == len(bulk.accounts.value)
+
+
+def test_bulk_at_once_starts_at_the_cli_default_and_is_wide(sample: Workspace) -> None:
+    bulk = BulkPanel(sample, lang="en")
+    assert bulk.concurrency.value == DEFAULT_CONCURRENCY == 32 and bulk.concurrency.max >= 32
+    assert bulk.concurrency.layout.width == "440px"
+    assert bulk.companies.options[0][0] == "Abarrotes Lupita SA de CV"  # names, not ids
+
+
+def test_report_filters_reach_the_table_the_plot_and_the_downloads(sample: Workspace, tmp_path: Path) -> None:
+    bulk = BulkPanel(sample, lang="en", audit_options=AuditOptions(later_delay=0.1))
+    bulk.select_all()
+    bulk.start.click()
+    report = ReportView(sample, lang="en", export_dir=tmp_path)
+    everything = bytes(report.plot_company.value)
+    report.table.problems_only.value = True
+    problems = set(report.shown["email"])
+    assert 0 < len(problems) < 13 and "ok" not in set(report.shown["status"])
+    assert report.table.body.value.count("<tr data-status=") == len(problems)
+    assert bytes(report.plot_company.value) != everything  # the plot follows the filter
+    report.exports["csv"].click()
+    path = report.exported[-1]
+    assert set(pd.read_csv(path, encoding="utf-8-sig")["email"]) == problems  # so does the export
+    note = report.export_note.value
+    found = re.search(r"download='([^']+)' href='data:text/csv;base64,([^']+)'", note)
+    assert found and found.group(1) == path.name and base64.b64decode(found.group(2)) == path.read_bytes()
+    assert "Written:" in note and any(report.export_note in box.children and report.exports["csv"] in box.children
+                                      for box in report.children if isinstance(box, w.HBox))
+    report.table.problems_only.value = False
+    report.company.value = "abarrotes-lupita"
+    report.exports["xlsx"].click()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(report.exported[-1]).worksheets[0]
+    emails = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert emails == {"facturas.lupita@gmail.com", "recuperacion.lupita@gmail.com"}
+    assert "Abarrotes Lupita SA de CV" in report.table.body.value and "abarrotes-lupita" not in report.table.body.value
 
 
 def test_troubleshoot_shows_steps_transcript_cause_and_remedy(sample: Workspace) -> None:

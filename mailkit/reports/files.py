@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,30 +33,40 @@ TITLE = N_("mailkit report")
 TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
 _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
+#: Companies drawn by name in the HTML report's plot; the rest share one bar.
+TOP_COMPANIES = 15
 
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
-          company: str | None = None) -> dict[str, Any]:
+          company: str | None = None, statuses: Collection[str] | None = None) -> dict[str, Any]:
     """The four report views with English column names (exports localize the headers when writing), and the
     basic-auth readiness when there are Microsoft 365 mailboxes; with `company` (a slug) every view holds that
-    company's accounts and results only."""
+    company's accounts and results only; with `statuses` the accounts and results only of the accounts whose
+    latest status is one of them (what a filtered view shows)."""
     from mailkit.reports.readiness import readiness_frame
 
     latest = reports.status(workspace, lang=lang, company=company).rename(columns=reports.english_name)
+    results = reports.history(workspace, per_account=True, last_runs=last_runs, company=company)
+    if statuses is not None:
+        latest = latest[latest["status"].isin(list(statuses))].reset_index(drop=True)
+        emails = set(latest["email"])
+        results = results[results["email"].isin(emails)].reset_index(drop=True)
     frames = {
         "status": latest,
         "companies": reports.by_company(frame=latest),
         "runs": reports.history(workspace, company=company),
-        "results": reports.history(workspace, per_account=True, last_runs=last_runs, company=company),
+        "results": results,
     }
     readiness = readiness_frame(workspace, lang=lang, company=company).rename(columns=reports.english_name)
+    if statuses is not None and not readiness.empty:
+        readiness = readiness[readiness["email"].isin(emails)].reset_index(drop=True)
     if not readiness.empty:  # only where there are Microsoft 365 mailboxes
         frames["readiness"] = readiness
     return frames
 
 
 def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | None = None,
-           last_runs: int = 30, company: str | None = None) -> Path:
+           last_runs: int = 30, company: str | None = None, statuses: Collection[str] | None = None) -> Path:
     """Write the report to `path` (0600, replaced whole); the format follows the suffix (.xlsx, .csv, .html).
 
     The folder must exist: a typo in a path is an error, not a new folder somewhere.
@@ -67,7 +78,7 @@ def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | 
         raise UsageError(f"{path.name}: choose a .xlsx, .csv or .html file for the report")
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.xlsx'}")
-    frames = views(workspace, lang=lang, last_runs=last_runs, company=company)
+    frames = views(workspace, lang=lang, last_runs=last_runs, company=company, statuses=statuses)
     with private_output(path) as temporary:
         writer(frames, temporary, lang=lang)
     return path
@@ -218,7 +229,8 @@ def _plots_html(frames: dict[str, pd.DataFrame]) -> str:
     if not report_plots.matplotlib_available():
         return f'<p class="note">{html.escape(report_plots.MISSING)}</p>'
     images = []
-    for figure in (report_plots.status_by_company(frames["companies"]), report_plots.trend(frames["runs"])):
+    companies = report_plots.status_by_company(frames["companies"], top=TOP_COMPANIES)
+    for figure in (companies, report_plots.trend(frames["runs"])):
         data = base64.b64encode(report_plots.png(figure)).decode("ascii")
         images.append(f'<img alt="plot" src="data:image/png;base64,{data}">')
     return "\n".join(images)

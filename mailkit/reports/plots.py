@@ -14,6 +14,7 @@ import pandas as pd
 
 from mailkit.errors import UsageError
 from mailkit.reports.frames import english_name
+from mailkit.sanitize import one_line
 from mailkit.status import SEVERITY, Status
 
 MISSING = "plots need matplotlib: pip install 'mailkit[notebooks]'"
@@ -41,8 +42,30 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def status_colors() -> dict[str, str]:
-    """A fixed colour per status, so the same status looks the same in every plot."""
+#: Distinct hues for the statuses one plot shows: neighbours in a stack never share a shade.
+_DISTINCT = {"ok": ["#2e7d32", "#66bb6a"],
+             "warning": ["#f9a825", "#ef6c00", "#8d6e63", "#fdd835", "#a1887f"],
+             "error": ["#c62828", "#6a1b9a", "#1565c0", "#ad1457", "#00838f", "#4e342e", "#e64a19", "#283593",
+                       "#558b2f", "#37474f", "#ec407a", "#5d4037", "#0277bd", "#9e9d24", "#7b1fa2", "#d84315",
+                       "#263238"]}
+#: A company label longer than this is cut with an ellipsis (the bars keep their room).
+LABEL_CHARS = 32
+
+
+def status_colors(present: list[str] | None = None) -> dict[str, str]:
+    """A colour per status. With `present` (the statuses one plot shows), each gets its own clearly different
+    hue within its severity's family (greens, ambers/browns, reds/purples/blues); without, a fixed shade per
+    status, so the same status looks the same in every plot."""
+    if present is not None:
+        used = {"ok": 0, "warning": 0, "error": 0}
+        chosen = {}
+        for status in [s for s in Status if s.value in present]:
+            severity = SEVERITY[status]
+            palette = _DISTINCT[severity]
+            chosen[status.value] = palette[used[severity] % len(palette)]
+            used[severity] += 1
+        chosen[""] = "#bdbdbd"
+        return chosen
     used = {"ok": 0, "warning": 0, "error": 0}
     colors = {}
     for status in Status:
@@ -58,18 +81,46 @@ def _english(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: english_name(str(c)) for c in frame.columns})
 
 
-def status_by_company(companies: pd.DataFrame, *, title: str = "Accounts by status per company") -> Any:
-    """Stacked horizontal bars: one per company, one segment per status (from `reports.by_company()`)."""
+def top_companies(frame: pd.DataFrame, top: int, others: str = "others ({count})") -> pd.DataFrame:
+    """The `top` companies with the most broken accounts (then the most accounts), and one row summing the
+    rest, labelled `others` (its `{count}` is how many companies it holds)."""
+    ranked = frame.sort_values(["broken", "accounts"], ascending=False, kind="stable") \
+        if {"broken", "accounts"} <= set(frame.columns) else frame
+    if len(ranked) <= top:
+        return ranked
+    head, rest = ranked.head(top), ranked.iloc[top:]
+    numeric = [c for c in rest.columns if pd.api.types.is_numeric_dtype(rest[c]) and c != "health"]
+    summed = {c: rest[c].sum() for c in numeric}
+    label = others.format(count=len(rest))
+    summed.update({"company": label, "company_name": label})
+    return pd.concat([head, pd.DataFrame([summed])], ignore_index=True)
+
+
+def _label(name: str) -> str:
+    """A company's name as a bar label: control characters shown escaped, a long name cut."""
+    name = one_line(name)
+    return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1].rstrip() + "…"
+
+
+def status_by_company(companies: pd.DataFrame, *, title: str = "Accounts by status per company",
+                      top: int | None = None, others: str = "others ({count})") -> Any:
+    """Stacked horizontal bars: one per company (by name), one segment per status (from `reports.by_company()`).
+
+    With `top`, the companies with the most broken accounts get a bar each and the rest share one (`others`)."""
     frame = _english(companies)
-    statuses = [s.value for s in Status if s.value in frame.columns]
-    figure = _figure(9, max(2.5, 0.45 * len(frame) + 1.5))
+    if top is not None:
+        frame = top_companies(frame, top, others).reset_index(drop=True)
+    statuses = [s.value for s in Status if s.value in frame.columns and frame[s.value].fillna(0).sum()]
+    figure = _figure(9, max(2.5, 0.32 * len(frame) + 1.5))
     axes = figure.add_subplot()
-    colors = status_colors()
+    colors = status_colors(statuses)
     left = pd.Series(0, index=frame.index, dtype=float)
-    labels = frame["company"].astype(str)
+    names = frame["company_name"] if "company_name" in frame.columns else frame["company"]
+    labels = names.fillna(frame["company"]).astype(str).map(_label)
     for status in statuses:
-        axes.barh(labels, frame[status], left=left, color=colors[status], label=status, edgecolor="white")
-        left = left + frame[status]
+        values = frame[status].fillna(0)
+        axes.barh(labels, values, left=left, color=colors[status], label=status, edgecolor="white")
+        left = left + values
     if "not_checked" in frame.columns and frame["not_checked"].sum():
         axes.barh(labels, frame["not_checked"], left=left, color=colors[""], label="not checked")
     axes.invert_yaxis()
@@ -121,4 +172,4 @@ def png(figure: Any, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["MISSING", "matplotlib_available", "png", "status_by_company", "status_colors", "trend"]
+__all__ = ["MISSING", "matplotlib_available", "png", "status_by_company", "status_colors", "top_companies", "trend"]

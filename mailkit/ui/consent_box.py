@@ -112,9 +112,10 @@ class ConsentBox(w.VBox):
         if self.open_browser:
             with contextlib.suppress(webbrowser.Error):
                 opened = f" <small>{escape(self.t('oauth_opened'))}</small>" if webbrowser.open(url) else ""
+        label = link_label or self.t("oauth_link")
         self.link.value = (f"<div class='mailkit-block'>{escape(prompt)}</div>"
                            f"<a class='mailkit-consent-link' href='{escape(url)}' target='_blank' "
-                           f"rel='noopener' style='font-weight:600'>{escape(link_label or self.t('oauth_link'))} ↗</a>{opened}")
+                           f"rel='noopener' style='font-weight:600'>{escape(label)} ↗</a>{opened}")
         self.paste.value = ""
         self.paste_box.layout.display = "flex"
         self.cancel.disabled, self.cancel.layout.display = False, ""

@@ -133,6 +133,17 @@ LABELS: dict[str, str] = {
     "bulk_stopped": N_("Stopped after {done} of {total}."),
     "retrying": N_("retrying in {seconds} s: {status}"),
     "nothing_selected": N_("Select at least one account."),
+    "resume": N_("Resume"),
+    "skipped": N_("Not checked because of the Stop ({count}); “Resume” checks them:"),
+    "and_more": N_("… and {count} more"),
+    "reply": N_("Server reply"),
+    # results table (bulk and report)
+    "group_status": N_("By status"),
+    "group_company": N_("By company"),
+    "problems_only": N_("Problems only"),
+    "page_of": N_("Page {page} of {pages} ({rows} accounts)"),
+    "not_checked": N_("not checked"),
+    "company_group": N_("{company}: {problems} of {total} need attention"),
     # report
     "report_title": N_("Status report"),
     "export": N_("Export {fmt}"),
@@ -140,6 +151,8 @@ LABELS: dict[str, str] = {
     "col_two_step": N_("2SV"),
     "col_last_check": N_("Last check"),
     "exported": N_("Written: {path}"),
+    "download": N_("Download {name}"),
+    "others": N_("others ({count})"),
     "no_results": N_("No checks yet: press “Run the audit now” to check every account's sign-in, or send test "
                      "messages from 04_bulk_test_send."),
     "run_audit": N_("Run the audit now"),

@@ -1,43 +1,47 @@
-"""Report view: the styled status table with filters by company and status, export buttons
-(xlsx, csv, html) and the plots (status per company, trend across audit runs). Before anything
-has been checked it says so and offers "Run the audit now" (a sign-in check of every account).
+"""Report view: every account's latest status, grouped (problems first) and paginated, filtered by
+company and status, with exports (xlsx, csv, html) that follow the filters and download in the
+browser, and the plots (status per company, trend across audit runs), which follow them too. Before
+anything has been checked it says so and offers "Run the audit now" (a sign-in check of every account).
 
-The table is the Styler of `mailkit.reports.style` rendered to HTML in a widget, so it looks the
-same live, in a saved page and in the HTML export; the view only adds column widths that fit a
-notebook and, under a remedy that names a command, the panel that does it with a button.
+The table is `mailkit.ui.table.GroupedTable`: one page of rows at a time, the cause and remedy once
+per group, company names rather than ids. The export files keep the styled full tables.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from mailkit import reports
 from mailkit.audit import Audit, AuditOptions, AuditResult, AuditSummary, Selection
+from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
+from mailkit.reports.frames import HEADERS
+from mailkit.status import SEVERITY, Status
 from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
-from mailkit.ui.hints import remedy_html
+from mailkit.ui.download import download_link
+from mailkit.ui.table import GroupedTable, Row, generic
 from mailkit.workspace import Workspace
 
 FORMATS = ("xlsx", "csv", "html")
-#: What the table shows unless "all columns" is ticked (the exports always have every column).
-VIEW_COLUMNS = ["company", "email", "auth", "status", "cause", "remedy", "two_step", "last_check"]
-#: Widths that let the table fit a notebook beside JupyterLab's sidebar: the prose columns get the room.
-TABLE_STYLES = [
-    {"selector": "", "props": "border-collapse: collapse; line-height: 1.35; font-size: 12px; width: 100%"},
-    {"selector": "td, th", "props": "padding: 3px 6px; vertical-align: top; text-align: left"},
-    {"selector": "td", "props": "overflow-wrap: anywhere; border-bottom: 1px solid #e0e0e0"},
-    {"selector": "th", "props": "border-bottom: 1px solid #9e9e9e"},
-]
-#: At least this wide (12px text): they add up to what fits beside the sidebar; wider screens share the rest.
-COLUMN_WIDTHS = {"company": "5.5em", "email": "9.5em", "auth": "5em", "status": "7.5em", "cause": "11em",
-                 "remedy": "15em", "two_step": "3em", "last_check": "6em"}
+#: The rows' columns unless "all columns" is ticked; status, cause and remedy head each group.
+VIEW_COLUMNS = ["company_name", "email", "auth", "two_step", "last_check"]
+#: Shown with "all columns" too (the exports always have every column).
+EXTRA_COLUMNS = ["provider", "step", "reply_code", "reply", "tls_kind", "oauth_scopes", "oauth_expires",
+                 "app_password_age_days", "last_ok", "run_id"]
+#: At least this wide (12px text).
+COLUMN_WIDTHS = {"company_name": "8em", "email": "13em", "auth": "5em", "two_step": "3em", "last_check": "7em",
+                 "reply": "16em"}
 #: The table's short headings, shared with the other panels (label keys); other columns keep the report's.
-VIEW_HEADERS = {"company": "company", "email": "email", "auth": "auth", "status": "status", "cause": "cause",
-                "remedy": "remedy", "two_step": "col_two_step", "last_check": "col_last_check"}
+VIEW_HEADERS = {"company_name": "company", "email": "email", "auth": "auth", "two_step": "col_two_step",
+                "last_check": "col_last_check"}
+PROBLEM_STATUSES = tuple(s.value for s in Status if SEVERITY[s] in ("error", "warning"))
+#: Companies drawn by name in the plot; the rest share one bar.
+TOP_COMPANIES = 15
 
 
 class ReportView(Panel):
@@ -52,6 +56,7 @@ class ReportView(Panel):
         self.shown = pd.DataFrame()
         self.exported: list[Path] = []
         self.summary: AuditSummary | None = None
+        self._quiet = False  # set while refresh() moves the pickers: one redraw at its end
         super().__init__(workspace, lang=lang)
         self.export_dir = Path(export_dir) if export_dir else self.workspace.home / "reports"
         self.refresh()
@@ -65,20 +70,23 @@ class ReportView(Panel):
         self.empty = w.VBox([self.empty_note, self.run_audit], layout=w.Layout(display="none", margin="0 0 6px 0"))
         self.all_columns = w.Checkbox(value=False, indent=False)
         self.all_columns.observe(lambda _: self.render(), "value")
-        self.table = w.HTML(layout=w.Layout(max_width="100%"))
+        self.table = GroupedTable(lang=self.lang, css_class="mailkit-report")
+        self.table.problems_only.observe(lambda _: self._filters_changed(), "value")
         self.exports = {fmt: w.Button(icon="download") for fmt in FORMATS}
+        self.export_note = w.HTML()  # "Written: …" and the download link, next to the buttons
         image = {"format": "png", "layout": w.Layout(max_width="100%", width="900px", height="auto")}
         self.plot_company = w.Image(**image)
         self.plot_trend = w.Image(**image)
         for picker in (self.company, self.status):
-            picker.observe(lambda _: self.render(), "value")
+            picker.observe(lambda _: self._filters_changed(), "value")
         self.reload.on_click(self.on_reload)
         self.run_audit.on_click(self.on_run_audit)
         for fmt, button in self.exports.items():
             button.on_click(lambda b, fmt=fmt: self.on_export(b, fmt))
-        wrap = w.Layout(flex_flow="row wrap", align_items="center")
-        return [w.HBox([self.company, self.status, self.reload], layout=wrap), self.all_columns, self.empty,
-                self.table, w.HBox(list(self.exports.values()), layout=wrap), self.plot_company, self.plot_trend]
+        wrap = w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px")
+        return [w.HBox([self.company, self.status, self.reload], layout=wrap),
+                w.HBox([*self.exports.values(), self.export_note], layout=wrap), self.all_columns, self.empty,
+                self.table, self.plot_company, self.plot_trend]
 
     def relabel(self) -> None:
         self.company.description = self.t("company")
@@ -97,13 +105,21 @@ class ReportView(Panel):
         with Inventory.open(self.workspace) as inventory:
             companies = inventory.companies()
         keep_company, keep_status = self.company.value, self.status.value
-        self.company.options = [(self.t("all"), "")] + [(f"{c.name} ({c.slug})", c.slug) for c in companies]
-        present = [s for s in reports.STATUS_ORDER if s in set(self.frame["status"])]
-        self.status.options = [(self.t("all"), "")] + [(s, s) for s in present]
-        self.company.value = keep_company if keep_company in dict(self.company.options).values() else ""
-        self.status.value = keep_status if keep_status in present else ""
-        self.render()
-        self.plot()
+        self._quiet = True
+        try:
+            self.company.options = [(self.t("all"), "")] + [(c.name, c.slug) for c in companies]
+            present = [s for s in reports.STATUS_ORDER if s in set(self.frame["status"])]
+            self.status.options = [(self.t("all"), "")] + [(s, s) for s in present]
+            self.company.value = keep_company if keep_company in dict(self.company.options).values() else ""
+            self.status.value = keep_status if keep_status in present else ""
+        finally:
+            self._quiet = False
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
+        if not self._quiet:
+            self.render()
+            self.plot()
 
     def read(self) -> pd.DataFrame:
         """The latest status of every account: English column names, causes and remedies in the panel's language."""
@@ -116,12 +132,21 @@ class ReportView(Panel):
         return self.frame.empty or bool((self.frame["status"] == "").all())
 
     def filtered(self) -> pd.DataFrame:
+        """The accounts the filters on screen select (the table, the plots and the exports show these)."""
         frame = self.frame
         if self.company.value:
             frame = frame[frame["company"] == self.company.value]
         if self.status.value:
             frame = frame[frame["status"] == self.status.value]
+        if self.table.problems_only.value:
+            frame = frame[frame["status"].isin(PROBLEM_STATUSES)]
         return frame
+
+    def statuses(self) -> list[str] | None:
+        """The statuses the filters keep (None: every one), for the exports."""
+        if self.status.value:
+            return [self.status.value]
+        return list(PROBLEM_STATUSES) if self.table.problems_only.value else None
 
     def render(self) -> None:
         self.shown = self.filtered()
@@ -129,20 +154,25 @@ class ReportView(Panel):
         self.run_audit.layout.display = "none" if self.frame.empty else ""
         if self.unchecked:
             self._note(self.t("no_accounts" if self.frame.empty else "no_results"))
-        columns = list(self.shown.columns) if self.all_columns.value else VIEW_COLUMNS
-        localized = reports.localize(self.shown[columns], self.lang)
-        styler = reports.style(localized).set_table_styles(TABLE_STYLES)
-        headers = dict(zip(columns, localized.columns, strict=True))
-        widths = {headers[c]: [{"selector": "", "props": f"min-width: {width}"}]
-                  for c, width in COLUMN_WIDTHS.items() if c in headers}
-        styler = styler.set_table_styles(widths, overwrite=False, axis=0)
-        if not self.unchecked:  # when nothing is checked, the note above says what to do, once
-            styler = styler.format(lambda text: remedy_html(str(text), self.lang), subset=[headers["remedy"]])
-        styler = styler.format(soft_breaks, subset=[headers[c] for c in ("email", "status", "auth")])
-        styler = styler.relabel_index([self.t(VIEW_HEADERS[c]) if c in VIEW_HEADERS else headers[c] for c in columns],
-                                      axis=1)
-        table = styler.set_table_attributes('class="dataframe mailkit-report"').to_html()
-        self.table.value = f"<div class='mailkit-scroll'>{table}</div>"
+        columns = VIEW_COLUMNS + (EXTRA_COLUMNS if self.all_columns.value else [])
+        frame = self.frame[self.frame["company"] == self.company.value] if self.company.value else self.frame
+        if self.status.value:
+            frame = frame[frame["status"] == self.status.value]  # "problems only" is the table's own view
+        self.table.relabel(self.lang, [(c, self._heading(c), COLUMN_WIDTHS.get(c, "4em")) for c in columns],
+                           draw=False)
+        self.table.reset(self._row(record, columns) for record in frame.to_dict("records"))
+
+    def _heading(self, column: str) -> str:
+        if column in VIEW_HEADERS:
+            return self.t(VIEW_HEADERS[column])
+        return HEADERS.get(normalize_lang(self.lang) or "en", {}).get(column, column)
+
+    def _row(self, record: dict[str, Any], columns: list[str]) -> Row:
+        email, status = str(record["email"]), str(record["status"] or "")
+        cells = {c: _cell(record.get(c)) for c in columns}
+        cells["email"], cells["auth"] = soft_breaks(email), soft_breaks(record.get("auth") or "")
+        return Row(email, str(record["company_name"]), status, str(record["severity"] or ""),
+                   generic(str(record["cause"] or ""), email), generic(str(record["remedy"] or ""), email), cells)
 
     def _note(self, text: str) -> None:
         """The message above the empty table (what to do, then the audit's progress)."""
@@ -150,14 +180,16 @@ class ReportView(Panel):
                                  f"padding:6px 10px;border-radius:6px;margin:4px 0'>{escape(text)}</div>")
 
     def plot(self) -> None:
-        """Draw the plots; hidden while nothing has been checked (grey bars and no runs say nothing)."""
+        """Draw the plots of the accounts the filters select; hidden while nothing has been checked."""
         for image in (self.plot_company, self.plot_trend):
             image.layout.display = "none" if self.unchecked else ""
         if not reports.matplotlib_available() or self.unchecked:
             return
-        companies = reports.by_company(frame=self.frame)
-        self.plot_company.value = reports.png(reports.status_by_company(companies))
-        self.plot_trend.value = reports.png(reports.trend(reports.history(self.workspace)))
+        companies = reports.by_company(frame=self.shown)
+        self.plot_company.value = reports.png(reports.status_by_company(
+            companies, top=TOP_COMPANIES, others=self.t("others", count="{count}")))
+        self.plot_trend.value = reports.png(reports.trend(reports.history(self.workspace,
+                                                                          company=self.company.value or None)))
 
     @busy
     def on_reload(self, _button: w.Button | None = None) -> None:
@@ -184,14 +216,25 @@ class ReportView(Panel):
 
     @busy
     def on_export(self, _button: w.Button | None, fmt: str) -> Path:
+        """Write the accounts the filters select, in the workspace and as a download in the browser."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         self.export_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the view's own folder, unlike `report -o`
-        path = reports.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace,
-                                    lang=self.lang)
+        path = reports.export(self.export_dir / f"mailkit-report-{stamp}.{fmt}", self.workspace, lang=self.lang,
+                              company=self.company.value or None, statuses=self.statuses())
         self.exported.append(path)
-        self.alert.show("success", self.t("exported", path=path),
-                        extra_html=f" <code class='mailkit-export'>{escape(path.name)}</code>")
+        self.export_note.value = (f"<span class='mailkit-exported' style='color:#146c2e'>"
+                                  f"{download_link(path, self.t('download', name=path.name))} "
+                                  f"<span style='font-size:11px'>{escape(self.t('exported', path=path))}</span></span>")
         return path
+
+
+def _cell(value: object) -> str:
+    """A report value as table text: times to the minute (UTC), missing values empty."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and bool(pd.isna(value))):
+        return ""
+    if isinstance(value, pd.Timestamp | datetime):
+        return escape(pd.Timestamp(value).strftime("%Y-%m-%d %H:%M"))
+    return escape(value)
 
 
 __all__ = ["FORMATS", "ReportView"]
