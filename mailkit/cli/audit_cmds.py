@@ -90,7 +90,7 @@ def _announce_retry(*, progress: bool) -> Callable[[Any], None]:
             return
         from tqdm.auto import tqdm
 
-        from mailkit.secrets.redaction import redact
+        from mailkit.secrets import redact
 
         tqdm.write(redact(text), file=sys.stderr)
 

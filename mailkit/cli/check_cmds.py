@@ -13,7 +13,7 @@ from mailkit.models import insecure_settings
 from mailkit.sanitize import one_line
 
 if TYPE_CHECKING:
-    from mailkit.checks.results import CheckResult
+    from mailkit.checks import CheckResult
 
 TICK, CROSS = "✓", "✗"
 
@@ -45,7 +45,7 @@ def check(
     json_out: bool = JsonOption,
 ) -> None:
     """Check sign-in over SMTP (DNS, TCP, TLS, EHLO, AUTH[, send]) and print cause and remedy."""
-    from mailkit.checks.account import SendOptions, check_account
+    from mailkit.checks import SendOptions, check_account
     from mailkit.syncio import run_sync
 
     lang = resolve_lang(STATE.lang)
@@ -61,7 +61,7 @@ def check(
         options = SendOptions(to=send_to, attachments=attachments, lang=lang, company_name=company)
     results = [run_sync(check_account(account, workspace=STATE.workspace(), send=options))]
     if imap:
-        from mailkit.checks.imap import check_imap_account
+        from mailkit.checks import check_imap_account
 
         results.append(run_sync(check_imap_account(account, workspace=STATE.workspace())))
     _keep_observations(account.email, results)

@@ -15,7 +15,7 @@ import typer
 from mailkit.inventory import Inventory
 from mailkit.models import Account, insecure_settings
 from mailkit.sanitize import for_terminal, json_safe
-from mailkit.secrets.redaction import redact
+from mailkit.secrets import redact
 from mailkit.workspace import Workspace, default_home
 
 

@@ -45,7 +45,7 @@ def domains_check(
 def print_findings(reports: list, lang: str) -> None:
     """One line per check with its cause; under each finding that is not ok, the remedy, never shortened
     (it holds the record to copy)."""
-    from mailkit.domains.frame import column_names
+    from mailkit.domains import column_names
     from mailkit.i18n import text
 
     if not reports:

@@ -175,7 +175,7 @@ def account_import(
     json_out: bool = JsonOption,
 ) -> None:
     """Import accounts from CSV/Excel (English, Spanish or Polish headers). Re-importing changes nothing."""
-    from mailkit.tabular.accounts import import_accounts
+    from mailkit.tabular import import_accounts
 
     with open_inventory() as inventory:
         report = import_accounts(inventory, file, dry_run=dry_run, allow_insecure=allow_insecure)
@@ -220,7 +220,7 @@ def account_export(
     json_out: bool = JsonOption,
 ) -> None:
     """Export the inventory (no secrets) to CSV or Excel."""
-    from mailkit.tabular.accounts import export_accounts
+    from mailkit.tabular import export_accounts
 
     with open_inventory() as inventory:
         count = export_accounts(inventory, file, company=company)

@@ -33,7 +33,7 @@ def client(
     if file is None or tenant or client_id or company:
         raise UsageError("give the Google client JSON file, or --microsoft --tenant TENANT --client-id APP_ID "
                          "[--company SLUG] for a Microsoft Entra app")
-    from mailkit.oauth.client import register_client
+    from mailkit.oauth import register_client
 
     registered = register_client(STATE.workspace(), file)
     if json_out:
@@ -45,7 +45,7 @@ def client(
 
 
 def _register_microsoft(file: Path | None, tenant: str, client_id: str, company: str, json_out: bool) -> None:
-    from mailkit.oauth.microsoft_client import register_microsoft_client
+    from mailkit.oauth import register_microsoft_client
 
     if file is not None:
         raise UsageError(f"{file}: --microsoft takes no file: give --tenant TENANT --client-id APP_ID")
@@ -72,8 +72,7 @@ def login(
 ) -> None:
     """Open the provider's consent page for the account and keep the token (in keyring) when it is usable."""
     from mailkit.i18n import resolve_lang
-    from mailkit.oauth.flow import ConsentFlow
-    from mailkit.oauth.microsoft import is_microsoft
+    from mailkit.oauth import ConsentFlow, is_microsoft
     from mailkit.providers import is_google
 
     with open_inventory() as inventory:
@@ -92,7 +91,7 @@ def login(
         result = _run_device_code(account, timeout=timeout, json_out=json_out)
     else:
         if microsoft:
-            from mailkit.oauth.microsoft import MicrosoftConsentFlow
+            from mailkit.oauth import MicrosoftConsentFlow
 
             flow: Any = MicrosoftConsentFlow(account, STATE.workspace())
         else:
@@ -131,7 +130,7 @@ def run_consent(flow: Any, invitation: str, *, no_browser: bool, timeout: float,
 
 def _run_device_code(account: Any, *, timeout: float, json_out: bool) -> Any:
     """Microsoft's device code: show where to go and the code, poll until it is used; Ctrl-C cancels."""
-    from mailkit.oauth.microsoft import MicrosoftDeviceFlow
+    from mailkit.oauth import MicrosoftDeviceFlow
 
     flow = MicrosoftDeviceFlow(account, STATE.workspace())
     say(f"On any device, open {flow.verification_uri} and enter the code {flow.user_code}", err=json_out)
@@ -170,7 +169,7 @@ def _read_pasted(flow: Any) -> None:
 @oauth_app.command("status")
 def status(json_out: bool = JsonOption) -> None:
     """Every OAuth account: who was authorized, whether the mail scope is there, expiry, last refresh."""
-    from mailkit.oauth.tokens import grant_status
+    from mailkit.oauth import grant_status
 
     with open_inventory() as inventory:
         rows = grant_status(inventory, STATE.workspace())
@@ -196,7 +195,7 @@ def _print_status(rows: list[dict[str, Any]]) -> None:
 @oauth_app.command("revoke")
 def revoke(email: str = typer.Argument(..., help="The account."), json_out: bool = JsonOption) -> None:
     """Revoke the account's grant at Google and delete its token here."""
-    from mailkit.oauth.tokens import revoke as revoke_grant
+    from mailkit.oauth import revoke as revoke_grant
 
     with open_inventory() as inventory:
         account = inventory.account(email)

@@ -36,7 +36,7 @@ def report(
             company = inventory.company(company).slug  # "no company ..." (exit 2) rather than an empty report
     if readiness:
         if output is not None:
-            from mailkit.reports.files import export
+            from mailkit.reports import export
 
             export(output, STATE.workspace(), lang=chosen, company=company)
         readiness_report(text_lang, company, json_out, output)
@@ -45,7 +45,7 @@ def report(
     latest = latest.rename(columns=reports.english_name)
     companies = reports.by_company(frame=latest)
     if output is not None:
-        from mailkit.reports.files import export
+        from mailkit.reports import export
 
         export(output, STATE.workspace(), lang=chosen, company=company)
     if json_out:
@@ -61,8 +61,7 @@ def report(
 
 def readiness_report(lang: str, company: str | None, json_out: bool, output: Path | None) -> None:
     """The basic-auth readiness of every Microsoft 365 mailbox; exit 1 when one will break or already did."""
-    from mailkit.reports.frames import english_name
-    from mailkit.reports.readiness import RETIREMENT, readiness_frame, readiness_word, summary
+    from mailkit.reports import RETIREMENT, english_name, readiness_frame, readiness_word, summary
 
     frame = readiness_frame(STATE.workspace(), lang=lang, company=company).rename(columns=english_name)
     counts = summary(frame)
@@ -72,7 +71,7 @@ def readiness_report(lang: str, company: str | None, json_out: bool, output: Pat
     elif frame.empty:
         say("no Microsoft 365 accounts in the inventory")
     else:
-        from mailkit.reports.files import header
+        from mailkit.reports import header
 
         shown = [readiness_word(kind, lang) for kind in frame["readiness"]]
         widths = [max(len(header(c, lang)), *(len(str(v)) for v in values)) for c, values in
@@ -98,7 +97,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 
 
 def print_report(latest: Any, companies: Any, lang: str | None) -> None:
-    from mailkit.reports.files import header
+    from mailkit.reports import header
 
     if latest.empty:
         say("no accounts yet: `mailkit account import FILE`, then `mailkit audit`")

@@ -19,9 +19,7 @@ def install_command(
     json_out: bool = JsonOption,
 ) -> None:
     """Install (or replace) the scheduled audit of this workspace."""
-    from mailkit.schedule.installer import install
-    from mailkit.schedule.interval import parse_interval
-    from mailkit.schedule.jobs import Job
+    from mailkit.schedule import Job, install, parse_interval
 
     job = Job.here(STATE.workspace().ensure().home, parse_interval(every), company)
     done = install(job, via)
@@ -46,9 +44,7 @@ def install_command(
 @schedule_app.command("status")
 def status_command(json_out: bool = JsonOption) -> None:
     """Where this workspace's scheduled audit is installed, its next run when known, and the last run's result."""
-    from mailkit.schedule.installer import find
-    from mailkit.schedule.jobs import job_name
-    from mailkit.schedule.run import last_logged_run, log_path
+    from mailkit.schedule import find, job_name, last_logged_run, log_path
 
     workspace = STATE.workspace()
     name = job_name(workspace.home)
@@ -96,8 +92,7 @@ def _run_result(workspace, run_id: int | None) -> dict | None:  # noqa: ANN001 -
 @schedule_app.command("remove")
 def remove_command() -> None:
     """Remove this workspace's scheduled audit from every scheduler that has it."""
-    from mailkit.schedule.installer import remove
-    from mailkit.schedule.jobs import job_name
+    from mailkit.schedule import job_name, remove
 
     name = job_name(STATE.workspace().home)
     removed = remove(name)
@@ -111,7 +106,7 @@ def remove_command() -> None:
 def run_command(company: str = typer.Option(None, "--company", help="Only this company (slug or name).")) -> None:
     """What the scheduled job runs: one audit, headless, told to <workspace>/logs/schedule.log. Ends 0 when
     another audit of the workspace is running (the log says so)."""
-    from mailkit.schedule.run import run_job
+    from mailkit.schedule import run_job
 
     outcome = run_job(STATE.workspace(), company, STATE.lang)
     if outcome.state == "failed":

@@ -30,7 +30,7 @@ def secret_set(
     json_out: bool = JsonOption,
 ) -> None:
     """Store the account's app password (or password). Hidden prompt, or stdin when not a terminal."""
-    from mailkit.secrets.apppasswords import set_account_secret
+    from mailkit.secrets import set_account_secret
 
     with open_inventory() as inventory:
         account = inventory.account(email)
@@ -49,7 +49,7 @@ def secret_set(
 
 def clear_secrets(inventory: Inventory, email: str) -> list[str]:
     """Delete every secret of the account from keyring and the facts about them; the kinds that were there."""
-    from mailkit.secrets.store import secret_store
+    from mailkit.secrets import secret_store
 
     cleared = secret_store(STATE.workspace()).clear(email)
     inventory.forget_secret(email)
@@ -73,7 +73,7 @@ def secret_backend(
     name: str = typer.Argument(..., help="'system' (the OS keyring) or 'cryptfile' (encrypted file in the workspace)."),
 ) -> None:
     """Choose where secrets are kept on this machine."""
-    from mailkit.secrets.store import secret_store
+    from mailkit.secrets import secret_store
 
     if name not in {"system", "cryptfile"}:
         raise UsageError("choose 'system' or 'cryptfile'")

@@ -33,7 +33,7 @@ def twostep_check(
     """Find out whether 2SV is on: Workspace Directory API, else a sign-in probe. Exit 1 if any is off/unknown."""
     from mailkit.i18n import resolve_lang
     from mailkit.syncio import run_sync
-    from mailkit.twostep.state import check_twostep, manual_steps
+    from mailkit.twostep import check_twostep, manual_steps
 
     if email and company:
         raise UsageError("give either EMAIL or --company, not both")
@@ -71,7 +71,7 @@ def twostep_confirm(
     json_out: bool = JsonOption,
 ) -> None:
     """Record 2SV as seen at myaccount.google.com → Security, with who confirmed it and when."""
-    from mailkit.twostep.state import confirm_manually
+    from mailkit.twostep import confirm_manually
 
     with open_inventory() as inventory:
         row = confirm_manually(inventory, email, state, by)
@@ -86,7 +86,7 @@ def twostep_confirm(
 def twostep_steps(email: str = typer.Argument(None, help="The account, to fill in the commands.")) -> None:
     """Print where to look at myaccount.google.com (2-Step Verification, App passwords)."""
     from mailkit.i18n import resolve_lang
-    from mailkit.twostep.state import manual_steps
+    from mailkit.twostep import manual_steps
 
     say(manual_steps(resolve_lang(STATE.lang), email))
 
@@ -104,7 +104,7 @@ def twostep_setup(
     json_out: bool = JsonOption,
 ) -> None:
     """Give mailkit read access to Workspace 2SV status (Admin SDK Directory API)."""
-    from mailkit.twostep.directory import DirectoryClient, DirectoryError, configure_directory
+    from mailkit.twostep import DirectoryClient, DirectoryError, configure_directory
 
     if admin_oauth is not None:
         if service_account is not None or admin is not None:
@@ -139,8 +139,8 @@ def _setup_admin_oauth(admin: str, *, no_browser: bool, timeout: float, test: bo
     read the admin's own user to prove it works (a non-admin's token is forgotten)."""
     from mailkit.cli.oauth_cmds import run_consent
     from mailkit.models import normalize_email
-    from mailkit.oauth.flow import ConsentFlow
-    from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth
+    from mailkit.oauth import ConsentFlow
+    from mailkit.twostep import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth
 
     admin = normalize_email(admin, "--admin-oauth").lower()
     flow = ConsentFlow(admin, STATE.workspace(), purpose=DIRECTORY_ADMIN)

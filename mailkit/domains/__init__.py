@@ -20,16 +20,16 @@ from mailkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mailkit.domains.findings import DOMAIN_STATUSES, DomainReport, Finding
-    from mailkit.domains.frame import domains_frame
+    from mailkit.domains.frame import column_names, domains_frame
     from mailkit.domains.runner import PERSONAL_DOMAINS, check_domains, check_domains_async
 
 _SOURCES: dict[str, list[str]] = {
     "findings": ["DOMAIN_STATUSES", "DomainReport", "Finding"],
-    "frame": ["domains_frame"],
-    "runner": ["PERSONAL_DOMAINS", "check_domains", "check_domains_async"],
+    "frame": ["column_names", "domains_frame"],
+    "runner": ["check_domains", "check_domains_async", "PERSONAL_DOMAINS"],
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = ["DOMAIN_STATUSES", "PERSONAL_DOMAINS", "DomainReport", "Finding", "check_domains", "check_domains_async",
-           "domains_frame"]
+__all__ = ["DOMAIN_STATUSES", "DomainReport", "Finding", "PERSONAL_DOMAINS", "check_domains", "check_domains_async",
+    "column_names", "domains_frame"]

@@ -12,7 +12,13 @@ from mailkit.lazy import lazy_exports
 if TYPE_CHECKING:
     from mailkit.oauth.client import register_client
     from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
-    from mailkit.oauth.microsoft import MicrosoftConsentFlow, MicrosoftDeviceFlow, MicrosoftTokenSource
+    from mailkit.oauth.microsoft import (
+        MICROSOFT_PROVIDERS,
+        MicrosoftConsentFlow,
+        MicrosoftDeviceFlow,
+        MicrosoftTokenSource,
+        is_microsoft,
+    )
     from mailkit.oauth.microsoft_client import register_microsoft_client
     from mailkit.oauth.scopes import (
         API_SCOPE_PREFIX,
@@ -38,39 +44,21 @@ if TYPE_CHECKING:
 
 _SOURCES: dict[str, list[str]] = {
     "client": ["register_client"],
-    "flow": ["DEFAULT_TIMEOUT", "ConsentFlow", "ConsentResult"],
-    "microsoft": ["MicrosoftConsentFlow", "MicrosoftDeviceFlow", "MicrosoftTokenSource"],
+    "flow": ["ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT"],
+    "microsoft": ["is_microsoft", "MICROSOFT_PROVIDERS", "MicrosoftConsentFlow", "MicrosoftDeviceFlow",
+        "MicrosoftTokenSource"],
     "microsoft_client": ["register_microsoft_client"],
-    "scopes": [
-        "API_SCOPE_PREFIX",
-        "DIRECTORY_MANAGE_SCOPE",
-        "DIRECTORY_SCOPE",
-        "EMAIL_SCOPE",
-        "GMAIL_READONLY_SCOPE",
-        "GMAIL_SEND_SCOPE",
-        "MAIL_SCOPE",
-        "OPENID_SCOPE",
-        "PROFILE_SCOPE",
-    ],
-    "store": [
-        "DirectoryGrantStore",
-        "GrantPurpose",
-        "GrantStore",
-        "admin_of",
-        "delete_bundle",
-        "load_bundle",
-        "pick_admin",
-    ],
-    "tokens": ["TokenSource", "grant_status", "revoke"],
+    "scopes": ["API_SCOPE_PREFIX", "DIRECTORY_MANAGE_SCOPE", "DIRECTORY_SCOPE", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE",
+        "GMAIL_SEND_SCOPE", "MAIL_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"],
+    "store": ["admin_of", "delete_bundle", "DirectoryGrantStore", "GrantPurpose", "GrantStore", "load_bundle",
+        "pick_admin"],
+    "tokens": ["grant_status", "revoke", "TokenSource"],
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = [
-    "API_SCOPE_PREFIX", "ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT", "DIRECTORY_MANAGE_SCOPE",
-    "DIRECTORY_SCOPE", "DirectoryGrantStore", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE",
-    "GrantPurpose", "GrantStore", "MAIL_SCOPE", "MicrosoftConsentFlow", "MicrosoftDeviceFlow", "MicrosoftTokenSource",
-    "OPENID_SCOPE", "PROFILE_SCOPE", "TokenSource", "admin_of",
-    "delete_bundle", "grant_status", "load_bundle", "pick_admin", "register_client", "register_microsoft_client",
-    "revoke"
-]
+__all__ = ["API_SCOPE_PREFIX", "ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT", "DIRECTORY_MANAGE_SCOPE",
+    "DIRECTORY_SCOPE", "DirectoryGrantStore", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE", "GrantPurpose",
+    "GrantStore", "MAIL_SCOPE", "MICROSOFT_PROVIDERS", "MicrosoftConsentFlow", "MicrosoftDeviceFlow",
+    "MicrosoftTokenSource", "OPENID_SCOPE", "PROFILE_SCOPE", "TokenSource", "admin_of", "delete_bundle", "grant_status",
+    "is_microsoft", "load_bundle", "pick_admin", "register_client", "register_microsoft_client", "revoke"]

@@ -11,20 +11,19 @@ from mailkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mailkit.reports.files import export, header
-    from mailkit.reports.frames import STATUS_ORDER, by_company, english_name, history, localize, status, style
+    from mailkit.reports.frames import HEADERS, STATUS_ORDER, by_company, english_name, history, localize, status, style
     from mailkit.reports.plots import matplotlib_available, png, status_by_company, trend
-    from mailkit.reports.readiness import readiness_frame
+    from mailkit.reports.readiness import RETIREMENT, readiness_frame, readiness_word, summary
 
 _SOURCES: dict[str, list[str]] = {
     "files": ["export", "header"],
-    "frames": ["STATUS_ORDER", "by_company", "english_name", "history", "localize", "status", "style"],
+    "frames": ["by_company", "english_name", "HEADERS", "history", "localize", "status", "STATUS_ORDER", "style"],
     "plots": ["matplotlib_available", "png", "status_by_company", "trend"],
-    "readiness": ["readiness_frame"],
+    "readiness": ["readiness_frame", "readiness_word", "RETIREMENT", "summary"],
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = [
-    "STATUS_ORDER", "by_company", "english_name", "export", "header", "history", "localize", "matplotlib_available",
-    "png", "readiness_frame", "status", "status_by_company", "style", "trend"
-]
+__all__ = ["HEADERS", "RETIREMENT", "STATUS_ORDER", "by_company", "english_name", "export", "header", "history",
+    "localize", "matplotlib_available", "png", "readiness_frame", "readiness_word", "status", "status_by_company",
+    "style", "summary", "trend"]

@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.secrets.apppasswords import SecretOutcome, set_account_secret_async, validate_as_you_type
+from mailkit.secrets import SecretOutcome, set_account_secret_async, validate_as_you_type
 from mailkit.ui.actions import ActionBar, actions_for
 from mailkit.ui.base import FIELD_INDENT, Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.i18n_ui import t

@@ -23,7 +23,7 @@ import ipywidgets as w
 
 from mailkit.errors import MailkitError
 from mailkit.i18n import LANGS, resolve_lang
-from mailkit.secrets.redaction import redact
+from mailkit.secrets import redact
 from mailkit.ui.i18n_ui import LANGUAGE_NAMES, t
 from mailkit.ui.language import language_of
 from mailkit.workspace import Workspace

@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as w
 
 from mailkit.errors import UsageError
-from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
+from mailkit.oauth import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.ui.base import Panel, busy, escape, labelled, schedule
 from mailkit.ui.i18n_ui import t
 

@@ -15,9 +15,14 @@ from mailkit.diagnose import diagnosis_for
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
-from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
-from mailkit.oauth.microsoft import MICROSOFT_PROVIDERS, MicrosoftConsentFlow
-from mailkit.oauth.store import GrantStore
+from mailkit.oauth import (
+    DEFAULT_TIMEOUT,
+    MICROSOFT_PROVIDERS,
+    ConsentFlow,
+    ConsentResult,
+    GrantStore,
+    MicrosoftConsentFlow,
+)
 from mailkit.ui.actions import NEUTRAL_OUTCOMES, ActionBar, actions_for, remedy_text_html
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local

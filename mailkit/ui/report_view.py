@@ -20,7 +20,7 @@ from mailkit import reports
 from mailkit.audit import Audit, AuditOptions, AuditResult, AuditSummary, Selection
 from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
-from mailkit.reports.frames import HEADERS
+from mailkit.reports import HEADERS
 from mailkit.status import SEVERITY, Status
 from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
 from mailkit.ui.download import download_link

@@ -144,7 +144,7 @@ def _start_sandbox(lang: str) -> Session:
 def load_sample(workspace: Workspace, path: Path = SAMPLE_INVENTORY, *, own_sandbox: bool = False) -> int:
     """Import the sample inventory into an empty workspace; give the sandbox's accounts their fake secrets
     and let the 2SV check read its Directory. The number of accounts added."""
-    from mailkit.tabular.accounts import import_accounts
+    from mailkit.tabular import import_accounts
 
     with Inventory.open(workspace) as inventory:
         added = 0 if inventory.accounts() else import_accounts(inventory, path, detect_timeout=1.0).added
@@ -158,7 +158,7 @@ def configure_sandbox_directory(workspace: Workspace, *, replace: bool = False) 
     """Let the 2SV check read the sandbox's Directory: its service account and admin accounts."""
     from mailkit.endpoints import sandbox_info
     from mailkit.sandbox.accounts import load_accounts
-    from mailkit.twostep.directory import configure_directory
+    from mailkit.twostep import configure_directory
 
     info = sandbox_info()
     key = info.state_dir / "service_account.json" if info else None
@@ -174,8 +174,7 @@ def seed_sandbox_secrets(inventory: Inventory, workspace: Workspace) -> int:
     """Store each sandbox account's fake app password (or password) for the matching inventory accounts."""
     from mailkit.endpoints import sandbox_info
     from mailkit.sandbox.accounts import load_accounts
-    from mailkit.secrets.apppasswords import normalize_app_password
-    from mailkit.secrets.store import SecretKind, secret_kind_for, secret_store
+    from mailkit.secrets import SecretKind, normalize_app_password, secret_kind_for, secret_store
 
     info = sandbox_info()
     if info is None:

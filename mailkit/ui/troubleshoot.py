@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 
 import ipywidgets as w
 
-from mailkit.checks.account import SendOptions, check_account
-from mailkit.checks.imap import check_imap_account
-from mailkit.checks.results import CheckResult
+from mailkit.checks import CheckResult, SendOptions, check_account, check_imap_account
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
-from mailkit.secrets.redaction import redact
+from mailkit.secrets import redact
 from mailkit.ui.actions import ActionBar, actions_for, remedy_text_html
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.setup_form import auth_word

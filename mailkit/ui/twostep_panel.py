@@ -19,10 +19,9 @@ from mailkit import twostep
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account, normalize_email
-from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
-from mailkit.oauth.store import DirectoryGrantStore
+from mailkit.oauth import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult, DirectoryGrantStore
 from mailkit.providers import is_google
-from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
+from mailkit.twostep import DIRECTORY_ADMIN, DirectoryError, confirm_admin_oauth, directory_settings
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost
 from mailkit.ui.i18n_ui import LABELS, t
