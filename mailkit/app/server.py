@@ -7,7 +7,9 @@ Choices, and why:
   other user of the machine, could drive the panels (store secrets, start sends, read the inventory). The
   token is new on every start, given to Voilà in memory (never on a command line that `ps` shows), and the
   browser is opened through a private file rather than a URL on the browser's command line.
-- **Kernels stop with their page.** Voilà's page sends a shutdown beacon when it is closed or left; a tab
+- **Kernels stop with their page.** Voilà's page sends a shutdown beacon when it is closed or left, with the
+  `_xsrf` cookie the server checks; Voilà's page handler never sets that cookie, so every beacon was refused
+  (403) and kernels piled up: `give_xsrf_cookie` sets it before each page is rendered. A tab
   that crashes or loses its network sends none, so kernels without a connected page are also culled after
   `idle_timeout` seconds of quiet (never while a page is connected or a cell still runs).
 - **One sandbox.** When the notebooks will run in sandbox mode (no MAILKIT_SANDBOX given, no OAuth client
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from mailkit.app.steps import HOME, nav_html, notebooks_dir
 from mailkit.errors import UsageError
@@ -123,6 +126,21 @@ def voila_argv(settings: AppSettings, root: Path) -> list[str]:
             "--MappingKernelManager.cull_busy=False", "--Voila.log_level=WARN"]
 
 
+def give_xsrf_cookie(request: Any, notebook: Any, cwd: str) -> None:
+    """Voilà's pre-launch hook: the page's own request sets the `_xsrf` cookie its shutdown beacon sends back
+    (tornado sets the cookie when the token is first asked for). The notebook is left as it is."""
+    _ = request.xsrf_token
+
+
+def voila_config() -> Any:
+    """What cannot be said on Voilà's command line: the pre-launch hook."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.VoilaConfiguration.prelaunch_hook = give_xsrf_cookie
+    return config
+
+
 def write_navigation(share: Path, lang: str, root: Path) -> Path:
     """The navigation in the admin's language, where the template includes it from."""
     folder = share / "voila" / "templates" / TEMPLATE
@@ -147,7 +165,7 @@ def serve(settings: AppSettings, *, announce: Callable[[str], None], open_browse
         os.environ.update(kernel_environment(settings, dict(os.environ), share))
         threading.Thread(target=_when_listening, args=(settings, run_dir, announce, open_browser),
                          daemon=True).start()
-        Voila.launch_instance(argv=voila_argv(settings, root), token=settings.token)
+        Voila.launch_instance(argv=voila_argv(settings, root), token=settings.token, config=voila_config())
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
