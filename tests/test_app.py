@@ -28,7 +28,8 @@ from mailkit.i18n import text
 from mailkit.sandbox import supervisor
 from tests.browser_fixtures import browser, free_port, kernel_environment, screenshot  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
+browser_test = pytest.mark.browser
 
 SETUP = "01_company_setup.ipynb"
 
@@ -62,16 +63,19 @@ class RunningApp:
                 if "ipykernel_launcher" in " ".join(p.cmdline())]
 
 
-def start_app(tmp: Path, *options: str) -> RunningApp:
-    """`mailkit --home H app --no-browser --port P ...`; returns once it printed its address."""
+def start_app(tmp: Path, *options: str, browser_command: str | None = None) -> RunningApp:
+    """`mailkit --home H app --no-browser --port P ...` (or with `browser_command` as $BROWSER instead of --no-browser);
+    returns once it printed its address."""
     home = tmp / "home"
     env = kernel_environment(home)
+    if browser_command is not None:
+        env["BROWSER"] = browser_command
     env.pop("MAILKIT_LANG")  # the app's own --lang (or its default) decides
     env.update({"JUPYTER_CONFIG_DIR": str(tmp / "jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp / "run"),
                 "JUPYTER_DATA_DIR": str(tmp / "data")})
     log = tmp / "app.log"
-    command = [sys.executable, "-m", "mailkit", "--home", str(home), "app", "--no-browser", "--port", str(free_port()),
-               *options]
+    command = [sys.executable, "-m", "mailkit", "--home", str(home), "app", "--port", str(free_port()), *options,
+               *(["--no-browser"] if browser_command is None else [])]
     with log.open("wb") as err:
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=err, text=True,
                                    start_new_session=True)
@@ -132,11 +136,13 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
 
 def assert_no_code(page) -> None:
     """Voilà strips the code cells' sources: no editor, no highlighted source, not a line of the notebooks' code."""
-    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .cm-editor, .CodeMirror, .highlight").count() == 0
+    code = ".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .cm-editor, .CodeMirror, .highlight"
+    assert page.locator(code).count() == 0
     assert page.locator(".jp-CodeCell").count() > 0  # the code cells are there, as their outputs alone
     assert "from mailkit.ui import" not in page.content()
 
 
+@browser_test
 def test_home_page_navigates_to_a_step_and_leaving_or_closing_a_page_stops_its_kernel(
         app_en: RunningApp, browser) -> None:  # noqa: F811
     home = open_page(browser, app_en.url)
@@ -164,6 +170,7 @@ def test_home_page_navigates_to_a_step_and_leaving_or_closing_a_page_stops_its_k
     wait_until(lambda: not app_en.kernel_processes(), 15, "no kernel process is left")
 
 
+@browser_test
 def test_the_app_listens_on_loopback_only_and_wants_its_token(app_en: RunningApp) -> None:
     listening = [c for c in psutil.Process(app_en.process.pid).net_connections(kind="inet")
                  if c.status == psutil.CONN_LISTEN]
@@ -179,6 +186,7 @@ def test_the_app_listens_on_loopback_only_and_wants_its_token(app_en: RunningApp
     assert requests.get(f"{app_en.base}/api/kernels", timeout=10).status_code in {302, 403, 404}
 
 
+@browser_test
 def test_in_spanish_a_page_that_vanishes_is_culled_and_ctrl_c_stops_everything(
         tmp_path: Path, browser) -> None:  # noqa: F811
     app = start_app(tmp_path, "--lang", "es", "--idle-timeout", "3")
@@ -187,6 +195,7 @@ def test_in_spanish_a_page_that_vanishes_is_culled_and_ctrl_c_stops_everything(
         assert supervisor.find(sandbox_state) is not None  # started for the kernels, before the first page
         page = open_page(browser, app.url.replace("00_start_here", SETUP.removesuffix(".ipynb")))
         page.wait_for_selector("#rendered_cells .jupyter-widgets", state="visible")
+        assert str(app.home / "sandbox") in page.inner_text("#rendered_cells")  # the kernel got the workspace
         links = page.locator("nav.mailkit-nav a").all_inner_texts()
         assert links[:2] == ["Inicio", "Empresas y cuentas"], links
         save = text("es", "Save company")
@@ -224,3 +233,30 @@ def test_a_busy_port_is_refused_with_one_line(tmp_path: Path) -> None:
                                "--no-browser", "--port", str(port)], env=env, capture_output=True, text=True,
                               timeout=60)
     assert done.returncode == 2 and f"--port {port}" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_language_is_refused_with_one_line(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "mailkit", "--home", str(tmp_path / "home"), "app", "--no-browser",
+                           "--lang", "fr"], env=kernel_environment(tmp_path / "home"), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and done.stderr.strip() == "error: --lang fr: choose en, es or pl"
+
+
+def test_the_browser_is_opened_through_a_private_page_not_with_the_token_on_its_command_line(tmp_path: Path) -> None:
+    """$BROWSER stands in for the admin's browser: it records what it was started with and the page it got."""
+    seen = tmp_path / "seen"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {seen}.args\nf="${{1#file://}}"\nstat -c %a "$f" > {seen}.mode\n'
+                    f'cat "$f" > {seen}.page\n', encoding="utf-8")
+    fake.chmod(0o755)
+    app = start_app(tmp_path, browser_command=str(fake))
+    try:
+        wait_until(lambda: Path(f"{seen}.page").exists() and Path(f"{seen}.page").stat().st_size > 0, 20,
+                   "the browser is started")
+        args = Path(f"{seen}.args").read_text(encoding="utf-8")
+        assert args.startswith("file://") and app.token not in args
+        assert Path(f"{seen}.mode").read_text(encoding="utf-8").strip() == "600"
+        assert app.url in Path(f"{seen}.page").read_text(encoding="utf-8")
+    finally:
+        assert interrupt(app) == 0
+        supervisor.stop(supervisor.state_dir_of(app.home / "sandbox"))
