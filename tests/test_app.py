@@ -8,6 +8,7 @@ sandbox it started.
 
 from __future__ import annotations
 
+import os
 import selectors
 import signal
 import socket
@@ -260,3 +261,29 @@ def test_the_browser_is_opened_through_a_private_page_not_with_the_token_on_its_
     finally:
         assert interrupt(app) == 0
         supervisor.stop(supervisor.state_dir_of(app.home / "sandbox"))
+
+
+def test_no_sandbox_is_started_in_google_mode_or_when_the_admin_named_one(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailkit.app import server
+    from mailkit.workspace import Workspace
+
+    monkeypatch.delenv("MAILKIT_SANDBOX", raising=False)
+    google = Workspace(tmp_path / "google").ensure()
+    google.oauth_client_path.write_text("{}", encoding="utf-8")
+    assert server.start_sandbox_if_needed(google.home) is None
+    monkeypatch.setenv("MAILKIT_SANDBOX", str(tmp_path / "elsewhere" / "sandbox.json"))
+    assert server.start_sandbox_if_needed(tmp_path / "named") is None
+    assert not (tmp_path / "google" / "sandbox").exists() and not (tmp_path / "named" / "sandbox").exists()
+
+
+def test_the_kernels_get_the_workspace_the_language_and_the_admins_sandbox(tmp_path: Path) -> None:
+    from mailkit.app import server
+
+    settings = server.AppSettings(home=tmp_path, lang="pl", port=1234)
+    env = server.kernel_environment(settings, {"MAILKIT_SANDBOX": "/s/sandbox.json", "MAILKIT_LANG": "en",
+                                               "JUPYTER_PATH": "/mine"}, tmp_path / "share")
+    chosen = (env["MAILKIT_HOME"], env["MAILKIT_LANG"], env["MAILKIT_SANDBOX"])
+    assert chosen == (str(tmp_path), "pl", "/s/sandbox.json")
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(tmp_path / "share"), str(server.package_share()), "/mine"]
+    assert settings.token not in repr(settings) and len(settings.token) >= 32
