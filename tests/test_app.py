@@ -210,6 +210,9 @@ def test_in_spanish_a_page_that_vanishes_is_culled_and_ctrl_c_stops_everything(
         page = open_page(browser, app.url)
         kernels = app.kernel_processes()
         assert len(kernels) == 1
+        tree = [psutil.Process(app.process.pid), *psutil.Process(app.process.pid).children(recursive=True)]
+        listening = {c.laddr for p in tree for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+        assert len(listening) > 5 and {a.ip for a in listening} == {"127.0.0.1"}  # the app, its kernel, the sandbox
         assert interrupt(app) == 0
         psutil.wait_procs(kernels, timeout=10)
         assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)

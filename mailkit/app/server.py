@@ -123,7 +123,7 @@ def voila_argv(settings: AppSettings, root: Path) -> list[str]:
             "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
             f"--MappingKernelManager.cull_idle_timeout={settings.idle_timeout}",
             f"--MappingKernelManager.cull_interval={interval}", "--MappingKernelManager.cull_connected=False",
-            "--MappingKernelManager.cull_busy=False", "--Voila.log_level=WARN"]
+            "--MappingKernelManager.cull_busy=False", "--Voila.log_level=ERROR"]
 
 
 def give_xsrf_cookie(request: Any, notebook: Any, cwd: str) -> None:
