@@ -136,6 +136,8 @@ def test_each_shipped_file_exists_once_in_the_repository() -> None:
 def test_the_wheel_carries_every_asset_and_runs_from_its_venv(installed: Installed) -> None:
     shipped = {p.relative_to(REPO).as_posix() for p in ASSETS.rglob("*")
                if p.is_file() and "__pycache__" not in p.parts}
+    shipped |= {f"mailkit/assets/notebooks/{p.name}" for p in (REPO / "notebooks").glob("*.ipynb")}  # a link
+    shipped |= {p.relative_to(REPO).as_posix() for p in (REPO / "mailkit" / "app" / "share").rglob("*") if p.is_file()}
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
     assert shipped <= names, sorted(shipped - names)
@@ -144,6 +146,12 @@ def test_the_wheel_carries_every_asset_and_runs_from_its_venv(installed: Install
                           "'PYTHON_KEYRING_BACKEND', '-'))")
     module, backend_env = where.stdout.split()
     assert Path(module).is_relative_to(installed.venv) and backend_env == "-", where.stdout + where.stderr
+    app = installed.run(str(installed.venv / "bin" / "python"), "-c",
+                        "from mailkit.app import server, steps; print(steps.notebooks_dir()); "
+                        "print(server.package_share()); print(len(steps.steps('es')), steps.steps('es')[0].title)")
+    folder, share, count = app.stdout.splitlines()
+    assert Path(folder).is_relative_to(installed.venv) and Path(share).is_relative_to(installed.venv), app.stdout
+    assert count == f"{len(list((REPO / 'notebooks').glob('*.ipynb')))} Inicio", app.stdout + app.stderr
 
 
 def test_demo_from_the_wheel_tells_the_whole_story(installed: Installed, demo) -> None:
