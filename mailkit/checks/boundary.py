@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from aiosmtplib import SMTPException, SMTPResponseException, SMTPServerDisconnected
 
@@ -30,17 +28,24 @@ from mailkit.errors import (
 MAPPED = (OSError, EOFError, SMTPException, ValueError)
 
 
-@contextmanager
-def mapped(step: str, *, seconds: float = 0.0, peer: str = "", host: str = "") -> Iterator[None]:
-    """Run a network action; what it raises leaves as mailkit's NetworkError for `step`."""
-    try:
-        yield
-    except NetworkError:
-        raise
-    except MAPPED as exc:
-        error = network_error(exc, step, seconds=seconds, peer=peer, host=host)
+class mapped:  # noqa: N801 - used as a function: `with mapped("auth"): ...`
+    """Run a network action; what it raises leaves as mailkit's NetworkError for `step`. (A class, not a
+    generator-based context manager: every command of every check enters one.)"""
+
+    __slots__ = ("host", "peer", "seconds", "step")
+
+    def __init__(self, step: str, *, seconds: float = 0.0, peer: str = "", host: str = ""):
+        self.step, self.seconds, self.peer, self.host = step, seconds, peer, host
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> bool:
+        if exc is None or isinstance(exc, NetworkError) or not isinstance(exc, MAPPED):
+            return False
+        error = network_error(exc, self.step, seconds=self.seconds, peer=self.peer, host=self.host)
         if error is None:
-            raise
+            return False
         raise error from exc
 
 
@@ -58,6 +63,8 @@ def network_error(exc: BaseException, step: str, *, seconds: float = 0.0, peer: 
 
 def raw_reply(code: int, message: str) -> str:
     """An SMTP reply as the server sent it, with its `code-` continuation prefixes (what the catalogue reads)."""
+    if "\n" not in message:
+        return f"{code} {message}"
     lines = message.split("\n")
     last = len(lines) - 1
     return "\n".join(f"{code}{' ' if i == last else '-'}{line}" for i, line in enumerate(lines))

@@ -13,6 +13,7 @@ import base64
 import socket
 import ssl
 import time
+from collections.abc import Iterable
 from email.message import EmailMessage
 
 from aiosmtplib import SMTPResponse
@@ -48,8 +49,13 @@ def implicit_tls(account: Account) -> bool:
 
 def parse_ehlo(message: str) -> tuple[set[str], set[str]]:
     """Extensions and AUTH mechanisms (upper-case) advertised in an EHLO reply's text, as aiosmtplib reads it."""
-    extensions, mechanisms = parse_esmtp_extensions(message)
-    return {e.upper() for e in extensions}, {m.upper() for m in mechanisms}
+    return offered(*parse_esmtp_extensions(message))
+
+
+def offered(extensions: Iterable[str], mechanisms: Iterable[str]) -> tuple[set[str], set[str]]:
+    """What aiosmtplib parsed from an EHLO (lower-case) as mailkit compares it: upper-case sets. The check reads
+    the client's own parse of its last EHLO rather than parsing the reply a second time."""
+    return set(map(str.upper, extensions)), set(map(str.upper, mechanisms))
 
 
 def first_line(message: str) -> str:
@@ -145,7 +151,7 @@ class SMTPCheck(CheckCore):
         started = time.monotonic()
         with mapped("ehlo", seconds=self.timeouts.reply):
             reply = await client.ehlo()
-        self.extensions, self.mechanisms = parse_ehlo(reply.message)
+        self.extensions, self.mechanisms = offered(client.esmtp_extensions, client.server_auth_methods)
         shown = f"AUTH {' '.join(sorted(self.mechanisms))}" if self.mechanisms else "no AUTH offered yet"
         self._pass_step("ehlo", f"{first_line(reply.message)}; {shown}", started)
 
