@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "demo_cmds",
     "domains_cmds",
     "schedule_cmds",
+    "forecast_cmds",
 )
 
 
