@@ -182,3 +182,24 @@ def test_migration_adds_the_grant_columns_to_an_old_workspace(tmp_path):
     conn.close()
     columns = {r[1] for r in connect(str(tmp_path / "old.sqlite3")).execute("PRAGMA table_info(oauth_grants)")}
     assert {"refresh_expires_at", "client_testing"} <= columns
+
+
+def test_the_report_has_a_breaks_soon_sheet_and_section(workspace, tmp_path):
+    import openpyxl
+
+    from mailkit.reports import export, forecast_frame
+    from mailkit.reports.breaks_soon import forecast_headers
+
+    _workspace_with(workspace, "c@contoso.example", "microsoft365", "password")
+    frame = forecast_frame(workspace, lang="es", now=BASIC_AUTH_RETIREMENT - timedelta(days=10))
+    assert frame.loc[0, "email"] == "c@contoso.example" and frame.loc[0, "days_left"] == 10
+    assert frame.loc[0, "what"] == "Microsoft termina el inicio de sesión con contraseña"
+    book = openpyxl.load_workbook(export(tmp_path / "r.xlsx", workspace, lang="pl"))
+    sheet = book["Wkrótce przestanie działać"]
+    headers = [c.value for c in sheet[1]]
+    assert "co przestanie działać" in headers and "przestanie działać (UTC)" in headers
+    row = dict(zip(headers, [c.value for c in sheet[2]], strict=True))
+    assert row[forecast_headers("pl")["email"]] == "c@contoso.example"
+    assert row["przestanie działać (UTC)"] == datetime(2026, 12, 31)
+    page = export(tmp_path / "r.html", workspace, lang="en").read_text(encoding="utf-8")
+    assert "<h2>Breaks soon</h2>" in page and "c@contoso.example" in page

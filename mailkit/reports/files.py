@@ -26,23 +26,28 @@ from mailkit.tabular.read import FORMULA_START, quote_formula
 from mailkit.workspace import Workspace
 
 #: Sheet (and HTML section) titles per view; English, the catalogue's message ids.
-SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results")}
+SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results"),
+          "forecast": N_("Breaks soon")}
 TITLE = N_("mailkit report")
-TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
+TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at",
+                          "breaks_at"})
 _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
 
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
           company: str | None = None) -> dict[str, Any]:
-    """The four report views with English column names (exports localize the headers when writing); with
-    `company` (a slug) every view holds that company's accounts and results only."""
+    """The report views with English column names (exports localize the headers when writing); with
+    `company` (a slug) every view holds that company's accounts and results only. "forecast": what breaks soon."""
+    from mailkit.reports.breaks_soon import forecast_frame
+
     latest = reports.status(workspace, lang=lang, company=company).rename(columns=reports.english_name)
     return {
         "status": latest,
         "companies": reports.by_company(frame=latest),
         "runs": reports.history(workspace, company=company),
         "results": reports.history(workspace, per_account=True, last_runs=last_runs, company=company),
+        "forecast": forecast_frame(workspace, lang=lang, company=company),
     }
 
 
@@ -77,7 +82,11 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def header(column: str, lang: str | None) -> str:
     """The localized header; time columns say they are UTC."""
-    name = reports.HEADERS.get(normalize_lang(lang) or "en", {}).get(column, column)
+    from mailkit.reports.breaks_soon import forecast_headers
+
+    name = reports.HEADERS.get(normalize_lang(lang) or "en", {}).get(column)
+    if name is None:
+        name = forecast_headers(lang).get(column, column) if normalize_lang(lang) else column
     return f"{name} (UTC)" if column in TIME_COLUMNS else name
 
 
@@ -194,7 +203,7 @@ def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
     """A standalone page: plots (base64 PNG) and the styled tables."""
     chosen = normalize_lang(lang) or "en"
     parts = [_plots_html(frames)]
-    for key in ("status", "companies", "runs"):
+    for key in ("forecast", "status", "companies", "runs"):
         table = _text_cells(frames[key]).rename(columns=lambda c: header(c, lang))
         parts.append(f"<h2>{html.escape(sheet_name(key, lang))}</h2>\n{reports.style(table).to_html()}")
     page = _PAGE.format(lang=chosen, title=html.escape(gettext(chosen, TITLE)), body="\n".join(parts),
