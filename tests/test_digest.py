@@ -167,3 +167,24 @@ def test_the_digest_html_renders_in_chromium(fleet, workspace, tmp_path, browser
     low, high = image.getextrema()
     assert image.size[0] == 900 and high - low > 100  # not blank: dark text on a light page
     assert sum(image.histogram()[:128]) > 500  # pixels of text
+
+
+def test_the_scheduled_job_carries_the_digest_and_mails_it(fleet, workspace):
+    env = {**ENV, "MAILKIT_SANDBOX": str(fleet.info_path)}
+    printed = run_mailkit("schedule", "install", "--every", "6h", "--via", "print", "--digest-to", ADMIN,
+                          "--digest-attach", home=workspace.home, env=env)
+    assert printed.returncode == 0, printed.stderr
+    assert f"schedule run --digest-to {ADMIN} --digest-attach" in printed.stdout
+    ran = run_mailkit("schedule", "run", "--digest-to", ADMIN, "--digest-attach", home=workspace.home, env=env)
+    assert ran.returncode == 0, ran.stderr
+    (mail,) = _digests(fleet)
+    assert mail.message.get_content_type() == "multipart/mixed" and "Taller Ruiz" in mail.raw.decode()
+    log = (workspace.home / "logs" / "schedule.log").read_text(encoding="utf-8")
+    assert f"digest sent to {ADMIN} through" in log
+    again = run_mailkit("schedule", "run", "--digest-to", ADMIN, home=workspace.home, env=env)
+    assert again.returncode == 0 and len(_digests(fleet)) == 1
+    assert "digest not sent to admin@contadores.example: nothing changed" in (
+        workspace.home / "logs" / "schedule.log").read_text(encoding="utf-8")
+    refused = run_mailkit("schedule", "install", "--every", "6h", "--via", "print", "--digest-attach",
+                          home=workspace.home, env=env)
+    assert refused.returncode == 2 and "--digest-to" in refused.stderr

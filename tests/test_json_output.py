@@ -67,6 +67,7 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
         ("account remove", ["account", "remove", "x@nowhere.invalid"], ""),
         ("schedule install", ["schedule", "install", "--every", "6h", "--via", "print"], ""),
         ("schedule status", ["schedule", "status"], ""),
+        ("forecast", ["forecast", "--days", "30"], ""),
         ("sandbox age", ["sandbox", "age", "recuperacion.lupita@gmail.com", "--published"], ""),  # it has no grants
     ]
 
