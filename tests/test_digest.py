@@ -120,18 +120,21 @@ def test_a_digest_with_no_account_to_send_through_says_so(fleet, workspace):
     assert bad.returncode == 2 and "--digest-to" in bad.stderr
 
 
-def test_the_admins_own_smtp_account_from_the_settings_sends_it(fleet, workspace):
-    """The admin's own account (not in the inventory), its password in the secret store under its address."""
-    from mailkit.secrets.store import SecretKind, secret_store
-
-    kontakt = "zamowienia.nowak@gmail.com"
-    workspace.set_setting("digest.sender", kontakt)
-    workspace.set_setting("digest.auth", "app-password")
-    workspace.set_setting("digest.provider", "gmail")
-    secret_store(workspace).set(kontakt, SecretKind.APP_PASSWORD, "poiu lkjh mnbv qwer")
+def test_the_admins_own_smtp_account_sends_it(fleet, workspace):
+    """`mailkit digest sender`: the admin's own account (not in the inventory), its password in the secret store."""
+    own = "zamowienia.nowak@gmail.com"
+    env = {**ENV, "MAILKIT_SANDBOX": str(fleet.info_path)}
+    set_up = run_mailkit("digest", "sender", own, "--auth", "app-password", "--provider", "gmail",
+                         input="poiu lkjh mnbv qwer\n", home=workspace.home, env=env)
+    assert set_up.returncode == 0 and "sign-in ok" in set_up.stdout, set_up.stderr
+    assert "poiu" not in workspace.settings_path.read_text(encoding="utf-8")
     done = _audit(workspace, fleet)
-    assert done["digest"]["via"] == kontakt and done["digest"]["state"] == "sent", done["digest"]
-    assert _digests(fleet)[-1].message["From"].addresses[0].addr_spec == kontakt
+    assert done["digest"]["via"] == own and done["digest"]["state"] == "sent", done["digest"]
+    assert _digests(fleet)[-1].message["From"].addresses[0].addr_spec == own
+    chosen = run_mailkit("digest", "via", CITAS, home=workspace.home, env=env)
+    assert chosen.returncode == 0 and workspace.setting("digest.via") == CITAS
+    forced = _audit(workspace, fleet, "--digest-always")
+    assert forced["digest"]["via"] == CITAS
 
 
 def _content() -> DigestContent:

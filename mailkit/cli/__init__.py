@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "domains_cmds",
     "schedule_cmds",
     "forecast_cmds",
+    "digest_cmds",
 )
 
 
