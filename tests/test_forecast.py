@@ -125,10 +125,8 @@ def test_a_refresh_token_unused_for_nearly_six_months_and_a_revoked_one(workspac
     item = next(i for i in forecast(workspace, 14, now=now) if i.kind == "oauth_unused")
     assert item.days_left(now) == 8 and (now - timedelta(days=175)).strftime("%Y-%m-%d") in item.cause("en")
     assert not [i for i in forecast(workspace, 7, now=now) if i.kind == "oauth_unused"]  # beyond a 7-day horizon
-    with Inventory.open(workspace) as inventory:  # a sign-in that worked since used the token
-        store = AuditStore(inventory.conn)
-        run = store.start_run({}, {}, [inventory.account_id("a@gmail.com")])
-        store.record(run.id, ResultRow(inventory.account_id("a@gmail.com"), "ok", checked_at=iso(now)))
+    with Inventory.open(workspace) as inventory:  # a refresh since used the refresh token
+        GrantStore(inventory).record_refresh("a@gmail.com", now + timedelta(hours=1))
     assert not forecast(workspace, 14, now=now)
     with Inventory.open(workspace) as inventory:
         GrantStore(inventory).set_status("a@gmail.com", "oauth_reauth_required")

@@ -48,12 +48,12 @@ def oauth_testing(facts: AccountFacts, now: datetime, workspace: Workspace) -> F
 
 
 def oauth_unused(facts: AccountFacts, now: datetime, workspace: Workspace) -> ForecastItem | None:
-    """A Google refresh token not used for six months dies: six months after its last use."""
+    """A Google refresh token not used for six months dies: six months after its last use (the consent or the
+    last refresh; a sign-in with a still-valid access token does not use it)."""
     grant = facts.grant
     if grant is None or grant.status != Status.OK.value or facts.account.provider in MICROSOFT:
         return None
     used = [t for t in (parse_time(grant.obtained_at), parse_time(grant.last_refresh_at)) if t is not None]
-    used += [o.at for o in facts.history if o.status == Status.OK.value]  # a sign-in that worked used a token
     if not used:
         return None
     last = max(used)
