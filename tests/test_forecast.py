@@ -85,7 +85,8 @@ def test_an_app_password_predating_a_password_change_appears(own_ws, own, files_
     assert refused.returncode == 1 and "bad_credentials" in refused.stdout
     item = _of(_forecast(own_ws, own), APP, "app_password_revoked")
     assert item["broken"] and item["headline"].startswith("broken since ")
-    assert item["company_name"] == "Facturas Lupita" and "535" in item["cause"]
+    assert item["company_name"] == "Facturas Lupita"
+    assert "(535 5.7.8 Username and Password not accepted.)" in item["cause"]
     assert "password changes" in item["cause"] and f"mailkit secret set {APP}" in item["remedy"]
     assert APP_PASSWORD not in json.dumps(item)
 

@@ -83,8 +83,15 @@ def app_password_revoked(facts: AccountFacts, now: datetime, workspace: Workspac
     if not worked:
         return None  # never worked: a wrong app password, not a revoked one
     refused = history[worked[-1] + 1]
-    reply = refused.reply.splitlines()[0][:80] if refused.reply else str(refused.reply_code or "")
+    reply = _first_sentence(refused.reply) if refused.reply else str(refused.reply_code or "")
     return _item(facts, "app_password_revoked", refused.at, worked=_day(history[worked[-1]].at), reply=reply)
+
+
+def _first_sentence(reply: str) -> str:
+    """'535 5.7.8 Username and Password not accepted.' out of Google's reply (its help link left out)."""
+    line = reply.splitlines()[0]
+    end = line.find(". ", 10)
+    return line[: end + 1] if end > 0 else line[:120]
 
 
 def basic_auth_retirement(facts: AccountFacts, now: datetime, workspace: Workspace) -> ForecastItem | None:
