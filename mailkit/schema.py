@@ -118,6 +118,12 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE accounts ADD COLUMN ca_file TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE results ADD COLUMN tls_kind TEXT NOT NULL DEFAULT ''",
     ],
+    # 6: when a grant's refresh token ends (Google's `refresh_token_expires_in`, or 7 days after a consent given to
+    #    a client in Testing) and whether its client was in Testing then: what the health forecast reads
+    [
+        "ALTER TABLE oauth_grants ADD COLUMN refresh_expires_at TEXT",
+        "ALTER TABLE oauth_grants ADD COLUMN client_testing INTEGER",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -67,6 +67,10 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
         ("account remove", ["account", "remove", "x@nowhere.invalid"], ""),
         ("schedule install", ["schedule", "install", "--every", "6h", "--via", "print"], ""),
         ("schedule status", ["schedule", "status"], ""),
+        ("forecast", ["forecast", "--days", "30"], ""),
+        ("digest via", ["digest", "via", LUPITA], ""),
+        ("digest sender", ["digest", "sender", "zamowienia.nowak@gmail.com", "--auth", "app-password", "--provider",
+                           "gmail"], "poiu lkjh mnbv qwer\n"),
         ("sandbox age", ["sandbox", "age", "recuperacion.lupita@gmail.com", "--published"], ""),  # it has no grants
     ]
 

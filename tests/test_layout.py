@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mailkit"
-PACKAGES = ("checks", "oauth", "secrets", "tabular", "twostep", "reports", "domains", "schedule")
+PACKAGES = ("checks", "oauth", "secrets", "tabular", "twostep", "reports", "domains", "schedule", "forecast",
+            "digest")
 HEAVY = ("keyring", "pandas", "openpyxl", "matplotlib", "ipywidgets", "google.auth", "google_auth_oauthlib",
          "requests")
 #: The flat modules these packages replaced; none may come back beside them.

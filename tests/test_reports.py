@@ -70,8 +70,10 @@ def filled(workspace: Workspace) -> Workspace:
         store.finish(second.id, "interrupted")
         conn.execute("INSERT INTO twostep VALUES (?, 'on', 1, 'directory', ?, NULL, '')",
                      (ids["facturas@gmail.com"], ago(days=1)))
-        conn.execute("INSERT INTO oauth_grants VALUES (?, 'fp', 'crm@gmail.com', 'https://mail.google.com/', ?, "
-                     "NULL, ?, 'ok')", (ids["crm@gmail.com"], ago(days=30), ago(hours=-1)))
+        conn.execute("INSERT INTO oauth_grants (account_id, client_fingerprint, authorized_email, scopes, "
+                     "obtained_at, last_refresh_at, access_expires_at, status) VALUES (?, 'fp', 'crm@gmail.com', "
+                     "'https://mail.google.com/', ?, NULL, ?, 'ok')",
+                     (ids["crm@gmail.com"], ago(days=30), ago(hours=-1)))
         conn.execute("INSERT INTO secret_facts VALUES (?, 'app_password', ?, NULL)",
                      (ids["facturas@gmail.com"], ago(days=40)))
     return workspace
@@ -140,8 +142,8 @@ def test_style_colours_by_severity_and_escapes(filled):
 def test_xlsx_has_what_an_accountant_expects(filled, tmp_path):
     path = export(tmp_path / "report.xlsx", filled, lang="es")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Estado", "Empresas", "Ejecuciones", "Resultados"]
-    sizes = {"Estado": 5, "Empresas": 2, "Ejecuciones": 2, "Resultados": 6}
+    assert book.sheetnames == ["Estado", "Empresas", "Ejecuciones", "Resultados", "Se rompe pronto"]
+    sizes = {"Estado": 5, "Empresas": 2, "Ejecuciones": 2, "Resultados": 6, "Se rompe pronto": 0}
     for sheet in book:
         assert sheet.max_row == sizes[sheet.title] + 1
         assert sheet.freeze_panes == "A2"

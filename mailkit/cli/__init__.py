@@ -34,6 +34,8 @@ COMMAND_MODULES = (
     "domains_cmds",
     "schedule_cmds",
     "app_cmds",
+    "forecast_cmds",
+    "digest_cmds",
 )
 
 

@@ -33,6 +33,10 @@ def audit(
                                "'last'."),
     json_out: bool = JsonOption,
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    digest_to: str = typer.Option(None, "--digest-to", metavar="ADDRESS", help="Then mail this address what "
+                                  "changed since the previous run (newly broken, fixed, breaking soon)."),
+    digest_attach: bool = typer.Option(False, "--digest-attach", help="Attach the .xlsx report to the digest."),
+    digest_always: bool = typer.Option(False, "--digest-always", help="Send the digest even when nothing changed."),
 ) -> None:
     """Check sign-in (and with --send-test send a test) for many accounts at once; results go to the
     workspace as they come, so an interrupted run can be finished with --resume."""
@@ -43,6 +47,13 @@ def audit(
     if resume is not None and (company or email or broken or send_test or send_to or attachments):
         raise UsageError("--resume finishes a run as it was started: leave out --company, --email, --broken "
                          "and the --send-* options")
+    if digest_to is not None:
+        from mailkit.digest import check_address, check_settings
+
+        digest_to = check_address(digest_to)
+        check_settings(STATE.workspace())
+    elif digest_attach or digest_always:
+        raise UsageError("--digest-attach and --digest-always go with --digest-to ADDRESS")
     if (send_to or attachments) and not send_test and resume is None:
         send_test = True
     options = AuditOptions(send_test=send_test, send_to=send_to, attachments=attachments, lang=lang,
@@ -64,11 +75,19 @@ def audit(
             say(f"interrupted: run {runner.run_id} is saved; finish it with `mailkit audit --resume "
                 f"{runner.run_id}`", err=True)
         raise typer.Exit(INTERRUPTED_EXIT)
+    digest = None
+    if digest_to is not None and summary.run_id is not None:
+        from mailkit.digest import deliver
+
+        digest = deliver(STATE.workspace(), summary.run_id, digest_to, lang=lang, attach=digest_attach,
+                         always=digest_always, company=company)
     if json_out:
-        emit_json(summary.to_dict(lang))
+        emit_json({**summary.to_dict(lang), **({"digest": digest.to_dict()} if digest else {})})
     else:
         _print_summary(summary, lang)
-    if not summary.ok:
+        if digest is not None:
+            say(digest.line(), err=not digest.ok)
+    if not summary.ok or (digest is not None and not digest.ok):
         raise typer.Exit(1)
 
 

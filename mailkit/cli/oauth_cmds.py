@@ -24,11 +24,17 @@ def client(
     tenant: str = typer.Option("", "--tenant", help="Microsoft: the Directory (tenant) ID or a domain of the tenant."),
     client_id: str = typer.Option("", "--client-id", help="Microsoft: the Application (client) ID."),
     company: str = typer.Option("", "--company", help="Microsoft: only for this company (its own tenant)."),
+    testing: bool = typer.Option(None, "--testing/--published", help="Google: the client's consent screen is in "
+                                 "Testing (its refresh tokens die 7 days after consent) or published. Without a "
+                                 "file: said of the client registered now."),
     json_out: bool = JsonOption,
 ) -> None:
     """Register your OAuth client once: Google's Desktop-app JSON, or (--microsoft) an Entra app's ids."""
     if microsoft:
         _register_microsoft(file, tenant, client_id, company, json_out)
+        return
+    if file is None and testing is not None and not (tenant or client_id or company):
+        _publishing_status(testing, json_out)
         return
     if file is None or tenant or client_id or company:
         raise UsageError("give the Google client JSON file, or --microsoft --tenant TENANT --client-id APP_ID "
@@ -36,12 +42,31 @@ def client(
     from mailkit.oauth import register_client
 
     registered = register_client(STATE.workspace(), file)
+    if testing is not None:
+        from mailkit.oauth import TESTING_SETTING
+
+        STATE.workspace().set_setting(f"{TESTING_SETTING}.{registered.fingerprint}", testing)
     if json_out:
         emit_json({**registered.describe(), "stored_at": str(STATE.workspace().oauth_client_path)})
         return
     say(f"OAuth client registered: {registered.client_id}" +
         (f" (project {registered.project_id})" if registered.project_id else ""))
     say(f"kept in {STATE.workspace().oauth_client_path} (readable by you only); next: `mailkit oauth login EMAIL`")
+
+
+def _publishing_status(testing: bool, json_out: bool) -> None:
+    """Keep the admin's word on the registered client's publishing status (what the forecast reads)."""
+    from mailkit.oauth import TESTING_SETTING, active_client
+
+    workspace = STATE.workspace()
+    registered = active_client(workspace)
+    workspace.set_setting(f"{TESTING_SETTING}.{registered.fingerprint}", testing)
+    if json_out:
+        emit_json({**registered.describe(), "testing": testing})
+        return
+    say(f"OAuth client {registered.client_id}: " + (
+        "in Testing: consents given from now on end 7 days later (`mailkit forecast` warns before)" if testing
+        else "published: its refresh tokens have no 7-day limit (consents given while in Testing keep theirs)"))
 
 
 def _register_microsoft(file: Path | None, tenant: str, client_id: str, company: str, json_out: bool) -> None:

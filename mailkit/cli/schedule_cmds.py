@@ -16,12 +16,18 @@ def install_command(
     company: str = typer.Option(None, "--company", help="Only this company (slug or name)."),
     via: str = typer.Option("auto", "--via", help="systemd, launchd, schtasks, cron, or print (only show the "
                             "crontab line); default: what this machine has."),
+    digest_to: str = typer.Option(None, "--digest-to", metavar="ADDRESS", help="After each run, mail this address "
+                                  "what changed (newly broken, fixed, breaking soon)."),
+    digest_attach: bool = typer.Option(False, "--digest-attach", help="Attach the .xlsx report to the digest."),
+    digest_always: bool = typer.Option(False, "--digest-always", help="Send the digest even when nothing changed."),
     json_out: bool = JsonOption,
 ) -> None:
     """Install (or replace) the scheduled audit of this workspace."""
     from mailkit.schedule import Job, install, parse_interval
 
-    job = Job.here(STATE.workspace().ensure().home, parse_interval(every), company)
+    digest = _digest_request(digest_to, digest_attach, digest_always)
+    job = Job.here(STATE.workspace().ensure().home, parse_interval(every), company,
+                   digest.args() if digest else ())
     done = install(job, via)
     if json_out:
         emit_json({"job": job.name, "every": job.every.label, "via": done.via, "where": done.where,
@@ -39,6 +45,22 @@ def install_command(
             say(f"warning: {done.note}", err=True)
     if not done.active and done.via == "systemd":  # units written but not enabled: the install is not finished
         raise typer.Exit(2)
+
+
+def _digest_request(to: str | None, attach: bool, always: bool, *, settings: bool = True):  # noqa: ANN202
+    """The digest options checked (an address; with `settings`, digest settings that can work), as a
+    DigestRequest, or None when no digest is asked."""
+    from mailkit.digest import check_address, check_settings
+    from mailkit.errors import UsageError
+    from mailkit.schedule import DigestRequest
+
+    if to is None:
+        if attach or always:
+            raise UsageError("--digest-attach and --digest-always go with --digest-to ADDRESS")
+        return None
+    if settings:
+        check_settings(STATE.workspace())
+    return DigestRequest(check_address(to), attach, always)
 
 
 @schedule_app.command("status")
@@ -103,12 +125,18 @@ def remove_command() -> None:
 
 
 @schedule_app.command("run")
-def run_command(company: str = typer.Option(None, "--company", help="Only this company (slug or name).")) -> None:
-    """What the scheduled job runs: one audit, headless, told to <workspace>/logs/schedule.log. Ends 0 when
-    another audit of the workspace is running (the log says so)."""
+def run_command(
+    company: str = typer.Option(None, "--company", help="Only this company (slug or name)."),
+    digest_to: str = typer.Option(None, "--digest-to", metavar="ADDRESS", help="Then mail this address the digest."),
+    digest_attach: bool = typer.Option(False, "--digest-attach", help="Attach the .xlsx report to the digest."),
+    digest_always: bool = typer.Option(False, "--digest-always", help="Send the digest even when nothing changed."),
+) -> None:
+    """What the scheduled job runs: one audit, headless, told to <workspace>/logs/schedule.log (and the digest
+    mailed when asked). Ends 0 when another audit of the workspace is running (the log says so)."""
     from mailkit.schedule import run_job
 
-    outcome = run_job(STATE.workspace(), company, STATE.lang)
+    outcome = run_job(STATE.workspace(), company, STATE.lang, _digest_request(digest_to, digest_attach, digest_always,
+                                                                               settings=False))
     if outcome.state == "failed":
         say(outcome.line, err=True)
     raise typer.Exit(outcome.exit_code)

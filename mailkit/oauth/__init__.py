@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from mailkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from mailkit.oauth.client import register_client
+    from mailkit.oauth.client import active_client, register_client
     from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
     from mailkit.oauth.microsoft import (
         MICROSOFT_PROVIDERS,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         PROFILE_SCOPE,
     )
     from mailkit.oauth.store import (
+        TESTING_SETTING,
         DirectoryGrantStore,
         GrantPurpose,
         GrantStore,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from mailkit.oauth.tokens import TokenSource, grant_status, revoke
 
 _SOURCES: dict[str, list[str]] = {
-    "client": ["register_client"],
+    "client": ["active_client", "register_client"],
     "flow": ["ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT"],
     "microsoft": ["is_microsoft", "MICROSOFT_PROVIDERS", "MicrosoftConsentFlow", "MicrosoftDeviceFlow",
         "MicrosoftTokenSource"],
@@ -51,7 +52,7 @@ _SOURCES: dict[str, list[str]] = {
     "scopes": ["API_SCOPE_PREFIX", "DIRECTORY_MANAGE_SCOPE", "DIRECTORY_SCOPE", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE",
         "GMAIL_SEND_SCOPE", "MAIL_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"],
     "store": ["admin_of", "delete_bundle", "DirectoryGrantStore", "GrantPurpose", "GrantStore", "load_bundle",
-        "pick_admin"],
+        "pick_admin", "TESTING_SETTING"],
     "tokens": ["grant_status", "revoke", "TokenSource"],
 }
 
@@ -60,5 +61,6 @@ __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 __all__ = ["API_SCOPE_PREFIX", "ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT", "DIRECTORY_MANAGE_SCOPE",
     "DIRECTORY_SCOPE", "DirectoryGrantStore", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE", "GrantPurpose",
     "GrantStore", "MAIL_SCOPE", "MICROSOFT_PROVIDERS", "MicrosoftConsentFlow", "MicrosoftDeviceFlow",
-    "MicrosoftTokenSource", "OPENID_SCOPE", "PROFILE_SCOPE", "TokenSource", "admin_of", "delete_bundle", "grant_status",
-    "is_microsoft", "load_bundle", "pick_admin", "register_client", "register_microsoft_client", "revoke"]
+    "MicrosoftTokenSource", "OPENID_SCOPE", "PROFILE_SCOPE", "TESTING_SETTING", "TokenSource", "active_client",
+    "admin_of", "delete_bundle", "grant_status", "is_microsoft", "load_bundle", "pick_admin", "register_client",
+    "register_microsoft_client", "revoke"]

@@ -45,6 +45,7 @@ from mailkit.oauth.store import (
     delete_bundle,
     load_bundle,
     parse_time,
+    record_lifetime,
     save_bundle,
 )
 from mailkit.secrets.redaction import redact, remember
@@ -374,6 +375,7 @@ class ConsentFlow:
             replaced = self.purpose.store(inventory).save_consent(
                 email, client_fingerprint=self.client.fingerprint, authorized_email=who, scopes=granted,
                 access_expires_at=expiry)
+            record_lifetime(self.workspace, inventory, self.purpose, email, token, self.client.fingerprint)
         for other in replaced:  # e.g. the domain's previous Directory admin: its token is of no use any more
             delete_bundle(self.workspace, other, kind)
         log.info("OAuth consent stored for %s (authorized %s; scopes %s)", email, who, " ".join(granted))

@@ -32,6 +32,10 @@ from mailkit.workspace import Workspace
 REFRESH_MARGIN = timedelta(minutes=5)
 #: The words of the mail scope's box on Google's consent page.
 MAIL_BOX = "Read, compose, send and permanently delete all your email from Gmail"
+#: A refresh token issued to an OAuth client whose consent screen is External and in "Testing" lives this long.
+TESTING_LIFETIME = timedelta(days=7)
+#: The workspace setting (table) that says, per client fingerprint, whether the admin's client is in Testing.
+TESTING_SETTING = "oauth_testing"
 
 
 def utcnow() -> datetime:
@@ -115,6 +119,10 @@ class GrantFacts:
     last_refresh_at: str | None
     access_expires_at: str | None
     status: str
+    #: When the refresh token ends, when that is known (Google's `refresh_token_expires_in`, or a Testing client).
+    refresh_expires_at: str | None = None
+    #: Whether the client was in Testing when the consent was given (None: not known).
+    client_testing: bool | None = None
 
     @property
     def mail_scope(self) -> bool:
@@ -172,6 +180,14 @@ class GrantStore:
             tx.execute("UPDATE oauth_grants SET last_refresh_at = ?, access_expires_at = ?, status = 'ok' "
                        "WHERE account_id = ?", (now_iso(), iso(access_expires_at), self.inventory.account_id(email)))
 
+    def record_lifetime(self, email: str, refresh_expires_at: datetime | None, testing: bool | None = None) -> None:
+        """What is known of the refresh token's end: a date (None leaves the one known), its client in Testing."""
+        with self.inventory.transaction() as tx:
+            tx.execute("UPDATE oauth_grants SET refresh_expires_at = COALESCE(?, refresh_expires_at), "
+                       "client_testing = COALESCE(?, client_testing) WHERE account_id = ?",
+                       (iso(refresh_expires_at), None if testing is None else int(testing),
+                        self.inventory.account_id(email)))
+
     def set_status(self, email: str, status: Status | str) -> None:
         with self.inventory.transaction() as tx:
             tx.execute("UPDATE oauth_grants SET status = ? WHERE account_id = ?",
@@ -189,8 +205,26 @@ class GrantStore:
 
 
 def _facts(row: sqlite3.Row) -> GrantFacts:
+    testing = row["client_testing"]
     return GrantFacts(row["email"], row["client_fingerprint"], row["authorized_email"], row["scopes"].split(),
-                      row["obtained_at"], row["last_refresh_at"], row["access_expires_at"], row["status"])
+                      row["obtained_at"], row["last_refresh_at"], row["access_expires_at"], row["status"],
+                      row["refresh_expires_at"], None if testing is None else bool(testing))
+
+
+def client_in_testing(workspace: Workspace, fingerprint: str) -> bool | None:
+    """What the admin said of this OAuth client (`mailkit oauth client --testing/--published`); None: not said."""
+    value = workspace.setting(f"{TESTING_SETTING}.{fingerprint}")
+    return value if isinstance(value, bool) else None
+
+
+def refresh_token_end(token: dict[str, Any], testing: bool | None, now: datetime | None = None) -> datetime | None:
+    """When a just-issued refresh token ends: Google's own `refresh_token_expires_in` when the token response
+    carries it (a Testing client's, or a time-limited consent), else 7 days on for a client in Testing."""
+    now = now or utcnow()
+    seconds = token.get("refresh_token_expires_in")
+    if isinstance(seconds, int | float) or (isinstance(seconds, str) and seconds.isdigit()):
+        return now + timedelta(seconds=float(seconds))
+    return now + TESTING_LIFETIME if testing else None
 
 
 @dataclass
@@ -297,6 +331,17 @@ MAIL = GrantPurpose("mail", SCOPES, MAIL_SCOPE, MAIL_BOX, "to send over SMTP", S
                     "{email} authorized: mailkit can now send as this account with OAuth 2.0 (XOAUTH2).")
 
 
+def record_lifetime(workspace: Workspace, inventory: Inventory, purpose: GrantPurpose, email: str,
+                    token: dict[str, Any], fingerprint: str) -> None:
+    """After a mail consent: keep when its refresh token ends and whether its client was in Testing, as far as
+    the token response and the admin's word on the client tell."""
+    store = purpose.store(inventory)
+    if not isinstance(store, GrantStore) or not store.knows(email):
+        return
+    testing = client_in_testing(workspace, fingerprint)
+    store.record_lifetime(email, refresh_token_end(token, testing), testing)
+
+
 @contextmanager
 def facts_of(workspace: Workspace, email: str, purpose: GrantPurpose = MAIL) -> Iterator[GrantFactsStore | None]:
     """The purpose's grant store in the workspace's inventory, or None when it keeps no facts for `email`."""
@@ -305,6 +350,7 @@ def facts_of(workspace: Workspace, email: str, purpose: GrantPurpose = MAIL) -> 
         yield store if store.knows(email) else None
 
 
-__all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "DirectoryGrantFacts", "DirectoryGrantStore", "GrantFacts",
+__all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "TESTING_LIFETIME", "TESTING_SETTING", "client_in_testing",
+           "record_lifetime", "refresh_token_end", "DirectoryGrantFacts", "DirectoryGrantStore", "GrantFacts",
            "GrantFactsStore", "GrantPurpose", "GrantStore", "TokenBundle", "admin_of", "delete_bundle", "facts_of",
            "iso", "load_bundle", "parse_time", "pick_admin", "save_bundle", "utcnow"]

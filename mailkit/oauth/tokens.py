@@ -15,6 +15,8 @@ the others then find the fresh token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import threading
 import weakref
@@ -41,6 +43,7 @@ from mailkit.oauth.store import (
     facts_of,
     iso,
     load_bundle,
+    refresh_token_end,
     save_bundle,
 )
 from mailkit.secrets.redaction import redact
@@ -143,8 +146,9 @@ class TokenSource:
         credentials = Credentials(None, refresh_token=bundle.refresh_token, token_uri=client.token_uri,
                                   client_id=client.client_id, client_secret=client.client_secret)
         with requests.Session() as session:
+            request = _VerifyingRequest(session)
             try:
-                credentials.refresh(_VerifyingRequest(session))
+                credentials.refresh(request)
             except RefreshError as exc:
                 raise self._refresh_error(exc) from None
             except TransportError as exc:
@@ -155,6 +159,8 @@ class TokenSource:
         with facts_of(self.workspace, self.email, self.purpose) as facts:
             if facts is not None:
                 facts.record_refresh(self.email, fresh.expiry)
+            if isinstance(facts, GrantStore) and request.grant_answer:  # Google said when the refresh token ends
+                facts.record_lifetime(self.email, refresh_token_end(request.grant_answer, None))
         log.info("refreshed the OAuth access token of %s (valid until %s)", self.email, iso(fresh.expiry))
         return fresh.access_token
 
@@ -201,9 +207,19 @@ class _VerifyingRequest(Request):
     """google-auth's transport with `verify=` on each call: a Session's own `verify` loses to
     REQUESTS_CA_BUNDLE, and in sandbox mode only the sandbox's CA can work."""
 
+    def __init__(self, session: requests.Session):
+        super().__init__(session)
+        #: The token endpoint's answer when it said when the refresh token ends (`refresh_token_expires_in`).
+        self.grant_answer: dict[str, Any] = {}
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("verify", requests_verify())
-        return super().__call__(*args, **kwargs)
+        response = super().__call__(*args, **kwargs)
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            answer = json.loads(response.data)
+            if isinstance(answer, dict) and answer.get("refresh_token_expires_in") is not None:
+                self.grant_answer = {"refresh_token_expires_in": answer["refresh_token_expires_in"]}
+        return response
 
 
 def revoke(account: Account, workspace: Workspace, *, timeout: float = 15.0) -> dict[str, Any]:

@@ -28,9 +28,11 @@ from mailkit.workspace import Workspace
 
 #: Sheet (and HTML section) titles per view; English, the catalogue's message ids.
 SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results"),
-          "readiness": N_("Basic auth")}
+          "readiness": N_("Basic auth"),
+          "forecast": N_("Breaks soon")}
 TITLE = N_("mailkit report")
-TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at"})
+TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at",
+                          "breaks_at"})
 _HEADER_FILL = "DDDDDD"
 _MAX_WIDTH = 60
 #: Companies drawn by name in the HTML report's plot; the rest share one bar.
@@ -39,10 +41,11 @@ TOP_COMPANIES = 15
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
           company: str | None = None, statuses: Collection[str] | None = None) -> dict[str, Any]:
-    """The four report views with English column names (exports localize the headers when writing), and the
-    basic-auth readiness when there are Microsoft 365 mailboxes; with `company` (a slug) every view holds that
-    company's accounts and results only; with `statuses` the accounts and results only of the accounts whose
-    latest status is one of them (what a filtered view shows)."""
+    """The report views with English column names (exports localize the headers when writing): the four views,
+    "forecast" (what breaks soon), and the basic-auth readiness when there are Microsoft 365 mailboxes; with
+    `company` (a slug) every view holds that company's accounts and results only; with `statuses` the accounts
+    and results only of the accounts whose latest status is one of them (what a filtered view shows)."""
+    from mailkit.reports.breaks_soon import forecast_frame
     from mailkit.reports.readiness import readiness_frame
 
     latest = reports.status(workspace, lang=lang, company=company).rename(columns=reports.english_name)
@@ -56,6 +59,7 @@ def views(workspace: Workspace | None = None, *, lang: str | None = None, last_r
         "companies": reports.by_company(frame=latest),
         "runs": reports.history(workspace, company=company),
         "results": results,
+        "forecast": forecast_frame(workspace, lang=lang, company=company),
     }
     readiness = readiness_frame(workspace, lang=lang, company=company).rename(columns=reports.english_name)
     if statuses is not None and not readiness.empty:
@@ -96,7 +100,11 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def header(column: str, lang: str | None) -> str:
     """The localized header; time columns say they are UTC."""
-    name = reports.HEADERS.get(normalize_lang(lang) or "en", {}).get(column, column)
+    from mailkit.reports.breaks_soon import forecast_headers
+
+    name = reports.HEADERS.get(normalize_lang(lang) or "en", {}).get(column)
+    if name is None:
+        name = forecast_headers(lang).get(column, column) if normalize_lang(lang) else column
     return f"{name} (UTC)" if column in TIME_COLUMNS else name
 
 
@@ -213,7 +221,7 @@ def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
     """A standalone page: plots (base64 PNG) and the styled tables."""
     chosen = normalize_lang(lang) or "en"
     parts = [_plots_html(frames)]
-    for key in ("status", "companies", "runs", "readiness"):
+    for key in ("forecast", "status", "companies", "runs", "readiness"):
         if key not in frames:
             continue
         table = _text_cells(frames[key]).rename(columns=lambda c: header(c, lang))

@@ -11,7 +11,7 @@ import time
 from typing import Any
 from urllib.parse import unquote_plus
 
-from mailkit.sandbox.grants import AccessToken, Grant
+from mailkit.sandbox.grants import TESTING_LIFETIME, AccessToken, Grant
 from mailkit.sandbox.http_core import (
     GOOGLE_ISSUER,
     GOOGLE_TOKEN_URI,
@@ -109,6 +109,8 @@ def _token_response(ctx: HttpContext, grant: Grant, *, refresh_token: str = "", 
     if refresh_token:
         body["refresh_token"] = refresh_token
     body.update(scope=" ".join(grant.scopes), token_type="Bearer")
+    if grant.testing and grant.refresh_token:  # as Google answers a client in Testing: the refresh token's life left
+        body["refresh_token_expires_in"] = max(0, int(grant.created + TESTING_LIFETIME - time.time()))
     if "openid" in grant.scopes:
         body["id_token"] = id_token(ctx, grant, nonce)
     return json_response(body)

@@ -13,16 +13,16 @@ if TYPE_CHECKING:
     from mailkit.schedule.installer import Installed, find, install, remove
     from mailkit.schedule.interval import Interval, parse_interval
     from mailkit.schedule.jobs import Job, job_name
-    from mailkit.schedule.run import JobOutcome, last_logged_run, log_path, run_job
+    from mailkit.schedule.run import DigestRequest, JobOutcome, last_logged_run, log_path, run_job
 
 _SOURCES: dict[str, list[str]] = {
     "installer": ["find", "install", "Installed", "remove"],
     "interval": ["Interval", "parse_interval"],
     "jobs": ["Job", "job_name"],
-    "run": ["JobOutcome", "last_logged_run", "log_path", "run_job"],
+    "run": ["DigestRequest", "JobOutcome", "last_logged_run", "log_path", "run_job"],
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = ["Installed", "Interval", "Job", "JobOutcome", "find", "install", "job_name", "last_logged_run", "log_path",
-    "parse_interval", "remove", "run_job"]
+__all__ = ["DigestRequest", "Installed", "Interval", "Job", "JobOutcome", "find", "install", "job_name",
+    "last_logged_run", "log_path", "parse_interval", "remove", "run_job"]

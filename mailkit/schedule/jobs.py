@@ -51,6 +51,8 @@ class Job:
     company: str | None = None
     executable: tuple[str, ...] = field(default_factory=lambda: tuple(mailkit_executable()))
     env: tuple[tuple[str, str], ...] = ()
+    #: `schedule run`'s digest options (`--digest-to ADDRESS` ...), when the run mails a digest.
+    digest: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -59,13 +61,13 @@ class Job:
     @property
     def argv(self) -> list[str]:
         company = ["--company", self.company] if self.company else []
-        return [*self.executable, "--home", str(self.home), "schedule", "run", *company]
+        return [*self.executable, "--home", str(self.home), "schedule", "run", *company, *self.digest]
 
     @classmethod
-    def here(cls, home: Path, every: Interval, company: str | None = None) -> Job:
+    def here(cls, home: Path, every: Interval, company: str | None = None, digest: tuple[str, ...] = ()) -> Job:
         """The job for a workspace, run by this environment's mailkit with the carried environment."""
         env = tuple((k, os.environ[k]) for k in CARRIED_ENV if os.environ.get(k))
-        return cls(Path(home).expanduser().absolute(), every, company, env=env)
+        return cls(Path(home).expanduser().absolute(), every, company, env=env, digest=digest)
 
 
 # --- systemd ---------------------------------------------------------------------------------------

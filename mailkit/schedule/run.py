@@ -58,8 +58,24 @@ class JobOutcome:
         return 0 if self.state in ("ran", "skipped") else 2
 
 
-def run_job(workspace: Workspace, company: str | None = None, lang: str | None = None) -> JobOutcome:
-    """One audit of the workspace (or one company), logged; never raises for what the log can tell."""
+@dataclass(frozen=True)
+class DigestRequest:
+    """Mail a digest after the run: to whom, with the .xlsx attached, even when nothing changed."""
+
+    to: str
+    attach: bool = False
+    always: bool = False
+
+    def args(self) -> tuple[str, ...]:
+        """The same request as `schedule run` options."""
+        return ("--digest-to", self.to, *(["--digest-attach"] if self.attach else []),
+                *(["--digest-always"] if self.always else []))
+
+
+def run_job(workspace: Workspace, company: str | None = None, lang: str | None = None,
+            digest: DigestRequest | None = None) -> JobOutcome:
+    """One audit of the workspace (or one company), logged, then its digest mailed when asked; never raises for
+    what the log can tell."""
     from mailkit.audit import Audit, AuditOptions, Selection
     from mailkit.i18n import resolve_lang
     from mailkit.syncio import run_sync
@@ -87,7 +103,23 @@ def run_job(workspace: Workspace, company: str | None = None, lang: str | None =
         line = (f"audit run {summary.run_id} {summary.state}: {summary.checked} of {summary.total} checked, "
                 f"{summary.counts.get('ok', 0)} ok, {summary.broken} not ok [{counts}]")
     log.info(line)
+    if digest is not None and summary.run_id is not None:
+        _mail_digest(workspace, summary.run_id, digest, resolve_lang(lang), company, log)
     return JobOutcome("ran", summary.run_id, line)
+
+
+def _mail_digest(workspace: Workspace, run_id: int, digest: DigestRequest, lang: str, company: str | None,
+                 log: logging.Logger) -> None:
+    """Send the run's digest and log how it went (a failed digest is logged, the audit still ran)."""
+    from mailkit.digest.sending import deliver
+
+    try:
+        outcome = deliver(workspace, run_id, digest.to, lang=lang, attach=digest.attach, always=digest.always,
+                          company=company)
+    except MailkitError as exc:
+        log.error("digest not sent: %s", exc)
+        return
+    (log.info if outcome.ok else log.error)(outcome.line())
 
 
 def last_logged_run(workspace: Workspace) -> tuple[int | None, str]:
@@ -101,4 +133,5 @@ def last_logged_run(workspace: Workspace) -> tuple[int | None, str]:
     return run_id, lines[-1] if lines else ""
 
 
-__all__ = ["LOG_FILE", "JobOutcome", "RedactingFormatter", "job_logger", "last_logged_run", "log_path", "run_job"]
+__all__ = ["LOG_FILE", "DigestRequest", "JobOutcome", "RedactingFormatter", "job_logger", "last_logged_run",
+           "log_path", "run_job"]
