@@ -102,4 +102,5 @@ def test_no_microsoft_mailbox_no_readiness_sheet(workspace: Workspace, tmp_path)
     done = run_mailkit("report", "--readiness", home=workspace.home)
     assert done.returncode == 0 and "no Microsoft 365 accounts" in done.stdout
     run_mailkit("report", "--output", str(tmp_path / "r.xlsx"), home=workspace.home)
-    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == ["Status", "Companies", "Runs", "Results"]
+    sheets = openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames
+    assert sheets == ["Status", "Companies", "Runs", "Results", "Breaks soon"]
