@@ -143,7 +143,7 @@ class OAuthPanel(ConsentHost, Panel):
                 f"<b>{escape(result.status)}</b>"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(cause)}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
-            self.actions.show(actions_for(result.status, "oauth2"), result.email)
+            self.actions.show(actions_for(result.status, "oauth2", provider), result.email)
         self.show_state()
 
 
