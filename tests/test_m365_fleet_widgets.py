@@ -10,6 +10,7 @@ import pytest
 
 from mailkit.inventory import Inventory
 from mailkit.models import build_account
+from mailkit.sandbox.consent_robot import approve
 from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.ui import BulkPanel, HomePage, OAuthPanel, ReportView, TroubleshootWizard
@@ -19,7 +20,7 @@ from mailkit.ui.hints import remedy_hint
 from mailkit.ui.home import STEPS
 from mailkit.workspace import Workspace
 from tests import m365_fixtures
-from tests.m365_fixtures import DEFAULTS, FACTURAS, LEGACY, RETIRED, SMTPOFF
+from tests.m365_fixtures import DEFAULTS, FACTURAS, LEGACY, RETIRED, SMTPOFF, arrive
 
 m365, mws = m365_fixtures.m365, m365_fixtures.mws  # the fixtures, for this module
 
@@ -50,7 +51,11 @@ def test_microsoft_mailboxes_connect_with_microsoft_and_never_get_googles_fixes(
         assert actions_for(status, "password", "microsoft365")[0] == "oauth_microsoft"
     assert actions_for("smtp_auth_disabled", "oauth2", "microsoft365") == ("retry",)  # OAuth is refused too
     assert actions_for("app_password_required", "password", "gmail") == ("app_password", "twostep", "oauth")
-    assert command_for("oauth_microsoft", SMTPOFF) == f"mailkit oauth login {SMTPOFF} --device-code"
+    assert command_for("oauth_microsoft", FACTURAS, "contoso", "oauth2") == \
+        f"mailkit oauth login {FACTURAS} --device-code"
+    assert command_for("oauth_microsoft", SMTPOFF, "contoso", "password").splitlines() == [
+        f"mailkit account add {SMTPOFF} --company contoso --provider microsoft365 --auth oauth2",
+        f"mailkit oauth login {SMTPOFF} --device-code"]  # a password mailbox is switched first, as the CLI asks
     assert ACTIONS["oauth_microsoft"].notebook == "07_microsoft_365.ipynb"
     assert form_fixes("bad_credentials", "app_password", "microsoft365") == ["oauth_microsoft", "retry"]
     assert form_fixes("bad_credentials", "app_password", "gmail") == ["twostep", "troubleshoot"]
@@ -122,9 +127,10 @@ def test_troubleshooting_a_flagged_mailbox_offers_connect_with_microsoft(mixed: 
     assert button.description == "Connect with Microsoft" and button.icon == "windows"
     links = wizard.actions.links.value
     assert "href='07_microsoft_365.ipynb'" in links and f"mailkit oauth login {email} --device-code" in links
+    assert f"mailkit account add {email} --company contoso --provider microsoft365 --auth oauth2" in links
     assert "02_gmail_oauth" not in links and "03_two_step" not in links
     opened = wizard.actions.run("oauth_microsoft")  # the OAuth panel, on this mailbox, speaking Microsoft's words
-    assert isinstance(opened, OAuthPanel) and opened.account.value == email
+    assert isinstance(opened, OAuthPanel) and opened.account.value == email and opened.moving == email
     assert opened.connect.description == "Connect with Microsoft"
     opened.close()
     wizard.language.value = "es"
@@ -142,6 +148,30 @@ def test_troubleshooting_a_gmail_account_keeps_googles_fixes(mixed: Workspace) -
 def test_home_page_counts_microsoft_fixes_and_links_the_microsoft_notebook(mixed: Workspace) -> None:
     BulkPanel(mixed, companies=["contoso"], lang="en").start.click()
     home = HomePage(mixed, lang="en")
-    assert home.health.todo["oauth_microsoft"] == 4 and "oauth" not in home.health.todo  # 3 flagged + 1 unconnected
+    assert home.health.todo["oauth_microsoft"] == 5 and "oauth" not in home.health.todo  # 3 flagged, 2 unconnected
     assert "data-action='oauth_microsoft'" in home.next.value and "07_microsoft_365" in home.next.value
     assert ("07_microsoft_365.ipynb", "step_07") in STEPS and "href='07_microsoft_365.ipynb'" in home.steps.value
+
+
+
+def test_connect_with_microsoft_on_a_password_mailbox_moves_it_to_oauth(mixed: Workspace) -> None:
+    panel = OAuthPanel(mixed, email=RETIRED, open_browser=False, timeout=30, lang="en")  # as the fix opens it
+    assert panel.moving == RETIRED and panel.account.value == RETIRED
+    panel.connect.click()
+    arrive(approve(panel.flow.authorization_url))
+    panel.waiting.join(20)
+    assert panel.result is not None and panel.result.ok, panel.outcome.value
+    assert "now signs in with OAuth 2.0 instead of its password" in panel.alert.text
+    with Inventory.open(mixed) as inventory:
+        assert inventory.account(RETIRED).auth == "oauth2"
+    wizard = TroubleshootWizard(mixed, email=RETIRED, lang="en")
+    wizard.imap.value = False
+    wizard.run.click()
+    assert "data-status='ok'" in wizard.verdict.value  # Microsoft takes the token where it refused the password
+    report = ReportView(mixed, lang="en")
+    assert f"data-readiness='ready' data-email='{RETIRED}'" in report.readiness.value
+
+
+def test_the_oauth_panel_still_refuses_a_password_account_nobody_asked_to_move(mixed: Workspace) -> None:
+    panel = OAuthPanel(mixed, open_browser=False, lang="en")
+    assert LEGACY not in [value for _label, value in panel.account.options] and panel.moving == ""

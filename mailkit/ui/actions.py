@@ -38,6 +38,7 @@ class Action:
     notebook: str
     command: str
     kind: str = ""  # the fix it is a variant of ("oauth" for Microsoft's connection): a panel's own way applies
+    switch: str = ""  # the command first moving an account that signs in another way onto this fix's method
 
     @property
     def does(self) -> str:
@@ -48,9 +49,11 @@ ACTIONS: dict[str, Action] = {
     action.key: action for action in (
         Action("app_password", "act_app_password", "03_two_step_and_app_passwords.ipynb",
                "mailkit secret set {email}"),
-        Action("oauth", "act_oauth", "02_gmail_oauth.ipynb", "mailkit oauth login {email}"),
+        Action("oauth", "act_oauth", "02_gmail_oauth.ipynb", "mailkit oauth login {email}",
+               switch="mailkit account add {email} --company {company} --auth oauth2"),
         Action("oauth_microsoft", "act_oauth_microsoft", "07_microsoft_365.ipynb",
-               "mailkit oauth login {email} --device-code", kind="oauth"),
+               "mailkit oauth login {email} --device-code", kind="oauth",
+               switch="mailkit account add {email} --company {company} --provider microsoft365 --auth oauth2"),
         Action("twostep", "act_twostep", "03_two_step_and_app_passwords.ipynb",
                "mailkit twostep confirm {email} --state on --by NAME"),
         Action("move", "act_move", "01_company_setup.ipynb", "mailkit account add {email} --company {company} --move"),
@@ -113,9 +116,12 @@ def actions_for(status: str, auth: str | None = None, provider: str | None = Non
     return tuple(dict.fromkeys(resolved))
 
 
-def command_for(key: str, email: str, company: str = "COMPANY") -> str:
-    """The CLI command doing the same fix."""
-    return ACTIONS[key].command.format(email=email, company=company or "COMPANY")
+def command_for(key: str, email: str, company: str = "COMPANY", auth: str | None = None) -> str:
+    """The CLI command doing the same fix; for an account signing in another way (a password mailbox moving to
+    OAuth), the command switching it first, on the line before."""
+    action, fields = ACTIONS[key], {"email": email, "company": company or "COMPANY"}
+    first = action.switch.format(**fields) + "\n" if action.switch and auth and auth != "oauth2" else ""
+    return first + action.command.format(**fields)
 
 
 def remedy_text_html(remedy: str) -> str:
@@ -176,7 +182,7 @@ class ActionBar(w.VBox):
         self.panel = panel
         self.here = dict(here or {})
         self.fixes: tuple[str, ...] = ()
-        self.email, self.company = "", ""
+        self.email, self.company, self.auth = "", "", ""
         self.buttons: dict[str, w.Button] = {}
         self.row = w.HBox(layout=w.Layout(flex_flow="row wrap", grid_gap="6px"))
         self.links = w.HTML()
@@ -185,9 +191,11 @@ class ActionBar(w.VBox):
         super().__init__([self.row, self.links, self.opened])
         self.add_class("mailkit-actions")
 
-    def show(self, keys: tuple[str, ...] | list[str], email: str, company: str = "") -> None:
+    def show(self, keys: tuple[str, ...] | list[str], email: str, company: str = "", auth: str = "") -> None:
         """Offer `keys` for the account (nothing for an empty tuple); a fixing panel already open is closed
-        unless the same fixes are offered again (a relabel)."""
+        unless the same fixes are offered again (a relabel). `auth` is the account's sign-in method, for the
+        commands (moving a password account to OAuth switches it first)."""
+        self.auth = auth
         if (tuple(keys), email, company) == (self.fixes, self.email, self.company) and self.buttons:
             self.relabel()
             return
@@ -218,7 +226,8 @@ class ActionBar(w.VBox):
         links = " · ".join(f"<a class='mailkit-step-link' href='{escape(nb)}' target='_blank'>"
                            f"{escape(nb.removesuffix('.ipynb'))}</a>" for nb in notebooks)
         opened = f"<small>{escape(t('act_in_notebook', lang))} {links}</small>" if links else ""
-        commands = "\n".join(command_for(key, self.email or "EMAIL", self.company) for key in self.fixes)
+        commands = "\n".join(command_for(key, self.email or "EMAIL", self.company, self.auth)
+                             for key in self.fixes)
         copy = (f"<details class='mailkit-command'><summary><small>{escape(t('act_copy_command', lang))}</small>"
                 f"</summary><code style='user-select:all;white-space:pre-wrap'>{escape(commands)}</code> "
                 f"<button type='button' class='mailkit-copy' data-command='{html.escape(commands, quote=True)}' "

@@ -103,7 +103,8 @@ class AppPasswordForm(Panel):
             said = _without_headline(outcome, self.lang)
             self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}")
             fixes = form_fixes(outcome.status, self._auths.get(outcome.email), self._providers.get(outcome.email))
-            self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""))
+            self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""),
+                              self._auths.get(outcome.email) or "")
         return outcome
 
 

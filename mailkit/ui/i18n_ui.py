@@ -74,6 +74,8 @@ LABELS: dict[str, str] = {
     "oauth_open": N_("Open this link, choose {email} and press Continue; leave every box ticked:"),
     "oauth_open_microsoft": N_("Open this link, sign in as {email} and press Accept:"),
     "oauth_ok": N_("✓ {email} authorized (signed in as {who}): mailkit can send with OAuth 2.0."),
+    "oauth_moved": N_("{email} now signs in with OAuth 2.0 instead of its password: set the business software to "
+                      "OAuth too."),
     "oauth_state": N_("Current state: {state}"),
     "authorized_as": N_("authorized as {who}"),
     "not_authorized": N_("not authorized yet"),
