@@ -175,3 +175,20 @@ def test_connect_with_microsoft_on_a_password_mailbox_moves_it_to_oauth(mixed: W
 def test_the_oauth_panel_still_refuses_a_password_account_nobody_asked_to_move(mixed: Workspace) -> None:
     panel = OAuthPanel(mixed, open_browser=False, lang="en")
     assert LEGACY not in [value for _label, value in panel.account.options] and panel.moving == ""
+
+
+def test_a_refused_microsoft_consent_offers_connect_with_microsoft_again(mixed: Workspace) -> None:
+    from urllib.parse import quote
+
+    from tests.m365_fixtures import VENTAS
+
+    panel = OAuthPanel(mixed, email=FACTURAS, open_browser=False, timeout=30, lang="en")
+    panel.connect.click()
+    arrive(approve(panel.flow.authorization_url.replace(quote(FACTURAS, safe=""), quote(VENTAS, safe=""))))
+    panel.waiting.join(20)
+    assert panel.result.outcome == "wrong_account" and panel.actions.fixes == ("oauth_microsoft",)
+    assert panel.actions.buttons["oauth_microsoft"].description == "Connect with Microsoft"
+    assert "Google" not in panel.outcome.value + panel.actions.links.value
+    panel.actions.run("oauth_microsoft")  # the panel's own button: a new consent at Microsoft, no second panel
+    assert panel.actions.opened.children == () and "/oauth2/v2.0/authorize" in panel.flow.authorization_url
+    panel.close()
