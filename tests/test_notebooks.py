@@ -71,7 +71,7 @@ def assert_no_secret(book: object) -> None:
 def test_committed_notebooks_have_no_outputs_and_no_widget_state() -> None:
     assert [p.stem for p in NOTEBOOKS] == ["00_start_here", "01_company_setup", "02_gmail_oauth",
                                            "03_two_step_and_app_passwords", "04_bulk_test_send",
-                                           "05_status_report", "06_troubleshooting"]
+                                           "05_status_report", "06_troubleshooting", "07_microsoft_365"]
     for path in NOTEBOOKS:
         book = json.loads(path.read_text(encoding="utf-8"))
         assert "widgets" not in book["metadata"], path.name
@@ -91,7 +91,7 @@ def test_notebook_runs_top_to_bottom_in_sandbox_mode(name: str, home: Path) -> N
         assert "Sandbox mode" in text_of(book)
         if name.startswith("00"):
             shown = run(client, book, "print(home.summary.value, home.steps.value)")
-            assert "13 accounts" in shown and "href='06_troubleshooting.ipynb'" in shown
+            assert "13 accounts" in shown and "href='07_microsoft_365.ipynb'" in shown
         if name.startswith("04"):
             shown = run(client, book, "bulk.start.click()\nawait bulk.task\n"
                                       "print(bulk.alert.text, sorted(r.status.value for r in bulk.results))")
@@ -103,6 +103,24 @@ def test_notebook_runs_top_to_bottom_in_sandbox_mode(name: str, home: Path) -> N
             shown = run(client, book, "wizard.account.value = 'recuperacion.lupita@gmail.com'\n"
                                       "wizard.run.click()\nawait wizard.task\nprint(wizard.found.failed.status)")
             assert "app_password_required" in shown
+    assert_no_secret(book)
+
+
+def test_microsoft_notebook_lists_mailboxes_on_passwords_and_connects_with_microsoft(home: Path) -> None:
+    with kernel("07_microsoft_365.ipynb", home) as (client, book):
+        outputs = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs]
+        assert not [o for o in outputs if o.output_type == "error"] and "Sandbox mode" in text_of(book)
+        shown = run(client, book, "from mailkit.inventory import Inventory\nfrom mailkit.models import build_account\n"
+                                  "with Inventory.open(session.workspace) as inventory:\n"
+                                  "    for email, auth in (('avisos@contoso-mx.example', 'password'), "
+                                  "('compras@contoso-mx.example', 'oauth2')):\n"
+                                  "        inventory.upsert_account(build_account(email, "
+                                  "inventory.companies()[0].slug, provider_key='microsoft365', auth=auth))\n"
+                                  "frame = readiness_frame(session.workspace)\n"
+                                  "print(list(frame['email']), list(frame['readiness']))\n"
+                                  "panel.refresh(select='compras@contoso-mx.example')\nprint(panel.connect.description)")
+    assert "['avisos@contoso-mx.example', 'compras@contoso-mx.example'] ['will_break', 'ready']" in shown
+    assert "Connect with Microsoft" in shown
     assert_no_secret(book)
 
 

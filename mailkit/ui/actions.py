@@ -2,9 +2,13 @@
 
 The diagnosis catalogue words a remedy for every reader (the CLI included), so it names commands.
 In a panel the admin gets, beside that text, one button per fix — set an app password, connect
-with Google, confirm 2SV, move the account, retry — which opens the fixing panel right there,
-already on the account; a link to the notebook of that step; and the CLI command as a secondary
+with Google (or Microsoft), confirm 2SV, move the account, retry — which opens the fixing panel right
+there, already on the account; a link to the notebook of that step; and the CLI command as a secondary
 "copy command". `actions_for` is the one mapping from a status to its fixes, used by every panel.
+
+The fixes depend on the provider: a Microsoft 365 mailbox has no app password to set nor Google's 2-Step
+Verification to confirm; its one way forward is "Connect with Microsoft" (OAuth 2.0), whose command is the
+device-code sign-in, which works from a server as well as from a laptop.
 """
 
 from __future__ import annotations
@@ -33,13 +37,23 @@ class Action:
     label: str
     notebook: str
     command: str
+    kind: str = ""  # the fix it is a variant of ("oauth" for Microsoft's connection): a panel's own way applies
+    switch: str = ""  # the command first moving an account that signs in another way onto this fix's method
+
+    @property
+    def does(self) -> str:
+        return self.kind or self.key
 
 
 ACTIONS: dict[str, Action] = {
     action.key: action for action in (
         Action("app_password", "act_app_password", "03_two_step_and_app_passwords.ipynb",
                "mailkit secret set {email}"),
-        Action("oauth", "act_oauth", "02_gmail_oauth.ipynb", "mailkit oauth login {email}"),
+        Action("oauth", "act_oauth", "02_gmail_oauth.ipynb", "mailkit oauth login {email}",
+               switch="mailkit account add {email} --company {company} --auth oauth2"),
+        Action("oauth_microsoft", "act_oauth_microsoft", "07_microsoft_365.ipynb",
+               "mailkit oauth login {email} --device-code", kind="oauth",
+               switch="mailkit account add {email} --company {company} --provider microsoft365 --auth oauth2"),
         Action("twostep", "act_twostep", "03_two_step_and_app_passwords.ipynb",
                "mailkit twostep confirm {email} --state on --by NAME"),
         Action("move", "act_move", "01_company_setup.ipynb", "mailkit account add {email} --company {company} --move"),
@@ -68,24 +82,46 @@ _BY_STATUS: dict[str, tuple[str, ...]] = {
     Status.CONNECTION_REFUSED: ("troubleshoot",),
     Status.DNS_ERROR: ("troubleshoot",),
     Status.PROVIDER_NOT_DETECTED: ("retry",),
+    # Microsoft refusing a password as a password: OAuth is the way out; the admin's step is in the remedy text
+    Status.SMTP_AUTH_DISABLED: ("oauth", "retry"),
+    Status.SECURITY_DEFAULTS: ("oauth", "retry"),
+    Status.BASIC_AUTH_DISABLED: ("oauth", "retry"),
+    Status.TENANT_BLOCKED: ("troubleshoot",),
 }
+#: An OAuth account refused this way needs no new consent: SMTP AUTH is off for OAuth too, so once the admin
+#: turns it on, checking again is the fix.
+_BY_STATUS_OAUTH: dict[str, tuple[str, ...]] = {Status.SMTP_AUTH_DISABLED: ("retry",)}
+#: Providers whose connection is Microsoft's (the same set as mailkit.oauth.microsoft.MICROSOFT_PROVIDERS).
+MICROSOFT = frozenset({"microsoft365"})
+#: Fixes that are Google's alone: a Microsoft 365 mailbox moves to OAuth instead.
+_GOOGLE_ONLY = frozenset({"app_password", "twostep"})
 #: Consent endings that are nobody's fault (the admin's own Cancel, no answer in time): a neutral note, no fix.
 NEUTRAL_OUTCOMES = frozenset({"cancelled", "timeout"})
 
 
-def actions_for(status: str, auth: str | None = None) -> tuple[str, ...]:
-    """The fixes for a status, as ACTIONS keys; statuses not listed get "troubleshoot"."""
-    keys = _BY_STATUS.get(status, ("troubleshoot",))
-    secret = "oauth" if auth == "oauth2" else "app_password"
+def actions_for(status: str, auth: str | None = None, provider: str | None = None) -> tuple[str, ...]:
+    """The fixes for a status, as ACTIONS keys; statuses not listed get "troubleshoot".
+
+    With the account's provider, a Microsoft 365 mailbox gets "Connect with Microsoft" where a Google account
+    gets "Connect with Google", and never an app password or 2SV to fix.
+    """
+    microsoft = provider in MICROSOFT
+    keys = (_BY_STATUS_OAUTH.get(status) if auth == "oauth2" else None) or _BY_STATUS.get(status, ("troubleshoot",))
+    secret = "oauth" if auth == "oauth2" or microsoft else "app_password"
     resolved = [secret if key == "secret" else key for key in keys]
-    if auth == "oauth2" and resolved:  # an OAuth account has no app password to set nor 2SV to confirm for it
-        resolved = [key for key in resolved if key not in {"app_password", "twostep"}] or ["oauth"]
+    if (auth == "oauth2" or microsoft) and resolved:  # no app password to set nor Google's 2SV to confirm
+        resolved = [key for key in resolved if key not in _GOOGLE_ONLY] or ["oauth"]
+    if microsoft:
+        resolved = ["oauth_microsoft" if key == "oauth" else key for key in resolved]
     return tuple(dict.fromkeys(resolved))
 
 
-def command_for(key: str, email: str, company: str = "COMPANY") -> str:
-    """The CLI command doing the same fix."""
-    return ACTIONS[key].command.format(email=email, company=company or "COMPANY")
+def command_for(key: str, email: str, company: str = "COMPANY", auth: str | None = None) -> str:
+    """The CLI command doing the same fix; for an account signing in another way (a password mailbox moving to
+    OAuth), the command switching it first, on the line before."""
+    action, fields = ACTIONS[key], {"email": email, "company": company or "COMPANY"}
+    first = action.switch.format(**fields) + "\n" if action.switch and auth and auth != "oauth2" else ""
+    return first + action.command.format(**fields)
 
 
 def remedy_text_html(remedy: str) -> str:
@@ -129,8 +165,9 @@ def _open_retry(workspace: Workspace, lang: str, email: str, company: str) -> Pa
     return wizard
 
 
-OPENERS: dict[str, Opener] = {"app_password": _open_app_password, "oauth": _open_oauth, "twostep": _open_twostep,
-                              "retry": _open_retry, "troubleshoot": _open_troubleshoot}
+OPENERS: dict[str, Opener] = {"app_password": _open_app_password, "oauth": _open_oauth,
+                              "oauth_microsoft": _open_oauth,  # the OAuth panel asks Microsoft for its mailboxes
+                              "twostep": _open_twostep, "retry": _open_retry, "troubleshoot": _open_troubleshoot}
 
 
 class ActionBar(w.VBox):
@@ -145,7 +182,7 @@ class ActionBar(w.VBox):
         self.panel = panel
         self.here = dict(here or {})
         self.fixes: tuple[str, ...] = ()
-        self.email, self.company = "", ""
+        self.email, self.company, self.auth = "", "", ""
         self.buttons: dict[str, w.Button] = {}
         self.row = w.HBox(layout=w.Layout(flex_flow="row wrap", grid_gap="6px"))
         self.links = w.HTML()
@@ -154,9 +191,11 @@ class ActionBar(w.VBox):
         super().__init__([self.row, self.links, self.opened])
         self.add_class("mailkit-actions")
 
-    def show(self, keys: tuple[str, ...] | list[str], email: str, company: str = "") -> None:
+    def show(self, keys: tuple[str, ...] | list[str], email: str, company: str = "", auth: str = "") -> None:
         """Offer `keys` for the account (nothing for an empty tuple); a fixing panel already open is closed
-        unless the same fixes are offered again (a relabel)."""
+        unless the same fixes are offered again (a relabel). `auth` is the account's sign-in method, for the
+        commands (moving a password account to OAuth switches it first)."""
+        self.auth = auth
         if (tuple(keys), email, company) == (self.fixes, self.email, self.company) and self.buttons:
             self.relabel()
             return
@@ -183,11 +222,12 @@ class ActionBar(w.VBox):
         self.links.value = self._links_html(lang) if self.fixes else ""
 
     def _links_html(self, lang: str) -> str:
-        notebooks = dict.fromkeys(ACTIONS[key].notebook for key in self.fixes if key not in self.here)
+        notebooks = dict.fromkeys(ACTIONS[key].notebook for key in self.fixes if ACTIONS[key].does not in self.here)
         links = " · ".join(f"<a class='mailkit-step-link' href='{escape(nb)}' target='_blank'>"
                            f"{escape(nb.removesuffix('.ipynb'))}</a>" for nb in notebooks)
         opened = f"<small>{escape(t('act_in_notebook', lang))} {links}</small>" if links else ""
-        commands = "\n".join(command_for(key, self.email or "EMAIL", self.company) for key in self.fixes)
+        commands = "\n".join(command_for(key, self.email or "EMAIL", self.company, self.auth)
+                             for key in self.fixes)
         copy = (f"<details class='mailkit-command'><summary><small>{escape(t('act_copy_command', lang))}</small>"
                 f"</summary><code style='user-select:all;white-space:pre-wrap'>{escape(commands)}</code> "
                 f"<button type='button' class='mailkit-copy' data-command='{html.escape(commands, quote=True)}' "
@@ -197,8 +237,8 @@ class ActionBar(w.VBox):
 
     def run(self, key: str) -> Panel | None:
         """Do the fix: the panel's own way (`here`), else open the fixing panel under the bar."""
-        if key in self.here:
-            self.here[key]()
+        if ACTIONS[key].does in self.here:
+            self.here[ACTIONS[key].does]()
             return None
         self.close_fixing()
         self.fixing = OPENERS[key](self.panel.workspace, self.panel.lang, self.email, self.company)
@@ -211,9 +251,9 @@ class ActionBar(w.VBox):
         self.fixing, self.opened.children = None, ()
 
 
-_ICONS = {"app_password": "key", "oauth": "google", "twostep": "shield", "move": "exchange", "retry": "refresh",
-          "troubleshoot": "stethoscope"}
+_ICONS = {"app_password": "key", "oauth": "google", "oauth_microsoft": "windows", "twostep": "shield",
+          "move": "exchange", "retry": "refresh", "troubleshoot": "stethoscope"}
 
 
-__all__ = ["ACTIONS", "NEUTRAL_OUTCOMES", "OPENERS", "Action", "ActionBar", "actions_for", "command_for",
+__all__ = ["ACTIONS", "MICROSOFT", "NEUTRAL_OUTCOMES", "OPENERS", "Action", "ActionBar", "actions_for", "command_for",
            "remedy_text_html"]

@@ -102,16 +102,17 @@ class AppPasswordForm(Panel):
         else:
             said = _without_headline(outcome, self.lang)
             self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}")
-            fixes = form_fixes(outcome.status, self._auths.get(outcome.email))
-            self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""))
+            fixes = form_fixes(outcome.status, self._auths.get(outcome.email), self._providers.get(outcome.email))
+            self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""),
+                              self._auths.get(outcome.email) or "")
         return outcome
 
 
-def form_fixes(status: str, auth: str | None) -> list[str]:
+def form_fixes(status: str, auth: str | None, provider: str | None = None) -> list[str]:
     """The fixes beside a refused app password: not this form again; a refused one calls for 2SV (no app password
-    without it) or a look step by step rather than the same sign-in again."""
-    fixes = [key for key in actions_for(status, auth) if key != "app_password"]
-    if status == "bad_credentials":
+    without it) or a look step by step rather than the same sign-in again; a Microsoft 365 mailbox, OAuth."""
+    fixes = [key for key in actions_for(status, auth, provider) if key != "app_password"]
+    if status == "bad_credentials" and "oauth_microsoft" not in fixes:
         fixes = ["twostep", "troubleshoot"]
     return fixes
 

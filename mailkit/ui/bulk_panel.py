@@ -226,7 +226,8 @@ class BulkPanel(Panel):
         company = self.company_names.get(result.company, result.company)
         return Row(result.email, company, result.status.value, severity, cause, remedy,
                    {"company": escape(company), "email": soft_breaks(result.email),
-                    "detail": escape(result.diagnosis.raw[:160]) if not result.ok else ""})
+                    "detail": escape(result.diagnosis.raw[:160]) if not result.ok else ""},
+                   provider=result.provider or "")
 
     def _retrying(self, notice: RetryNotice) -> None:
         self.retries.append(notice)

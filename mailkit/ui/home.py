@@ -2,7 +2,7 @@
 
 Per company: how many accounts sign in, how many need attention, how many were never checked;
 what to do next (the fixes the broken accounts call for, counted, each with the step that does it);
-when the last check ran; and links to the six notebooks. The links are relative `.ipynb` addresses,
+when the last check ran; and links to the seven notebooks. The links are relative `.ipynb` addresses,
 which JupyterLab (`/lab/tree/…`) and Voilà (`/voila/render/…`) both resolve beside this notebook.
 """
 
@@ -22,7 +22,8 @@ from mailkit.workspace import Workspace
 #: The steps in the order an admin works, with the label key of each.
 STEPS = (("01_company_setup.ipynb", "step_01"), ("02_gmail_oauth.ipynb", "step_02"),
          ("03_two_step_and_app_passwords.ipynb", "step_03"), ("04_bulk_test_send.ipynb", "step_04"),
-         ("05_status_report.ipynb", "step_05"), ("06_troubleshooting.ipynb", "step_06"))
+         ("05_status_report.ipynb", "step_05"), ("06_troubleshooting.ipynb", "step_06"),
+         ("07_microsoft_365.ipynb", "step_07"))
 
 
 @dataclass
@@ -73,7 +74,7 @@ def fleet_health(workspace: Workspace) -> FleetHealth:
             company.ok += 1
         else:
             company.broken += 1
-            fixes = actions_for(status, account.auth)
+            fixes = actions_for(status, account.auth, account.provider)
             health.todo[fixes[0] if fixes else "troubleshoot"] += 1
     health.companies = sorted(companies.values(), key=lambda c: (-c.broken, -c.unchecked, c.name.lower()))
     return health

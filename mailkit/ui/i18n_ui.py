@@ -74,6 +74,8 @@ LABELS: dict[str, str] = {
     "oauth_open": N_("Open this link, choose {email} and press Continue; leave every box ticked:"),
     "oauth_open_microsoft": N_("Open this link, sign in as {email} and press Accept:"),
     "oauth_ok": N_("✓ {email} authorized (signed in as {who}): mailkit can send with OAuth 2.0."),
+    "oauth_moved": N_("{email} now signs in with OAuth 2.0 instead of its password: set the business software to "
+                      "OAuth too."),
     "oauth_state": N_("Current state: {state}"),
     "authorized_as": N_("authorized as {who}"),
     "not_authorized": N_("not authorized yet"),
@@ -161,6 +163,11 @@ LABELS: dict[str, str] = {
     "hint_prefix": N_("In the notebooks:"),
     "hint_oauth": N_("02_gmail_oauth, button “Connect with Google”"),
     "hint_oauth_here": N_("Or press “Connect with Google” above."),
+    "readiness_title": N_("Microsoft 365: basic authentication retired from {date}"),
+    "readiness_counts": N_("{blocked} blocked already, {will_break} will break, {ready} ready"),
+    "readiness_col": N_("Basic auth"),
+    "hint_oauth_microsoft": N_("07_microsoft_365, button “Connect with Microsoft”"),
+    "hint_oauth_microsoft_here": N_("Or press “Connect with Microsoft” above."),
     "hint_apppw": N_("03_two_step_and_app_passwords, the app-password form"),
     "hint_apppw_here": N_("Or type the new app password above and press “Test and save”."),
     "hint_bulk": N_("04_bulk_test_send, button “Start”"),
@@ -185,6 +192,7 @@ LABELS: dict[str, str] = {
     # --- fixes as actions, remembered language, home page, readable setup and 2SV (one block) ---
     "act_app_password": N_("Set the app password"),
     "act_oauth": N_("Connect with Google"),
+    "act_oauth_microsoft": N_("Connect with Microsoft"),
     "act_twostep": N_("Confirm 2-Step Verification"),
     "act_move": N_("Move the account to this company"),
     "act_retry": N_("Retry"),
@@ -259,6 +267,7 @@ LABELS: dict[str, str] = {
     "step_04": N_("Bulk test send"),
     "step_05": N_("Status report and exports"),
     "step_06": N_("Troubleshoot one account"),
+    "step_07": N_("Microsoft 365: off passwords before basic authentication is retired"),
     # --- end of the block ---
 }
 

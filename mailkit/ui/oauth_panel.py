@@ -9,6 +9,8 @@ account and explains the result.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ipywidgets as w
 
 from mailkit.diagnose import diagnosis_for
@@ -23,6 +25,7 @@ from mailkit.oauth import (
     GrantStore,
     MicrosoftConsentFlow,
 )
+from mailkit.providers import is_google
 from mailkit.ui.actions import NEUTRAL_OUTCOMES, ActionBar, actions_for, remedy_text_html
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
@@ -38,6 +41,7 @@ class OAuthPanel(ConsentHost, Panel):
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, open_browser: bool | None = None):
         self.result: ConsentResult | None = None
+        self.moving = ""  # a mailbox on a password a fix opened the panel on: connecting moves it to OAuth 2.0
         self.connect = w.Button(button_style="primary", icon="google", layout=w.Layout(width="auto"))
         self.consent_box = ConsentBox(self, self.connect, self.show_result, timeout=timeout, open_browser=open_browser)
         box = self.consent_box  # its widgets under the names the panel always had
@@ -67,8 +71,13 @@ class OAuthPanel(ConsentHost, Panel):
 
     # --- accounts ----------------------------------------------------------------------
     def refresh(self, select: str | None = None) -> None:
+        """The OAuth 2.0 accounts, and the password one a fix asked for (Google's or Microsoft's), to move it."""
         with Inventory.open(self.workspace) as inventory:
-            accounts = [a for a in inventory.accounts() if a.auth == "oauth2"]
+            found = inventory.find_account(select) if select else None
+            if found is not None and found.auth != "oauth2" and (is_google(found.provider)
+                                                                 or found.provider in MICROSOFT_PROVIDERS):
+                self.moving = found.email
+            accounts = [a for a in inventory.accounts() if a.auth == "oauth2" or a.email == self.moving]
             options = account_options(inventory, accounts)
         fill(self.account, options, select)
         if not accounts:
@@ -107,7 +116,7 @@ class OAuthPanel(ConsentHost, Panel):
     @busy
     def on_connect(self, _button: w.Button | None = None) -> None:
         account = self.selected()
-        if account.auth != "oauth2":
+        if account.auth != "oauth2" and account.email != self.moving:
             raise UsageError(self.t("oauth_only", email=account.email, auth=auth_word(account.auth, self.lang)))
         self.consent_box.close_flow()
         self.result = None
@@ -121,12 +130,25 @@ class OAuthPanel(ConsentHost, Panel):
             return
         self.consent_box.start(ConsentFlow(account, self.workspace), self.t("oauth_open", email=account.email))
 
+    def _switch_to_oauth(self, email: str) -> bool:
+        """After the consent, the mailbox that signed in with a password signs in with OAuth 2.0 (as `mailkit account
+        add EMAIL --auth oauth2` would set it); True when it was switched."""
+        with Inventory.open(self.workspace) as inventory:
+            account = inventory.find_account(email)
+            if account is None or account.auth == "oauth2":
+                return False
+            inventory.upsert_account(replace(account, auth="oauth2"))
+        return True
+
     def show_result(self, result: ConsentResult) -> None:
         """Show how the consent ended, with the cause and remedy in the admin's language."""
         self.result = result
         self.actions.clear()
         if result.ok:
-            self.alert.success(self.t("oauth_ok", email=result.email, who=result.authorized_email or result.email))
+            message = self.t("oauth_ok", email=result.email, who=result.authorized_email or result.email)
+            if result.email == self.moving and self._switch_to_oauth(result.email):
+                message += "\n" + self.t("oauth_moved", email=result.email)
+            self.alert.success(message)
             self.outcome.value = (f"<div class='mailkit-oauth-result' data-status='ok'>"
                                   f"<b>ok</b> — {escape(result.authorized_email or result.email)}</div>")
         elif result.outcome in NEUTRAL_OUTCOMES:  # the admin's own Cancel, or no answer in time: no fault, no remedy
@@ -143,7 +165,7 @@ class OAuthPanel(ConsentHost, Panel):
                 f"<b>{escape(result.status)}</b>"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(cause)}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
-            self.actions.show(actions_for(result.status, "oauth2"), result.email)
+            self.actions.show(actions_for(result.status, "oauth2", provider), result.email)
         self.show_state()
 
 

@@ -2,6 +2,8 @@
 company and status, with exports (xlsx, csv, html) that follow the filters and download in the
 browser, and the plots (status per company, trend across audit runs), which follow them too. Before
 anything has been checked it says so and offers "Run the audit now" (a sign-in check of every account).
+Where there are Microsoft 365 mailboxes, a section lists those that will break when Microsoft retires basic
+authentication (the readiness sheet of the exports), worst first, for the company chosen.
 
 The table is `mailkit.ui.table.GroupedTable`: one page of rows at a time, the cause and remedy once
 per group, company names rather than ids. The export files keep the styled full tables.
@@ -22,7 +24,7 @@ from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
 from mailkit.reports import HEADERS
 from mailkit.status import SEVERITY, Status
-from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
+from mailkit.ui.base import Panel, busy, code_spans, escape, labelled, soft_breaks
 from mailkit.ui.download import download_link
 from mailkit.ui.table import GroupedTable, Row, generic
 from mailkit.workspace import Workspace
@@ -75,6 +77,7 @@ class ReportView(Panel):
         self.exports = {fmt: w.Button(icon="download") for fmt in FORMATS}
         self.export_note = w.HTML()  # "Written: …" and the download link, next to the buttons
         image = {"format": "png", "layout": w.Layout(max_width="100%", width="900px", height="auto")}
+        self.readiness = w.HTML()
         self.plot_company = w.Image(**image)
         self.plot_trend = w.Image(**image)
         for picker in (self.company, self.status):
@@ -86,7 +89,7 @@ class ReportView(Panel):
         wrap = w.Layout(flex_flow="row wrap", align_items="center", grid_gap="6px")
         return [w.HBox([self.company, self.status, self.reload], layout=wrap),
                 w.HBox([*self.exports.values(), self.export_note], layout=wrap), self.all_columns, self.empty,
-                self.table, self.plot_company, self.plot_trend]
+                self.table, self.readiness, self.plot_company, self.plot_trend]
 
     def relabel(self) -> None:
         self.company.description = self.t("company")
@@ -161,6 +164,34 @@ class ReportView(Panel):
         self.table.relabel(self.lang, [(c, self._heading(c), COLUMN_WIDTHS.get(c, "4em")) for c in columns],
                            draw=False)
         self.table.reset(self._row(record, columns) for record in frame.to_dict("records"))
+        self.readiness.value = self._readiness_html()
+
+    def _readiness_html(self) -> str:
+        """The Microsoft 365 mailboxes and whether each survives the basic-auth retirement ("" without any)."""
+        frame = reports.readiness_frame(self.workspace, lang=self.lang, company=self.company.value or None)
+        frame = frame.rename(columns={c: reports.english_name(str(c)) for c in frame.columns})
+        if frame.empty:
+            return ""
+        counts = reports.summary(frame)
+        lines = []
+        for record in frame.to_dict("records"):
+            kind = str(record["readiness"])
+            color = "#146c2e" if kind == "ready" else "#b3261e"  # the frame's stable words
+            word = reports.readiness_word(kind, self.lang)
+            lines.append(f"<tr data-readiness='{escape(kind)}' data-email='{escape(record['email'])}'>"
+                         f"<td>{escape(record['company_name'])}</td><td>{soft_breaks(str(record['email']))}</td>"
+                         f"<td>{escape(record['auth'])}</td><td>{escape(record['status'])}</td>"
+                         f"<td style='color:{color};font-weight:600'>{escape(word)}</td>"
+                         f"<td>{code_spans(escape(record['action']))}</td></tr>")
+        heads = "".join(f"<th style='text-align:left'>{escape(self.t(key))}</th>" for key in
+                        ("company", "email", "auth", "status", "readiness_col", "remedy"))
+        title = self.t("readiness_title", date=reports.RETIREMENT.isoformat())
+        said = self.t("readiness_counts", blocked=counts["blocked"], will_break=counts["will_break"],
+                      ready=counts["ready"])
+        return (f"<details class='mailkit-readiness mailkit-block' open><summary><b>{escape(title)}</b> — "
+                f"{escape(said)}</summary><div class='mailkit-scroll'><table class='mailkit-table' "
+                f"style='width:100%;font-size:12px'><thead><tr>{heads}</tr></thead><tbody>{''.join(lines)}"
+                f"</tbody></table></div></details>")
 
     def _heading(self, column: str) -> str:
         if column in VIEW_HEADERS:
@@ -172,7 +203,8 @@ class ReportView(Panel):
         cells = {c: _cell(record.get(c)) for c in columns}
         cells["email"], cells["auth"] = soft_breaks(email), soft_breaks(record.get("auth") or "")
         return Row(email, str(record["company_name"]), status, str(record["severity"] or ""),
-                   generic(str(record["cause"] or ""), email), generic(str(record["remedy"] or ""), email), cells)
+                   generic(str(record["cause"] or ""), email), generic(str(record["remedy"] or ""), email), cells,
+                   provider=str(record.get("provider") or ""))
 
     def _note(self, text: str) -> None:
         """The message above the empty table (what to do, then the audit's progress)."""

@@ -50,6 +50,7 @@ class Row:
     cause: str = ""
     remedy: str = ""
     cells: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    provider: str = field(default="", compare=False)  # the account's, for the hint's button (Google's, Microsoft's)
 
     @property
     def problem(self) -> bool:
@@ -310,7 +311,8 @@ class GroupedTable(w.VBox):
         if row.cause:
             detail += f"<div class='mailkit-cause'>{escape(row.cause)}</div>"
         if row.remedy and row.status:  # not checked: the panel says what to do once, above
-            detail += f"<div class='mailkit-remedy'>{remedy_html(row.remedy, self.lang, here=self.here)}</div>"
+            remedy = remedy_html(row.remedy, self.lang, here=self.here, provider=row.provider)
+            detail += f"<div class='mailkit-remedy'>{remedy}</div>"
         return (f"<tr class='mailkit-group' data-group='{escape(row.status)}'><td colspan='{span}' style='{CELL};"
                 f"background:{ROW_COLORS.get(row.severity, '')};border-top:2px solid #9e9e9e'>"
                 f"<b>{title}</b>{detail}</td></tr>")

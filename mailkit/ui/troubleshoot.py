@@ -142,8 +142,9 @@ class TroubleshootWizard(Panel):
         if failed is None:
             self.actions.clear()
         else:
-            fixes = [key for key in actions_for(failed.status.value, self.checked[0]) if key != "troubleshoot"]
-            self.actions.show(fixes, failed.email, self.checked[1])
+            fixes = [key for key in actions_for(failed.status.value, self.checked[0], self.provider)
+                     if key != "troubleshoot"]
+            self.actions.show(fixes, failed.email, self.checked[1], self.checked[0])
         self.transcript.children = [w.HTML(f"<pre class='mailkit-transcript' style='white-space:pre-wrap;"
                                            f"overflow-wrap:anywhere;line-height:1.35;font-size:12px'>{escape(chr(10).join(r.transcript))}"
                                            "</pre>") for r in found.results]
