@@ -22,6 +22,7 @@ TITLES = {
     "04_bulk_test_send.ipynb": N_("Bulk test send"),
     "05_status_report.ipynb": N_("Status report"),
     "06_troubleshooting.ipynb": N_("Troubleshooting"),
+    "07_microsoft_365.ipynb": N_("Microsoft 365 and basic auth"),
 }
 HOME = "00_start_here.ipynb"
 

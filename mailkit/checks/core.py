@@ -9,6 +9,7 @@ Pure decisions are small functions tested without sockets; errors reach the core
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import socket
 import ssl
@@ -118,7 +119,9 @@ class CheckCore:
         """Run the conversation to its diagnosis, never raising for network faults; (diagnosis, ms)."""
         started = time.monotonic()
         try:
-            diagnosis = await self._converse()
+            # Its own task: the dozen wake-ups of a conversation resume only the frames below this one, not every
+            # caller's (an audit's worker and the check's wrappers) each time.
+            diagnosis = await asyncio.ensure_future(self._converse())
         except StopCheck as stop:
             diagnosis = stop.diagnosis
         except ReplyError as refused:
