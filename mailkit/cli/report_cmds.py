@@ -22,6 +22,9 @@ def report(
     readiness: bool = typer.Option(False, "--readiness",
                                    help="Microsoft 365 mailboxes that still sign in with a password and so break "
                                         "when basic authentication is retired (end of December 2026)."),
+    domains: bool = typer.Option(False, "--domains",
+                                 help="Add a Domains sheet to the --output file: the mail authentication (MX, SPF, "
+                                      "DKIM, DMARC) of the company domains, asked of DNS."),
     json_out: bool = JsonOption,
 ) -> None:
     """The latest status of every account with its cause and remedy, and a roll-up per company."""
@@ -31,6 +34,8 @@ def report(
     if chosen and normalize_lang(chosen) is None:
         raise UsageError(f"--lang {chosen!r}: choose en, es or pl")
     text_lang = resolve_lang(chosen)
+    if domains and output is None:
+        raise UsageError("--domains adds a sheet to the report file: give --output FILE.xlsx")
     if company:
         with open_inventory() as inventory:
             company = inventory.company(company).slug  # "no company ..." (exit 2) rather than an empty report
@@ -38,7 +43,7 @@ def report(
         if output is not None:
             from mailkit.reports import export
 
-            export(output, STATE.workspace(), lang=chosen, company=company)
+            export(output, STATE.workspace(), lang=chosen, company=company, domains=domains)
         readiness_report(text_lang, company, json_out, output)
         return
     latest = reports.status(STATE.workspace(), lang=text_lang, company=company)
@@ -47,7 +52,7 @@ def report(
     if output is not None:
         from mailkit.reports import export
 
-        export(output, STATE.workspace(), lang=chosen, company=company)
+        export(output, STATE.workspace(), lang=chosen, company=company, domains=domains)
     if json_out:
         emit_json({"accounts": _records(latest), "companies": _records(companies),
                    **({"output": str(output)} if output else {})})

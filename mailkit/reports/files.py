@@ -29,7 +29,7 @@ from mailkit.workspace import Workspace
 #: Sheet (and HTML section) titles per view; English, the catalogue's message ids.
 SHEETS = {"status": N_("Status"), "companies": N_("Companies"), "runs": N_("Runs"), "results": N_("Results"),
           "readiness": N_("Basic auth"),
-          "forecast": N_("Breaks soon")}
+          "forecast": N_("Breaks soon"), "domains": N_("Domains")}
 TITLE = N_("mailkit report")
 TIME_COLUMNS = frozenset({"last_ok", "last_check", "oauth_expires", "started_at", "finished_at", "checked_at",
                           "breaks_at"})
@@ -40,9 +40,11 @@ TOP_COMPANIES = 15
 
 
 def views(workspace: Workspace | None = None, *, lang: str | None = None, last_runs: int = 30,
-          company: str | None = None, statuses: Collection[str] | None = None) -> dict[str, Any]:
+          company: str | None = None, statuses: Collection[str] | None = None, domains: bool = False
+          ) -> dict[str, Any]:
     """The report views with English column names (exports localize the headers when writing): the four views,
-    "forecast" (what breaks soon), and the basic-auth readiness when there are Microsoft 365 mailboxes; with
+    "forecast" (what breaks soon), the basic-auth readiness when there are Microsoft 365 mailboxes, and with
+    `domains` the mail authentication of the company domains (opt-in: it asks DNS); with
     `company` (a slug) every view holds that company's accounts and results only; with `statuses` the accounts
     and results only of the accounts whose latest status is one of them (what a filtered view shows)."""
     from mailkit.reports.breaks_soon import forecast_frame
@@ -66,12 +68,18 @@ def views(workspace: Workspace | None = None, *, lang: str | None = None, last_r
         readiness = readiness[readiness["email"].isin(emails)].reset_index(drop=True)
     if not readiness.empty:  # only where there are Microsoft 365 mailboxes
         frames["readiness"] = readiness
+    if domains:
+        from mailkit.domains import check_domains, domains_frame
+
+        frames["domains"] = domains_frame(check_domains(workspace, company), normalize_lang(lang) or "en")
     return frames
 
 
 def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | None = None,
-           last_runs: int = 30, company: str | None = None, statuses: Collection[str] | None = None) -> Path:
-    """Write the report to `path` (0600, replaced whole); the format follows the suffix (.xlsx, .csv, .html).
+           last_runs: int = 30, company: str | None = None, statuses: Collection[str] | None = None,
+           domains: bool = False) -> Path:
+    """Write the report to `path` (0600, replaced whole); the format follows the suffix (.xlsx, .csv, .html);
+    `domains` adds the company domains' mail authentication (a DNS check) as its own sheet.
 
     The folder must exist: a typo in a path is an error, not a new folder somewhere.
     """
@@ -82,7 +90,7 @@ def export(path: str | Path, workspace: Workspace | None = None, *, lang: str | 
         raise UsageError(f"{path.name}: choose a .xlsx, .csv or .html file for the report")
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.xlsx'}")
-    frames = views(workspace, lang=lang, last_runs=last_runs, company=company, statuses=statuses)
+    frames = views(workspace, lang=lang, last_runs=last_runs, company=company, statuses=statuses, domains=domains)
     with private_output(path) as temporary:
         writer(frames, temporary, lang=lang)
     return path
@@ -100,11 +108,13 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 def header(column: str, lang: str | None) -> str:
     """The localized header; time columns say they are UTC."""
+    from mailkit.domains import column_names
     from mailkit.reports.breaks_soon import forecast_headers
 
     name = reports.HEADERS.get(normalize_lang(lang) or "en", {}).get(column)
-    if name is None:
-        name = forecast_headers(lang).get(column, column) if normalize_lang(lang) else column
+    if name is None and normalize_lang(lang):
+        name = forecast_headers(lang).get(column) or column_names(lang).get(column)
+    name = name or column
     return f"{name} (UTC)" if column in TIME_COLUMNS else name
 
 

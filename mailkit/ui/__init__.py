@@ -2,6 +2,7 @@
 
 from mailkit.ui.app_password_form import AppPasswordForm
 from mailkit.ui.bulk_panel import BulkPanel
+from mailkit.ui.domains_panel import DomainsPanel
 from mailkit.ui.home import HomePage
 from mailkit.ui.oauth_panel import OAuthPanel
 from mailkit.ui.report_view import ReportView
@@ -10,5 +11,5 @@ from mailkit.ui.setup_form import SetupForm, SetupModel
 from mailkit.ui.troubleshoot import TroubleshootWizard
 from mailkit.ui.twostep_panel import TwoStepPanel
 
-__all__ = ["AppPasswordForm", "BulkPanel", "HomePage", "OAuthPanel", "ReportView", "Session", "SetupForm",
-           "SetupModel", "TroubleshootWizard", "TwoStepPanel", "current_workspace", "start"]
+__all__ = ["AppPasswordForm", "BulkPanel", "DomainsPanel", "HomePage", "OAuthPanel", "ReportView", "Session",
+           "SetupForm", "SetupModel", "TroubleshootWizard", "TwoStepPanel", "current_workspace", "start"]

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 
 from mailkit.audit_store import AuditStore
+from mailkit.forecast import ForecastItem, forecast
 from mailkit.inventory import Inventory
 from mailkit.ui.actions import ACTIONS, actions_for
-from mailkit.ui.base import Panel, escape
+from mailkit.ui.base import Panel, code_spans, escape
 from mailkit.workspace import Workspace
 
 #: The steps in the order an admin works, with the label key of each.
@@ -24,6 +25,9 @@ STEPS = (("01_company_setup.ipynb", "step_01"), ("02_gmail_oauth.ipynb", "step_0
          ("03_two_step_and_app_passwords.ipynb", "step_03"), ("04_bulk_test_send.ipynb", "step_04"),
          ("05_status_report.ipynb", "step_05"), ("06_troubleshooting.ipynb", "step_06"),
          ("07_microsoft_365.ipynb", "step_07"))
+
+#: How far ahead "Breaks soon" looks, in days.
+SOON_DAYS = 14
 
 
 @dataclass
@@ -48,6 +52,7 @@ class FleetHealth:
     companies: list[CompanyHealth] = field(default_factory=list)
     todo: Counter[str] = field(default_factory=Counter)
     last_check: str | None = None
+    soon: list[ForecastItem] = field(default_factory=list)
 
     def count(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.companies)
@@ -64,7 +69,7 @@ def fleet_health(workspace: Workspace) -> FleetHealth:
         last = store.conn.execute("SELECT MAX(checked_at) FROM results").fetchone()[0]
     finally:
         store.close()
-    health = FleetHealth(last_check=last)
+    health = FleetHealth(last_check=last, soon=forecast(workspace, days=SOON_DAYS))
     for account_id, account in accounts:
         company = companies[account.company]
         status = latest.get(account_id)
@@ -94,10 +99,11 @@ class HomePage(Panel):
         self.summary = w.HTML()
         self.table = w.HTML()
         self.next = w.HTML()
+        self.soon = w.HTML()
         self.steps = w.HTML()
         self.reload = w.Button(icon="refresh", layout=w.Layout(width="auto"))
         self.reload.on_click(lambda _: self.refresh())
-        return [self.summary, self.table, self.next, self.steps, self.reload]
+        return [self.summary, self.table, self.next, self.soon, self.steps, self.reload]
 
     def relabel(self) -> None:
         self.reload.description = self.t("refresh")
@@ -117,6 +123,7 @@ class HomePage(Panel):
         self.summary.value = f"<div class='mailkit-block mailkit-home-summary'>{escape(summary)} {escape(last)}</div>"
         self.table.value = self._table() if health.companies else f"<i>{escape(self.t('no_accounts'))}</i>"
         self.next.value = self._next()
+        self.soon.value = self._soon()
         links = "".join(f"<li>{_link(nb)} — {escape(self.t(key))}</li>" for nb, key in STEPS)
         self.steps.value = f"<h4>{escape(self.t('home_steps'))}</h4><ol class='mailkit-home-steps'>{links}</ol>"
 
@@ -145,6 +152,27 @@ class HomePage(Panel):
             items = [f"<li>{escape(self.t('home_all_ok'))}</li>"] if self.health.companies else []
         return f"<h4>{escape(self.t('home_next'))}</h4><ul class='mailkit-home-next'>{''.join(items)}</ul>"
 
+    def _soon(self) -> str:
+        """The forecast by company name, soonest problem first, each with its remedy."""
+        items = self.health.soon
+        if not items:
+            return (f"<h4>{escape(self.t('home_soon'))}</h4>"
+                    f"<p class='mailkit-home-soon'>{escape(self.t('home_soon_none', days=SOON_DAYS))}</p>")
+        by_company: dict[str, list[ForecastItem]] = {}
+        for item in sorted(items, key=lambda i: i.when):
+            by_company.setdefault(item.company_name or item.company, []).append(item)
+        groups = []
+        for name, group in sorted(by_company.items(), key=lambda kv: (kv[1][0].when, kv[0].lower())):
+            rows = "".join(
+                f"<li data-kind='{escape(i.kind)}' data-email='{escape(i.email)}'><b>{escape(i.email)}</b>: "
+                f"{escape(i.title(self.lang))} — {escape(i.headline(self.lang))}"
+                f"<br>{code_spans(escape(i.cause(self.lang)))}"
+                f"<br><i>{escape(self.t('remedy'))}:</i> {code_spans(escape(i.remedy(self.lang)))}</li>"
+                for i in group)
+            groups.append(f"<li data-company='{escape(group[0].company)}'><b>{escape(name)}</b><ul>{rows}</ul></li>")
+        return (f"<h4>{escape(self.t('home_soon'))}</h4>"
+                f"<ul class='mailkit-block mailkit-home-soon'>{''.join(groups)}</ul>")
+
 
 def _link(notebook: str) -> str:
     """A relative link to a notebook beside this one (works in JupyterLab and in Voilà)."""
@@ -152,4 +180,4 @@ def _link(notebook: str) -> str:
             f"{escape(notebook.removesuffix('.ipynb'))}</a>")
 
 
-__all__ = ["STEPS", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]
+__all__ = ["SOON_DAYS", "STEPS", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]

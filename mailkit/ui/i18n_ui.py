@@ -258,6 +258,14 @@ LABELS: dict[str, str] = {
     "home_all_ok": N_("Nothing to fix: every checked account signs in."),
     "home_check_first": N_("Check every account's sign-in:"),
     "home_steps": N_("The steps"),
+    # home page: breaks soon; domains panel
+    "home_soon": N_("Breaks soon"),
+    "home_soon_none": N_("Nothing breaks in the next {days} days."),
+    "domains_title": N_("Mail authentication of the company domains"),
+    "domains_check": N_("Check domains"),
+    "domains_none": N_("No company domain to check: personal mailboxes (gmail.com, outlook.com…) are the "
+                       "provider's."),
+    "domains_done": N_("{domains} domains checked; {problems} findings need attention."),
     "col_ok": N_("OK"),
     "col_broken": N_("Need attention"),
     "col_unchecked": N_("Not checked"),
