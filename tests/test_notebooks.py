@@ -99,6 +99,8 @@ def test_notebook_runs_top_to_bottom_in_sandbox_mode(name: str, home: Path) -> N
         if name.startswith("05"):
             shown = run(client, book, "print(len(report.frame), sorted(set(report.frame['status'])))")
             assert shown.startswith("13 ") and "'ok'" in shown  # what 04 sent is in the report
+            shown = run(client, book, "print(domains.check.description, len(domains.company.options))")
+            assert shown.startswith("Check domains ")  # the Domains panel below the report, every company listed
         if name.startswith("06"):
             shown = run(client, book, "wizard.account.value = 'recuperacion.lupita@gmail.com'\n"
                                       "wizard.run.click()\nawait wizard.task\nprint(wizard.found.failed.status)")
