@@ -279,7 +279,8 @@ def test_oauth_wrong_account_and_missing_scope_show_the_remedy(sample: Workspace
 
 def test_oauth_cancel_and_paste_fallback(sample: Workspace, ca: Path) -> None:
     panel = _connect(sample)
-    assert re.search(r"Waiting for the browser: \d:\d\d left", panel.countdown.value) or panel.countdown.value == ""
+    shown = panel.countdown.value  # read once: the countdown's own thread rewrites it meanwhile
+    assert re.search(r"Waiting for the browser: \d:\d\d left", shown) or shown == ""
     panel.cancel.click()
     _finish(panel)
     assert panel.result.outcome == "cancelled" and panel.alert.kind == "info" and not panel.connect.disabled
