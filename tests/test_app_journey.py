@@ -75,11 +75,13 @@ def field(page, label: str, kind: str = ".widget-text", last: bool = False):
 
 
 def choose(select, containing: str) -> None:
-    """Pick the option whose words contain `containing` (accounts are shown with their company's name)."""
-    wait_until(lambda: any(containing in o for o in select.locator("option").all_inner_texts()), 20,
-               f"an option with {containing}")
-    label = next(o for o in select.locator("option").all_inner_texts() if containing in o)
-    select.select_option(label=label)
+    """Pick the option whose words contain `containing` (accounts are shown with their company's name; a list box
+    shows its spaces as no-break spaces)."""
+    def options() -> list[str]:
+        return [o.replace("\xa0", " ") for o in select.locator("option").all_text_contents()]
+
+    wait_until(lambda: any(containing in o for o in options()), 20, f"an option with {containing}")
+    select.select_option(index=next(i for i, o in enumerate(options()) if containing in o))
 
 
 def button(page, label: str):
@@ -148,10 +150,12 @@ def test_the_whole_journey_in_spanish_by_clicking_only(tmp_path: Path, browser) 
         # 04: bulk send, one account at a time: Start, Stop, then Resume until every account has a result
         go(page, "04_bulk_test_send.ipynb")
         assert button(page, es("select_all")).count() == 1
-        choose(field(page, es("companies"), ".widget-select-multiple"), COMPANY)
-        accounts = field(page, es("accounts"), ".widget-select-multiple")
+        choose(field(page, es("companies"), ".widget-inline-hbox"), COMPANY)
+        accounts = field(page, es("accounts"), ".widget-inline-hbox")
         wait_until(lambda: accounts.locator("option").count() == 2, 20, "both accounts are listed")
-        accounts.select_option([OAUTH_EMAIL, APP_EMAIL])
+        listed = " ".join(accounts.locator("option").all_text_contents()).replace("\xa0", " ")
+        assert OAUTH_EMAIL in listed and APP_EMAIL in listed
+        accounts.select_option(index=[0, 1])
         readout = page.locator(".widget-slider .widget-readout")
         readout.fill("1")
         readout.press("Enter")
@@ -202,7 +206,8 @@ def test_the_whole_journey_in_spanish_by_clicking_only(tmp_path: Path, browser) 
         for open_page_ in browser.contexts[-1:] and browser.contexts[-1].pages:
             screenshot(open_page_, "journey-failed")
             Path(screenshot_path("journey-failed")).with_suffix(".txt").write_text(
-                open_page_.inner_text("body"), encoding="utf-8")
+                open_page_.inner_text("body") + "\n" + "\n".join(open_page_.locator(".widget-label").evaluate_all(
+                    "els => els.map(e => e.parentElement.outerHTML.slice(0, 400))")), encoding="utf-8")
         raise
     finally:
         interrupt(app)
