@@ -152,14 +152,23 @@ def test_the_whole_journey_in_spanish_by_clicking_only(tmp_path: Path, browser) 
         assert button(page, es("select_all")).count() == 1
         choose(field(page, es("companies"), ".widget-inline-hbox"), COMPANY)
         accounts = field(page, es("accounts"), ".widget-inline-hbox")
-        wait_until(lambda: accounts.locator("option").count() == 2, 20, "both accounts are listed")
-        listed = " ".join(accounts.locator("option").all_text_contents()).replace("\xa0", " ")
-        assert OAUTH_EMAIL in listed and APP_EMAIL in listed
+        def listed() -> str:
+            return " ".join(accounts.locator("option").all_text_contents()).replace("\xa0", " ")
+
+        wait_until(lambda: OAUTH_EMAIL in listed() and APP_EMAIL in listed(), 20, "the company's accounts are listed")
+        assert accounts.locator("option").count() == 2
         accounts.select_option(index=[0, 1])
-        readout = page.locator(".widget-slider .widget-readout")
-        readout.fill("1")
-        readout.press("Enter")
+        readout = page.locator(".widget-slider .widget-readout")  # "at once": one account at a time
+
+        def one_at_once() -> bool:
+            if readout.inner_text().strip() != "1":
+                readout.fill("1")
+                readout.press("Enter")
+            return readout.inner_text().strip() == "1"
+
+        wait_until(one_at_once, 20, "the slider says one at a time")
         button(page, es("start")).click()
+        page.locator(".mailkit-progress", has_text=es("progress", done=0, total=2)).wait_for()
         stop = button(page, es("stop"))
         stop.click()
         resume = button(page, es("resume"))
