@@ -158,6 +158,7 @@ def test_the_whole_journey_in_spanish_by_clicking_only(tmp_path: Path, browser) 
 
         wait_until(lambda: OAUTH_EMAIL in listed() and APP_EMAIL in listed(), 20, "the company's accounts are listed")
         assert accounts.locator("option").count() == 2
+        assert f"{APP_EMAIL} ({es('auth_app_password')})" in listed()  # the sign-in in words, not `app_password`
         accounts.select_option(index=[0, 1])
         readout = page.locator(".widget-slider .widget-readout")  # "at once": one account at a time
 
