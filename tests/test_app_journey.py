@@ -25,7 +25,7 @@ from mailkit.ui.i18n_ui import t
 from tests.browser_fixtures import browser, kernel_environment, screenshot, screenshot_path  # noqa: F401 - fixture
 from tests.test_app import assert_no_code, interrupt, open_page, start_app, wait_until
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 ES = "es"
 COMPANY = "Papelería Sol"
@@ -213,7 +213,7 @@ def test_the_whole_journey_in_spanish_by_clicking_only(tmp_path: Path, browser) 
         assert page.locator(".mailkit-step[data-state=ok]").count() >= 2
         screenshot(page, "journey-troubleshoot-es")
         page.context.close()
-        assert time.monotonic() - began < 180
+        assert time.monotonic() - began < 120  # measured ≈ 40 s
     except Exception:
         for open_page_ in browser.contexts[-1:] and browser.contexts[-1].pages:
             screenshot(open_page_, "journey-failed")
