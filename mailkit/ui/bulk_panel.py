@@ -31,6 +31,7 @@ from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.status import SEVERITY
 from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
+from mailkit.ui.setup_form import auth_word
 from mailkit.ui.table import GroupedTable, Row, generic
 from mailkit.workspace import Workspace
 
@@ -132,7 +133,7 @@ class BulkPanel(Panel):
     def _fill_accounts(self) -> None:
         with Inventory.open(self.workspace) as inventory:
             accounts = [a for slug in self.companies.value for a in inventory.accounts(slug)]
-        self.accounts.options = [(f"{a.email} ({a.auth})", a.email) for a in accounts]
+        self.accounts.options = [(f"{a.email} ({auth_word(a.auth, self.lang)})", a.email) for a in accounts]
         self.accounts.value = tuple(a.email for a in accounts)
 
     # --- running -------------------------------------------------------------------------
