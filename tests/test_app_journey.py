@@ -187,8 +187,11 @@ def test_the_whole_journey_in_spanish_by_clicking_only(tmp_path: Path, browser) 
 
         # 05: the report, filtered, downloaded as xlsx
         go(page, "05_status_report.ipynb")
-        choose(field(page, es("company"), ".widget-dropdown", last=True), COMPANY)
+        # the report view's picker: the first on the page (the domains panel below it has one too)
+        choose(field(page, es("company"), ".widget-dropdown"), COMPANY)
         page.locator(".mailkit-table td, .mailkit-report td", has_text=OAUTH_EMAIL).first.wait_for()
+        cells_of = page.locator(".mailkit-table td, .mailkit-report td", has_text="facturas.lupita@gmail.com")
+        wait_until(lambda: cells_of.count() == 0, 30, "the company filter applied to the table")
         export = button(page, es("export", fmt="xlsx"))
         export.click()
         download_link = page.locator("a.mailkit-download").last
