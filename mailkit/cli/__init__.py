@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "app_cmds",
     "forecast_cmds",
     "digest_cmds",
+    "workspace_cmds",
 )
 
 
