@@ -14,7 +14,7 @@ from tests.dovecot_fixtures import *  # noqa: F401,F403
 from tests.hostile_servers import *  # noqa: F401,F403
 from tests.sandbox_fixtures import *  # noqa: F401,F403
 
-pytest_plugins = ["tests.leak_scan"]
+pytest_plugins = ["tests.leak_scan", "tests.company_ca"]
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,7 @@ from mailkit.diagnose_texts import TEXTS
 from mailkit.i18n import LANGS, normalize_lang, resolve_lang
 from mailkit.secrets.redaction import forget_all, remember
 from mailkit.status import Status
+from tests.company_ca import server_context
 
 ID = "t66sm6271302pjb.45"
 
@@ -392,14 +393,8 @@ def test_real_timeout() -> None:
     assert classify_exception(socket.timeout("timed out")).status is Status.TIMEOUT  # noqa: UP041 (the alias)
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
 def test_real_certificate_failure_names_the_problem(ca: trustme.CA) -> None:
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost").configure_cert(server_ctx)
+    server_ctx = server_context(ca)
     with (
         one_shot_server(lambda conn: server_ctx.wrap_socket(conn, server_side=True)) as port,
         pytest.raises(ssl.SSLCertVerificationError) as caught,

@@ -11,6 +11,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 import trustme
@@ -22,29 +23,12 @@ from mailkit.checks.smtp import check_smtp
 from mailkit.errors import ReplyError
 from mailkit.models import build_account
 from mailkit.status import Status
+from tests.company_ca import server_context
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 QUICK = Timeouts(first_byte=0.5, reply=2.0, tls=2.0)
 EHLO = b"250-mail.empresa.example\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n"
 EHLO_TLS = b"250-mail.empresa.example\r\n250 AUTH PLAIN LOGIN\r\n"
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("ca") / "company-ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
-def server_context(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost").configure_cert(context)
-    return context
 
 
 async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ehlo: bytes, auth: bytes) -> None:
@@ -93,8 +77,8 @@ def injecting(tls: ssl.SSLContext) -> Handler:
     return handle
 
 
-def test_plaintext_injected_after_the_starttls_220_is_discarded(ca: trustme.CA, ca_file: str) -> None:
-    result, _ = asyncio.run(check_against(injecting(server_context(ca)), ca_file=ca_file))
+def test_plaintext_injected_after_the_starttls_220_is_discarded(ca: trustme.CA, ca_file: Path) -> None:
+    result, _ = asyncio.run(check_against(injecting(server_context(ca)), ca_file=str(ca_file)))
     text = "\n".join(result.transcript)
     assert result.status is Status.BAD_CREDENTIALS, result.to_dict()
     assert "injected" not in text and "S: 535 5.7.8" in text

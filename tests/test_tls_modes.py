@@ -30,27 +30,10 @@ from mailkit.models import Company, build_account
 from mailkit.schema import MIGRATIONS, SCHEMA_VERSION, connect
 from mailkit.status import TEMPORARY, Status
 from mailkit.workspace import Workspace
+from tests.company_ca import server_context
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 QUICK = Timeouts(first_byte=0.5, reply=4.0, tls=3.0)
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ca") / "company-ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path
-
-
-def server_context(ca: trustme.CA, **issue: object) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", **issue).configure_cert(context)
-    return context
 
 
 async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
