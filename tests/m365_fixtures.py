@@ -37,10 +37,8 @@ SECRETS.update(PASSWORDS.values())  # the suite's leak scan looks for these too
 @pytest.fixture(scope="module")
 def m365(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxThread]:
     """One sandbox with Microsoft 365 mailboxes for the module."""
-    running = SandboxThread(M365_ACCOUNTS, tmp_path_factory.mktemp("m365"))
-    running.start()
-    yield running
-    running.stop()
+    with SandboxThread(M365_ACCOUNTS, tmp_path_factory.mktemp("m365")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -45,10 +45,8 @@ EXPECTED_SEND = {**EXPECTED_SIGN_IN, "limite.tallerruiz@gmail.com": "quota_excee
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxThread]:
     """The local Gmail on the shipped accounts, shared by the whole test session."""
-    running = SandboxThread(ACCOUNTS, tmp_path_factory.mktemp("sandbox"))
-    running.start()
-    yield running
-    running.stop()
+    with SandboxThread(ACCOUNTS, tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
 
 
 @pytest.fixture
@@ -63,11 +61,9 @@ def sandbox_env(sandbox: SandboxThread, monkeypatch: pytest.MonkeyPatch) -> Iter
 @pytest.fixture
 def fresh_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
     """A sandbox of its own (own CA, ports, grants, counters), with MAILKIT_SANDBOX pointing at it."""
-    running = SandboxThread(ACCOUNTS, tmp_path / "sandbox")
-    running.start()
-    monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
-    yield running
-    running.stop()
+    with SandboxThread(ACCOUNTS, tmp_path / "sandbox") as running:
+        monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
+        yield running
 
 
 # --- clients that believe they talk to Google, connected to the sandbox -------------------------

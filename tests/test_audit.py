@@ -38,6 +38,7 @@ from mailkit.secrets.store import SecretKind, secret_store
 from mailkit.status import Status
 from mailkit.tabular.accounts import import_accounts
 from mailkit.workspace import Workspace
+from tests.bulk_fleet import app_password, bulk_workspace, running_bulk_sandbox
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import EXPECTED_SEND, EXPECTED_SIGN_IN
 
@@ -90,46 +91,12 @@ def mixed_workspace(sandbox: SandboxThread, workspace: Workspace) -> list[str]:
     return used
 
 
-def bulk_accounts_file(path: Path, count: int, busy: int = 3) -> Path:
-    """A sandbox accounts file: `count` working app-password accounts and one that stays busy."""
-    lines = []
-    for i in range(count):
-        lines += ["[[account]]", f'email = "user{i:03d}@gmail.com"', "two_step = true",
-                  f'app_passwords = ["{_app_password(i)}"]', ""]
-    lines += ["[[account]]", 'email = "busy@gmail.com"', "two_step = true", 'app_passwords = ["bbbb cccc dddd eeee"]',
-              f"busy_replies = {busy}", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def _app_password(i: int) -> str:
-    letters = "abcdefghijklmnop"
-    return "".join(letters[(i + k) % 16] for k in range(16))
-
-
-def bulk_workspace(workspace: Workspace, count: int) -> None:
-    with Inventory.open(workspace) as inventory:
-        inventory.upsert_company(Company("bulk", "Bulk SA"))
-        for i in range(count):
-            inventory.upsert_account(build_account(f"user{i:03d}@gmail.com", "bulk", provider_key="gmail",
-                                                   auth="app-password"))
-        inventory.upsert_account(build_account("busy@gmail.com", "bulk", provider_key="gmail", auth="app-password"))
-    store = secret_store(workspace)
-    for i in range(count):
-        store.set(f"user{i:03d}@gmail.com", SecretKind.APP_PASSWORD, _app_password(i))
-    store.set("busy@gmail.com", SecretKind.APP_PASSWORD, "bbbb cccc dddd eeee")
-
-
 BULK = 24
 
 
 @pytest.fixture(scope="module")
 def bulk_sandbox(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("bulk")
-    running = SandboxThread(bulk_accounts_file(root / "accounts.toml", BULK), root / "state")
-    running.start()
-    yield running
-    running.stop()
+    yield from running_bulk_sandbox(tmp_path_factory.mktemp("bulk"), BULK)
 
 
 @pytest.fixture
@@ -346,13 +313,13 @@ def test_redaction_stays_fast_with_thousands_of_known_secrets(monkeypatch):
     monkeypatch.setattr(redaction, "_compact_by_prefix", {})
     monkeypatch.setattr(redaction, "_weak", set())
     for i in range(3000):
-        remember_login(f"user{i}@gmail.com", _app_password(i) + f"{i:04d}")
-    line = "S: 250-smtp.gmail.com at your service, [127.0.0.1] " * 3 + _app_password(7) + "0007"
+        remember_login(f"user{i}@gmail.com", app_password(i) + f"{i:04d}")
+    line = "S: 250-smtp.gmail.com at your service, [127.0.0.1] " * 3 + app_password(7) + "0007"
     started = time.perf_counter()
     for _ in range(200):
         cleaned = redact(line)
     assert (time.perf_counter() - started) / 200 < 0.002
-    assert _app_password(7) not in cleaned and cleaned.endswith("[redacted]")
+    assert app_password(7) not in cleaned and cleaned.endswith("[redacted]")
 
 
 def test_options_are_validated():

@@ -17,10 +17,9 @@ from keyring.backends import fail
 
 from mailkit.audit import Audit, AuditOptions, Selection
 from mailkit.audit_lock import LOCKED_EXIT, AuditLocked, audit_lock, lock_path, read_holder
-from mailkit.sandbox.runner import SandboxThread
 from mailkit.workspace import Workspace
+from tests.bulk_fleet import bulk_workspace, running_bulk_sandbox
 from tests.cli_helpers import run_mailkit
-from tests.test_audit import bulk_accounts_file, bulk_workspace
 
 HOLD = "import sys, time; from mailkit.audit_lock import audit_lock; from mailkit.workspace import Workspace\n" \
        "with audit_lock(Workspace(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n"
@@ -28,11 +27,7 @@ HOLD = "import sys, time; from mailkit.audit_lock import audit_lock; from mailki
 
 @pytest.fixture(scope="module")
 def lock_sandbox(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("lock")
-    running = SandboxThread(bulk_accounts_file(root / "accounts.toml", 6, busy=0), root / "state")
-    running.start()
-    yield running
-    running.stop()
+    yield from running_bulk_sandbox(tmp_path_factory.mktemp("lock"), 6, busy=0)
 
 
 def _holder_pid(workspace: Workspace, deadline: float = 20.0) -> int | None:

@@ -21,7 +21,6 @@ from keyring.backends import fail
 
 from mailkit.audit_lock import audit_lock
 from mailkit.errors import UsageError
-from mailkit.sandbox.runner import SandboxThread
 from mailkit.schedule import installer
 from mailkit.schedule.interval import Interval, parse_interval
 from mailkit.schedule.jobs import (
@@ -35,8 +34,8 @@ from mailkit.schedule.jobs import (
     systemd_timer,
 )
 from mailkit.schedule.run import log_path
+from tests.bulk_fleet import app_password, bulk_workspace, running_bulk_sandbox
 from tests.cli_helpers import run_mailkit
-from tests.test_audit import _app_password, bulk_accounts_file, bulk_workspace
 
 JOB = Job(Path("/srv/mail kit/ws"), Interval(6 * 3600), "sklep", ("/opt/mk/bin/mailkit",), (("MAILKIT_LANG", "es"),))
 ENV = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
@@ -134,11 +133,7 @@ def test_the_next_cron_run():
 # --- installing for real ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def job_sandbox(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("scheduled")
-    running = SandboxThread(bulk_accounts_file(root / "accounts.toml", 2, busy=0), root / "state")
-    running.start()
-    yield running
-    running.stop()
+    yield from running_bulk_sandbox(tmp_path_factory.mktemp("scheduled"), 2, busy=0)
 
 
 @pytest.fixture
@@ -175,7 +170,7 @@ def test_cron_install_run_as_cron_does_status_and_remove(job_workspace, job_sand
         assert ran.returncode == 0
         log = log_path(job_workspace).read_text()
         assert "audit run 1 finished: 3 of 3 checked, 3 ok, 0 not ok [ok 3]" in log
-        assert not any(_app_password(i) in log.replace(" ", "") for i in range(2))  # no secret in the log
+        assert not any(app_password(i) in log.replace(" ", "") for i in range(2))  # no secret in the log
         status = run_mailkit("schedule", "status", "--json", home=job_workspace.home, env=env)
         data = json.loads(status.stdout)
         assert [p["via"] for p in data["installed"]] == ["cron"]
