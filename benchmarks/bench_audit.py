@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,21 @@ def make_workspace(home: Path, n: int) -> Any:
     for i in range(n):
         store.set(email(i), SecretKind.APP_PASSWORD, app_password(i))
     return workspace
+
+
+@contextlib.contextmanager
+def sandbox_fleet(root: Path, n: int, latency_ms: int = 0,
+                  make: Callable[[Path, int], Any] = make_workspace) -> Iterator[tuple[dict[str, Any], Any]]:
+    """N accounts on a sandbox in its own process, MAILKIT_SANDBOX pointing at it and the workspace made
+    (`make`): (the sandbox's JSON line, the workspace). The sandbox stops when the block ends."""
+    write_accounts(root / "accounts.toml", n)
+    child, info = start_sandbox(root / "accounts.toml", root / "sandbox", latency_ms)
+    try:
+        os.environ["MAILKIT_SANDBOX"] = str(root / "sandbox" / "sandbox.json")
+        yield info, make(root / "home", n)
+    finally:
+        child.terminate()
+        child.wait(10)
 
 
 def sequential(info: dict[str, Any], indexes: list[int]) -> tuple[float, int]:
@@ -192,11 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     keyring.set_keyring(MemoryKeyring())  # the benchmark's fake secrets never touch a real keyring
     with tempfile.TemporaryDirectory(prefix="mailkit-bench-") as tmp:
         root = Path(tmp)
-        write_accounts(root / "accounts.toml", args.n)
-        child, info = start_sandbox(root / "accounts.toml", root / "sandbox", args.latency_ms)
-        try:
-            os.environ["MAILKIT_SANDBOX"] = str(root / "sandbox" / "sandbox.json")
-            workspace = make_workspace(root / "home", args.n)
+        with sandbox_fleet(root, args.n, args.latency_ms) as (info, workspace):
             sample = args.n if args.n <= args.skip_sequential_over else args.skip_sequential_over
             seq_time, seq_ok = sequential(info, list(range(sample)))
             estimated = sample < args.n
@@ -204,9 +217,6 @@ def main(argv: list[str] | None = None) -> int:
             rss_before = peak_rss_mb()
             audit_time, summary = mailkit_audit(workspace, args.concurrency)
             rss_after = peak_rss_mb()
-        finally:
-            child.terminate()
-            child.wait(10)
         per_commit = commit_cost(root)
         report = history_report(root / "history", args.history_rows, args.history_accounts)
 

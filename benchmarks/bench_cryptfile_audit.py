@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_audit import RESULTS, email, start_sandbox, write_accounts  # noqa: E402
+from bench_audit import RESULTS, email, sandbox_fleet  # noqa: E402
 from bench_audit import make_workspace as make_bench_workspace  # noqa: E402
 
 PASSPHRASE = "correct horse battery staple"
@@ -70,17 +70,10 @@ def main() -> int:
     os.environ["MAILKIT_KEYRING_PASSPHRASE"] = PASSPHRASE
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_accounts(root / "accounts.toml", args.n)
-        sandbox, info = start_sandbox(root / "accounts.toml", root / "state", 0)
-        try:
-            os.environ["MAILKIT_SANDBOX"] = str(root / "state" / "sandbox.json")
-            workspace = make_workspace(root / "ws", args.n)
-            reads = fresh_reads(root / "ws", args.n)
+        with sandbox_fleet(root, args.n, make=make_workspace) as (_, workspace):
+            reads = fresh_reads(root / "home", args.n)
             first, counts = timed_audit(workspace)
             again, counts_again = timed_audit(workspace)
-        finally:
-            sandbox.terminate()
-            sandbox.wait(10)
     figures = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                "accounts": args.n, "sequential_fresh_reads_s": round(reads, 1), "audit_first_s": round(first, 1),

@@ -35,7 +35,7 @@ from pathlib import Path
 import keyring
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_audit import RESULTS, app_password, email, make_workspace, start_sandbox, write_accounts  # noqa: E402
+from bench_audit import RESULTS, app_password, email, sandbox_fleet  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -87,11 +87,7 @@ def main() -> int:
     keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_accounts(root / "accounts.toml", args.n)
-        sandbox, info = start_sandbox(root / "accounts.toml", root / "state", args.latency_ms)
-        try:
-            os.environ["MAILKIT_SANDBOX"] = str(root / "state" / "sandbox.json")
-            workspace = make_workspace(root / "ws", args.n)
+        with sandbox_fleet(root, args.n, args.latency_ms) as (info, workspace):
             options = AuditOptions(concurrency=args.concurrency)
             bare_runs, mk_runs = [], []
             for _ in range(max(1, args.rounds)):
@@ -100,9 +96,6 @@ def main() -> int:
             bare_wall, bare_cpu = min(r[0] for r in bare_runs), min(r[1] for r in bare_runs)
             mk_wall, mk_cpu = min(r[0] for r in mk_runs), min(r[1] for r in mk_runs)
             bare_ok, summary = min(r[2] for r in bare_runs), mk_runs[-1][2]
-        finally:
-            sandbox.terminate()
-            sandbox.wait(10)
     per = {"bare_cpu_ms": 1000 * bare_cpu / args.n, "mailkit_cpu_ms": 1000 * mk_cpu / args.n}
     figures = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import os
 import pstats
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 import keyring
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_audit import make_workspace, start_sandbox, write_accounts  # noqa: E402
+from bench_audit import sandbox_fleet  # noqa: E402
 from bench_vs_aiosmtplib import bare_gather  # noqa: E402
 
 
@@ -40,20 +39,13 @@ def main() -> int:
     profile = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        write_accounts(root / "accounts.toml", args.n)
-        sandbox, info = start_sandbox(root / "accounts.toml", root / "state", 0)
-        try:
-            os.environ["MAILKIT_SANDBOX"] = str(root / "state" / "sandbox.json")
-            workspace = make_workspace(root / "ws", args.n)
+        with sandbox_fleet(root, args.n) as (info, workspace):
             if args.bare:
                 signed_in = profile.runcall(asyncio.run, bare_gather(info, args.n, args.concurrency))
                 summary = f"{signed_in} signed in (bare aiosmtplib)"
             else:
                 options = AuditOptions(concurrency=args.concurrency)
                 summary = profile.runcall(asyncio.run, run_audit(workspace, Selection(), options)).counts
-        finally:
-            sandbox.terminate()
-            sandbox.wait(10)
     sys.stdout.write(f"{args.n} accounts: {summary}\n")
     if args.out is not None:
         profile.dump_stats(str(args.out))
