@@ -15,12 +15,12 @@ import json
 import os
 import socket
 import sqlite3
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from mailkit.errors import NotFoundError, UsageError
+from mailkit.processes import pid_alive
 from mailkit.schema import connect
 from mailkit.secrets.redaction import redact
 from mailkit.workspace import Workspace
@@ -226,17 +226,9 @@ def _owner() -> dict[str, Any]:
 def _owner_alive(options: dict[str, Any]) -> bool:
     """True when the process that owns a `running` run still exists on this machine."""
     pid, host = options.get("pid"), options.get("host")
-    if not isinstance(pid, int) or host != socket.gethostname() or sys.platform == "win32":
-        return False  # no cheap, safe liveness check there: os.kill(pid, 0) would end the process on Windows
-    if pid == os.getpid():
+    if not isinstance(pid, int) or host != socket.gethostname() or pid == os.getpid():
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 __all__ = ["FINISHED", "INTERRUPTED", "RUNNING", "AuditStore", "ResultBatch", "ResultRow", "RunInfo", "now_ms"]

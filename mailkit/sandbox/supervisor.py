@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mailkit.errors import MailkitError
+from mailkit.processes import pid_alive
 
 INFO_FILE = "sandbox.json"
 LOCK_FILE = "sandbox.lock"
@@ -67,24 +68,6 @@ def find(state_dir: str | os.PathLike[str], timeout: float = 3.0) -> Running | N
     if pid <= 0 or not pid_alive(pid) or not healthy(info, pid, path.parent, timeout):
         return None
     return Running(pid, path, info)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs (it may be someone else's: `healthy` tells). A zombie — ended, not
-    yet reaped by its parent — does not count."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    try:  # Linux, "pid (name) S ...": the state letter follows the name's closing parenthesis
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rpartition(")")[2].split()[0]
-    except (OSError, IndexError):  # no /proc (macOS, Windows): existing is running
-        return True
-    return state != "Z"
 
 
 def healthy(info: dict[str, Any], pid: int, state_dir: Path, timeout: float = 3.0) -> bool:
