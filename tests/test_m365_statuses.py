@@ -41,7 +41,8 @@ EXPECTED: dict[str, tuple[Status, str]] = {
     "security_defaults": (S.SECURITY_DEFAULTS, ""), "basic_auth_retired": (S.BASIC_AUTH_DISABLED, ""),
     "throttled": (S.RATE_LIMITED, ""), "app_password_required": (S.APP_PASSWORD_REQUIRED, "criteria"),
     "web_login_required": (S.APP_PASSWORD_REQUIRED, "criteria"), "send_as_denied": (S.SENDER_REJECTED, "send_as"),
-    "daily_limit": (S.QUOTA_EXCEEDED, ""),
+    "daily_limit": (S.QUOTA_EXCEEDED, ""), "tenant_over_threshold": (S.TENANT_BLOCKED, ""),
+    "tenant_ip_blocked": (S.TENANT_BLOCKED, "ip"),
 }
 #: The client's own protocol mistakes (EHLO first, bad syntax, commands out of order): mailkit never makes them,
 #: and they say nothing about the account, so they stay `unknown` — but never `ok`.
@@ -220,3 +221,31 @@ def test_microsofts_sign_in_policy_refusal_is_no_proof_of_googles_2sv(workspace:
         inventory.upsert_account(build_account("a@gmail.com", "contoso", provider_key="gmail", auth="app_password"))
         assert not twostep_on_observed(inventory, LEGACY, criteria, "`mailkit check`")
         assert twostep_on_observed(inventory, "a@gmail.com", google, "`mailkit check`")
+
+
+@pytest.mark.parametrize(("email", "variant", "words"), [
+    ("bloqueado@contoso-mx.example", "", "5.7.705"),
+    ("ip-bloqueada@contoso-mx.example", "ip", "5.7.708"),
+])
+def test_a_blocked_tenant_signs_in_but_its_test_send_is_tenant_blocked(
+        mws: Workspace, m365: SandboxThread, email: str, variant: str, words: str) -> None:
+    """Exchange refuses MAIL FROM for the whole tenant: the sign-in was fine, the send is `tenant_blocked`."""
+    from mailkit.inventory import Inventory
+    from mailkit.models import build_account
+
+    keyring.set_keyring(fail.Keyring())
+    password = m365_fixtures.PASSWORDS[email]
+    with Inventory.open(mws) as inventory:
+        inventory.upsert_account(build_account(email, "contoso", provider_key="microsoft365", auth="password"))
+    secret_store(mws).set(email, SecretKind.PASSWORD, password)
+    env = {"MAILKIT_SANDBOX": str(m365.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    signed_in = run_mailkit("check", email, "--json", home=mws.home, env=env)
+    assert signed_in.returncode == 0 and json.loads(signed_in.stdout)["status"] == "ok", signed_in.stdout
+    done = run_mailkit("check", email, "--send", "--json", home=mws.home, env={**env, "MAILKIT_LANG": "es"})
+    data = json.loads(done.stdout)
+    expected = Diagnosis(S.TENANT_BLOCKED, variant=variant)
+    assert done.returncode == 1 and data["status"] == "tenant_blocked", data
+    assert data["cause"] == expected.cause("es", email=email, company="Contoso MX")
+    assert data["remedy"] == expected.remedy("es", email=email, company="Contoso MX")
+    assert words in data["cause"] and "Google" not in data["cause"] + data["remedy"]
+    assert password not in done.stdout + done.stderr

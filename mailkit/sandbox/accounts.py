@@ -37,6 +37,10 @@ class SandboxAccount:
     security_defaults: bool = False
     #: Microsoft: basic authentication for client submission is gone (the 2026 retirement).
     basic_auth_retired: bool = False
+    #: Microsoft: the tenant's outbound mail is stopped for going over its threshold (550 5.7.705 at MAIL FROM).
+    tenant_over_threshold: bool = False
+    #: Microsoft: mail from the tenant is refused for now (550 5.7.708, traffic not accepted from this IP).
+    tenant_ip_blocked: bool = False
     #: When the account's password last changed (epoch seconds; a TOML date-time in the file): app passwords
     #: issued before it are revoked and OAuth grants issued before it die, as at Google.
     password_changed_at: float | None = None

@@ -59,6 +59,10 @@ OUTLOOK_REPLIES: dict[str, str] = {
                       "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to "
                       "process message due to a permanent exception with message [BeginDiagnosticData]Cannot "
                       "submit message. [Hostname={sid}]",
+    "tenant_over_threshold": "550 5.7.705 Access denied, tenant has exceeded threshold. For more information "
+                             "please go to https://go.microsoft.com/fwlink/?linkid=2022138 [{sid}]",
+    "tenant_ip_blocked": "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. For "
+                         "more information please go to https://go.microsoft.com/fwlink/?linkid=2022138 [{sid}]",
     "daily_limit": "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process "
                    "message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message. "
                    "[Hostname={sid}]",

@@ -79,7 +79,12 @@ class OutlookSMTP(GmailSMTP):
         return account, ms_check_token(account, self.backend.grants, parsed[1], "smtp")
 
     def _mail_refusal(self, account: SandboxAccount, address: str, params: dict) -> str | None:
-        """At MAIL FROM Exchange checks only busy-ness and size; send-as waits for the end of DATA."""
+        """At MAIL FROM Exchange checks the tenant's standing, busy-ness and size; send-as waits for the end of
+        DATA."""
+        if account.tenant_over_threshold:
+            return self._r("tenant_over_threshold")
+        if account.tenant_ip_blocked:
+            return self._r("tenant_ip_blocked")
         if self.backend.store.take_busy(account.email, account.busy_replies):
             return self._r("try_later_mail")
         size = params.get("SIZE")
