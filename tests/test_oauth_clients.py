@@ -13,6 +13,7 @@ import pytest
 import requests
 from keyring.backends import fail
 
+from mailkit import reports
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
@@ -153,6 +154,14 @@ def test_two_companies_two_clients_consent_refresh_and_status(cws: Workspace, tw
     assert f"⚠ refresh token ends on {ends} (OAuth client in Testing)" in shown
     assert f"client 2222-taller ({TALLER}); publishing declared: testing, observed: Testing" in shown
 
+    frame = reports.status(ws, lang="en").set_index("email")
+    assert frame.loc[LIMITE, "oauth_client"] == (f"2222-taller ({TALLER}) · declared: Testing · seen: Testing · "
+                                                 f"token ends {ends}")
+    assert frame.loc[CITAS, "oauth_client"].startswith(f"{own_id.split('.')[0][:20]}")
+    spanish = reports.status(ws, lang="es")
+    assert any(f"declarado: Prueba · visto: Prueba · el token termina el {ends}" in str(v)
+               for v in spanish.to_numpy().ravel())
+
     # Google's clock: a week later the Testing client's token is dead; mailkit says to consent again
     age(Aging(LIMITE, days=8), sandbox.state_dir)
     sandbox.grants.expire_access_tokens(LIMITE)
@@ -257,3 +266,22 @@ def test_bad_registrations_are_one_line_and_exit_2(workspace: Workspace, tmp_pat
         done = run_mailkit("oauth", "client", str(source), *args, home=workspace.home, env=ENV)
         assert done.returncode == 2 and words in done.stderr and TESTING_SECRET not in done.stderr + done.stdout
     assert not (workspace.home / "oauth_clients").exists() or not any((workspace.home / "oauth_clients").iterdir())
+
+
+def test_the_oauth_panel_registers_a_company_client_and_shows_the_accounts_client(
+        cws: Workspace, two_clients: SandboxThread, tmp_path: Path) -> None:
+    from mailkit.ui.oauth_panel import OAuthPanel
+
+    panel = OAuthPanel(cws, lang="es", email=FACTURACION)
+    box = panel.clients
+    assert box.register.description == "Registrar cliente"
+    box.file.value = str(client_json(tmp_path / "f.json", INTERNAL_ID, INTERNAL_SECRET))
+    box.company.value, box.publishing.value = FERRETERIA, "internal"
+    box.register.click()
+    assert f"data-client='{INTERNAL_ID}'" in box.message.value and INTERNAL_SECRET not in box.message.value
+    assert "registrado para ferreteria-delnorte" in box.message.value
+    assert (cws.home / "oauth_clients" / f"{FERRETERIA}.json").exists()
+    assert login(cws, two_clients, FACTURACION).ok
+    panel.refresh(select=FACTURACION)
+    panel.show_state()
+    assert f"1111-ferreteria ({FERRETERIA}) · declarado: Interno" in panel.state.value
