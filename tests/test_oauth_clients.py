@@ -285,3 +285,22 @@ def test_the_oauth_panel_registers_a_company_client_and_shows_the_accounts_clien
     panel.refresh(select=FACTURACION)
     panel.show_state()
     assert f"1111-ferreteria ({FERRETERIA}) · declarado: Interno" in panel.state.value
+
+
+def test_declare_a_company_clients_publishing_later_and_list_it(cws: Workspace, tmp_path: Path) -> None:
+    outputs: list[str] = []
+    source = client_json(tmp_path / "t.json", TESTING_ID, TESTING_SECRET)
+    assert run_mailkit("oauth", "client", str(source), "--company", TALLER, home=cws.home, env=ENV).returncode == 0
+    for args in (("--company", TALLER, "--testing"), ("--company", TALLER, "--published")):
+        said = run_mailkit("oauth", "client", *args, "--json", home=cws.home, env=ENV)
+        outputs.append(said.stdout + said.stderr)
+        assert said.returncode == 0 and json.loads(said.stdout)["client_id"] == TESTING_ID, said.stderr
+    listed = run_mailkit("oauth", "client", "--list", "--json", home=cws.home, env=ENV)
+    outputs.append(listed.stdout + listed.stderr)
+    row = next(r for r in json.loads(listed.stdout) if r["company"] == TALLER)
+    assert row["declared"] == "published" and row["grants"] == 0
+    both = run_mailkit("oauth", "client", "--company", TALLER, "--testing", "--internal", home=cws.home, env=ENV)
+    none = run_mailkit("oauth", "client", "--company", FERRETERIA, "--internal", home=cws.home, env=ENV)
+    assert both.returncode == 2 and "one publishing status" in both.stderr
+    assert none.returncode == 2 and f"no OAuth client registered for {FERRETERIA}" in none.stderr
+    assert all(TESTING_SECRET not in out for out in outputs)

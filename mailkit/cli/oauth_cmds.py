@@ -58,8 +58,7 @@ def client(
     if company or domain:
         _register_scoped(file, company, domain, publishing, json_out)
         return
-    from mailkit.oauth import register_client
-    from mailkit.oauth.clients import declare_publishing
+    from mailkit.oauth import declare_publishing, register_client
 
     registered = register_client(STATE.workspace(), file)
     if publishing is not None:
@@ -75,7 +74,7 @@ def client(
 
 def _register_scoped(file: Path, company: str, domain: str, publishing: str | None, json_out: bool) -> None:
     """A company's (or a domain's) own Google client, beside the workspace's."""
-    from mailkit.oauth.clients import register_scoped_client
+    from mailkit.oauth import register_scoped_client
 
     registered = register_scoped_client(STATE.workspace(), file, company=company, domain=domain,
                                         publishing=publishing)
@@ -92,8 +91,7 @@ def _register_scoped(file: Path, company: str, domain: str, publishing: str | No
 
 def _publishing_status(publishing: str, company: str, domain: str, json_out: bool) -> None:
     """Keep the admin's word on a registered client's publishing status (what the forecast reads)."""
-    from mailkit.oauth import active_client
-    from mailkit.oauth.clients import check_domain, declare_publishing, registered_clients
+    from mailkit.oauth import active_client, check_domain, declare_publishing, registered_clients
 
     workspace = STATE.workspace()
     if company or domain:
@@ -123,7 +121,7 @@ def clients(json_out: bool = JsonOption) -> None:
 
 
 def _list_clients(json_out: bool) -> None:
-    from mailkit.oauth.clients import list_clients
+    from mailkit.oauth import list_clients
 
     rows = list_clients(STATE.workspace())
     if json_out:

@@ -10,7 +10,7 @@ from mailkit.oauth.clients import grant_clients
 from mailkit.workspace import Workspace
 
 #: Publishing words, declared (`mailkit oauth client --testing/--internal/--published`) or seen.
-WORDS = {"testing": N_("Testing"), "internal": N_("Internal"), "published": N_("published"),
+PUBLISHING_WORDS = {"testing": N_("Testing"), "internal": N_("Internal"), "published": N_("published"),
          "no_limit": N_("no 7-day limit"), "limited": N_("time-limited tokens")}
 
 
@@ -19,10 +19,11 @@ def client_label(described: dict, lang: str) -> str:
     if not described.get("client"):
         return ""
     parts = [f"{described['client']} ({described['client_owner'] or '-'})"]
-    if described["publishing_declared"]:
-        parts.append(text(lang, "declared: {status}", status=text(lang, WORDS[described["publishing_declared"]])))
-    if described["publishing_observed"] in WORDS:
-        parts.append(text(lang, "seen: {status}", status=text(lang, WORDS[described["publishing_observed"]])))
+    declared, seen = described["publishing_declared"], described["publishing_observed"]
+    if declared:
+        parts.append(text(lang, "declared: {status}", status=text(lang, PUBLISHING_WORDS[declared])))
+    if seen in PUBLISHING_WORDS:
+        parts.append(text(lang, "seen: {status}", status=text(lang, PUBLISHING_WORDS[seen])))
     if described["refresh_token_ends"]:
         parts.append(text(lang, "token ends {date}", date=described["refresh_token_ends"]))
     return " · ".join(parts)
@@ -39,4 +40,4 @@ def grant_client_labels(workspace: Workspace, emails: Iterable[str], fingerprint
             for email, fp in rows]
 
 
-__all__ = ["WORDS", "client_label", "grant_client_labels"]
+__all__ = ["PUBLISHING_WORDS", "client_label", "grant_client_labels"]

@@ -12,10 +12,16 @@ import ipywidgets as w
 from mailkit.errors import UsageError
 from mailkit.i18n import N_, text
 from mailkit.inventory import Inventory
-from mailkit.oauth.client import register_client
-from mailkit.oauth.client_labels import WORDS, client_label
-from mailkit.oauth.clients import declare_publishing, grant_clients, register_scoped_client, short_id
-from mailkit.oauth.store import GrantStore
+from mailkit.oauth import (
+    PUBLISHING_WORDS,
+    GrantStore,
+    client_label,
+    declare_publishing,
+    grant_clients,
+    register_client,
+    register_scoped_client,
+    short_id,
+)
 from mailkit.ui.base import busy, escape, labelled
 from mailkit.workspace import Workspace
 
@@ -65,7 +71,7 @@ class ClientBox(w.VBox):
         keep_company, keep_publishing = self.company.value, self.publishing.value
         self.company.options = [(self._t("workspace"), ""), *companies]
         self.company.value = keep_company if keep_company in dict(self.company.options).values() else ""
-        self.publishing.options = [(self._t("unknown"), ""), *((text(self.lang, WORDS[k]), k)
+        self.publishing.options = [(self._t("unknown"), ""), *((text(self.lang, PUBLISHING_WORDS[k]), k)
                                                                for k in ("testing", "internal", "published"))]
         self.publishing.value = keep_publishing or ""
 
