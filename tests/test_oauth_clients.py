@@ -26,6 +26,7 @@ from mailkit.sandbox.consent_robot import approve
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.workspace import Workspace
 from tests.cli_helpers import run_mailkit
+from tests.m365_fixtures import m365, mws  # noqa: F401 - fixtures
 from tests.sandbox_fixtures import ACCOUNTS
 from tests.test_oauth import CITAS, FACTURACION, login
 
@@ -304,3 +305,17 @@ def test_declare_a_company_clients_publishing_later_and_list_it(cws: Workspace, 
     assert both.returncode == 2 and "one publishing status" in both.stderr
     assert none.returncode == 2 and f"no OAuth client registered for {FERRETERIA}" in none.stderr
     assert all(TESTING_SECRET not in out for out in outputs)
+
+
+def test_a_microsoft_mailbox_shows_its_entra_app_not_an_unregistered_client(mws: Workspace,  # noqa: F811
+                                                                            m365: SandboxThread) -> None:  # noqa: F811
+    from mailkit.oauth.tokens import grant_status
+    from tests.m365_fixtures import FACTURAS, browser_login
+
+    assert browser_login(mws).ok
+    with Inventory.open(mws) as inventory:
+        row = {r["email"]: r for r in grant_status(inventory, mws)}[FACTURAS]
+    assert row["client_id"] == m365.info["microsoft"]["client_id"] and row["client_owner"] == "workspace"
+    assert row["publishing_declared"] is None and row["refresh_token_ends"] is None
+    label = reports.status(mws, lang="en").set_index("email").loc[FACTURAS, "oauth_client"]
+    assert label == f"{m365.info['microsoft']['client_id']} (workspace)"

@@ -3,7 +3,7 @@ mailkit can tell — declared by the admin, seen in Google's token answers — w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
 from mailkit.i18n import N_, text
 from mailkit.oauth.clients import grant_clients
@@ -29,15 +29,15 @@ def client_label(described: dict, lang: str) -> str:
     return " · ".join(parts)
 
 
-def grant_client_labels(workspace: Workspace, emails: Iterable[str], fingerprints: Iterable[object],
-                        lang: str) -> list[str]:
-    """The column for these rows (a fingerprint per row; empty for accounts without a grant)."""
-    rows = list(zip(emails, fingerprints, strict=True))
-    if not any(isinstance(fp, str) and fp for _, fp in rows):
+def grant_client_labels(workspace: Workspace, frame: Any, lang: str) -> list[str]:
+    """The column for a status frame's rows (`email`, `company`, `provider` and, in `oauth_client`, the grant's
+    client fingerprint; empty for accounts without a grant)."""
+    rows = list(zip(frame["email"], frame["company"], frame["provider"], frame["oauth_client"], strict=True))
+    if not any(isinstance(fp, str) and fp for *_, fp in rows):
         return ["" for _ in rows]
     clients = grant_clients(workspace)
-    return [client_label(clients.describe(fp, email), lang) if isinstance(fp, str) and fp else ""
-            for email, fp in rows]
+    return [client_label(clients.describe(fp, email, company, provider), lang) if isinstance(fp, str) and fp
+            else "" for email, company, provider, fp in rows]
 
 
 __all__ = ["PUBLISHING_WORDS", "client_label", "grant_client_labels"]

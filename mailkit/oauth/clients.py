@@ -36,6 +36,8 @@ OBSERVED_SETTING = "oauth_observed"
 _TESTING_SETTING = "oauth_testing"
 #: Google answers a Testing client's tokens with `refresh_token_expires_in` 604799: a week, give or take.
 _WEEK = 7 * 86400 + 60
+#: Microsoft 365 mailboxes' provider (mailkit.oauth.microsoft.MICROSOFT_PROVIDERS, without importing msal's side).
+MICROSOFT_PROVIDERS = frozenset({"microsoft365"})
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -273,7 +275,9 @@ class GrantClients:
     clients: dict[str, RegisteredClient]
     ends: dict[str, Any]
 
-    def describe(self, fingerprint: str, email: str) -> dict[str, Any]:
+    def describe(self, fingerprint: str, email: str, company: str = "", provider: str = "") -> dict[str, Any]:
+        if provider in MICROSOFT_PROVIDERS:
+            return self._microsoft(fingerprint, company)
         registered = self.clients.get(fingerprint) if fingerprint else None
         end = self.ends.get(email.lower())
         publishing = publishing_of(self.workspace, fingerprint) if fingerprint else {"declared": None,
@@ -287,6 +291,21 @@ class GrantClients:
             "refresh_token_ends": end.when.date().isoformat() if end is not None else None,
             "refresh_token_ends_soon": bool(end is not None and end.when <= self.horizon),
         }
+
+    def _microsoft(self, fingerprint: str, company: str) -> dict[str, Any]:
+        """A Microsoft 365 mailbox's grant: the company's (or the workspace's) Entra app, no publishing status."""
+        from mailkit.errors import OAuthError
+        from mailkit.oauth.microsoft_client import microsoft_client
+
+        try:
+            app = microsoft_client(self.workspace, company)
+        except OAuthError:
+            app = None
+        known = app is not None and bool(fingerprint) and app.fingerprint == fingerprint
+        return {"client_id": app.client_id if known else None,
+                "client": app.client_id if known else f"unregistered ({fingerprint})" if fingerprint else None,
+                "client_owner": (app.company or "workspace") if known else None, "publishing_declared": None,
+                "publishing_observed": None, "refresh_token_ends": None, "refresh_token_ends_soon": False}
 
     @property
     def horizon(self) -> Any:

@@ -274,7 +274,8 @@ def grant_status(inventory: Inventory, workspace: Workspace) -> list[dict[str, A
             "obtained_at": facts.obtained_at if facts else None,
             "access_expires_at": facts.access_expires_at if facts else None,
             "last_refresh_at": facts.last_refresh_at if facts else None, "status": status,
-            **clients.describe(facts.client_fingerprint if facts else "", account.email),
+            **clients.describe(facts.client_fingerprint if facts else "", account.email, account.company,
+                               account.provider),
         })
     return rows
 

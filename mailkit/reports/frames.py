@@ -164,8 +164,7 @@ def status(workspace: Workspace | None = None, *, lang: str | None = None, compa
     frame["app_password_age_days"] = ((now - set_at).dt.days).astype("Int64")
     for column in ("oauth_expires", "last_ok", "last_check"):
         frame[column] = _times(frame[column])
-    frame["oauth_client"] = grant_client_labels(workspace or Workspace(), frame["email"], frame["oauth_client"],
-                                                text_lang)
+    frame["oauth_client"] = grant_client_labels(workspace or Workspace(), frame, text_lang)
     frame["status"] = frame["status"].fillna("")
     frame = frame[STATUS_COLUMNS].fillna({"step": "", "reply": "", "tls_kind": "", "oauth_scopes": "",
                                           "oauth_client": "", "two_step": ""})
