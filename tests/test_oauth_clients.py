@@ -307,6 +307,17 @@ def test_declare_a_company_clients_publishing_later_and_list_it(cws: Workspace, 
     assert all(TESTING_SECRET not in out for out in outputs)
 
 
+def test_login_names_the_client_and_what_testing_means(cws: Workspace, two_clients: SandboxThread,
+                                                       tmp_path: Path) -> None:
+    register_scoped_client(cws, client_json(tmp_path / "t.json", TESTING_ID, TESTING_SECRET), company=TALLER,
+                           publishing="testing")
+    done = run_mailkit("oauth", "login", CITAS, "--no-browser", "--timeout", "0.3", home=cws.home,
+                       env={**ENV, "MAILKIT_SANDBOX": str(two_clients.info_path)})
+    assert done.returncode == 1
+    assert f"OAuth client 2222-taller (in Testing: {CITAS} must be one of its test users" in done.stdout
+    assert "Error 403: access_denied" in done.stdout and TESTING_SECRET not in done.stdout + done.stderr
+
+
 def test_a_microsoft_mailbox_shows_its_entra_app_not_an_unregistered_client(mws: Workspace,  # noqa: F811
                                                                             m365: SandboxThread) -> None:  # noqa: F811
     from mailkit.oauth.tokens import grant_status

@@ -191,6 +191,7 @@ def login(
             flow: Any = MicrosoftConsentFlow(account, STATE.workspace())
         else:
             flow = ConsentFlow(account, STATE.workspace())
+            _say_client(flow.client, account.email, err=json_out)
         result = run_consent(flow, f"Sign in as {account.email} and allow access on this page:",
                              no_browser=no_browser, timeout=timeout, json_out=json_out)
     lang = resolve_lang(STATE.lang)
@@ -203,6 +204,17 @@ def login(
             say(f"  remedy: {data['remedy']}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _say_client(client: Any, email: str, *, err: bool) -> None:
+    """Which OAuth client the consent goes to, and what its declared publishing status means for it."""
+    from mailkit.oauth import declared_publishing, short_id
+
+    publishing = declared_publishing(STATE.workspace(), client.fingerprint)
+    say(f"OAuth client {short_id(client.client_id)}" + {
+        "testing": f" (in Testing: {email} must be one of its test users, and the consent ends 7 days later)",
+        "internal": f" (Internal: {email} must belong to the client's own Workspace organisation)",
+    }.get(publishing or "", ""), err=err)
 
 
 def run_consent(flow: Any, invitation: str, *, no_browser: bool, timeout: float, json_out: bool) -> Any:
