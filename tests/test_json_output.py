@@ -62,6 +62,7 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
         ("oauth client", ["oauth", "client", sandbox.info["client_config"]], ""),
         ("oauth login", ["oauth", "login", "citas.tallerruiz@gmail.com", "--no-browser", "--timeout", "1"], ""),
         ("oauth status", ["oauth", "status"], ""),
+        ("oauth clients", ["oauth", "clients"], ""),
         ("oauth revoke", ["oauth", "revoke", "citas.tallerruiz@gmail.com"], ""),
         ("secret clear", ["secret", "clear", LUPITA], ""),
         ("account remove", ["account", "remove", "x@nowhere.invalid"], ""),

@@ -23,50 +23,120 @@ def client(
     microsoft: bool = typer.Option(False, "--microsoft", help="Register a Microsoft Entra app instead (no file)."),
     tenant: str = typer.Option("", "--tenant", help="Microsoft: the Directory (tenant) ID or a domain of the tenant."),
     client_id: str = typer.Option("", "--client-id", help="Microsoft: the Application (client) ID."),
-    company: str = typer.Option("", "--company", help="Microsoft: only for this company (its own tenant)."),
+    company: str = typer.Option("", "--company", help="Only for this company (Google: its own OAuth client; "
+                                "Microsoft: its own tenant)."),
+    domain: str = typer.Option("", "--domain", help="Google: only for the accounts of this mail domain."),
     testing: bool = typer.Option(None, "--testing/--published", help="Google: the client's consent screen is in "
                                  "Testing (its refresh tokens die 7 days after consent) or published. Without a "
-                                 "file: said of the client registered now."),
+                                 "file: said of the client registered now (or of --company/--domain's)."),
+    internal: bool = typer.Option(False, "--internal", help="Google: the consent screen is Internal (one Workspace "
+                                  "organisation: no 7-day limit, no test users)."),
+    list_clients: bool = typer.Option(False, "--list", help="List the registered Google clients (`oauth clients`)."),
     json_out: bool = JsonOption,
 ) -> None:
-    """Register your OAuth client once: Google's Desktop-app JSON, or (--microsoft) an Entra app's ids."""
+    """Register your OAuth client once: Google's Desktop-app JSON (for the workspace, or --company/--domain),
+    or (--microsoft) an Entra app's ids."""
+    if list_clients:
+        _list_clients(json_out)
+        return
     if microsoft:
+        if domain or internal:
+            raise UsageError("--domain and --internal are for Google clients, not --microsoft")
         _register_microsoft(file, tenant, client_id, company, json_out)
         return
-    if file is None and testing is not None and not (tenant or client_id or company):
-        _publishing_status(testing, json_out)
+    if internal and testing is not None:
+        raise UsageError("give one publishing status: --testing, --internal or --published")
+    publishing = "internal" if internal else None if testing is None else "testing" if testing else "published"
+    if tenant or client_id:
+        raise UsageError("--tenant and --client-id are for a Microsoft Entra app: add --microsoft")
+    if file is None and publishing is not None:
+        _publishing_status(publishing, company, domain, json_out)
         return
-    if file is None or tenant or client_id or company:
+    if file is None:
         raise UsageError("give the Google client JSON file, or --microsoft --tenant TENANT --client-id APP_ID "
                          "[--company SLUG] for a Microsoft Entra app")
-    from mailkit.oauth import register_client
+    if company or domain:
+        _register_scoped(file, company, domain, publishing, json_out)
+        return
+    from mailkit.oauth import declare_publishing, register_client
 
     registered = register_client(STATE.workspace(), file)
-    if testing is not None:
-        from mailkit.oauth import TESTING_SETTING
-
-        STATE.workspace().set_setting(f"{TESTING_SETTING}.{registered.fingerprint}", testing)
+    if publishing is not None:
+        declare_publishing(STATE.workspace(), registered, publishing)
     if json_out:
-        emit_json({**registered.describe(), "stored_at": str(STATE.workspace().oauth_client_path)})
+        emit_json({**registered.describe(), "stored_at": str(STATE.workspace().oauth_client_path),
+                   "publishing": publishing})
         return
     say(f"OAuth client registered: {registered.client_id}" +
         (f" (project {registered.project_id})" if registered.project_id else ""))
     say(f"kept in {STATE.workspace().oauth_client_path} (readable by you only); next: `mailkit oauth login EMAIL`")
 
 
-def _publishing_status(testing: bool, json_out: bool) -> None:
-    """Keep the admin's word on the registered client's publishing status (what the forecast reads)."""
-    from mailkit.oauth import TESTING_SETTING, active_client
+def _register_scoped(file: Path, company: str, domain: str, publishing: str | None, json_out: bool) -> None:
+    """A company's (or a domain's) own Google client, beside the workspace's."""
+    from mailkit.oauth import register_scoped_client
+
+    registered = register_scoped_client(STATE.workspace(), file, company=company, domain=domain,
+                                        publishing=publishing)
+    if json_out:
+        emit_json({**registered.client.describe(), "company": company, "domain": registered.domain,
+                   "publishing": publishing, "stored_at": str(registered.path)})
+        return
+    whose = f"domain {registered.domain}" if registered.domain else f"company {company}"
+    say(f"OAuth client registered for {whose}: {registered.client.client_id}"
+        + (f" ({publishing})" if publishing else ""))
+    say(f"kept in {registered.path} (readable by you only); consents of its accounts go to it from now on "
+        "(grants given to another client keep working while that client stays registered)")
+
+
+def _publishing_status(publishing: str, company: str, domain: str, json_out: bool) -> None:
+    """Keep the admin's word on a registered client's publishing status (what the forecast reads)."""
+    from mailkit.oauth import active_client, check_domain, declare_publishing, registered_clients
 
     workspace = STATE.workspace()
-    registered = active_client(workspace)
-    workspace.set_setting(f"{TESTING_SETTING}.{registered.fingerprint}", testing)
+    if company or domain:
+        wanted = (check_domain(domain) if domain else "", "" if domain else company)
+        found = [r for r in registered_clients(workspace) if (r.domain, r.company) == wanted]
+        if not found:
+            raise UsageError(f"no OAuth client registered for {'domain ' + wanted[0] if domain else company}: "
+                             "register it first with `mailkit oauth client FILE --company SLUG` (or --domain)")
+        registered = found[0].client
+    else:
+        registered = active_client(workspace)
+    declare_publishing(workspace, registered, publishing)
     if json_out:
-        emit_json({**registered.describe(), "testing": testing})
+        emit_json({**registered.describe(), "testing": publishing == "testing", "publishing": publishing})
         return
-    say(f"OAuth client {registered.client_id}: " + (
-        "in Testing: consents given from now on end 7 days later (`mailkit forecast` warns before)" if testing
-        else "published: its refresh tokens have no 7-day limit (consents given while in Testing keep theirs)"))
+    say(f"OAuth client {registered.client_id}: " + {
+        "testing": "in Testing: consents given from now on end 7 days later (`mailkit forecast` warns before)",
+        "published": "published: its refresh tokens have no 7-day limit (consents given while in Testing keep "
+                     "theirs)",
+        "internal": "Internal: for the accounts of its own Workspace organisation only; no 7-day limit"}[publishing])
+
+
+@oauth_app.command("clients")
+def clients(json_out: bool = JsonOption) -> None:
+    """The registered Google OAuth clients: ID, whose, publishing status (declared, observed), grants."""
+    _list_clients(json_out)
+
+
+def _list_clients(json_out: bool) -> None:
+    from mailkit.oauth import list_clients
+
+    rows = list_clients(STATE.workspace())
+    if json_out:
+        emit_json(rows)
+        return
+    if not rows:
+        say("no Google OAuth client registered: `mailkit oauth client FILE [--company SLUG | --domain DOMAIN]`")
+    for row in rows:
+        say(f"{row['client_id']:<60} {row['owner']:<24} declared: {row['declared'] or '-':<10} "
+            f"observed: {_observed_word(row['observed']):<22} grants: {row['grants']}")
+
+
+def _observed_word(observed: str | None) -> str:
+    return {"testing": "Testing (7-day tokens)", "no_limit": "no 7-day limit", "limited": "time-limited tokens",
+            None: "-"}.get(observed, observed or "-")
 
 
 def _register_microsoft(file: Path | None, tenant: str, client_id: str, company: str, json_out: bool) -> None:
@@ -121,6 +191,7 @@ def login(
             flow: Any = MicrosoftConsentFlow(account, STATE.workspace())
         else:
             flow = ConsentFlow(account, STATE.workspace())
+            _say_client(flow.client, account.email, err=json_out)
         result = run_consent(flow, f"Sign in as {account.email} and allow access on this page:",
                              no_browser=no_browser, timeout=timeout, json_out=json_out)
     lang = resolve_lang(STATE.lang)
@@ -133,6 +204,17 @@ def login(
             say(f"  remedy: {data['remedy']}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _say_client(client: Any, email: str, *, err: bool) -> None:
+    """Which OAuth client the consent goes to, and what its declared publishing status means for it."""
+    from mailkit.oauth import declared_publishing, short_id
+
+    publishing = declared_publishing(STATE.workspace(), client.fingerprint)
+    say(f"OAuth client {short_id(client.client_id)}" + {
+        "testing": f" (in Testing: {email} must be one of its test users, and the consent ends 7 days later)",
+        "internal": f" (Internal: {email} must belong to the client's own Workspace organisation)",
+    }.get(publishing or "", ""), err=err)
 
 
 def run_consent(flow: Any, invitation: str, *, no_browser: bool, timeout: float, json_out: bool) -> Any:
@@ -215,6 +297,18 @@ def _print_status(rows: list[dict[str, Any]]) -> None:
         if row["configured"]:
             say(f"{'':<42} access token until {row['access_expires_at'] or '-'}; "
                 f"last refresh {row['last_refresh_at'] or 'never'}; consent {row['obtained_at'] or '-'}")
+        if row.get("client"):
+            say(f"{'':<42} client {row['client']} ({row['client_owner'] or '-'}); publishing declared: "
+                f"{row['publishing_declared'] or '-'}, observed: {_observed_word(row['publishing_observed'])}")
+        if row.get("refresh_token_ends"):
+            warn = "⚠ " if row["refresh_token_ends_soon"] else ""
+            say(f"{'':<42} {warn}refresh token ends on {row['refresh_token_ends']}"
+                + (" (OAuth client in Testing): publish the app or use an Internal client, then "
+                   f"`mailkit oauth login {row['email']}`" if _in_testing(row) else ""))
+
+
+def _in_testing(row: dict[str, Any]) -> bool:
+    return "testing" in (row.get("publishing_declared"), row.get("publishing_observed"))
 
 
 @oauth_app.command("revoke")

@@ -11,6 +11,17 @@ from mailkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mailkit.oauth.client import active_client, register_client
+    from mailkit.oauth.client_labels import PUBLISHING_WORDS, client_label
+    from mailkit.oauth.clients import (
+        check_domain,
+        declare_publishing,
+        declared_publishing,
+        grant_clients,
+        list_clients,
+        register_scoped_client,
+        registered_clients,
+        short_id,
+    )
     from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
     from mailkit.oauth.microsoft import (
         MICROSOFT_PROVIDERS,
@@ -45,6 +56,9 @@ if TYPE_CHECKING:
 
 _SOURCES: dict[str, list[str]] = {
     "client": ["active_client", "register_client"],
+    "client_labels": ["client_label", "PUBLISHING_WORDS"],
+    "clients": ["check_domain", "declare_publishing", "declared_publishing", "grant_clients", "list_clients",
+        "register_scoped_client", "registered_clients", "short_id"],
     "flow": ["ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT"],
     "microsoft": ["is_microsoft", "MICROSOFT_PROVIDERS", "MicrosoftConsentFlow", "MicrosoftDeviceFlow",
         "MicrosoftTokenSource"],
@@ -61,6 +75,8 @@ __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 __all__ = ["API_SCOPE_PREFIX", "ConsentFlow", "ConsentResult", "DEFAULT_TIMEOUT", "DIRECTORY_MANAGE_SCOPE",
     "DIRECTORY_SCOPE", "DirectoryGrantStore", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE", "GrantPurpose",
     "GrantStore", "MAIL_SCOPE", "MICROSOFT_PROVIDERS", "MicrosoftConsentFlow", "MicrosoftDeviceFlow",
-    "MicrosoftTokenSource", "OPENID_SCOPE", "PROFILE_SCOPE", "TESTING_SETTING", "TokenSource", "active_client",
-    "admin_of", "delete_bundle", "grant_status", "is_microsoft", "load_bundle", "pick_admin", "register_client",
-    "register_microsoft_client", "revoke"]
+    "MicrosoftTokenSource", "OPENID_SCOPE", "PROFILE_SCOPE", "PUBLISHING_WORDS", "TESTING_SETTING", "TokenSource",
+    "active_client", "admin_of", "check_domain", "client_label", "declare_publishing", "declared_publishing",
+    "delete_bundle", "grant_clients", "grant_status", "is_microsoft", "list_clients", "load_bundle", "pick_admin",
+    "register_client", "register_microsoft_client", "register_scoped_client", "registered_clients", "revoke",
+    "short_id"]

@@ -33,7 +33,8 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from mailkit.endpoints import browser_url, http_failure_status, requests_verify
 from mailkit.errors import MailkitError, UsageError
 from mailkit.models import Account
-from mailkit.oauth.client import OAuthClient, active_client
+from mailkit.oauth.client import OAuthClient
+from mailkit.oauth.clients import client_for, observe, page_errors_help
 from mailkit.oauth.identity import IdentityError, authorized_email
 from mailkit.oauth.loopback import LoopbackServer
 from mailkit.oauth.scopes import EMAIL_SCOPE
@@ -133,7 +134,8 @@ class ConsentFlow:
     def __init__(self, account: Account | str, workspace: Workspace | None = None, *,
                  client: OAuthClient | None = None, purpose: GrantPurpose = MAIL):
         login_hint = self._begin(account, workspace, purpose)
-        self.client = client or active_client(self.workspace)
+        self.client = client or client_for(self.workspace, self.email,
+                                           "" if isinstance(account, str) else account.company)
         self._flow = InstalledAppFlow.from_client_config(self.client.flow_config(), scopes=list(purpose.scopes))
         self._server = LoopbackServer(self._deliver)
         self.redirect_uri = f"http://127.0.0.1:{self._server.port}/"
@@ -282,7 +284,7 @@ class ConsentFlow:
         return self._conclude(ConsentResult(self.email, "timeout", (
             f"no answer from the browser within {timeout:g} s; nothing was stored. Run the login again (the "
             "link is valid for one attempt only); if the browser runs on another machine, paste the address "
-            "it ended on.")))
+            "it ended on. " + page_errors_help(self.email))))
 
     def _settle(self) -> ConsentResult:
         """The result: the one known, or the outcome of the delivered redirect (exchanged once)."""
@@ -376,6 +378,7 @@ class ConsentFlow:
                 email, client_fingerprint=self.client.fingerprint, authorized_email=who, scopes=granted,
                 access_expires_at=expiry)
             record_lifetime(self.workspace, inventory, self.purpose, email, token, self.client.fingerprint)
+        observe(self.workspace, self.client.fingerprint, token)
         for other in replaced:  # e.g. the domain's previous Directory admin: its token is of no use any more
             delete_bundle(self.workspace, other, kind)
         log.info("OAuth consent stored for %s (authorized %s; scopes %s)", email, who, " ".join(granted))

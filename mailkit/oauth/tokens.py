@@ -32,6 +32,7 @@ from mailkit.errors import OAuthError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
 from mailkit.oauth.client import MAIL_SCOPE, SCOPES, OAuthClient, active_client, register_client
+from mailkit.oauth.clients import client_for_refresh, grant_clients, observe, short_id
 from mailkit.oauth.flow import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
 from mailkit.oauth.store import (
     MAIL,
@@ -138,11 +139,13 @@ class TokenSource:
             return self._refresh(bundle)
 
     def _refresh(self, bundle: TokenBundle) -> str:
-        client = active_client(self.workspace)
+        client = client_for_refresh(self.workspace, self.email, bundle.client_id)
         if bundle.client_id and bundle.client_id != client.client_id:
             self._mark(Status.OAUTH_REAUTH_REQUIRED)
             raise OAuthError(f"the OAuth token of {self.email} was issued to another OAuth client than the one "
-                             f"registered now: run {self._login}", Status.OAUTH_REAUTH_REQUIRED)
+                             f"registered now ({short_id(bundle.client_id)} is no longer registered; the account's "
+                             f"client is {short_id(client.client_id)}): run {self._login}",
+                             Status.OAUTH_REAUTH_REQUIRED)
         credentials = Credentials(None, refresh_token=bundle.refresh_token, token_uri=client.token_uri,
                                   client_id=client.client_id, client_secret=client.client_secret)
         with requests.Session() as session:
@@ -161,6 +164,8 @@ class TokenSource:
                 facts.record_refresh(self.email, fresh.expiry)
             if isinstance(facts, GrantStore) and request.grant_answer:  # Google said when the refresh token ends
                 facts.record_lifetime(self.email, refresh_token_end(request.grant_answer, None))
+        if request.grant_answer:
+            observe(self.workspace, client.fingerprint, request.grant_answer)
         log.info("refreshed the OAuth access token of %s (valid until %s)", self.email, iso(fresh.expiry))
         return fresh.access_token
 
@@ -234,7 +239,7 @@ def revoke(account: Account, workspace: Workspace, *, timeout: float = 15.0) -> 
     if bundle is not None:
         token = bundle.refresh_token or bundle.access_token
         try:
-            client = active_client(workspace)
+            client = client_for_refresh(workspace, account.email, bundle.client_id)
             response = requests.post(client.revoke_uri, data={"token": token}, verify=requests_verify(),
                                      timeout=timeout)
             outcome["revoked_at_google"] = response.status_code == 200
@@ -253,6 +258,7 @@ def grant_status(inventory: Inventory, workspace: Workspace) -> list[dict[str, A
     """One row per oauth2 account: the facts a report shows, never a token."""
     rows = []
     store = GrantStore(inventory)
+    clients = grant_clients(workspace)
     for account in inventory.accounts():
         if account.auth != "oauth2":
             continue
@@ -268,6 +274,8 @@ def grant_status(inventory: Inventory, workspace: Workspace) -> list[dict[str, A
             "obtained_at": facts.obtained_at if facts else None,
             "access_expires_at": facts.access_expires_at if facts else None,
             "last_refresh_at": facts.last_refresh_at if facts else None, "status": status,
+            **clients.describe(facts.client_fingerprint if facts else "", account.email, account.company,
+                               account.provider),
         })
     return rows
 

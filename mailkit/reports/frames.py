@@ -26,13 +26,14 @@ import pandas as pd
 from mailkit.checks.tls import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
 from mailkit.i18n import DEFAULT_LANG, LANGS, N_, gettext, normalize_lang, pgettext, resolve_lang
+from mailkit.oauth.client_labels import grant_client_labels
 from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
 from mailkit.workspace import Workspace
 
 STATUS_COLUMNS = ["company", "company_name", "email", "provider", "auth", "status", "severity", "cause", "remedy",
                   "step", "reply_code", "reply", "tls_kind", "two_step", "oauth_scopes", "oauth_expires",
-                  "app_password_age_days", "last_ok", "last_check", "run_id"]
+                  "oauth_client", "app_password_age_days", "last_ok", "last_check", "run_id"]
 RUN_COLUMNS = ["run_id", "kind", "state", "started_at", "finished_at", "send_test", "total", "checked", "ok",
                "broken"]
 RESULT_COLUMNS = ["run_id", "checked_at", "company", "email", "status", "severity", "step", "reply_code", "reply",
@@ -58,6 +59,7 @@ def _header_names(lang: str) -> dict[str, str]:
         "two_step": pgettext(lang, "column", "two_step"),
         "oauth_scopes": pgettext(lang, "column", "oauth_scopes"),
         "oauth_expires": pgettext(lang, "column", "oauth_expires"),
+        "oauth_client": pgettext(lang, "column", "oauth_client"),
         "app_password_age_days": pgettext(lang, "column", "app_password_age_days"),
         "last_ok": pgettext(lang, "column", "last_ok"),
         "last_check": pgettext(lang, "column", "last_check"),
@@ -100,7 +102,8 @@ last_ok AS (SELECT account_id, MAX(checked_at) AS last_ok FROM results WHERE sta
 SELECT a.company_slug AS company, c.name AS company_name, a.email, a.provider, a.auth,
        COALESCE(l.status, CASE a.provider WHEN 'undetected' THEN 'provider_not_detected' END) AS status,
        l.step, l.reply_code, l.reply, l.tls_kind, t.state AS two_step, t.enforced AS two_step_enforced,
-       g.scopes AS oauth_scopes, g.access_expires_at AS oauth_expires, s.set_at AS app_password_set_at,
+       g.scopes AS oauth_scopes, g.access_expires_at AS oauth_expires,
+       g.client_fingerprint AS oauth_client, s.set_at AS app_password_set_at,
        o.last_ok, l.checked_at AS last_check, l.run_id
 FROM accounts a
 JOIN companies c ON c.slug = a.company_slug
@@ -161,9 +164,10 @@ def status(workspace: Workspace | None = None, *, lang: str | None = None, compa
     frame["app_password_age_days"] = ((now - set_at).dt.days).astype("Int64")
     for column in ("oauth_expires", "last_ok", "last_check"):
         frame[column] = _times(frame[column])
+    frame["oauth_client"] = grant_client_labels(workspace or Workspace(), frame, text_lang)
     frame["status"] = frame["status"].fillna("")
     frame = frame[STATUS_COLUMNS].fillna({"step": "", "reply": "", "tls_kind": "", "oauth_scopes": "",
-                                          "two_step": ""})
+                                          "oauth_client": "", "two_step": ""})
     return localize(frame, lang)
 
 

@@ -8,10 +8,11 @@ end on, which `ConsentFlow.complete_from_url` finishes like a pasted URL.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from mailkit.endpoints import http_session, sandbox_info
 from mailkit.errors import UsageError
+from mailkit.oauth.clients import PAGE_ERRORS, page_error
 
 
 class _ConsentForm(HTMLParser):
@@ -41,6 +42,10 @@ def approve(authorization_url: str, *, untick: tuple[str, ...] = (), cancel: boo
         raise UsageError("the consent robot only works against the sandbox (MAILKIT_SANDBOX)")
     with http_session() as session:
         page = session.get(authorization_url, timeout=timeout)
+        refused = page_error(page.text)
+        if refused is not None:
+            login_hint = dict(parse_qsl(urlsplit(authorization_url).query)).get("login_hint", "the account")
+            raise UsageError(PAGE_ERRORS[refused].format(email=login_hint))
         page.raise_for_status()
         form = _ConsentForm()
         form.feed(page.text)

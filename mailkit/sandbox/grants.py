@@ -139,9 +139,9 @@ class GrantRegistry:
         write_private(self.path, json.dumps(data, indent=1) + "\n")
 
     def issue_code(self, email: str, client_id: str, scopes: tuple[str, ...], redirect_uri: str,
-                   code_challenge: str = "", code_challenge_method: str = "") -> str:
-        """A new authorization code for a consent just given."""
-        grant = Grant(email.lower(), client_id, scopes, "1//sbx-" + secrets.token_urlsafe(32))
+                   code_challenge: str = "", code_challenge_method: str = "", *, testing: bool = False) -> str:
+        """A new authorization code for a consent just given (`testing`: to a client in Testing)."""
+        grant = Grant(email.lower(), client_id, scopes, "1//sbx-" + secrets.token_urlsafe(32), testing=testing)
         code = "4/sbx-" + secrets.token_urlsafe(24)
         with self._lock:
             self._codes[code] = PendingCode(grant, redirect_uri, code_challenge, code_challenge_method,

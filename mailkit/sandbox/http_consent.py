@@ -43,7 +43,7 @@ def authorize(ctx: HttpContext, req: Request) -> Response:
     if account is None:
         hidden = {k: v for k, v in params.items() if k != "login_hint"}
         return html_response(chooser_page([a for a in ctx.accounts.values() if not a.microsoft], hidden))
-    return _consent(params, account)
+    return _refused(ctx, params, account) or _consent(params, account)
 
 
 def approve(ctx: HttpContext, req: Request) -> Response:
@@ -58,6 +58,9 @@ def approve(ctx: HttpContext, req: Request) -> Response:
         return _page(400, "invalid_request", "Missing or unknown account: authuser", params)
     if not account.oauth:
         return _blocked(account, params)
+    refused = _refused(ctx, params, account)
+    if refused is not None:
+        return refused
     action = req.get("action")
     ticked = set(req.form.get("scope", []))
     granted = tuple(s for s in params["scope"].split() if s in ticked)
@@ -74,8 +77,10 @@ def _issue_code(ctx: HttpContext, params: dict[str, str], account: SandboxAccoun
     consent or with prompt=consent, so the exchange learns which applies here."""
     first_consent = not ctx.grants.has_live_grant(account.email, params["client_id"])
     offline = params["access_type"] == "offline" and ("consent" in params["prompt"].split() or first_consent)
+    client = ctx.client(params["client_id"])
     code = ctx.grants.issue_code(account.email, params["client_id"], granted, params["redirect_uri"],
-                                 params["code_challenge"], params["code_challenge_method"])
+                                 params["code_challenge"], params["code_challenge_method"],
+                                 testing=client is not None and client.testing)
     asked_email = bool(EMAIL_SCOPES & set(params["scope"].split()))
     unticked = asked_email and not EMAIL_SCOPES & set(granted)
     ctx.remember_code(code, CodeOptions(send_refresh_token=offline, nonce=params["nonce"], email_unticked=unticked))
@@ -88,7 +93,7 @@ def check_flow(ctx: HttpContext, params: dict[str, str]) -> Response | None:
     client_id, redirect_uri = params["client_id"], params["redirect_uri"]
     if not client_id:
         return _page(400, "invalid_request", "Missing required parameter: client_id", params)
-    if client_id != ctx.client_id:
+    if ctx.client(client_id) is None:
         return html_response(error_page("Access blocked: Authorization Error", "The OAuth client was not found.",
                                         "Error 401: invalid_client", {"client_id": client_id}), 401)
     if not redirect_uri:
@@ -153,6 +158,24 @@ def _consent(params: dict[str, str], account: SandboxAccount) -> Response:
     switch = {k: v for k, v in params.items() if k != "login_hint" and v}
     return html_response(consent_page(account, _unique(params["scope"].split()), hidden,
                                       f"{AUTH_PATH}?{urlencode(switch)}"))
+
+
+def _refused(ctx: HttpContext, params: dict[str, str], account: SandboxAccount) -> Response | None:
+    """Google's 403 page when the client's publishing status keeps this account out (GMAIL_FACTS.md)."""
+    client = ctx.client(params["client_id"])
+    error = client.refusal(account) if client is not None and account.oauth else None
+    if client is None or error is None:
+        return None
+    if error == "org_internal":
+        return html_response(error_page(
+            f"Access blocked: {client.name} can only be used within its organization",
+            "This client is restricted to users within its organization.", "Error 403: org_internal",
+            _details(params)), 403)
+    return html_response(error_page(
+        f"Access blocked: {client.name} has not completed the Google verification process",
+        f"{client.name} has not completed the Google verification process. The app is currently being tested, "
+        "and can only be accessed by developer-approved testers. If you think you should have access, contact "
+        "the developer.", "Error 403: access_denied", _details(params)), 403)
 
 
 def _blocked(account: SandboxAccount, params: dict[str, str]) -> Response:

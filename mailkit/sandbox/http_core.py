@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mailkit.endpoints import GoogleEndpoints
 from mailkit.oauth.scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, EMAIL_SCOPE
 from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.clients import SandboxClient
 from mailkit.sandbox.grants import Grant, GrantRegistry
 from mailkit.sandbox.signin import find_account
 
@@ -140,6 +141,8 @@ class HttpContext:
     #: `http://127.0.0.1:P`, where the browser pages are served without TLS ("" when they are not).
     pages_url: str = ""
     state_dir: str = ""
+    #: The accounts file's `[[client]]` tables (mailkit.sandbox.clients), accepted beside the sandbox's own client.
+    clients: dict[str, SandboxClient] = field(default_factory=dict)
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
     _email_hidden: set[str] = field(default_factory=set)
@@ -147,6 +150,12 @@ class HttpContext:
 
     def account(self, email: str) -> SandboxAccount | None:
         return find_account(self.accounts, email)
+
+    def client(self, client_id: str) -> SandboxClient | None:
+        """The OAuth client with this ID: the sandbox's own (a production client) or one of `clients`."""
+        if client_id == self.client_id:
+            return SandboxClient(self.client_id, self.client_secret)
+        return self.clients.get(client_id)
 
     def remember_code(self, code: str, options: CodeOptions) -> None:
         with self._lock:

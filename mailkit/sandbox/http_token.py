@@ -61,13 +61,14 @@ def _authenticate_client(ctx: HttpContext, req: Request) -> tuple[str, Response 
         client_id, secret = user, password
     if not client_id:
         return "", oauth_error(400, "invalid_request", "Could not determine client ID from request.")
-    if ctx.client_id not in (client_id, unquote_plus(client_id)):
+    client = ctx.client(client_id) or ctx.client(unquote_plus(client_id))
+    if client is None:
         return "", oauth_error(401, "invalid_client", "The OAuth client was not found.")
     if not secret:
         return "", oauth_error(400, "invalid_request", "client_secret is missing.")
-    if ctx.client_secret not in (secret, unquote_plus(secret)):
+    if client.client_secret not in (secret, unquote_plus(secret)):
         return "", oauth_error(401, "invalid_client", "Unauthorized")
-    return ctx.client_id, None
+    return client.client_id, None
 
 
 def _authorization_code(ctx: HttpContext, req: Request, client_id: str) -> Response:

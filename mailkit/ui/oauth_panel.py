@@ -29,6 +29,7 @@ from mailkit.providers import is_google
 from mailkit.ui.actions import NEUTRAL_OUTCOMES, ActionBar, actions_for, remedy_text_html
 from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
+from mailkit.ui.oauth_client_box import ClientBox
 from mailkit.ui.setup_form import auth_word
 from mailkit.workspace import Workspace
 
@@ -57,14 +58,16 @@ class OAuthPanel(ConsentHost, Panel):
         self.account.observe(lambda _: self.show_state(), "value")
         self.connect.on_click(self.on_connect)
         self.actions = ActionBar(self, here={"oauth": self.connect.click})
+        self.clients = ClientBox(self)
         return [self.account, self.state, self.beside(self.connect, self.cancel), self.consent_box, self.outcome,
-                self.actions]
+                self.actions, self.clients]
 
     def relabel(self) -> None:
         self.account.description = self.t("account")
         self._label_connect()
         self.consent_box.relabel()
         self.actions.relabel()
+        self.clients.relabel()
         self.show_state()
         if self.result is not None:
             self.show_result(self.result)
@@ -110,7 +113,10 @@ class OAuthPanel(ConsentHost, Panel):
             facts = GrantStore(inventory).facts(email) if inventory.find_account(email) else None
         text = self.t("authorized_as", who=facts.authorized_email or email) if facts and facts.status == "ok" \
             else self.t("not_authorized") if facts is None else f"{facts.status}"
-        self.state.value = f"<small class='mailkit-oauth-state'>{escape(self.t('oauth_state', state=text))}</small>"
+        client = self.clients.account_line(email)
+        self.state.value = (f"<small class='mailkit-oauth-state'>{escape(self.t('oauth_state', state=text))}"
+                            + (f"<br><span class='mailkit-oauth-client-of'>{escape(client)}</span>" if client else "")
+                            + "</small>")
 
     # --- the consent ---------------------------------------------------------------------
     @busy
