@@ -215,8 +215,8 @@ def _print_users(users: list[Any], lang: str) -> None:
     say(f"{header[0]:<40} {header[1]:<28} {header[2]:<10} {header[3]:<22} {header[4]:<17} {header[5]}")
     yes_no = {True: text(lang, "yes"), False: text(lang, "no")}
     for u in users:
-        two_step = text(lang, "enforced") if u.enforced_2sv else text(lang, "on") if u.enrolled_2sv \
-            else text(lang, "off")
+        two_step = text(lang, "on") if u.enrolled_2sv else text(lang, "off")
+        two_step += f" ({text(lang, 'enforced')})" if u.enforced_2sv else ""
         say(f"{u.email:<40} {u.name[:28]:<28} {yes_no[u.suspended]:<10} {two_step:<22} "
             f"{_when(u.last_login, text(lang, 'never')):<17} {', '.join(u.aliases)}")
     say(text(lang, "{n} user(s)", n=len(users)))
