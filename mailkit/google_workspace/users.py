@@ -85,14 +85,16 @@ def parse_google_time(value: object) -> datetime | None:
 
 
 def list_users(workspace: Workspace, domain: str, *, include_suspended: bool = False,
-               only: Iterable[str] | None = None, client: DirectoryClient | None = None) -> list[WorkspaceUser]:
+               only: Iterable[str] | None = None, client: DirectoryClient | None = None,
+               page_size: int | None = None) -> list[WorkspaceUser]:
     """The domain's users from the Directory (every page), by address; suspended ones only when asked. `only`
     keeps the named addresses (or aliases) and is refused with UsageError when one is not a user of the domain."""
-    from mailkit.twostep.directory import DirectoryClient
+    from mailkit.twostep.directory import PAGE_SIZE, DirectoryClient
 
     domain = domain.strip().lower()
     client = client or DirectoryClient.for_domain(workspace, domain)
-    found = [u for u in (parse_user(raw) for raw in client.list_users(domain, USER_FIELDS)) if u is not None]
+    pages = client.list_users(domain, USER_FIELDS, page_size=page_size or PAGE_SIZE)
+    found = [u for u in (parse_user(raw) for raw in pages) if u is not None]
     found.sort(key=lambda u: u.email.lower())
     if only is not None:
         found = _pick(found, domain, only)

@@ -1,0 +1,235 @@
+"""`mailkit workspace users / app-passwords / tokens` end to end, as an admin runs them: the real command in a
+subprocess, a sandbox Workspace domain of 300 users on real sockets, a service account with domain-wide
+delegation, a real SQLite workspace. After a revocation the sandbox's SMTP refuses the app password."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from mailkit.google_workspace import import_users, list_app_passwords, list_users, revocation_record
+from mailkit.inventory import Inventory
+from mailkit.models import Company, build_account
+from mailkit.reports import frames as reports
+from mailkit.sandbox.runner import SandboxThread
+from mailkit.twostep.directory import DirectoryClient, configure_directory
+from tests.cli_helpers import run_mailkit
+from tests.sandbox_fixtures import SandboxSMTP, access_token
+from tests.workspace_domain import ADMIN, CALENDAR_CLIENT, DOMAIN, ERP_CLIENT, OTHER, DomainFile, user, write_domain
+
+
+@pytest.fixture(scope="module")
+def domain(tmp_path_factory: pytest.TempPathFactory) -> DomainFile:
+    return write_domain(tmp_path_factory.mktemp("grande"))
+
+
+@pytest.fixture
+def grande(domain: DomainFile, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
+    """A sandbox of its own on the 300-user domain (revocations change it), MAILKIT_SANDBOX pointing at it."""
+    running = SandboxThread(domain.path, tmp_path / "sandbox")
+    running.start()
+    monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def delegated(grande: SandboxThread, workspace):
+    """The workspace set up as `mailkit twostep setup --service-account KEY --admin ADMIN` leaves it."""
+    configure_directory(workspace, service_account=grande.state_dir / "service_account.json", admin=ADMIN)
+    return workspace
+
+
+def mailkit(workspace, *args: str, input: str | None = None):
+    return run_mailkit(*args, home=workspace.home, input=input, timeout=120)
+
+
+def errors(done) -> list[str]:
+    """The stderr lines that are not the sandbox-mode notice."""
+    return [line for line in done.stderr.splitlines() if line and not line.startswith("sandbox mode:")]
+
+
+def smtp_code(sandbox: SandboxThread, email: str, secret: str) -> int:
+    with SandboxSMTP(sandbox).secure(sandbox) as smtp:
+        try:
+            return smtp.login(email, secret)[0]
+        except smtplib.SMTPAuthenticationError as exc:
+            return exc.smtp_code
+
+
+# --- users -------------------------------------------------------------------------------------------
+def test_users_lists_the_domain_and_imports_it_for_a_company(delegated, grande) -> None:
+    with Inventory.open(delegated) as inventory:
+        inventory.upsert_company(Company("grande", "Grande SA"))
+        inventory.upsert_account(build_account(user(1), "grande", provider_key="workspace", auth="app_password"))
+    listed = mailkit(delegated, "workspace", "users", DOMAIN, "--json")
+    assert listed.returncode == 0, listed.stderr
+    users = json.loads(listed.stdout)["users"]
+    assert len(users) == 295 and not any(u["suspended"] for u in users)  # five suspended ones left out
+    ten = next(u for u in users if u["email"] == user(10))
+    assert (ten["name"], ten["aliases"], ten["last_login"], ten["enrolled_2sv"], ten["enforced_2sv"]) == (
+        "Usuario 10 Grande", [f"alias10@{DOMAIN}"], "2026-11-11T12:00:00+00:00", True, True)
+    everyone = json.loads(mailkit(delegated, "workspace", "users", DOMAIN, "--json", "--include-suspended").stdout)
+    assert len(everyone["users"]) == 300
+    table = mailkit(delegated, "workspace", "users", DOMAIN)
+    assert "295 user(s)" in table.stdout and f"alias10@{DOMAIN}" in table.stdout
+    assert "2026-11-11 12:00" in table.stdout and "never" in table.stdout
+
+    imported = mailkit(delegated, "workspace", "users", DOMAIN, "--import", "--company", "grande")
+    assert imported.returncode == 0, imported.stderr
+    lines = [line for line in imported.stdout.splitlines() if line.startswith(("added:", "skipped:"))]
+    assert len(lines) == 295 and sum(line.startswith("added:") for line in lines) == 294
+    assert f"skipped: {user(1)} is already in the inventory (company grande); left as it is" in lines
+    with Inventory.open(delegated) as inventory:
+        accounts = {a.email: a for a in inventory.accounts("grande")}
+    assert len(accounts) == 295 and accounts[user(1)].auth == "app_password"  # the existing row untouched
+    two = accounts[user(2)]
+    assert (two.provider, two.auth, two.smtp_host, two.imap_host, two.display_name) == (
+        "workspace", "oauth2", "smtp.gmail.com", "imap.gmail.com", "Usuario 2 Grande")
+    again = mailkit(delegated, "workspace", "users", DOMAIN, "--import", "--company", "grande", "--only",
+                    f"{user(50)},alias10@{DOMAIN}")
+    assert again.returncode == 0
+    assert f"added: {user(50)} to grande" in again.stdout  # a suspended user named on purpose is imported
+    assert f"skipped: {user(10)} is already in the inventory" in again.stdout
+
+
+def test_users_pages_through_the_directory(delegated, grande) -> None:
+    client = DirectoryClient.for_domain(delegated, DOMAIN)
+    found = list_users(delegated, DOMAIN, include_suspended=True, client=client, page_size=120)
+    assert len(found) == 300 and len(client.calls) == 3 and "pageToken=" in client.calls[2]
+    assert [u.email for u in list_users(delegated, DOMAIN, only=[f"ALIAS20@{DOMAIN}"])] == [user(20)]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["users", DOMAIN, "--import"], "--import and --company go together"),
+    (["users", DOMAIN, "--import", "--company", "nope"], "no company 'nope'"),
+    (["users", DOMAIN, "--only", f"nadie@{DOMAIN}"], f"--only: nadie@{DOMAIN} is not a user of {DOMAIN}"),
+    (["users", "not a domain"], "DOMAIN: 'not a domain' is not a domain name"),
+    (["app-passwords", DOMAIN, "--revoke", "abc", "--user", user(1)], "--revoke: 'abc' is not an app password id"),
+    (["app-passwords", DOMAIN, "--revoke", "1"], "--revoke needs --user EMAIL"),
+    (["app-passwords", DOMAIN, "--revoke-all", "--revoke-stale", "3", "--user", user(1)], "give only one of them"),
+    (["app-passwords", DOMAIN, "--user", f"ana@{OTHER}"], f"--user: ana@{OTHER} is not in {DOMAIN}"),
+    (["app-passwords", DOMAIN, "--revoke", "12345", "--user", user(1)], f"{user(1)} has no app password with id"),
+    (["tokens", DOMAIN, "--revoke", "nobody", "--user", user(1)], "has given no listed token to the client"),
+])
+def test_bad_input_is_one_line_and_exit_2(delegated, grande, args: list[str], words: str) -> None:
+    done = mailkit(delegated, "workspace", *args)
+    assert done.returncode == 2 and len(errors(done)) == 1, done.stderr
+    assert words in errors(done)[0]
+
+
+def test_without_directory_access_the_fix_is_named(workspace, grande) -> None:
+    done = mailkit(workspace, "workspace", "app-passwords", DOMAIN)
+    assert done.returncode == 2 and len(errors(done)) == 1
+    assert f"no Directory access configured for {DOMAIN}" in errors(done)[0]
+
+
+# --- app passwords ----------------------------------------------------------------------------------
+def test_app_passwords_of_five_users_revoked_then_refused_over_smtp(delegated, grande, domain) -> None:
+    with Inventory.open(delegated) as inventory:
+        inventory.upsert_company(Company("grande", "Grande SA"))
+    import_users(delegated, list_users(delegated, DOMAIN), "grande")
+    listed = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--json")
+    assert listed.returncode == 0, listed.stderr
+    body = json.loads(listed.stdout)
+    assert (body["users_listed"], body["users_with_app_passwords"], len(body["app_passwords"])) == (300, 12, 18)
+    three = [a for a in body["app_passwords"] if a["email"] == user(3)]
+    assert [(a["name"], a["created"], a["last_used"]) for a in three] == [
+        ("ERP facturas 3", "2026-04-10T08:00:00+00:00", "2026-11-13T09:30:00+00:00"),
+        ("Scanner 3", "2025-03-01T00:00:00+00:00", None)]
+    five = [user(n) for n in range(1, 6)]
+    assert all(smtp_code(grande, e, p) == 235 for e in five for p in domain.app_passwords[e])
+
+    for email in five:
+        done = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-all", "--user", email, "--yes")
+        assert done.returncode == 0, done.stderr
+        assert sum(line.startswith("revoked: ") for line in done.stdout.splitlines()) == len(
+            domain.app_passwords[email])
+
+    assert all(smtp_code(grande, e, p) == 535 for e in five for p in domain.app_passwords[e])
+    assert smtp_code(grande, user(6), domain.app_passwords[user(6)][0]) == 235
+    record = revocation_record(delegated)
+    assert len(record) == 8 and {r.email for r in record} == set(five)
+    assert {(r.kind, r.reason, r.admin, r.outcome) for r in record} == {("app_password", "all", ADMIN, "revoked")}
+    assert all(r.operator and r.item_name and r.item_id.isdigit() and r.revoked_at for r in record)
+
+    column = reports.status(delegated).set_index("email")["app_passwords"]
+    assert column[user(1)] == "0" and column[user(6)] == "1, last used 2026-11-16"
+    assert column[user(7)] == "2, last used 2026-11-17" and column[user(20)] == "0"
+    assert reports.status(delegated, lang="es").set_index(
+        reports.HEADERS["es"]["email"])[reports.HEADERS["es"]["app_passwords"]][user(9)] == \
+        "2, último uso 2026-11-19"
+    _no_app_password_in_the_database(delegated, domain)
+
+
+def test_stale_app_passwords_are_revoked_only_when_confirmed(delegated, grande, domain) -> None:
+    days = str((datetime.now(UTC) - datetime(2026, 1, 1, tzinfo=UTC)).days)  # the 2025 scanners, unused
+    declined = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, input="n\n")
+    assert declined.returncode == 1 and "Revoke 6 app password(s)?" in declined.stderr
+    assert "Nothing revoked." in declined.stderr and revocation_record(delegated) == []
+    scanner, erp = domain.app_passwords[user(7)][1], domain.app_passwords[user(7)][0]
+    assert smtp_code(grande, user(7), scanner) == 235
+
+    confirmed = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, "--json",
+                        input="y\n")
+    assert confirmed.returncode == 0, confirmed.stderr
+    body = json.loads(confirmed.stdout)  # the question went to stderr: stdout stays JSON
+    assert sorted((r["email"], r["item_name"]) for r in body["revocations"]) == [
+        (user(n), f"Scanner {n}") for n in (1, 3, 5, 7, 9, 11)]
+    assert {r["reason"] for r in body["revocations"]} == {f"stale:{days}"}
+    assert smtp_code(grande, user(7), scanner) == 535 and smtp_code(grande, user(7), erp) == 235
+    again = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, "--yes")
+    assert again.returncode == 1 and "Nothing to revoke." in again.stdout
+
+
+def _no_app_password_in_the_database(workspace, domain: DomainFile) -> None:
+    """The leak scan of the SQLite files: no app password in any form, whatever the tables hold."""
+    with sqlite3.connect(workspace.db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    files = [p for p in workspace.home.iterdir() if p.name.startswith(workspace.db_path.name)]
+    raw = b"".join(p.read_bytes() for p in files)
+    for values in domain.app_passwords.values():
+        for value in values:
+            for form in (value, value.replace(" ", ""), value.upper()):
+                assert form.encode() not in raw
+
+
+# --- tokens ---------------------------------------------------------------------------------------------
+def test_tokens_listed_with_mail_scopes_and_revoked(delegated, grande) -> None:
+    token = access_token(grande, user(2))  # user 2 also consented to mailkit's own client (the sandbox's)
+    listed = json.loads(mailkit(delegated, "workspace", "tokens", DOMAIN, "--json").stdout)
+    assert sorted((t["email"], t["client_id"]) for t in listed["tokens"]) == sorted(
+        [(user(n), ERP_CLIENT) for n in range(1, 5)] + [(user(2), grande.client_id)])
+    erp = next(t for t in listed["tokens"] if t["client_id"] == ERP_CLIENT)
+    assert (erp["app"], erp["mail_scopes"], erp["native_app"]) == ("ERP Facturas", ["https://mail.google.com/"], True)
+    everything = json.loads(mailkit(delegated, "workspace", "tokens", DOMAIN, "--json", "--all-scopes").stdout)
+    assert len(everything["tokens"]) == 9
+    table = mailkit(delegated, "workspace", "tokens", DOMAIN)
+    assert "5 token(s) of 300 user(s)." in table.stdout and "mailkit sandbox" in table.stdout
+
+    one = mailkit(delegated, "workspace", "tokens", DOMAIN, "--revoke", ERP_CLIENT, "--user", user(1), "--yes")
+    assert one.returncode == 0 and f"revoked: {user(1)}: ERP Facturas ({ERP_CLIENT})" in one.stdout
+    assert not json.loads(mailkit(delegated, "workspace", "tokens", DOMAIN, "--user", user(1), "--json").stdout
+                          )["tokens"]
+    every = mailkit(delegated, "workspace", "tokens", DOMAIN, "--revoke-all", "--user", user(2), input="y\n")
+    assert every.returncode == 0 and every.stdout.count("revoked: ") == 2
+    assert grande.grants.lookup_access_token(token) is None  # mailkit's own grant ended with it
+    left = json.loads(mailkit(delegated, "workspace", "tokens", DOMAIN, "--user", user(2), "--all-scopes",
+                              "--json").stdout)["tokens"]
+    assert [t["client_id"] for t in left] == [CALENDAR_CLIENT]
+    record = revocation_record(delegated)
+    assert [(r.email, r.kind, r.item_id, r.reason) for r in record] == [
+        (user(1), "token", ERP_CLIENT, "one"), (user(2), "token", ERP_CLIENT, "all"),
+        (user(2), "token", grande.client_id, "all")]
+
+
+def test_the_listing_is_a_function_notebooks_call(delegated, grande) -> None:
+    listing = list_app_passwords(delegated, DOMAIN, users=[user(3), user(4)])
+    assert listing.users == [user(3), user(4)] and [a.name for a in listing.of(user(3))] == [
+        "ERP facturas 3", "Scanner 3"]
+    assert listing.holders() == [user(3), user(4)] and listing.admin == ADMIN
