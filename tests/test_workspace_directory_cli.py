@@ -172,17 +172,19 @@ def test_stale_app_passwords_are_revoked_only_when_confirmed(delegated, grande, 
     declined = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, input="n\n")
     assert declined.returncode == 1 and "Revoke 6 app password(s)?" in declined.stderr
     assert "Nothing revoked." in declined.stderr and revocation_record(delegated) == []
-    scanner, erp = domain.app_passwords[user(7)][1], domain.app_passwords[user(7)][0]
-    assert smtp_code(grande, user(7), scanner) == 235
+    assert smtp_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235  # used now: no longer stale
 
     confirmed = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, "--json",
                         input="y\n")
     assert confirmed.returncode == 0, confirmed.stderr
+    assert "Revoke 5 app password(s)?" in confirmed.stderr
     body = json.loads(confirmed.stdout)  # the question went to stderr: stdout stays JSON
     assert sorted((r["email"], r["item_name"]) for r in body["revocations"]) == [
-        (user(n), f"Scanner {n}") for n in (1, 3, 5, 7, 9, 11)]
+        (user(n), f"Scanner {n}") for n in (1, 3, 5, 9, 11)]
     assert {r["reason"] for r in body["revocations"]} == {f"stale:{days}"}
-    assert smtp_code(grande, user(7), scanner) == 535 and smtp_code(grande, user(7), erp) == 235
+    scanner, erp = domain.app_passwords[user(9)][1], domain.app_passwords[user(9)][0]
+    assert smtp_code(grande, user(9), scanner) == 535 and smtp_code(grande, user(9), erp) == 235
+    assert smtp_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235
     again = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, "--yes")
     assert again.returncode == 1 and "Nothing to revoke." in again.stdout
 
