@@ -200,6 +200,18 @@ def test_security_endpoints_need_the_security_scope_and_an_admin_of_the_domain(g
     assert mine.delete(url(grande, f"/{user(1)}/asps")).status_code == 405
 
 
+def test_a_suspended_user_cannot_sign_in() -> None:
+    from mailkit.sandbox.accounts import SandboxAccount
+    from mailkit.sandbox.signin import Outcome, check_password
+
+    active = SandboxAccount(f"x@{DOMAIN}", password="Pw-1", app_passwords=("abcd efgh ijkl mnop",), workspace=True)
+    suspended = SandboxAccount(f"x@{DOMAIN}", password="Pw-1", app_passwords=("abcd efgh ijkl mnop",), workspace=True,
+                               suspended=True)
+    for secret in ("Pw-1", "abcdefghijklmnop"):
+        assert check_password(active, secret) is Outcome.OK
+        assert check_password(suspended, secret) is Outcome.BAD_CREDENTIALS
+
+
 # --- the accounts file -------------------------------------------------------------------------
 @pytest.mark.parametrize(("extra", "words"), [
     ('app_passwords = ["abcd efgh ijkl mnop"]\napp_password_details = [{ name = "a" }, { name = "b" }]',

@@ -73,7 +73,7 @@ def app_passwords_command(
     domain = checked_domain(domain)
     user = _checked_user(user, domain)
     action = _one_action(revoke=revoke, revoke_stale=revoke_stale, revoke_all=revoke_all, user=user)
-    if revoke is not None and not revoke.strip().isdigit():
+    if revoke is not None and not (revoke.strip().isascii() and revoke.strip().isdigit()):
         raise UsageError(f"--revoke: {revoke!r} is not an app password id (a number: the `id` column of "
                          f"`mailkit workspace app-passwords {domain} --user EMAIL`)")
     client = security_client(STATE.workspace(), domain)

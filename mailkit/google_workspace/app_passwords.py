@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mailkit.twostep.directory import DirectoryClient
     from mailkit.workspace import Workspace
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: What listing and revoking need: reading the users, and their security (app passwords, tokens).
 SECURITY_SCOPES = (DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE)
 
@@ -85,15 +86,15 @@ def parse_millis(value: object) -> datetime | None:
     if millis is None or millis <= 0:
         return None
     try:
-        return datetime.fromtimestamp(millis / 1000, UTC)
-    except (OverflowError, OSError, ValueError):
+        return _EPOCH + timedelta(milliseconds=millis)  # exact, where a float of seconds is not
+    except OverflowError:
         return None
 
 
 def parse_asp(email: str, raw: dict[str, Any]) -> AppPassword | None:
     """An Asp resource as an AppPassword; None without a usable codeId."""
     code = raw.get("codeId")
-    if isinstance(code, bool) or not isinstance(code, int | str) or not str(code).strip().isdigit():
+    if isinstance(code, bool) or not isinstance(code, int | str) or not _is_number(str(code).strip()):
         return None
     return AppPassword(email, int(str(code).strip()), str(raw.get("name") or ""), parse_millis(raw.get("creationTime")),
                        parse_millis(raw.get("lastTimeUsed")))
@@ -139,6 +140,11 @@ def _keep(workspace: Workspace, domain: str, admin: str, per_user: dict[str, lis
         save_listing(conn, domain, admin, per_user)
     finally:
         conn.close()
+
+
+def _is_number(text: str) -> bool:
+    """Plain ASCII digits (`isdigit` alone also takes ² and other characters int() refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -84,7 +84,7 @@ def _asps(ctx: HttpContext, req: Request, user: SandboxAccount, item: str) -> di
         if items:
             page["items"] = items
         return page
-    if not item.isdigit():
+    if not (item.isascii() and item.isdigit()):
         return api_error(400, "Invalid value for: codeId", "invalidParameter", location="codeId")
     found = next((a for a in items if a["codeId"] == int(item)), None)
     if found is None:
