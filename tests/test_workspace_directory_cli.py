@@ -235,3 +235,24 @@ def test_the_listing_is_a_function_notebooks_call(delegated, grande) -> None:
     assert listing.users == [user(3), user(4)] and [a.name for a in listing.of(user(3))] == [
         "ERP facturas 3", "Scanner 3"]
     assert listing.holders() == [user(3), user(4)] and listing.admin == ADMIN
+
+
+class DeletedMeanwhile(DirectoryClient):
+    """The real client, but the users' page also names one deleted before its app passwords are asked for."""
+
+    def list_users(self, domain, fields, *, page_size=500):
+        yield from super().list_users(domain, fields, page_size=page_size)
+        yield {"primaryEmail": f"deleted@{DOMAIN}"}
+
+
+def test_a_user_deleted_while_listing_is_left_out_not_the_end(delegated, grande) -> None:
+    from mailkit.google_workspace.app_passwords import security_client
+    from mailkit.google_workspace.third_party_tokens import list_tokens
+
+    real = security_client(delegated, DOMAIN)
+    client = DeletedMeanwhile(real.session.credentials, admin=real.admin, scopes=real.scopes)
+    listing = list_app_passwords(delegated, DOMAIN, client=client)
+    assert len(listing.users) == 300 and f"deleted@{DOMAIN}" not in listing.users and len(listing.items) == 18
+    assert any(c.startswith(f"GET /admin/directory/v1/users/deleted@{DOMAIN}/asps") and c.endswith("-> 404")
+               for c in client.calls)
+    assert len(list_tokens(delegated, DOMAIN, client=client).users) == 300

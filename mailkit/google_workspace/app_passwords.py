@@ -12,7 +12,7 @@ written as strings, "0" when unknown (creation) or never (use). Each listing is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -116,6 +116,21 @@ def domain_users(workspace: Workspace, domain: str, users: Iterable[str] | None,
     return [u.email for u in found]
 
 
+def per_user_items(call: Callable[[str], list[dict[str, Any]]], email: str,
+                   listed: list[str]) -> list[dict[str, Any]] | None:
+    """One user's items; a user deleted since the domain was listed (404) leaves `listed` instead of ending the
+    run. Every other failure (network, scope, admin) would hit every user: it is raised."""
+    from mailkit.twostep.directory import DirectoryError
+
+    try:
+        return call(email)
+    except DirectoryError as exc:
+        if exc.reason != "not_found":
+            raise
+        listed.remove(email)
+        return None
+
+
 def list_app_passwords(workspace: Workspace, domain: str, *, users: Iterable[str] | None = None,
                        client: DirectoryClient | None = None, keep: bool = True) -> AppPasswordListing:
     """Every user's app passwords (or the named users'); the listing is kept in SQLite when `keep`."""
@@ -123,9 +138,11 @@ def list_app_passwords(workspace: Workspace, domain: str, *, users: Iterable[str
     client = client or security_client(workspace, domain)
     listing = AppPasswordListing(domain, client.admin, domain_users(workspace, domain, users, client))
     per_user: dict[str, list[AppPassword]] = {}
-    for email in listing.users:
-        per_user[email] = [a for a in (parse_asp(email, raw) for raw in client.list_asps(email)) if a is not None]
+    for email in list(listing.users):
+        found = per_user_items(client.list_asps, email, listing.users)
+        per_user[email] = [a for a in (parse_asp(email, raw) for raw in found or []) if a is not None]
         listing.items.extend(per_user[email])
+    per_user = {e: v for e, v in per_user.items() if e in listing.users}
     if keep:
         _keep(workspace, domain, client.admin, per_user)
     return listing
@@ -152,4 +169,4 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 __all__ = ["SECURITY_SCOPES", "AppPassword", "AppPasswordListing", "domain_users", "list_app_passwords",
-           "parse_asp", "parse_millis", "security_client"]
+           "parse_asp", "parse_millis", "per_user_items", "security_client"]

@@ -84,13 +84,13 @@ def parse_token(email: str, raw: dict[str, Any]) -> ThirdPartyToken | None:
 def list_tokens(workspace: Workspace, domain: str, *, users: Iterable[str] | None = None, mail_only: bool = True,
                 client: DirectoryClient | None = None) -> TokenListing:
     """Every user's third-party tokens (or the named users'); only those reaching mail unless `mail_only=False`."""
-    from mailkit.google_workspace.app_passwords import domain_users, security_client
+    from mailkit.google_workspace.app_passwords import domain_users, per_user_items, security_client
 
     domain = domain.strip().lower()
     client = client or security_client(workspace, domain)
     listing = TokenListing(domain, client.admin, domain_users(workspace, domain, users, client))
-    for email in listing.users:
-        found = (parse_token(email, raw) for raw in client.list_tokens(email))
+    for email in list(listing.users):
+        found = (parse_token(email, raw) for raw in per_user_items(client.list_tokens, email, listing.users) or [])
         listing.items.extend(t for t in found if t is not None and (t.reaches_mail or not mail_only))
     return listing
 
