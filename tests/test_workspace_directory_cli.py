@@ -256,3 +256,19 @@ def test_a_user_deleted_while_listing_is_left_out_not_the_end(delegated, grande)
     assert any(c.startswith(f"GET /admin/directory/v1/users/deleted@{DOMAIN}/asps") and c.endswith("-> 404")
                for c in client.calls)
     assert len(list_tokens(delegated, DOMAIN, client=client).users) == 300
+
+
+def test_an_admins_own_consent_is_told_it_cannot_read_app_passwords(workspace, sandbox_env) -> None:
+    """The admin's consent holds the read-only Directory scope: asps.list answers 403, and the fix is named."""
+    from mailkit.oauth.flow import ConsentFlow
+    from mailkit.sandbox.consent_robot import approve
+    from mailkit.twostep.directory import DIRECTORY_ADMIN, DirectoryError
+
+    delnorte, admin = "ferreteria-delnorte.example", "admin@ferreteria-delnorte.example"
+    with ConsentFlow(admin, workspace, purpose=DIRECTORY_ADMIN) as flow:
+        assert flow.complete_from_url(approve(flow.authorization_url)).ok
+    assert [u.email for u in list_users(workspace, delnorte, only=[admin])] == [admin]  # reading users works
+    with pytest.raises(DirectoryError) as caught:
+        list_app_passwords(workspace, delnorte)
+    assert (caught.value.reason, caught.value.http_status) == ("insufficient_scope", 403)
+    assert "admin.directory.user.security" in str(caught.value) and "--service-account KEY.json" in str(caught.value)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
 from mailkit.models import normalize_email
-from mailkit.oauth.scopes import DIRECTORY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
+from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
 from mailkit.oauth.store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
 from mailkit.secrets.redaction import redact
 from mailkit.secrets.store import SecretKind
@@ -253,7 +253,8 @@ class DirectoryClient:
             raise DirectoryError(f"cannot reach the Directory API: {type(exc).__name__}: {exc}",
                                  reason="network") from exc
         if response.status_code not in (200, 204):
-            raise _api_error(response, self.admin, target, self.via, self.scopes)
+            security = "/asps" in path or "/tokens" in path  # a user's security, not the users themselves
+            raise _api_error(response, self.admin, target, self.via, self.scopes, security=security)
         return response
 
 
@@ -336,7 +337,7 @@ def _refresh_error(exc: Exception, admin: str, scopes: tuple[str, ...] = (DIRECT
 
 
 def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUNT,
-               scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)) -> DirectoryError:
+               scopes: tuple[str, ...] = (DIRECTORY_SCOPE,), *, security: bool = False) -> DirectoryError:
     """Google's `{"error": {"code", "message", "errors": [{"reason"}]}}` -> a DirectoryError that says why."""
     try:
         error = response.json().get("error", {})
@@ -348,11 +349,12 @@ def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUN
     quoted = f"{status} {message}".strip()
     domain = target.rpartition("@")[2]
     oauth = via == ADMIN_OAUTH
-    if status == 403 and "insufficientPermissions" in reasons and DIRECTORY_SCOPE not in scopes:
+    if status == 403 and "insufficientPermissions" in reasons and security:
+        wanted = tuple(dict.fromkeys([*scopes, DIRECTORY_SECURITY_SCOPE]))
         fix = ("an admin's own consent only reads users: set up a service account with domain-wide delegation "
-               "(`mailkit twostep setup --service-account KEY.json --admin ADMIN@" + target.rpartition("@")[2] +
-               "`) and " + delegation_help(scopes)) if oauth else delegation_help(scopes)
-        return DirectoryError(f"the token lacks the scope {', '.join(scopes)} ({quoted}): {fix}",
+               f"(`mailkit twostep setup --service-account KEY.json --admin ADMIN@{domain}`) and "
+               + delegation_help(wanted)) if oauth else delegation_help(wanted)
+        return DirectoryError(f"the token lacks the scope {DIRECTORY_SECURITY_SCOPE} ({quoted}): {fix}",
                               reason="insufficient_scope", http_status=status)
     if status == 403 and "insufficientPermissions" in reasons:
         fix = (f"run `{DIRECTORY_ADMIN.command(admin)}` and leave the box '{DIRECTORY_BOX}' ticked" if oauth
