@@ -29,8 +29,7 @@ def users_command(
 ) -> None:
     """List the domain's users from the Admin SDK Directory (name, suspended, 2SV, last login, aliases); with
     --import, add them to the inventory as the company's Workspace accounts (existing rows are left alone)."""
-    from mailkit.google_workspace.user_import import import_users
-    from mailkit.google_workspace.users import list_users
+    from mailkit.google_workspace import import_users, list_users
 
     lang = resolve_lang(STATE.lang)
     domain = checked_domain(domain)
@@ -66,8 +65,7 @@ def app_passwords_command(
 ) -> None:
     """Who holds app passwords, what each is called, when it was created and last used; revoke one, a user's
     all, or every stale one (asks first; every revocation is recorded). Exit 1 when a revocation failed."""
-    from mailkit.google_workspace.app_passwords import list_app_passwords, security_client
-    from mailkit.google_workspace.revocations import revoke_app_passwords, stale_app_passwords
+    from mailkit.google_workspace import list_app_passwords, revoke_app_passwords, security_client, stale_app_passwords
 
     lang = resolve_lang(STATE.lang)
     domain = checked_domain(domain)
@@ -115,9 +113,7 @@ def tokens_command(
 ) -> None:
     """Third-party apps holding OAuth tokens that reach the users' mail (Gmail scopes); revoke one app's or all
     of a user's (asks first; recorded). Google tells no last use of a token, so there is no --revoke-stale."""
-    from mailkit.google_workspace.app_passwords import security_client
-    from mailkit.google_workspace.revocations import revoke_tokens
-    from mailkit.google_workspace.third_party_tokens import list_tokens
+    from mailkit.google_workspace import list_tokens, revoke_tokens, security_client
 
     lang = resolve_lang(STATE.lang)
     domain = checked_domain(domain)

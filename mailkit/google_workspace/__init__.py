@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         AppPasswordListing,
         list_app_passwords,
         parse_millis,
+        security_client,
     )
     from mailkit.google_workspace.revocations import revoke_app_passwords, revoke_tokens, stale_app_passwords
     from mailkit.google_workspace.security_records import Revocation, revocation_record
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from mailkit.google_workspace.users import WorkspaceUser, list_users
 
 _SOURCES: dict[str, list[str]] = {
-    "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis"],
+    "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis", "security_client"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
     "third_party_tokens": ["ThirdPartyToken", "TokenListing", "list_tokens"],
@@ -35,4 +36,4 @@ __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
 __all__ = ["AppPassword", "AppPasswordListing", "ImportLine", "Revocation", "ThirdPartyToken", "TokenListing",
            "WorkspaceUser", "import_users", "list_app_passwords", "list_tokens", "list_users", "parse_millis",
-           "revocation_record", "revoke_app_passwords", "revoke_tokens", "stale_app_passwords"]
+           "revocation_record", "revoke_app_passwords", "revoke_tokens", "security_client", "stale_app_passwords"]
