@@ -272,3 +272,15 @@ def test_an_admins_own_consent_is_told_it_cannot_read_app_passwords(workspace, s
         list_app_passwords(workspace, delnorte)
     assert (caught.value.reason, caught.value.http_status) == ("insufficient_scope", 403)
     assert "admin.directory.user.security" in str(caught.value) and "--service-account KEY.json" in str(caught.value)
+
+
+def test_aging_an_account_in_the_sandbox_dates_its_app_passwords(workspace, fresh_sandbox) -> None:
+    delnorte, facturacion = "ferreteria-delnorte.example", "facturacion@ferreteria-delnorte.example"
+    configure_directory(workspace, service_account=fresh_sandbox.state_dir / "service_account.json",
+                        admin=f"admin@{delnorte}")
+    [before] = list_app_passwords(workspace, delnorte, users=[facturacion]).items
+    assert before.created is None and before.last_used is None  # the shipped file dates neither
+    fresh_sandbox.grants.age_account(facturacion, days=40)
+    [after] = list_app_passwords(workspace, delnorte, users=[facturacion]).items
+    assert abs((datetime.now(UTC) - after.created).total_seconds() - 40 * 86400) < 120
+    assert after.stale(30) and not after.stale(50)

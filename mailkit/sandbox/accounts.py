@@ -112,7 +112,7 @@ class SandboxAccount:
         """The details of the app password at `index` (defaults when the file gives none)."""
         if index < len(self.app_password_details):
             return self.app_password_details[index]
-        return AppPasswordDetails(name=f"App password {index + 1}", created=self.app_passwords_issued_at)
+        return AppPasswordDetails(name=f"App password {index + 1}")  # created: the sandbox clock (see grants)
 
     def may_send_as(self, address: str) -> bool:
         address = address.lower()
