@@ -185,8 +185,9 @@ def test_stale_app_passwords_are_revoked_only_when_confirmed(delegated, grande, 
     scanner, erp = domain.app_passwords[user(9)][1], domain.app_passwords[user(9)][0]
     assert smtp_code(grande, user(9), scanner) == 535 and smtp_code(grande, user(9), erp) == 235
     assert smtp_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235
-    again = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, "--yes")
-    assert again.returncode == 1 and "Nothing to revoke." in again.stdout
+    again = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days)  # no question needed
+    assert again.returncode == 0 and "Nothing to revoke." in again.stdout and "Revoke" not in again.stderr
+    assert len(revocation_record(delegated)) == 5
 
 
 def _no_app_password_in_the_database(workspace, domain: DomainFile) -> None:

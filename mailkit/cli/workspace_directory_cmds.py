@@ -186,10 +186,11 @@ def _check_company(company: str) -> None:
 
 
 def _confirmed(chosen: list[str], question: str, yes: bool, json_out: bool, lang: str) -> bool:
-    """Show what would be revoked (stderr under --json) and ask, unless --yes; nothing chosen is a no."""
+    """Show what would be revoked (stderr under --json) and ask, unless --yes. Nothing chosen needs no question
+    (and is no failure: a scheduled --revoke-stale that finds nothing is fine)."""
     if not chosen:
         say(text(lang, "Nothing to revoke."), err=json_out)
-        return False
+        return True
     for line in chosen:
         say("  " + line, err=json_out)
     if yes:
