@@ -158,7 +158,11 @@ def test_app_passwords_of_five_users_revoked_then_refused_over_smtp(delegated, g
     assert {(r.kind, r.reason, r.admin, r.outcome) for r in record} == {("app_password", "all", ADMIN, "revoked")}
     assert all(r.operator and r.item_name and r.item_id.isdigit() and r.revoked_at for r in record)
 
+    with Inventory.open(delegated) as inventory:  # a Gmail account and a Workspace one of a domain never listed
+        inventory.upsert_account(build_account("ventas.grande@gmail.com", "grande", provider_key="gmail"))
+        inventory.upsert_account(build_account(f"ana@{OTHER}", "grande", provider_key="workspace"))
     column = reports.status(delegated).set_index("email")["app_passwords"]
+    assert column["ventas.grande@gmail.com"] == column[f"ana@{OTHER}"] == ""
     assert column[user(1)] == "0" and column[user(6)] == "1, last used 2026-11-16"
     assert column[user(7)] == "2, last used 2026-11-17" and column[user(20)] == "0"
     assert reports.status(delegated, lang="es").set_index(
