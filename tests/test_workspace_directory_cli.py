@@ -289,3 +289,17 @@ def test_aging_an_account_in_the_sandbox_dates_its_app_passwords(workspace, fres
     [after] = list_app_passwords(workspace, delnorte, users=[facturacion]).items
     assert abs((datetime.now(UTC) - after.created).total_seconds() - 40 * 86400) < 120
     assert after.stale(30) and not after.stale(50)
+
+
+def test_the_report_panel_shows_the_app_passwords_column(delegated, grande, tmp_path) -> None:
+    from mailkit.ui import ReportView
+
+    with Inventory.open(delegated) as inventory:
+        inventory.upsert_company(Company("grande", "Grande SA"))
+    import_users(delegated, list_users(delegated, DOMAIN, only=[user(6), user(20)]), "grande")
+    list_app_passwords(delegated, DOMAIN, users=[user(6), user(20)])
+    panel = ReportView(delegated, lang="pl", export_dir=tmp_path)
+    assert "hasła do aplikacji" not in panel.table.body.value  # a column of the full view
+    panel.all_columns.value = True
+    assert "hasła do aplikacji (liczba, ostatnie użycie)" in panel.table.body.value
+    assert "1, ostatnie użycie 2026-11-16" in panel.table.body.value
