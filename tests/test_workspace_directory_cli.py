@@ -303,3 +303,13 @@ def test_the_report_panel_shows_the_app_passwords_column(delegated, grande, tmp_
     panel.all_columns.value = True
     assert "hasła do aplikacji (liczba, ostatnie użycie)" in panel.table.body.value
     assert "1, ostatnie użycie 2026-11-16" in panel.table.body.value
+
+
+def test_a_revocation_that_does_not_work_is_recorded_with_googles_answer(delegated, grande) -> None:
+    from mailkit.google_workspace import AppPassword, revoke_app_passwords
+
+    done = revoke_app_passwords(delegated, DOMAIN, [AppPassword(user(8), 12345, "made up"),
+                                                    AppPassword(f"ana@{OTHER}", 1, "another domain's")], "one")
+    assert [(r.email, r.outcome) for r in done] == [(user(8), "gone"), (f"ana@{OTHER}", "failed")]
+    assert "400" in done[0].detail and f"may not read the users of {OTHER}" in done[1].detail
+    assert [r.outcome for r in revocation_record(delegated)] == ["gone", "failed"]
