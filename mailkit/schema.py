@@ -124,6 +124,37 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE oauth_grants ADD COLUMN refresh_expires_at TEXT",
         "ALTER TABLE oauth_grants ADD COLUMN client_testing INTEGER",
     ],
+    # 7: Google Workspace, from the Directory: the last listing of each user's app passwords (names, ids and times;
+    #    never a password) and every app password or third-party token revoked through mailkit (who, what, when,
+    #    as which admin)
+    [
+        """CREATE TABLE workspace_asp_users (
+            email TEXT PRIMARY KEY COLLATE NOCASE,
+            domain TEXT NOT NULL COLLATE NOCASE,
+            listed_at TEXT NOT NULL,
+            admin TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE workspace_app_passwords (
+            email TEXT NOT NULL COLLATE NOCASE REFERENCES workspace_asp_users(email) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            created_at TEXT,
+            last_used_at TEXT,
+            PRIMARY KEY (email, code_id))""",
+        """CREATE TABLE workspace_revocations (
+            id INTEGER PRIMARY KEY,
+            revoked_at TEXT NOT NULL,
+            domain TEXT NOT NULL COLLATE NOCASE,
+            email TEXT NOT NULL COLLATE NOCASE,
+            kind TEXT NOT NULL CHECK (kind IN ('app_password', 'token')),
+            item_id TEXT NOT NULL,
+            item_name TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL,
+            admin TEXT NOT NULL DEFAULT '',
+            operator TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX workspace_revocations_email ON workspace_revocations(email, revoked_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

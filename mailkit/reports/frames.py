@@ -25,6 +25,7 @@ import pandas as pd
 
 from mailkit.checks.tls import EXPIRED, HOSTNAME_MISMATCH, UNTRUSTED_ISSUER, WRONG_MODE
 from mailkit.diagnose import Diagnosis, classify_reply, diagnosis_for, render, spoken_provider, texts_for
+from mailkit.google_workspace.report_column import app_passwords_column
 from mailkit.i18n import DEFAULT_LANG, LANGS, N_, gettext, normalize_lang, pgettext, resolve_lang
 from mailkit.oauth.client_labels import grant_client_labels
 from mailkit.schema import connect
@@ -33,7 +34,7 @@ from mailkit.workspace import Workspace
 
 STATUS_COLUMNS = ["company", "company_name", "email", "provider", "auth", "status", "severity", "cause", "remedy",
                   "step", "reply_code", "reply", "tls_kind", "two_step", "oauth_scopes", "oauth_expires",
-                  "oauth_client", "app_password_age_days", "last_ok", "last_check", "run_id"]
+                  "oauth_client", "app_password_age_days", "app_passwords", "last_ok", "last_check", "run_id"]
 RUN_COLUMNS = ["run_id", "kind", "state", "started_at", "finished_at", "send_test", "total", "checked", "ok",
                "broken"]
 RESULT_COLUMNS = ["run_id", "checked_at", "company", "email", "status", "severity", "step", "reply_code", "reply",
@@ -61,6 +62,7 @@ def _header_names(lang: str) -> dict[str, str]:
         "oauth_expires": pgettext(lang, "column", "oauth_expires"),
         "oauth_client": pgettext(lang, "column", "oauth_client"),
         "app_password_age_days": pgettext(lang, "column", "app_password_age_days"),
+        "app_passwords": pgettext(lang, "column", "app_passwords"),
         "last_ok": pgettext(lang, "column", "last_ok"),
         "last_check": pgettext(lang, "column", "last_check"),
         "run_id": pgettext(lang, "column", "run_id"),
@@ -151,6 +153,7 @@ def status(workspace: Workspace | None = None, *, lang: str | None = None, compa
     with _database(workspace) as conn:
         where, args = ("WHERE a.company_slug = ?", [company]) if company else ("", [])
         frame = pd.read_sql_query(_STATUS_SQL.format(where=where), conn, params=args)
+        frame["app_passwords"] = app_passwords_column(conn, frame["email"], frame["provider"], text_lang)
     frame["reply_code"] = frame["reply_code"].astype("Int64")
     frame["run_id"] = frame["run_id"].astype("Int64")
     frame["severity"] = [SEVERITY[Status(s)] if isinstance(s, str) else "" for s in frame["status"]]

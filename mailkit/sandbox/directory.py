@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from mailkit.sandbox.accounts import SandboxAccount
@@ -32,19 +33,44 @@ _QUERY_FIELDS = {"isadmin": "isAdmin", "isenrolledin2sv": "isEnrolledIn2Sv",
 Tree = dict[str, "Tree | None"]
 
 
-def users(ctx: HttpContext, req: Request, user_key: str | None) -> Response:
-    """GET /admin/directory/v1/users[/{userKey}]."""
+def authorize(ctx: HttpContext, req: Request, scopes: frozenset[str]) -> SandboxAccount | Response:
+    """The admin calling, when the bearer token is alive, holds one of `scopes` and belongs to a Workspace
+    admin; Google's 401/403/404 otherwise."""
     bearer = req.bearer()
     access = ctx.grants.lookup_access_token(bearer) if bearer else None
     if access is None:
         return unauthenticated(bool(bearer))
-    if not DIRECTORY_SCOPES & set(access.grant.scopes):
+    if not scopes & set(access.grant.scopes):
         return _insufficient_scopes()
     caller = ctx.account(access.grant.email)
     if caller is not None and not caller.workspace:
         return _not_found("Domain not found.")  # a consumer account has no Workspace domain
     if caller is None or not caller.admin:
         return _forbidden()  # a non-admin, or a service account acting as itself
+    return caller
+
+
+def find_user(ctx: HttpContext, caller: SandboxAccount, user_key: str) -> SandboxAccount | Response:
+    """The user a userKey (address, alias or id) names in the caller's domain; 403 for another Workspace
+    domain, 404 for anyone else."""
+    account = ctx.account(user_key) or next(
+        (a for a in ctx.accounts.values()
+         if account_id(a.email) == user_key or user_key.lower() in {x.lower() for x in a.aliases}), None)
+    domain = user_key.rpartition("@")[2].lower() if "@" in user_key else caller.domain
+    if account is not None:
+        domain = account.domain
+    if domain != caller.domain:
+        return _forbidden() if domain in _workspace_domains(ctx) else _not_found("Resource Not Found: userKey")
+    if account is None or not account.workspace:
+        return _not_found("Resource Not Found: userKey")
+    return account
+
+
+def users(ctx: HttpContext, req: Request, user_key: str | None) -> Response:
+    """GET /admin/directory/v1/users[/{userKey}]."""
+    caller = authorize(ctx, req, DIRECTORY_SCOPES)
+    if isinstance(caller, Response):
+        return caller
     try:
         selection = parse_fields(req.get("fields"))
     except ValueError as exc:
@@ -57,16 +83,8 @@ def users(ctx: HttpContext, req: Request, user_key: str | None) -> Response:
 
 
 def _get(ctx: HttpContext, caller: SandboxAccount, user_key: str) -> dict[str, Any] | Response:
-    account = ctx.account(user_key) or next(
-        (a for a in ctx.accounts.values() if account_id(a.email) == user_key), None)
-    domain = user_key.rpartition("@")[2].lower() if "@" in user_key else caller.domain
-    if account is not None:
-        domain = account.domain
-    if domain != caller.domain:
-        return _forbidden() if domain in _workspace_domains(ctx) else _not_found("Resource Not Found: userKey")
-    if account is None or not account.workspace:
-        return _not_found("Resource Not Found: userKey")
-    return user_resource(account)
+    account = find_user(ctx, caller, user_key)
+    return account if isinstance(account, Response) else user_resource(account)
 
 
 def _list(ctx: HttpContext, caller: SandboxAccount, req: Request) -> dict[str, Any] | Response:
@@ -100,7 +118,7 @@ def user_resource(account: SandboxAccount) -> dict[str, Any]:
     local = account.email.split("@")[0]
     given, _, family = (account.display_name or local.replace(".", " ").title()).partition(" - ")
     family = family or account.domain.split(".")[0].replace("-", " ").title()
-    return {
+    resource = {
         "kind": "admin#directory#user",
         "id": account_id(account.email),
         "etag": _etag(account.email + repr(account)),
@@ -108,21 +126,32 @@ def user_resource(account: SandboxAccount) -> dict[str, Any]:
         "name": {"givenName": given, "familyName": family, "fullName": f"{given} {family}"},
         "isAdmin": account.admin,
         "isDelegatedAdmin": False,
-        "lastLoginTime": "2025-01-15T09:30:00.000Z",
+        "lastLoginTime": google_time(account.last_login),
         "creationTime": "2021-03-04T17:22:31.000Z",
         "agreedToTerms": True,
-        "suspended": False,
+        "suspended": account.suspended,
         "archived": False,
         "changePasswordAtNextLogin": False,
         "ipWhitelisted": False,
-        "emails": [{"address": account.email, "primary": True}],
+        "emails": [{"address": account.email, "primary": True}, *({"address": a} for a in account.aliases)],
         "customerId": customer_id(account.domain),
-        "orgUnitPath": "/",
+        "orgUnitPath": account.org_unit,
         "isMailboxSetup": True,
         "isEnrolledIn2Sv": account.two_step,
         "isEnforcedIn2Sv": account.two_step_enforced,
         "includeInGlobalAddressList": True,
     }
+    if account.suspended:
+        resource["suspensionReason"] = "ADMIN"
+    if account.aliases:  # Google leaves the key out when a user has none
+        resource["aliases"] = list(account.aliases)
+    return resource
+
+
+def google_time(epoch: float | None) -> str:
+    """RFC 3339 with milliseconds, as the Directory writes times; never = the epoch itself."""
+    moment = datetime.fromtimestamp(epoch or 0, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def customer_id(domain: str) -> str:
@@ -218,6 +247,19 @@ def _workspace_domains(ctx: HttpContext) -> set[str]:
     return {a.domain for a in ctx.accounts.values() if a.workspace}
 
 
+def etag(text: str) -> str:
+    """A Google-looking etag of a resource's text."""
+    return _etag(text)
+
+
+def forbidden() -> Response:
+    return _forbidden()
+
+
+def not_found(message: str) -> Response:
+    return _not_found(message)
+
+
 def _etag(text: str) -> str:
     return '"' + base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()[:20]).decode().rstrip("=") + '"'
 
@@ -235,4 +277,5 @@ def _insufficient_scopes() -> Response:
                      status="PERMISSION_DENIED", item_message="Insufficient Permission")
 
 
-__all__ = ["MAX_RESULTS", "USERS_PATH", "customer_id", "parse_fields", "select", "user_resource", "users"]
+__all__ = ["MAX_RESULTS", "USERS_PATH", "authorize", "customer_id", "etag", "find_user", "forbidden", "google_time",
+           "not_found", "parse_fields", "select", "user_resource", "users"]

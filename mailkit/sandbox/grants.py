@@ -98,6 +98,9 @@ class GrantRegistry:
         self._access: dict[str, AccessToken] = {}
         #: Per account, what `age_account` set: {"password_changed": epoch, "app_passwords_issued": epoch}.
         self._clock: dict[str, dict[str, float]] = {}
+        #: Per account, what an admin or a sign-in did to its app passwords and third-party tokens:
+        #: {"deleted_asps": [codeId], "asp_used": {codeId: epoch}, "deleted_tokens": [clientId]}.
+        self._security: dict[str, dict[str, Any]] = {}
         self.accounts = accounts if accounts is not None else {}
         self.access_lifetime = access_lifetime
         self.path = Path(path) if path is not None else None
@@ -114,6 +117,10 @@ class GrantRegistry:
             access = [AccessToken(t["token"], grants[int(t["grant"])], float(t["expires"]))
                       for t in raw["access_tokens"]]
             clock = {str(e): {str(k): float(v) for k, v in times.items()} for e, times in raw.get("clock", {}).items()}
+            security = {str(e): {"deleted_asps": [int(c) for c in v.get("deleted_asps", [])],
+                                 "asp_used": {str(c): float(t) for c, t in v.get("asp_used", {}).items()},
+                                 "deleted_tokens": [str(c) for c in v.get("deleted_tokens", [])]}
+                        for e, v in raw.get("security", {}).items()}
         except FileNotFoundError:
             return
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
@@ -122,6 +129,7 @@ class GrantRegistry:
         self._refresh = {g.refresh_token: g for g in grants if g.refresh_token}
         self._access = {t.token: t for t in access}
         self._clock = clock
+        self._security = security
 
     def _save(self) -> None:
         """Write every grant and every unexpired access token; called with the lock held, after a change."""
@@ -135,6 +143,7 @@ class GrantRegistry:
             "grants": [{**asdict(g), "scopes": list(g.scopes)} for g in grants],
             "access_tokens": [{"token": t.token, "grant": index[id(t.grant)], "expires": t.expires} for t in live],
             "clock": self._clock,
+            "security": self._security,
         }
         write_private(self.path, json.dumps(data, indent=1) + "\n")
 
@@ -230,6 +239,68 @@ class GrantRegistry:
                     grant.testing = testing
             if password_changed_days is not None:
                 clock["password_changed"] = now - float(password_changed_days) * DAY
+            self._save()
+        return len(grants)
+
+    # --- app passwords and third-party tokens, as an admin sees them in the Directory ---------------
+    def _account_security(self, email: str) -> dict[str, Any]:
+        """Called with the lock held."""
+        return self._security.setdefault(email.lower(), {"deleted_asps": [], "asp_used": {}, "deleted_tokens": []})
+
+    def delete_app_password(self, email: str, code_id: int) -> bool:
+        """asps.delete: that app password stops working for good. False when it was deleted already."""
+        with self._lock:
+            deleted = self._account_security(email)["deleted_asps"]
+            if int(code_id) in deleted:
+                return False
+            deleted.append(int(code_id))
+            self._save()
+        return True
+
+    def app_password_deleted(self, email: str, code_id: int) -> bool:
+        with self._lock:
+            return int(code_id) in self._security.get(email.lower(), {}).get("deleted_asps", [])
+
+    def note_app_password_use(self, email: str, code_id: int) -> None:
+        """A sign-in with this app password worked: the Directory's `lastTimeUsed` moves."""
+        with self._lock:
+            self._account_security(email)["asp_used"][str(int(code_id))] = time.time()
+            self._save()
+
+    def app_password_last_used(self, email: str, code_id: int) -> float | None:
+        with self._lock:
+            return self._security.get(email.lower(), {}).get("asp_used", {}).get(str(int(code_id)))
+
+    def delete_token(self, email: str, client_id: str) -> bool:
+        """tokens.delete for a token listed in the accounts file; False when it was deleted already."""
+        with self._lock:
+            deleted = self._account_security(email)["deleted_tokens"]
+            if client_id in deleted:
+                return False
+            deleted.append(client_id)
+            self._save()
+        return True
+
+    def token_deleted(self, email: str, client_id: str) -> bool:
+        with self._lock:
+            return client_id in self._security.get(email.lower(), {}).get("deleted_tokens", [])
+
+    def live_consents(self, email: str) -> list[Grant]:
+        """The account's consents that still hold a refresh token (what tokens.list shows; a service account's
+        delegated tokens are not the user's and are not listed)."""
+        now, email = time.time(), email.lower()
+        with self._lock:
+            changed = self._password_changed(email)
+            return [g for g in self._refresh.values() if g.email == email and not g.revoked
+                    and not g.dead_by_age(now, changed)]
+
+    def revoke_client(self, email: str, client_id: str) -> int:
+        """tokens.delete: every grant of this account to this client ends (their access tokens with them)."""
+        with self._lock:
+            grants = [g for g in self._refresh.values()
+                      if g.email == email.lower() and g.client_id == client_id and not g.revoked]
+            for grant in grants:
+                grant.revoked = True
             self._save()
         return len(grants)
 

@@ -1,6 +1,6 @@
 """The sandbox's HTTPS side: Google's OAuth 2.0 endpoints (consent pages, token, revoke, userinfo,
-certs), the Admin SDK Directory users API and Microsoft's identity platform (`ms_identity`), served on
-127.0.0.1 from a daemon thread.
+certs), the Admin SDK Directory users API (with a user's app passwords and tokens) and Microsoft's identity
+platform (`ms_identity`), served on 127.0.0.1 from a daemon thread.
 
 The pages a person opens in a browser (Google's chooser and consent, Microsoft's sign-in, consent and
 device-code pages, the index) are also served over plain HTTP on 127.0.0.1, which browsers trust as a
@@ -9,7 +9,7 @@ userinfo, Directory, discovery) stays on HTTPS only, where mailkit's clients ver
 
 Standard library only for the wire: a ThreadingHTTPServer whose connections are wrapped in TLS in
 their own thread (a slow handshake never blocks the accept loop). Endpoints live in
-`http_consent`, `http_token` and `directory`; this module parses requests and routes them.
+`http_consent`, `http_token`, `directory` and `directory_security`; this module parses requests and routes them.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mailkit.errors import UsageError
-from mailkit.sandbox import aging, directory, http_consent, http_token, ms_identity
+from mailkit.sandbox import aging, directory, directory_security, http_consent, http_token, ms_identity
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.clients import SandboxClient
 from mailkit.sandbox.faults import Faults
@@ -96,6 +96,10 @@ ENDPOINTS = [
     ("GET", "/oauth2/v3/certs", "ID-token signing keys (JWKS); /oauth2/v1/certs as x509"),
     ("GET", directory.USERS_PATH, "Admin SDK Directory users.list (?domain= or ?customer=my_customer)"),
     ("GET", directory.USERS_PATH + "/{userKey}", "Admin SDK Directory users.get"),
+    ("GET", directory.USERS_PATH + "/{userKey}/asps", "Admin SDK Directory asps.list (app passwords); DELETE "
+     ".../asps/{codeId} revokes one"),
+    ("GET", directory.USERS_PATH + "/{userKey}/tokens", "Admin SDK Directory tokens.list (third-party apps); "
+     "DELETE .../tokens/{clientId} revokes one"),
     ("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "Microsoft: the OpenID discovery msal reads"),
     ("GET", "/{tenant}/oauth2/v2.0/authorize", "Microsoft: account picker and consent page"),
     ("POST", "/{tenant}/oauth2/v2.0/token", "Microsoft: authorization_code, refresh_token, device_code"),
@@ -122,6 +126,9 @@ def route(ctx: HttpContext, req: Request) -> Response:
     endpoint = ROUTES.get((req.method, path))
     if endpoint is not None:
         return endpoint(ctx, req)
+    if path.startswith(directory.USERS_PATH + "/") and "/" in path[len(directory.USERS_PATH) + 1:]:
+        user_key, _, rest = path[len(directory.USERS_PATH) + 1:].partition("/")
+        return directory_security.route(ctx, req, user_key, rest)
     if path == directory.USERS_PATH or path.startswith(directory.USERS_PATH + "/"):
         if req.method != "GET":
             return json_response({"error": {"code": 405, "message": "Method not allowed."}}, 405)
@@ -176,6 +183,10 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         """TLS handshake here, in the connection's own thread (the plain-HTTP pages server has none)."""
         self.request.settimeout(self.timeout)
+        # headers and body leave in two writes: without this, Nagle's algorithm holds the body until the client's
+        # delayed ACK (40 ms a request on Linux), which a kept-alive client pays on every call
+        with contextlib.suppress(OSError):
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.server.tls:
             self.request = self.server.side.ssl_context.wrap_socket(self.request, server_side=True)
         self.server.track(self.request, True)
@@ -196,6 +207,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._serve("POST")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")
 
     def _serve(self, method: str) -> None:
         side = self.server.side

@@ -22,12 +22,19 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from mailkit.files import write_private
-from mailkit.oauth.scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, GMAIL_SEND_SCOPE, MAIL_SCOPE
+from mailkit.oauth.scopes import (
+    DIRECTORY_MANAGE_SCOPE,
+    DIRECTORY_SCOPE,
+    DIRECTORY_SECURITY_SCOPE,
+    GMAIL_SEND_SCOPE,
+    MAIL_SCOPE,
+)
 
 SERVICE_ACCOUNT_EMAIL = "mailkit-audit@mailkit-sandbox.iam.gserviceaccount.com"
 SERVICE_ACCOUNT_FILE = "service_account.json"
 #: Scopes the sandbox's admin console "authorized" for the service account's domain-wide delegation.
-DELEGATED_SCOPES = frozenset({DIRECTORY_SCOPE, DIRECTORY_MANAGE_SCOPE, MAIL_SCOPE, GMAIL_SEND_SCOPE})
+DELEGATED_SCOPES = frozenset({DIRECTORY_SCOPE, DIRECTORY_MANAGE_SCOPE, DIRECTORY_SECURITY_SCOPE, MAIL_SCOPE,
+                              GMAIL_SEND_SCOPE})
 
 
 def b64url(data: bytes) -> str:

@@ -56,12 +56,21 @@ def check_password(account: SandboxAccount | None, secret: str, grants: GrantReg
     if account.login_throttled:
         return Outcome.THROTTLED
     is_password = bool(account.password) and secret == account.password
-    is_app_password = account.accepts_app_password(secret)
-    if is_app_password and grants is not None and grants.app_passwords_revoked(account.email):
+    index = account.app_password_index(secret)
+    is_app_password = index is not None
+    code = account.app_password_codes()[index] if index is not None else 0
+    if is_app_password and grants is not None and (grants.app_passwords_revoked(account.email)
+                                                   or grants.app_password_deleted(account.email, code)):
+        return Outcome.BAD_CREDENTIALS  # revoked by a password change, or deleted by an admin (asps.delete)
+    if account.suspended and (is_password or is_app_password):
         return Outcome.BAD_CREDENTIALS
     if account.web_login_required and (is_password or is_app_password):
         return Outcome.WEB_LOGIN_REQUIRED
-    if is_app_password or account.accepts_password(secret):
+    if is_app_password:
+        if grants is not None:
+            grants.note_app_password_use(account.email, code)
+        return Outcome.OK
+    if account.accepts_password(secret):
         return Outcome.OK
     if is_password and account.two_step:
         return Outcome.APP_PASSWORD_REQUIRED

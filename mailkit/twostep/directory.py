@@ -14,6 +14,7 @@ here, with a `reason` and a message that says what to fix.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
 from mailkit.models import normalize_email
-from mailkit.oauth.scopes import DIRECTORY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
+from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
 from mailkit.oauth.store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
 from mailkit.secrets.redaction import redact
 from mailkit.secrets.store import SecretKind
@@ -116,7 +117,7 @@ def configure_directory(workspace: Workspace, *, service_account: Path | None = 
     return directory_settings(workspace)
 
 
-def service_account_credentials(key_file: Path, admin: str) -> Any:
+def service_account_credentials(key_file: Path, admin: str, scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)) -> Any:
     """google-auth credentials of the service account acting as `admin` (domain-wide delegation)."""
     from google.oauth2 import service_account
 
@@ -124,7 +125,7 @@ def service_account_credentials(key_file: Path, admin: str) -> Any:
     if sandbox_info() is not None:
         info = {**info, "token_uri": google_endpoints().token_uri}
     try:
-        return service_account.Credentials.from_service_account_info(info, scopes=[DIRECTORY_SCOPE], subject=admin)
+        return service_account.Credentials.from_service_account_info(info, scopes=list(scopes), subject=admin)
     except (ValueError, KeyError) as exc:
         raise DirectoryError(f"{key_file}: the private key cannot be loaded ({type(exc).__name__})",
                              reason="bad_key") from exc
@@ -134,31 +135,37 @@ class DirectoryClient:
     """users.get / users.list over one authorised HTTPS session. `calls` lists each API request made;
     `via` says how it is authorised (SERVICE_ACCOUNT or ADMIN_OAUTH)."""
 
-    def __init__(self, credentials: Any, *, admin: str = "", timeout: float = 30.0, via: str = SERVICE_ACCOUNT):
+    def __init__(self, credentials: Any, *, admin: str = "", timeout: float = 30.0, via: str = SERVICE_ACCOUNT,
+                 scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)):
         from google.auth.transport.requests import AuthorizedSession, Request
 
         token_session = http_session()
         self.session = AuthorizedSession(credentials, auth_request=Request(token_session))
         self.session.trust_env, self.session.verify = token_session.trust_env, token_session.verify
         self.base = google_endpoints().directory_uri.rstrip("/")
-        self.admin, self.timeout, self.via = admin, timeout, via
+        self.admin, self.timeout, self.via, self.scopes = admin, timeout, via, tuple(scopes)
         self.calls: list[str] = []  # every HTTP exchange with the Directory API, as "GET /users?... -> 200"
         self.token_calls: list[str] = []  # and with the token endpoint
         self.session.hooks["response"].append(_recorder(self.calls))
         token_session.hooks["response"].append(_recorder(self.token_calls))
 
     @classmethod
-    def for_domain(cls, workspace: Workspace, domain: str) -> DirectoryClient:
+    def for_domain(cls, workspace: Workspace, domain: str, *,
+                   scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)) -> DirectoryClient:
         """The client the workspace gives for a domain: the service account, unless only an admin's own
-        consent names an admin of this very domain; DirectoryError(not_configured) when there is neither."""
+        consent names an admin of this very domain; DirectoryError(not_configured) when there is neither.
+        `scopes`: what the service account asks for (an admin's own consent holds the read-only scope only)."""
         settings = directory_settings(workspace)
         delegated = settings.admin_for(domain) if settings.service_account is not None else None
         consented = oauth_admin_for(workspace, domain)
         if settings.service_account is not None and delegated is not None and (
                 admin_of(delegated, domain) or consented is None or not admin_of(consented, domain)):
-            return cls(service_account_credentials(settings.service_account, delegated), admin=delegated)
+            return cls(service_account_credentials(settings.service_account, delegated, scopes), admin=delegated,
+                       scopes=scopes)
         if consented is not None:
-            return cls.for_admin_oauth(workspace, consented)
+            client = cls.for_admin_oauth(workspace, consented)
+            client.scopes = tuple(scopes)  # what the caller needs, for the error when the consent lacks it
+            return client
         raise DirectoryError(f"no Directory access configured for {domain}: run `mailkit twostep setup "
                              f"--service-account KEY.json --admin ADMIN@{domain}` (a service account with "
                              f"domain-wide delegation) or `mailkit twostep setup --admin-oauth ADMIN@{domain}` "
@@ -195,27 +202,60 @@ class DirectoryClient:
                 return users
             params = {**params, "pageToken": token}
 
-    def _get(self, path: str, params: dict[str, str], target: str) -> dict[str, Any]:
-        """One GET; every failure becomes a DirectoryError (this is the one boundary)."""
-        import requests
-        from google.auth import exceptions as auth_errors
+    def list_users(self, domain: str, fields: str, *, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """users.list for a whole domain, page by page: the raw user resources with `fields` (inside `users(...)`)."""
+        params = {"domain": domain, "maxResults": str(page_size), "fields": f"users({fields}),nextPageToken"}
+        while True:
+            page = self._get("/users", params, domain)
+            yield from (u for u in page.get("users", []) if isinstance(u, dict))
+            token = page.get("nextPageToken")
+            if not token:
+                return
+            params = {**params, "pageToken": str(token)}
 
-        try:
-            response = self.session.get(self.base + path, params=params, timeout=self.timeout)
-        except auth_errors.RefreshError as exc:
-            raise _refresh_error(exc, self.admin) from exc
-        except OAuthError as exc:  # the admin's own token could not be refreshed
-            raise DirectoryError(str(exc), reason=_OAUTH_REASONS.get(exc.status, "unauthenticated")) from exc
-        except (auth_errors.TransportError, requests.RequestException) as exc:
-            raise DirectoryError(f"cannot reach the Directory API: {type(exc).__name__}: {exc}",
-                                 reason="network") from exc
-        if response.status_code != 200:
-            raise _api_error(response, self.admin, target, self.via)
+    def list_asps(self, user: str) -> list[dict[str, Any]]:
+        """asps.list: the user's app passwords (names, ids and times; Google never returns a password)."""
+        return _items(self._get(f"/users/{_part(user)}/asps", {}, user))
+
+    def delete_asp(self, user: str, code_id: int) -> None:
+        """asps.delete: revoke one app password of the user."""
+        self._request("DELETE", f"/users/{_part(user)}/asps/{int(code_id)}", {}, user)
+
+    def list_tokens(self, user: str) -> list[dict[str, Any]]:
+        """tokens.list: the third-party apps holding OAuth tokens of the user."""
+        return _items(self._get(f"/users/{_part(user)}/tokens", {}, user))
+
+    def delete_token(self, user: str, client_id: str) -> None:
+        """tokens.delete: every token the user gave that client ends."""
+        self._request("DELETE", f"/users/{_part(user)}/tokens/{_part(client_id)}", {}, user)
+
+    def _get(self, path: str, params: dict[str, str], target: str) -> dict[str, Any]:
+        """One GET and its JSON body."""
+        response = self._request("GET", path, params, target)
         try:
             return response.json()
         except ValueError as exc:
             raise DirectoryError("the Directory API answered with something that is not JSON",
                                  reason="api_error", http_status=200) from exc
+
+    def _request(self, method: str, path: str, params: dict[str, str], target: str) -> Any:
+        """One request; every failure becomes a DirectoryError (this is the one boundary)."""
+        import requests
+        from google.auth import exceptions as auth_errors
+
+        try:
+            response = self.session.request(method, self.base + path, params=params, timeout=self.timeout)
+        except auth_errors.RefreshError as exc:
+            raise _refresh_error(exc, self.admin, self.scopes) from exc
+        except OAuthError as exc:  # the admin's own token could not be refreshed
+            raise DirectoryError(str(exc), reason=_OAUTH_REASONS.get(exc.status, "unauthenticated")) from exc
+        except (auth_errors.TransportError, requests.RequestException) as exc:
+            raise DirectoryError(f"cannot reach the Directory API: {type(exc).__name__}: {exc}",
+                                 reason="network") from exc
+        if response.status_code not in (200, 204):
+            security = "/asps" in path or "/tokens" in path  # a user's security, not the users themselves
+            raise _api_error(response, self.admin, target, self.via, self.scopes, security=security)
+        return response
 
 
 def oauth_admin_for(workspace: Workspace, domain: str) -> str | None:
@@ -265,12 +305,30 @@ def _user(raw: dict[str, Any]) -> DirectoryUser:
                          bool(raw.get("isEnforcedIn2Sv")))
 
 
-def _refresh_error(exc: Exception, admin: str) -> DirectoryError:
+def delegation_help(scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)) -> str:
+    """Where in the Admin console the service account gets these scopes (the text to paste, comma-separated)."""
+    return DELEGATION_HELP.replace(DIRECTORY_SCOPE, ",".join(scopes)) if scopes else DELEGATION_HELP
+
+
+def _items(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """A list response's `items` (Google leaves the key out when there are none)."""
+    items = page.get("items") if isinstance(page, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def _part(value: str) -> str:
+    """One path segment (an address, an id, a client ID), escaped."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="@")
+
+
+def _refresh_error(exc: Exception, admin: str, scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)) -> DirectoryError:
     """The token endpoint refused the service account's assertion."""
     text = str(exc.args[0] if exc.args else exc)
     if "unauthorized_client" in text:
         return DirectoryError(f"Google refused to let the service account act as {admin} ({text}): "
-                              f"{DELEGATION_HELP}", reason="delegation")
+                              f"{delegation_help(scopes)}", reason="delegation")
     if "invalid email" in text.lower() or "user id" in text.lower():
         return DirectoryError(f"{admin} is not a user Google knows ({text}): check `mailkit twostep setup --admin`",
                               reason="unknown_admin")
@@ -278,7 +336,8 @@ def _refresh_error(exc: Exception, admin: str) -> DirectoryError:
                           "new key if this one was deleted", reason="bad_key")
 
 
-def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUNT) -> DirectoryError:
+def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUNT,
+               scopes: tuple[str, ...] = (DIRECTORY_SCOPE,), *, security: bool = False) -> DirectoryError:
     """Google's `{"error": {"code", "message", "errors": [{"reason"}]}}` -> a DirectoryError that says why."""
     try:
         error = response.json().get("error", {})
@@ -290,6 +349,13 @@ def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUN
     quoted = f"{status} {message}".strip()
     domain = target.rpartition("@")[2]
     oauth = via == ADMIN_OAUTH
+    if status == 403 and "insufficientPermissions" in reasons and security:
+        wanted = tuple(dict.fromkeys([*scopes, DIRECTORY_SECURITY_SCOPE]))
+        fix = ("an admin's own consent only reads users: set up a service account with domain-wide delegation "
+               f"(`mailkit twostep setup --service-account KEY.json --admin ADMIN@{domain}`) and "
+               + delegation_help(wanted)) if oauth else delegation_help(wanted)
+        return DirectoryError(f"the token lacks the scope {DIRECTORY_SECURITY_SCOPE} ({quoted}): {fix}",
+                              reason="insufficient_scope", http_status=status)
     if status == 403 and "insufficientPermissions" in reasons:
         fix = (f"run `{DIRECTORY_ADMIN.command(admin)}` and leave the box '{DIRECTORY_BOX}' ticked" if oauth
                else DELEGATION_HELP)
@@ -312,5 +378,5 @@ def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUN
 
 __all__ = ["ADMIN_OAUTH", "DIRECTORY_ADMIN", "DIRECTORY_BOX", "DIRECTORY_SCOPE", "SERVICE_ACCOUNT",
            "DirectoryClient", "DirectoryError", "DirectorySettings", "DirectoryUser", "configure_directory",
-           "confirm_admin_oauth", "directory_settings", "forget_admin_oauth", "oauth_admin_for",
+           "confirm_admin_oauth", "delegation_help", "directory_settings", "forget_admin_oauth", "oauth_admin_for",
            "read_service_account", "service_account_credentials"]

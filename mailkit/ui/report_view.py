@@ -34,7 +34,7 @@ FORMATS = ("xlsx", "csv", "html")
 VIEW_COLUMNS = ["company_name", "email", "auth", "two_step", "last_check"]
 #: Shown with "all columns" too (the exports always have every column).
 EXTRA_COLUMNS = ["provider", "step", "reply_code", "reply", "tls_kind", "oauth_scopes", "oauth_expires",
-                 "app_password_age_days", "last_ok", "run_id"]
+                 "app_password_age_days", "app_passwords", "last_ok", "run_id"]
 #: At least this wide (12px text).
 COLUMN_WIDTHS = {"company_name": "8em", "email": "13em", "auth": "5em", "two_step": "3em", "last_check": "7em",
                  "reply": "16em"}
