@@ -219,9 +219,10 @@ class ReportView(Panel):
             return
         companies = reports.by_company(frame=self.shown)
         self.plot_company.value = reports.png(reports.status_by_company(
-            companies, top=TOP_COMPANIES, others=self.t("others", count="{count}")))
+            companies, top=TOP_COMPANIES, others=self.t("others", count="{count}"), lang=self.lang))
         self.plot_trend.value = reports.png(reports.trend(reports.history(self.workspace,
-                                                                          company=self.company.value or None)))
+                                                                          company=self.company.value or None),
+                                                          lang=self.lang))
 
     @busy
     def on_reload(self, _button: w.Button | None = None) -> None:
