@@ -118,6 +118,11 @@ LABELS: dict[str, str] = {
     "apppw_stored": N_("✓ {email} signed in; the app password is in the keyring."),
     "apppw_refused": N_("Not stored: {email} did not sign in ({status})."),
     "kept_previous": N_("The stored one was kept."),
+    "apppw_replaced": N_("It replaces the one stored before."),
+    "apppw_next_new": N_("Create a new app password at https://myaccount.google.com/apppasswords (named after the "
+                         "company), paste it above and press “Test and save” again; or use the steps below."),
+    "apppw_next_twostep": N_("Check 2-Step Verification and create an app password: the steps below open "
+                             "the panels that do it."),
     "password_account": N_("This account signs in with its password (not recommended: Google needs an app password "
                            "or OAuth 2.0)."),
     # bulk
