@@ -17,6 +17,8 @@ import pytest
 import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from mailkit.app.steps import TITLES
+from mailkit.i18n import text
 from tests.browser_fixtures import Lab, browser, lab, screenshot, screenshot_path  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
@@ -228,7 +230,8 @@ def test_a_remedy_button_opens_the_panel_that_fixes_it_in_spanish(page: object, 
     command.wait_for()
     assert "mailkit secret set recuperacion.lupita@gmail.com" in command.inner_text()
     assert "clipboard" in (page.locator("button.mailkit-copy").first.get_attribute("onclick") or "")  # type: ignore[attr-defined]
-    link = page.locator(".mailkit-actions a.mailkit-step-link", has_text="03_two_step_and_app_passwords").first  # type: ignore[attr-defined]
+    title = text("es", TITLES["03_two_step_and_app_passwords.ipynb"])  # the step by its title, not its file
+    link = page.locator(".mailkit-actions a.mailkit-step-link", has_text=title).first  # type: ignore[attr-defined]
     assert link.get_attribute("href") == "03_two_step_and_app_passwords.ipynb"
     screenshot(page, "remedy-action-es")
 

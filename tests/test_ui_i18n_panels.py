@@ -166,3 +166,23 @@ def test_plot_titles_axes_and_legends_are_translated() -> None:
     assert axes.get_ylabel() == "cuentas" and axes.get_xlabel() == text("es", plots.AUDIT_RUN) != "audit run"
     empty = plots.trend(pd.DataFrame(columns=["run_id", "ok", "broken"]), lang="pl").axes[0]
     assert empty.texts[0].get_text() == text("pl", plots.NO_RUNS) != plots.NO_RUNS
+
+
+def test_one_remedy_per_status_not_per_company_and_steps_named_by_title(sample: Workspace) -> None:
+    from mailkit.ui.table import generic
+
+    remedy = "Create one named after the company (Empresa Uno SA), then run `mailkit secret set a@b.mx`."
+    assert generic(remedy, "a@b.mx", "Empresa Uno SA") == "Create one named after the company, then run " \
+                                                          "`mailkit secret set EMAIL`."
+    unchecked = ReportView(sample, lang="es")  # nothing checked yet: the note names the bulk step by its title
+    assert text("es", TITLES["04_bulk_test_send.ipynb"]) in unchecked.empty_note.value
+    assert "04_bulk_test_send" not in unchecked.empty_note.value
+    _record(sample, {"ventas@ferreteria-delnorte.example": "bad_credentials",
+                     "facturas.lupita@gmail.com": "bad_credentials"})  # two companies, one status
+    report = ReportView(sample, lang="pl")
+    body = report.table.body.value
+    assert body.count("data-group='bad_credentials'") == 1 and "Ferretería del Norte SA de CV)" not in body
+    assert "<code>mailkit secret set EMAIL</code>" in body and "`" not in body
+    assert f">{text('pl', TITLES['03_two_step_and_app_passwords.ipynb'])}</a>" in body
+    assert "03_two_step_and_app_passwords<" not in body and "03_two_step_and_app_passwords," not in body
+    assert_no_english(report)

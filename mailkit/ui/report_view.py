@@ -24,6 +24,7 @@ from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
 from mailkit.reports import HEADERS
 from mailkit.status import SEVERITY, Status
+from mailkit.ui.actions import step_title
 from mailkit.ui.base import Panel, busy, code_spans, escape, labelled, soft_breaks
 from mailkit.ui.download import download_link
 from mailkit.ui.table import GroupedTable, Row, generic
@@ -156,7 +157,8 @@ class ReportView(Panel):
         self.empty.layout.display = "flex" if self.unchecked else "none"
         self.run_audit.layout.display = "none" if self.frame.empty else ""
         if self.unchecked:
-            self._note(self.t("no_accounts" if self.frame.empty else "no_results"))
+            self._note(self.t("no_accounts") if self.frame.empty else
+                       self.t("no_results", step=step_title("04_bulk_test_send.ipynb", self.lang)))
         columns = VIEW_COLUMNS + (EXTRA_COLUMNS if self.all_columns.value else [])
         frame = self.frame[self.frame["company"] == self.company.value] if self.company.value else self.frame
         if self.status.value:
@@ -203,7 +205,8 @@ class ReportView(Panel):
         cells = {c: _cell(record.get(c)) for c in columns}
         cells["email"], cells["auth"] = soft_breaks(email), soft_breaks(record.get("auth") or "")
         return Row(email, str(record["company_name"]), status, str(record["severity"] or ""),
-                   generic(str(record["cause"] or ""), email), generic(str(record["remedy"] or ""), email), cells,
+                   generic(str(record["cause"] or ""), email, str(record["company_name"] or "")),
+                   generic(str(record["remedy"] or ""), email, str(record["company_name"] or "")), cells,
                    provider=str(record.get("provider") or ""))
 
     def _note(self, text: str) -> None:
