@@ -186,3 +186,5 @@ def test_one_remedy_per_status_not_per_company_and_steps_named_by_title(sample: 
     assert f">{text('pl', TITLES['03_two_step_and_app_passwords.ipynb'])}</a>" in body
     assert "03_two_step_and_app_passwords<" not in body and "03_two_step_and_app_passwords," not in body
     assert_no_english(report)
+    lupita = body.split("facturas.lupita@gmail.com")[1].split("</tr>")[0]  # the sign-in method in words
+    assert text("pl", "App password") in lupita and ">app_password<" not in body

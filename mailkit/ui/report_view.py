@@ -27,6 +27,8 @@ from mailkit.status import SEVERITY, Status
 from mailkit.ui.actions import step_title
 from mailkit.ui.base import Panel, busy, code_spans, escape, labelled, soft_breaks
 from mailkit.ui.download import download_link
+from mailkit.ui.i18n_ui import LABELS
+from mailkit.ui.setup_form import auth_word
 from mailkit.ui.table import GroupedTable, Row, generic
 from mailkit.workspace import Workspace
 
@@ -182,7 +184,8 @@ class ReportView(Panel):
             word = reports.readiness_word(kind, self.lang)
             lines.append(f"<tr data-readiness='{escape(kind)}' data-email='{escape(record['email'])}'>"
                          f"<td>{escape(record['company_name'])}</td><td>{soft_breaks(str(record['email']))}</td>"
-                         f"<td>{escape(record['auth'])}</td><td>{escape(record['status'])}</td>"
+                         f"<td>{escape(auth_word(str(record['auth'] or ''), self.lang))}</td>"
+                         f"<td>{escape(record['status'])}</td>"
                          f"<td style='color:{color};font-weight:600'>{escape(word)}</td>"
                          f"<td>{code_spans(escape(record['action']))}</td></tr>")
         heads = "".join(f"<th style='text-align:left'>{escape(self.t(key))}</th>" for key in
@@ -203,7 +206,11 @@ class ReportView(Panel):
     def _row(self, record: dict[str, Any], columns: list[str]) -> Row:
         email, status = str(record["email"]), str(record["status"] or "")
         cells = {c: _cell(record.get(c)) for c in columns}
-        cells["email"], cells["auth"] = soft_breaks(email), soft_breaks(record.get("auth") or "")
+        cells["email"] = soft_breaks(email)
+        cells["auth"] = escape(auth_word(str(record.get("auth") or ""), self.lang))  # words, not `app_password`
+        state = str(record.get("two_step") or "")
+        if "two_step" in cells and f"twostep_{state}" in LABELS:
+            cells["two_step"] = escape(self.t(f"twostep_{state}"))
         return Row(email, str(record["company_name"]), status, str(record["severity"] or ""),
                    generic(str(record["cause"] or ""), email, str(record["company_name"] or "")),
                    generic(str(record["remedy"] or ""), email, str(record["company_name"] or "")), cells,
