@@ -188,3 +188,13 @@ def test_one_remedy_per_status_not_per_company_and_steps_named_by_title(sample: 
     assert_no_english(report)
     lupita = body.split("facturas.lupita@gmail.com")[1].split("</tr>")[0]  # the sign-in method in words
     assert text("pl", "App password") in lupita and ">app_password<" not in body
+
+
+def test_a_fleet_of_small_companies_keeps_its_bars_readable_beside_the_shared_one() -> None:
+    rows = [{"company": f"e{c}", "company_name": f"Empresa {c}", "accounts": 17, "broken": 2 * (c % 12 == 5),
+             "ok": 17 - 2 * (c % 12 == 5), "bad_credentials": 2 * (c % 12 == 5)} for c in range(60)]
+    axes = plots.status_by_company(pd.DataFrame(rows), top=15, lang="pl").axes[0]
+    assert axes.get_xlim()[1] < 30  # not 765: the named companies' 17 accounts fill most of the width
+    assert [t.get_text() for t in axes.texts] == ["765 →"]  # the shared bar, cut, says its total
+    few = plots.status_by_company(pd.DataFrame(rows[:10]), top=15, lang="pl").axes[0]
+    assert not few.texts and few.get_xlim()[1] >= 17

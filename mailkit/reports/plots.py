@@ -119,7 +119,9 @@ def status_by_company(companies: pd.DataFrame, *, title: str | None = None, top:
     With `top`, the companies with the most broken accounts get a bar each and the rest share one (`others`).
     Title, axis and "not checked" are in `lang`; the status words in the legend are the statuses themselves."""
     frame = _english(companies)
+    shared = False
     if top is not None:
+        shared = len(frame) > top
         frame = top_companies(frame, top, others or text(lang, OTHERS, count="{count}")).reset_index(drop=True)
     statuses = [s.value for s in Status if s.value in frame.columns and frame[s.value].fillna(0).sum()]
     figure = _figure(9, max(2.5, 0.32 * len(frame) + 1.5))
@@ -134,6 +136,9 @@ def status_by_company(companies: pd.DataFrame, *, title: str | None = None, top:
         left = left + values
     if "not_checked" in frame.columns and frame["not_checked"].sum():
         axes.barh(labels, frame["not_checked"], left=left, color=colors[""], label=text(lang, NOT_CHECKED))
+        left = left + frame["not_checked"].fillna(0)
+    if shared:
+        _fit_to_named(axes, left)
     axes.invert_yaxis()
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set_xlabel(pgettext(lang, "column", "accounts"))
@@ -141,6 +146,19 @@ def status_by_company(companies: pd.DataFrame, *, title: str | None = None, top:
     if statuses:
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return figure
+
+
+def _fit_to_named(axes: Any, totals: pd.Series) -> None:
+    """When the shared bar (the last) dwarfs the named companies' bars (a fleet of many small companies), the
+    axis ends past the longest named bar and the shared bar, cut there, says its total: otherwise every company's
+    bar is a sliver beside it."""
+    named, shared = float(totals.iloc[:-1].max() or 0), float(totals.iloc[-1])
+    if named <= 0 or shared <= 2 * named:
+        return
+    end = named * 1.35
+    axes.set_xlim(0, end)
+    axes.text(end * 0.98, len(totals) - 1, f"{int(shared)} →", ha="right", va="center", color="white",
+              fontweight="bold", fontsize="small")
 
 
 def trend(runs: pd.DataFrame, *, title: str | None = None, lang: str | None = None) -> Any:
