@@ -173,8 +173,9 @@ def test_bulk_send_to_every_company_then_report_view(page: object, lab: Lab) -> 
     statuses = [rows.nth(i).get_attribute("data-status") for i in range(total)]
     assert {"ok", "app_password_required", "not_configured"} <= set(statuses)  # a realistic mix, not one status
     assert statuses.index("ok") > max(i for i, s in enumerate(statuses) if s != "ok")  # problems first
-    hint = page.locator("table.mailkit-bulk .mailkit-hint", has_text="02_gmail_oauth")  # type: ignore[attr-defined]
-    assert hint.count() >= 1  # a remedy naming `mailkit oauth login` points to the OAuth notebook
+    hint = page.locator("table.mailkit-bulk .mailkit-hint a[href='02_gmail_oauth.ipynb']")  # type: ignore[attr-defined]
+    assert hint.count() >= 1  # a remedy naming `mailkit oauth login` links the OAuth step, by its title
+    assert hint.first.inner_text() == TITLES["02_gmail_oauth.ipynb"]  # English: the msgid
     slider = page.locator(".widget-slider", has_text="At once").locator(".slider-container").first  # type: ignore[attr-defined]
     assert slider.bounding_box()["width"] > 200  # a usable track, not a 14 px stub
     screenshot(page, "bulk-all-companies")
