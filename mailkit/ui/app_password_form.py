@@ -128,7 +128,6 @@ def refusal_text(outcome: SecretOutcome, lang: str, provider: str | None = None)
     own next step (never the CLI's `mailkit secret set`: the fixes below name the steps and offer the command
     as a copy), then "the stored one was kept"."""
     from mailkit.diagnose import diagnosis_for
-    from mailkit.secrets.apppasswords import message
 
     try:
         diagnosis = diagnosis_for(outcome.status)
@@ -136,7 +135,7 @@ def refusal_text(outcome: SecretOutcome, lang: str, provider: str | None = None)
         return outcome.message
     parts = [diagnosis.cause(lang, email=outcome.email, provider=provider)]
     if outcome.kind == "app_password" and outcome.status == "app_password_required":
-        parts.append(message("same_as_password", lang).capitalize() + ".")
+        parts.append(t("apppw_same_as_password", lang).capitalize() + ".")
     if outcome.status in _FORM_NEXT:
         parts.append(t(_FORM_NEXT[outcome.status], lang))
     if outcome.kept_previous:

@@ -119,6 +119,10 @@ LABELS: dict[str, str] = {
     "apppw_refused": N_("Not stored: {email} did not sign in ({status})."),
     "kept_previous": N_("The stored one was kept."),
     "apppw_replaced": N_("It replaces the one stored before."),
+    # the same words as mailkit.secrets' check of a pasted app password (one catalogue entry)
+    "apppw_same_as_password": N_("this is the account's own password: Google refuses it in mail programs once "
+                                 "2-Step Verification is on — create an app password at "
+                                 "myaccount.google.com/apppasswords"),
     "apppw_next_new": N_("Create a new app password at https://myaccount.google.com/apppasswords (named after the "
                          "company), paste it above and press “Test and save” again; or use the steps below."),
     "apppw_next_twostep": N_("Check 2-Step Verification and create an app password: the steps below open "
