@@ -286,7 +286,51 @@ def test_the_kernels_get_the_workspace_the_language_and_the_admins_sandbox(tmp_p
     settings = server.AppSettings(home=tmp_path, lang="pl", port=1234)
     env = server.kernel_environment(settings, {"MAILKIT_SANDBOX": "/s/sandbox.json", "MAILKIT_LANG": "en",
                                                "JUPYTER_PATH": "/mine"}, tmp_path / "share")
-    chosen = (env["MAILKIT_HOME"], env["MAILKIT_LANG"], env["MAILKIT_SANDBOX"])
-    assert chosen == (str(tmp_path), "pl", "/s/sandbox.json")
+    chosen = (env["MAILKIT_HOME"], env["MAILKIT_SANDBOX"])
+    assert chosen == (str(tmp_path), "/s/sandbox.json")
+    assert "MAILKIT_LANG" not in env  # it would outrank the language a panel's picker remembers
     assert env["JUPYTER_PATH"].split(os.pathsep) == [str(tmp_path / "share"), str(server.package_share()), "/mine"]
     assert settings.token not in repr(settings) and len(settings.token) >= 32
+
+
+def test_the_apps_language_is_the_workspaces_remembered_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--lang is remembered for the notebooks' workspace (<home>/sandbox in sandbox mode); without it the app
+    speaks the remembered language; the navigation follows a language picked later on any page."""
+    from mailkit.app import server
+    from mailkit.ui.language import remembered_lang
+    from mailkit.workspace import Workspace
+
+    monkeypatch.delenv("MAILKIT_LANG", raising=False)
+    monkeypatch.delenv("MAILKIT_SANDBOX", raising=False)
+    notebooks = server.notebooks_workspace(tmp_path)
+    assert notebooks.home == tmp_path / "sandbox"
+    assert server.app_language(tmp_path, "es") == "es" and remembered_lang(notebooks) == "es"
+    assert server.app_language(tmp_path, None) == "es"  # the next start, no --lang: still Spanish
+    navigation = server.Navigation(tmp_path / "share", server.notebooks_dir(), notebooks)
+    assert navigation.refresh() == "es" and text("es", TITLES[SETUP]) in navigation.path.read_text()
+    Workspace(notebooks.home).set_setting("ui.language", "pl")  # picked in a panel of some page
+    navigation.before_page(type("Request", (), {"xsrf_token": b"x"})(), None, "")
+    shown = navigation.path.read_text()
+    assert text("pl", TITLES[SETUP]) in shown and text("es", TITLES[SETUP]) not in shown
+    assert server.app_language(tmp_path, None) == "pl"
+
+
+@browser_test
+def test_a_language_picked_on_one_page_speaks_on_the_next_with_the_navigation(tmp_path: Path, browser) -> None:  # noqa: F811
+    app = start_app(tmp_path, "--lang", "en")
+    try:
+        page = open_page(browser, app.url.replace("00_start_here.ipynb", SETUP))
+        page.locator("h2", has_text="Companies and accounts").wait_for()  # the intro's heading
+        page.locator("select", has=page.locator("option", has_text="Polski")).first.select_option(label="Polski")
+        page.locator("h2", has_text=text("pl", TITLES[SETUP])).wait_for()  # the intro follows at once
+        page.get_by_role("link", name="Bulk test send").click()  # the navigation of this page was written before
+        page.wait_for_url("**/voila/render/04_bulk_test_send.ipynb")
+        page.wait_for_selector("#rendered_cells .jupyter-widgets", state="visible")
+        bulk = text("pl", TITLES["04_bulk_test_send.ipynb"])
+        assert page.locator("nav.mailkit-nav a[aria-current=page]").inner_text() == bulk
+        assert page.locator("nav.mailkit-nav a", has_text="Companies and accounts").count() == 0
+        assert page.locator("h2", has_text=bulk).count() == 1 and "Sandbox mode" not in page.content()
+        screenshot(page, "app-language-remembered-pl")
+    finally:
+        interrupt(app)
+        supervisor.stop(supervisor.state_dir_of(app.home / "sandbox"))

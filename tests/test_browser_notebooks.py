@@ -17,6 +17,8 @@ import pytest
 import requests
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from mailkit.app.steps import TITLES
+from mailkit.i18n import text
 from tests.browser_fixtures import Lab, browser, lab, screenshot, screenshot_path  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
@@ -171,8 +173,9 @@ def test_bulk_send_to_every_company_then_report_view(page: object, lab: Lab) -> 
     statuses = [rows.nth(i).get_attribute("data-status") for i in range(total)]
     assert {"ok", "app_password_required", "not_configured"} <= set(statuses)  # a realistic mix, not one status
     assert statuses.index("ok") > max(i for i, s in enumerate(statuses) if s != "ok")  # problems first
-    hint = page.locator("table.mailkit-bulk .mailkit-hint", has_text="02_gmail_oauth")  # type: ignore[attr-defined]
-    assert hint.count() >= 1  # a remedy naming `mailkit oauth login` points to the OAuth notebook
+    hint = page.locator("table.mailkit-bulk .mailkit-hint a[href='02_gmail_oauth.ipynb']")  # type: ignore[attr-defined]
+    assert hint.count() >= 1  # a remedy naming `mailkit oauth login` links the OAuth step, by its title
+    assert hint.first.inner_text() == TITLES["02_gmail_oauth.ipynb"]  # English: the msgid
     slider = page.locator(".widget-slider", has_text="At once").locator(".slider-container").first  # type: ignore[attr-defined]
     assert slider.bounding_box()["width"] > 200  # a usable track, not a 14 px stub
     screenshot(page, "bulk-all-companies")
@@ -228,7 +231,8 @@ def test_a_remedy_button_opens_the_panel_that_fixes_it_in_spanish(page: object, 
     command.wait_for()
     assert "mailkit secret set recuperacion.lupita@gmail.com" in command.inner_text()
     assert "clipboard" in (page.locator("button.mailkit-copy").first.get_attribute("onclick") or "")  # type: ignore[attr-defined]
-    link = page.locator(".mailkit-actions a.mailkit-step-link", has_text="03_two_step_and_app_passwords").first  # type: ignore[attr-defined]
+    title = text("es", TITLES["03_two_step_and_app_passwords.ipynb"])  # the step by its title, not its file
+    link = page.locator(".mailkit-actions a.mailkit-step-link", has_text=title).first  # type: ignore[attr-defined]
     assert link.get_attribute("href") == "03_two_step_and_app_passwords.ipynb"
     screenshot(page, "remedy-action-es")
 

@@ -63,10 +63,10 @@ def test_microsoft_mailboxes_connect_with_microsoft_and_never_get_googles_fixes(
 
 def test_hints_point_microsoft_remedies_to_connect_with_microsoft() -> None:
     remedy = "Authorize the account with OAuth: `mailkit oauth login EMAIL` (or `mailkit secret set EMAIL`)."
-    assert remedy_hint(remedy, "en") == ("In the notebooks: 02_gmail_oauth, button “Connect with Google”; "
-                                         "03_two_step_and_app_passwords, the app-password form.")
+    assert remedy_hint(remedy, "en") == ("In the notebooks: Connect with Google, button “Connect with Google”; "
+                                         "2-Step Verification and app passwords, the app-password form.")
     microsoft = remedy_hint(remedy, "en", provider="microsoft365")
-    assert microsoft == "In the notebooks: 07_microsoft_365, button “Connect with Microsoft”."
+    assert microsoft == "In the notebooks: Microsoft 365 and basic auth, button “Connect with Microsoft”."
     assert remedy_hint(remedy, "en", here="hint_oauth", provider="microsoft365").startswith(
         "Or press “Connect with Microsoft” above.")
     assert "Google" not in remedy_hint(remedy, "es", provider="microsoft365")
@@ -83,7 +83,8 @@ def test_bulk_panel_shows_microsoft_statuses_with_microsoft_remedies(mixed: Work
     for status in FLAGGED.values():
         group = body.split(f"data-group='{status}'")[1].split("</tr>")[0]
         assert "Microsoft" in group and "mailkit oauth login EMAIL" in group, status
-        assert "07_microsoft_365, button “Connect with Microsoft”" in group and "Google" not in group, status
+        assert "href='07_microsoft_365.ipynb'" in group and "button “Connect with Microsoft”" in group, status
+        assert "Google" not in group, status
     assert "Set-CASMailbox" in body and "security defaults" in body
     bulk.language.value = "es"
     assert "07_microsoft_365" in bulk.table.body.value and "02_gmail_oauth" not in bulk.table.body.value

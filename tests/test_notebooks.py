@@ -38,12 +38,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @contextmanager
-def kernel(name: str, home: Path, *, store_widget_state: bool = False) -> Iterator[tuple[NotebookClient, object]]:
-    """A kernel that has run every cell of notebook `name`; yields the client and the notebook."""
+def kernel(name: str, home: Path, *, store_widget_state: bool = False,
+           remembered: bool = False) -> Iterator[tuple[NotebookClient, object]]:
+    """A kernel that has run every cell of notebook `name`; yields the client and the notebook. English, unless
+    `remembered`: then no MAILKIT_LANG, and the workspace's remembered language speaks."""
     book = nbformat.read(REPO / "notebooks" / name, as_version=4)
     client = NotebookClient(book, timeout=60, kernel_name="python3", store_widget_state=store_widget_state,
                             resources={"metadata": {"path": str(REPO / "notebooks")}})
-    with client.setup_kernel(env=kernel_environment(home)):
+    env = kernel_environment(home)
+    if remembered:
+        env.pop("MAILKIT_LANG")
+    with client.setup_kernel(env=env):
         for index, cell in enumerate(book.cells):
             client.execute_cell(cell, index)
         yield client, book
@@ -79,7 +84,13 @@ def test_committed_notebooks_have_no_outputs_and_no_widget_state() -> None:
             assert cell["cell_type"] == "markdown" or (not cell["outputs"] and cell["execution_count"] is None), \
                 path.name
         code = [c for c in book["cells"] if c["cell_type"] == "code"]
-        assert 1 <= len(code) <= 2 and all(len("".join(c["source"]).splitlines()) <= 7 for c in code), path.name
+        intros = [c for c in code if "".join(c["source"]).lstrip().startswith(("from mailkit.ui import intro",
+                                                                              "intro("))]
+        assert 1 <= len(code) - len(intros) <= 2, path.name
+        assert all(len("".join(c["source"]).splitlines()) <= 7 for c in code), path.name
+        if path.stem < "07":  # every word from the catalogue: no markdown of their own, an intro cell instead
+            assert not [c for c in book["cells"] if c["cell_type"] == "markdown"] and intros, path.name
+            assert all(len("".join(c["source"]).splitlines()) <= 3 for c in intros), path.name
 
 
 @pytest.mark.parametrize("name", ["00_start_here.ipynb", "04_bulk_test_send.ipynb", "05_status_report.ipynb",
@@ -167,3 +178,36 @@ def test_app_password_never_reaches_the_saved_notebook(home: Path, tmp_path: Pat
     assert "True ''" in shown and "['directory', 'directory']" in shown
     assert "widgets" in book.metadata  # state was stored...
     assert_no_secret(book)  # ...and holds no secret
+
+
+@pytest.mark.parametrize("lang", ["es", "pl"])
+def test_notebooks_speak_the_workspaces_remembered_language(lang: str, tmp_path: Path) -> None:
+    """Headings and introductions come from the catalogue in the language the workspace remembers: no English
+    heading or introduction is left in the executed notebook, the translations are there."""
+    from mailkit.app.steps import TITLES
+    from mailkit.i18n import text
+    from mailkit.sandbox import supervisor
+    from mailkit.ui.intro import INTROS, heading
+    from mailkit.workspace import Workspace
+
+    home = tmp_path / "home"
+    Workspace(home / "sandbox").ensure().set_setting("ui.language", lang)  # picked in a panel once, remembered
+    try:
+        for path in NOTEBOOKS[:7]:
+            with kernel(path.name, home, store_widget_state=True, remembered=True) as (_client, book):
+                pass
+            saved = text_of(book)  # with the widgets' state: what the page showed
+            assert '"output_type": "error"' not in saved, path.name
+            keys = [key for key in INTROS if key.split("#")[0] == path.stem]
+            for key in keys:
+                english = heading(key, "en")
+                translated = heading(key, lang)
+                assert translated != english and f">{translated}<" in saved, (path.name, translated)
+                assert f">{english}<" not in saved, (path.name, english)
+                opening = INTROS[key][:40]
+                assert opening not in saved and text(lang, INTROS[key])[:30] in saved, (path.name, key)
+            assert "Sandbox mode" not in saved, path.name
+            assert_no_secret(book)
+        assert {TITLES[p.name] for p in NOTEBOOKS[1:7]} <= {heading(p.stem, "en") for p in NOTEBOOKS[1:7]}
+    finally:
+        supervisor.stop(supervisor.state_dir_of(home / "sandbox"))

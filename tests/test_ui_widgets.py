@@ -499,7 +499,8 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     body = bulk.table.body.value
     assert body.count("<tr data-status=") == 2 and "app password" in body.lower()
     assert body.index("data-status='app_password_required'") < body.index("data-status='ok'")  # problems first
-    assert "In the notebooks: 02_gmail_oauth" in body  # next to `mailkit oauth login`
+    assert "In the notebooks: <a class='mailkit-step-link' href='02_gmail_oauth.ipynb'" in body  # by `oauth login`
+    assert ">Connect with Google</a>" in body and "<code>mailkit oauth login EMAIL</code>" in body
     assert "Abarrotes" in body and "abarrotes-lupita" not in body  # the company's name, not its id
     assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
     bulk.language.value = "es"  # the rows already shown follow the picker
@@ -572,18 +573,19 @@ def test_empty_report_offers_to_run_the_audit(sample: Workspace) -> None:
     assert report.summary.state == "finished" and not report.unchecked
     assert report.empty.layout.display == "none" and report.alert.text.startswith("Finished:")
     assert report.plot_trend.layout.display == "" and bytes(report.plot_trend.value)[:4] == b"\x89PNG"
-    assert "In the notebooks: 02_gmail_oauth" in report.table.body.value
+    assert "href='02_gmail_oauth.ipynb' target='_blank'>Connect with Google</a>" in report.table.body.value
     assert set(report.frame["status"]) >= {"ok", "app_password_required", "not_configured"}
 
 
 def test_remedy_hints_point_to_the_panel_with_the_button() -> None:
     both = "run `mailkit secret set x@y.z` ... or `mailkit oauth login x@y.z`"
-    assert remedy_hint(both, "en") == ("In the notebooks: 02_gmail_oauth, button “Connect with Google”; "
-                                       "03_two_step_and_app_passwords, the app-password form.")
+    assert remedy_hint(both, "en") == ("In the notebooks: Connect with Google, button “Connect with Google”; "
+                                       "2-Step Verification and app passwords, the app-password form.")
     assert remedy_hint(both, "es", here="hint_oauth").startswith("O haz clic en “Conectar con Google” arriba. En los")
     assert remedy_hint("lower concurrency (`mailkit audit --concurrency 2`)", "pl") == \
-        "W notatnikach: 04_bulk_test_send, mniejsza wartość „Naraz”."
+        "W notatnikach: Masowa wysyłka testowa, mniejsza wartość „Naraz”."
     assert remedy_hint("Nothing to do.", "en") == "" and remedy_html("a <b>", "en") == "a &lt;b&gt;"
+    assert remedy_html("run `mailkit audit`", "en").startswith("run <code>mailkit audit</code>")
 
 
 def test_trend_of_a_single_run_is_two_bars_from_zero() -> None:

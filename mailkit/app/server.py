@@ -12,6 +12,11 @@ Choices, and why:
   (403) and kernels piled up: `give_xsrf_cookie` sets it before each page is rendered. A tab
   that crashes or loses its network sends none, so kernels without a connected page are also culled after
   `idle_timeout` seconds of quiet (never while a page is connected or a cell still runs).
+- **One language, remembered.** `--lang` (or the global `--lang`, or MAILKIT_LANG) is remembered for the
+  notebooks' workspace, as a panel's picker remembers it; without one the app opens in the remembered language.
+  The kernels get no MAILKIT_LANG (it would outrank what a picker chooses), and the navigation is written again
+  before a page is rendered whenever the remembered language changed, so a choice made on one page relabels the
+  steps on the next.
 - **One sandbox.** When the notebooks will run in sandbox mode (no MAILKIT_SANDBOX given, no OAuth client
   registered) the workspace's shared sandbox is started before the first page asks for it, and stopped
   again with the app if the app started it; kernels find it as the notebooks always do.
@@ -19,6 +24,7 @@ Choices, and why:
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import secrets
@@ -35,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from mailkit.app.steps import HOME, nav_html, notebooks_dir
-from mailkit.errors import UsageError
+from mailkit.errors import MailkitError, UsageError
+from mailkit.i18n import normalize_lang
+from mailkit.ui.language import SETTING, remembered_lang
 from mailkit.workspace import Workspace
 
 LOOPBACK = "127.0.0.1"
@@ -77,6 +85,26 @@ def pick_port(port: int | None) -> int:
         return int(sock.getsockname()[1])
 
 
+def notebooks_workspace(home: Path) -> Workspace:
+    """The workspace the notebooks' panels use, and remember the language in: `<home>/sandbox` in sandbox mode
+    (as `mailkit.ui.session.start` decides), `<home>` in Google mode or with a sandbox the admin named."""
+    if os.environ.get("MAILKIT_SANDBOX") or Workspace(home).oauth_client_path.exists():
+        return Workspace(home)
+    return Workspace(home / "sandbox")
+
+
+def app_language(home: Path, asked: str | None) -> str:
+    """The app's language: the one asked for (then remembered for the notebooks' workspace, as a panel's picker
+    would), else the one remembered, else the locale's."""
+    workspace = notebooks_workspace(home)
+    lang = normalize_lang(asked)
+    if lang is None:
+        return remembered_lang(workspace)
+    with contextlib.suppress(MailkitError, OSError):  # the app still speaks it; only the memory is lost
+        workspace.ensure().set_setting(SETTING, lang)
+    return lang
+
+
 def start_sandbox_if_needed(home: Path) -> object | None:
     """Start the workspace's shared sandbox when the notebooks will want it and it is not running yet.
 
@@ -104,12 +132,13 @@ def stop_sandbox(started: object | None) -> None:
 
 
 def kernel_environment(settings: AppSettings, base: dict[str, str], share: Path) -> dict[str, str]:
-    """The environment Voilà and so every kernel runs with: the workspace, the language, the template path.
+    """The environment Voilà and so every kernel runs with: the workspace and the template path; no MAILKIT_LANG,
+    so the workspace's remembered language (which `app_language` set) speaks and a panel's picker can change it.
 
     MAILKIT_SANDBOX passes through when the admin set it; otherwise the kernels find the workspace's sandbox.
     """
-    env = dict(base)
-    env.update({"MAILKIT_HOME": str(settings.home), "MAILKIT_LANG": settings.lang,
+    env = {k: v for k, v in base.items() if k != "MAILKIT_LANG"}
+    env.update({"MAILKIT_HOME": str(settings.home),
                 "JUPYTER_PATH": os.pathsep.join(p for p in (str(share), str(package_share()), base.get("JUPYTER_PATH"))
                                                 if p)})
     return env
@@ -132,12 +161,40 @@ def give_xsrf_cookie(request: Any, notebook: Any, cwd: str) -> None:
     _ = request.xsrf_token
 
 
-def voila_config() -> Any:
+@dataclass
+class Navigation:
+    """The steps' navigation file the template includes, in the workspace's remembered language: written at the
+    start and again before a page is rendered whenever that language changed (Jinja reloads a changed file)."""
+
+    share: Path
+    root: Path
+    workspace: Workspace
+    lang: str = ""
+
+    @property
+    def path(self) -> Path:
+        return self.share / "voila" / "templates" / TEMPLATE / "mailkit_nav.html"
+
+    def refresh(self) -> str:
+        """Write the navigation if the remembered language is not the one it speaks; that language."""
+        lang = remembered_lang(self.workspace)
+        if lang != self.lang or not self.path.exists():
+            write_navigation(self.share, lang, self.root)
+            self.lang = lang
+        return lang
+
+    def before_page(self, request: Any, notebook: Any, cwd: str) -> None:
+        """Voilà's pre-launch hook: the `_xsrf` cookie, then the navigation in the language of this moment."""
+        give_xsrf_cookie(request, notebook, cwd)
+        self.refresh()
+
+
+def voila_config(navigation: Navigation | None = None) -> Any:
     """What cannot be said on Voilà's command line: the pre-launch hook."""
     from traitlets.config import Config
 
     config = Config()
-    config.VoilaConfiguration.prelaunch_hook = give_xsrf_cookie
+    config.VoilaConfiguration.prelaunch_hook = navigation.before_page if navigation else give_xsrf_cookie
     return config
 
 
@@ -146,7 +203,9 @@ def write_navigation(share: Path, lang: str, root: Path) -> Path:
     folder = share / "voila" / "templates" / TEMPLATE
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "mailkit_nav.html"
-    path.write_text(nav_html(lang, root), encoding="utf-8")
+    written = path.with_suffix(".tmp")
+    written.write_text(nav_html(lang, root), encoding="utf-8")
+    written.replace(path)  # a page rendered meanwhile reads the old file or the new one, never half of one
     return path
 
 
@@ -161,11 +220,15 @@ def serve(settings: AppSettings, *, announce: Callable[[str], None], open_browse
     run_dir = Path(tempfile.mkdtemp(prefix="mailkit-app-"))
     try:
         share = run_dir / "share"
-        write_navigation(share, settings.lang, root)
-        os.environ.update(kernel_environment(settings, dict(os.environ), share))
+        environment = kernel_environment(settings, dict(os.environ), share)
+        os.environ.pop("MAILKIT_LANG", None)  # the remembered language speaks, here and in every kernel
+        os.environ.update(environment)
+        navigation = Navigation(share, root, notebooks_workspace(settings.home))
+        navigation.refresh()
         threading.Thread(target=_when_listening, args=(settings, run_dir, announce, open_browser),
                          daemon=True).start()
-        Voila.launch_instance(argv=voila_argv(settings, root), token=settings.token, config=voila_config())
+        Voila.launch_instance(argv=voila_argv(settings, root), token=settings.token,
+                              config=voila_config(navigation))
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -196,5 +259,5 @@ def _redirect_file(run_dir: Path, url: str) -> Path:
     return path
 
 
-__all__ = ["AppSettings", "kernel_environment", "pick_port", "serve", "start_sandbox_if_needed", "stop_sandbox",
-           "voila_argv"]
+__all__ = ["AppSettings", "Navigation", "app_language", "kernel_environment", "notebooks_workspace", "pick_port",
+           "serve", "start_sandbox_if_needed", "stop_sandbox", "voila_argv"]

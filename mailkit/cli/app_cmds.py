@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from mailkit.cli.common import STATE, say
 from mailkit.errors import UsageError
-from mailkit.i18n import normalize_lang, resolve_lang, text
+from mailkit.i18n import normalize_lang, text
 
 
 def app_command(
     port: int = typer.Option(None, "--port", min=1, max=65535, help="Port on 127.0.0.1 (default: a free one)."),
-    lang: str = typer.Option(None, "--lang", help="Language of the app: en, es, pl (default: the global --lang, "
-                             "MAILKIT_LANG or the locale)."),
+    lang: str = typer.Option(None, "--lang", help="Language of the app: en, es, pl, remembered for the workspace "
+                             "(default: the global --lang, MAILKIT_LANG, the remembered one or the locale)."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Only print the address; open no browser."),
     idle_timeout: int = typer.Option(600, "--idle-timeout", min=1, metavar="SECONDS",
                                      help="Stop a page's kernel after this long without its page connected "
@@ -28,8 +30,9 @@ def app_command(
         raise UsageError("mailkit app needs Voilà: pip install 'mailkit[notebooks]'") from exc
     from mailkit.app import server
 
-    chosen = resolve_lang(lang or STATE.lang)
-    settings = server.AppSettings(home=STATE.workspace().ensure().home, lang=chosen, port=server.pick_port(port),
+    home = STATE.workspace().ensure().home
+    chosen = server.app_language(home, lang or STATE.lang or os.environ.get("MAILKIT_LANG"))  # remembered
+    settings = server.AppSettings(home=home, lang=chosen, port=server.pick_port(port),
                                   idle_timeout=idle_timeout)
     started = server.start_sandbox_if_needed(settings.home)
 

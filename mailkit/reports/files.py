@@ -230,7 +230,7 @@ img {{ max-width: 100%; }}
 def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = None) -> None:
     """A standalone page: plots (base64 PNG) and the styled tables."""
     chosen = normalize_lang(lang) or "en"
-    parts = [_plots_html(frames)]
+    parts = [_plots_html(frames, chosen)]
     for key in ("forecast", "status", "companies", "runs", "readiness"):
         if key not in frames:
             continue
@@ -241,14 +241,14 @@ def to_html(frames: dict[str, pd.DataFrame], path: Path, *, lang: str | None = N
     path.write_text(page, encoding="utf-8")
 
 
-def _plots_html(frames: dict[str, pd.DataFrame]) -> str:
+def _plots_html(frames: dict[str, pd.DataFrame], lang: str) -> str:
     from mailkit.reports import plots as report_plots
 
     if not report_plots.matplotlib_available():
         return f'<p class="note">{html.escape(report_plots.MISSING)}</p>'
     images = []
-    companies = report_plots.status_by_company(frames["companies"], top=TOP_COMPANIES)
-    for figure in (companies, report_plots.trend(frames["runs"])):
+    companies = report_plots.status_by_company(frames["companies"], top=TOP_COMPANIES, lang=lang)
+    for figure in (companies, report_plots.trend(frames["runs"], lang=lang)):
         data = base64.b64encode(report_plots.png(figure)).decode("ascii")
         images.append(f'<img alt="plot" src="data:image/png;base64,{data}">')
     return "\n".join(images)

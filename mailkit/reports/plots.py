@@ -13,11 +13,21 @@ from typing import Any
 import pandas as pd
 
 from mailkit.errors import UsageError
+from mailkit.i18n import N_, pgettext, text
 from mailkit.reports.frames import english_name
 from mailkit.sanitize import one_line
 from mailkit.status import SEVERITY, Status
 
 MISSING = "plots need matplotlib: pip install 'mailkit[notebooks]'"
+
+#: Titles and labels, in the reader's language (the legend's status words stay the contract's, as the tables show).
+COMPANY_TITLE = N_("Accounts by status per company")
+TREND_TITLE = N_("Accounts ok and broken per audit run")
+NO_RUNS = N_("no audit runs yet")
+AUDIT_RUN = N_("audit run")
+ONE_RUN = N_("audit run {run}")
+NOT_CHECKED = N_("not checked")
+OTHERS = N_("others ({count})")
 
 #: One colour per status: greens for ok, ambers for temporary trouble, reds for what needs a fix.
 _SHADES = {"ok": ["#2e7d32"], "warning": ["#f9a825", "#ffb300", "#ffca28", "#ffe082"],
@@ -102,14 +112,17 @@ def _label(name: str) -> str:
     return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1].rstrip() + "…"
 
 
-def status_by_company(companies: pd.DataFrame, *, title: str = "Accounts by status per company",
-                      top: int | None = None, others: str = "others ({count})") -> Any:
+def status_by_company(companies: pd.DataFrame, *, title: str | None = None, top: int | None = None,
+                      others: str | None = None, lang: str | None = None) -> Any:
     """Stacked horizontal bars: one per company (by name), one segment per status (from `reports.by_company()`).
 
-    With `top`, the companies with the most broken accounts get a bar each and the rest share one (`others`)."""
+    With `top`, the companies with the most broken accounts get a bar each and the rest share one (`others`).
+    Title, axis and "not checked" are in `lang`; the status words in the legend are the statuses themselves."""
     frame = _english(companies)
+    shared = False
     if top is not None:
-        frame = top_companies(frame, top, others).reset_index(drop=True)
+        shared = len(frame) > top
+        frame = top_companies(frame, top, others or text(lang, OTHERS, count="{count}")).reset_index(drop=True)
     statuses = [s.value for s in Status if s.value in frame.columns and frame[s.value].fillna(0).sum()]
     figure = _figure(9, max(2.5, 0.32 * len(frame) + 1.5))
     axes = figure.add_subplot()
@@ -122,43 +135,61 @@ def status_by_company(companies: pd.DataFrame, *, title: str = "Accounts by stat
         axes.barh(labels, values, left=left, color=colors[status], label=status, edgecolor="white")
         left = left + values
     if "not_checked" in frame.columns and frame["not_checked"].sum():
-        axes.barh(labels, frame["not_checked"], left=left, color=colors[""], label="not checked")
+        axes.barh(labels, frame["not_checked"], left=left, color=colors[""], label=text(lang, NOT_CHECKED))
+        left = left + frame["not_checked"].fillna(0)
+    if shared:
+        _fit_to_named(axes, left)
     axes.invert_yaxis()
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_xlabel("accounts")
-    axes.set_title(title)
+    axes.set_xlabel(pgettext(lang, "column", "accounts"))
+    axes.set_title(title or text(lang, COMPANY_TITLE))
     if statuses:
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
     return figure
 
 
-def trend(runs: pd.DataFrame, *, title: str = "Accounts ok and broken per audit run") -> Any:
+def _fit_to_named(axes: Any, totals: pd.Series) -> None:
+    """When the shared bar (the last) dwarfs the named companies' bars (a fleet of many small companies), the
+    axis ends past the longest named bar and the shared bar, cut there, says its total: otherwise every company's
+    bar is a sliver beside it."""
+    named, shared = float(totals.iloc[:-1].max() or 0), float(totals.iloc[-1])
+    if named <= 0 or shared <= 2 * named:
+        return
+    end = named * 1.35
+    axes.set_xlim(0, end)
+    axes.text(end * 0.98, len(totals) - 1, f"{int(shared)} →", ha="right", va="center", color="white",
+              fontweight="bold", fontsize="small")
+
+
+def trend(runs: pd.DataFrame, *, title: str | None = None, lang: str | None = None) -> Any:
     """Ok and broken counts per run, in run order (from `reports.history()`): lines across runs, two
-    labelled bars when there is a single run (a lone dot says nothing). Whole accounts, from zero."""
+    labelled bars when there is a single run (a lone dot says nothing). Whole accounts, from zero; the words
+    in `lang`."""
     frame = _english(runs)
     figure = _figure(9, 3.5)
     axes = figure.add_subplot()
+    ok_word, broken_word = pgettext(lang, "column", "ok"), pgettext(lang, "column", "broken")
     if frame.empty:
-        axes.text(0.5, 0.5, "no audit runs yet", ha="center", va="center", transform=axes.transAxes)
+        axes.text(0.5, 0.5, text(lang, NO_RUNS), ha="center", va="center", transform=axes.transAxes)
         axes.set_axis_off()
         return figure
     x = frame["run_id"].astype(int)
     ok, broken = frame["ok"].astype(int), frame["broken"].astype(int)
     if len(frame) == 1:
-        bars = axes.bar(["ok", "broken"], [ok.iloc[0], broken.iloc[0]], width=0.5,
+        bars = axes.bar([ok_word, broken_word], [ok.iloc[0], broken.iloc[0]], width=0.5,
                         color=[_SHADES["ok"][0], _SHADES["error"][0]])
         axes.bar_label(bars, padding=2)
-        axes.set_xlabel(f"audit run {x.iloc[0]}")
+        axes.set_xlabel(text(lang, ONE_RUN, run=int(x.iloc[0])))
     else:
-        axes.plot(x, ok, marker="o", color=_SHADES["ok"][0], label="ok")
-        axes.plot(x, broken, marker="o", color=_SHADES["error"][0], label="broken")
-        axes.set_xlabel("audit run")
+        axes.plot(x, ok, marker="o", color=_SHADES["ok"][0], label=ok_word)
+        axes.plot(x, broken, marker="o", color=_SHADES["error"][0], label=broken_word)
+        axes.set_xlabel(text(lang, AUDIT_RUN))
         axes.xaxis.get_major_locator().set_params(integer=True)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     axes.set_ylim(0, max(1, int(max(ok.max(), broken.max()))) * 1.15)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.set_ylabel("accounts")
-    axes.set_title(title)
+    axes.set_ylabel(pgettext(lang, "column", "accounts"))
+    axes.set_title(title or text(lang, TREND_TITLE))
     return figure
 
 

@@ -4,6 +4,7 @@ from mailkit.ui.app_password_form import AppPasswordForm
 from mailkit.ui.bulk_panel import BulkPanel
 from mailkit.ui.domains_panel import DomainsPanel
 from mailkit.ui.home import HomePage
+from mailkit.ui.intro import intro
 from mailkit.ui.oauth_panel import OAuthPanel
 from mailkit.ui.report_view import ReportView
 from mailkit.ui.session import Session, current_workspace, start
@@ -12,4 +13,5 @@ from mailkit.ui.troubleshoot import TroubleshootWizard
 from mailkit.ui.twostep_panel import TwoStepPanel
 
 __all__ = ["AppPasswordForm", "BulkPanel", "DomainsPanel", "HomePage", "OAuthPanel", "ReportView", "Session",
-           "SetupForm", "SetupModel", "TroubleshootWizard", "TwoStepPanel", "current_workspace", "start"]
+           "SetupForm", "SetupModel", "TroubleshootWizard", "TwoStepPanel", "current_workspace", "intro",
+           "start"]

@@ -3,7 +3,7 @@
 The diagnosis catalogue words a remedy for every reader (the CLI included), so it names commands.
 In a panel the admin gets, beside that text, one button per fix — set an app password, connect
 with Google (or Microsoft), confirm 2SV, move the account, retry — which opens the fixing panel right
-there, already on the account; a link to the notebook of that step; and the CLI command as a secondary
+there, already on the account; a link to that step, named by its title; and the CLI command as a secondary
 "copy command". `actions_for` is the one mapping from a status to its fixes, used by every panel.
 
 The fixes depend on the provider: a Microsoft 365 mailbox has no app password to set nor Google's 2-Step
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from mailkit.app.steps import TITLES
+from mailkit.i18n import text
 from mailkit.status import Status
 from mailkit.ui.base import code_spans, escape
 from mailkit.ui.i18n_ui import t
@@ -124,6 +126,11 @@ def command_for(key: str, email: str, company: str = "COMPANY", auth: str | None
     return first + action.command.format(**fields)
 
 
+def step_title(notebook: str, lang: str) -> str:
+    """A step as the admin knows it: its title in the app's navigation, in `lang` (never the file's name)."""
+    return text(lang, TITLES[notebook]) if notebook in TITLES else notebook.removesuffix(".ipynb")
+
+
 def remedy_text_html(remedy: str) -> str:
     """A remedy escaped for HTML with its `command` spans as <code> (the catalogue marks them with backticks)."""
     return code_spans(escape(remedy))
@@ -224,7 +231,7 @@ class ActionBar(w.VBox):
     def _links_html(self, lang: str) -> str:
         notebooks = dict.fromkeys(ACTIONS[key].notebook for key in self.fixes if ACTIONS[key].does not in self.here)
         links = " · ".join(f"<a class='mailkit-step-link' href='{escape(nb)}' target='_blank'>"
-                           f"{escape(nb.removesuffix('.ipynb'))}</a>" for nb in notebooks)
+                           f"{escape(step_title(nb, lang))}</a>" for nb in notebooks)
         opened = f"<small>{escape(t('act_in_notebook', lang))} {links}</small>" if links else ""
         commands = "\n".join(command_for(key, self.email or "EMAIL", self.company, self.auth)
                              for key in self.fixes)
@@ -256,4 +263,4 @@ _ICONS = {"app_password": "key", "oauth": "google", "oauth_microsoft": "windows"
 
 
 __all__ = ["ACTIONS", "MICROSOFT", "NEUTRAL_OUTCOMES", "OPENERS", "Action", "ActionBar", "actions_for", "command_for",
-           "remedy_text_html"]
+           "remedy_text_html", "step_title"]

@@ -98,9 +98,9 @@ class AppPasswordForm(Panel):
         self.outcome = outcome
         self.actions.clear()
         if outcome.stored:
-            self.alert.success(f"{self.t('apppw_stored', email=outcome.email)}\n{outcome.message}")
+            self.alert.success(stored_text(outcome, self.lang))
         else:
-            said = _without_headline(outcome, self.lang)
+            said = refusal_text(outcome, self.lang, self._providers.get(outcome.email))
             self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}")
             fixes = form_fixes(outcome.status, self._auths.get(outcome.email), self._providers.get(outcome.email))
             self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""),
@@ -117,12 +117,34 @@ def form_fixes(status: str, auth: str | None, provider: str | None = None) -> li
     return fixes
 
 
-def _without_headline(outcome: SecretOutcome, lang: str) -> str:
-    """The library's explanation without the sentences the form says in the admin's language (the headline
-    first, "the stored one was kept" last)."""
-    headline = f"not stored: {outcome.email} did not sign in ({outcome.status}). "
-    text = outcome.message.removeprefix(headline).removesuffix(" The stored one was kept.")
-    return f"{text} {t('kept_previous', lang)}" if outcome.kept_previous else text
+def stored_text(outcome: SecretOutcome, lang: str) -> str:
+    """The sign-in worked and the secret is stored: said in the admin's language, with whether it replaced one."""
+    said = t("apppw_stored", lang, email=outcome.email)
+    return f"{said} {t('apppw_replaced', lang)}" if outcome.replaced else said
 
 
-__all__ = ["AppPasswordForm"]
+def refusal_text(outcome: SecretOutcome, lang: str, provider: str | None = None) -> str:
+    """Why the sign-in failed and what to do in this form, in the admin's language: the cause, then the form's
+    own next step (never the CLI's `mailkit secret set`: the fixes below name the steps and offer the command
+    as a copy), then "the stored one was kept"."""
+    from mailkit.diagnose import diagnosis_for
+
+    try:
+        diagnosis = diagnosis_for(outcome.status)
+    except ValueError:  # a status this mailkit does not know: the library's words, as they are
+        return outcome.message
+    parts = [diagnosis.cause(lang, email=outcome.email, provider=provider)]
+    if outcome.kind == "app_password" and outcome.status == "app_password_required":
+        parts.append(t("apppw_same_as_password", lang).capitalize() + ".")
+    if outcome.status in _FORM_NEXT:
+        parts.append(t(_FORM_NEXT[outcome.status], lang))
+    if outcome.kept_previous:
+        parts.append(t("kept_previous", lang))
+    return " ".join(parts)
+
+
+#: What to do in this very form after a refusal, by status (the others: the fixes offered below).
+_FORM_NEXT = {"bad_credentials": "apppw_next_new", "app_password_required": "apppw_next_twostep"}
+
+
+__all__ = ["AppPasswordForm", "form_fixes", "refusal_text", "stored_text"]

@@ -118,6 +118,15 @@ LABELS: dict[str, str] = {
     "apppw_stored": N_("✓ {email} signed in; the app password is in the keyring."),
     "apppw_refused": N_("Not stored: {email} did not sign in ({status})."),
     "kept_previous": N_("The stored one was kept."),
+    "apppw_replaced": N_("It replaces the one stored before."),
+    # the same words as mailkit.secrets' check of a pasted app password (one catalogue entry)
+    "apppw_same_as_password": N_("this is the account's own password: Google refuses it in mail programs once "
+                                 "2-Step Verification is on — create an app password at "
+                                 "myaccount.google.com/apppasswords"),
+    "apppw_next_new": N_("Create a new app password at https://myaccount.google.com/apppasswords (named after the "
+                         "company), paste it above and press “Test and save” again; or use the steps below."),
+    "apppw_next_twostep": N_("Check 2-Step Verification and create an app password: the steps below open "
+                             "the panels that do it."),
     "password_account": N_("This account signs in with its password (not recommended: Google needs an app password "
                            "or OAuth 2.0)."),
     # bulk
@@ -156,23 +165,23 @@ LABELS: dict[str, str] = {
     "download": N_("Download {name}"),
     "others": N_("others ({count})"),
     "no_results": N_("No checks yet: press “Run the audit now” to check every account's sign-in, or send test "
-                     "messages from 04_bulk_test_send."),
+                     "messages in “{step}”."),
     "run_audit": N_("Run the audit now"),
     "audit_running": N_("Checking every account: {done} of {total} done…"),
     # hints next to remedies that name a command a panel offers as a button
     "hint_prefix": N_("In the notebooks:"),
-    "hint_oauth": N_("02_gmail_oauth, button “Connect with Google”"),
+    "hint_oauth": N_("button “Connect with Google”"),
     "hint_oauth_here": N_("Or press “Connect with Google” above."),
     "readiness_title": N_("Microsoft 365: basic authentication retired from {date}"),
     "readiness_counts": N_("{blocked} blocked already, {will_break} will break, {ready} ready"),
     "readiness_col": N_("Basic auth"),
-    "hint_oauth_microsoft": N_("07_microsoft_365, button “Connect with Microsoft”"),
+    "hint_oauth_microsoft": N_("button “Connect with Microsoft”"),
     "hint_oauth_microsoft_here": N_("Or press “Connect with Microsoft” above."),
-    "hint_apppw": N_("03_two_step_and_app_passwords, the app-password form"),
+    "hint_apppw": N_("the app-password form"),
     "hint_apppw_here": N_("Or type the new app password above and press “Test and save”."),
-    "hint_bulk": N_("04_bulk_test_send, button “Start”"),
+    "hint_bulk": N_("button “Start”"),
     "hint_bulk_here": N_("Or press “Start” above."),
-    "hint_concurrency": N_("04_bulk_test_send, a lower “At once”"),
+    "hint_concurrency": N_("a lower “At once”"),
     "hint_concurrency_here": N_("Or lower “At once” above and start again."),
     # troubleshooting
     "trouble_title": N_("Troubleshooting"),

@@ -24,8 +24,11 @@ from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
 from mailkit.reports import HEADERS
 from mailkit.status import SEVERITY, Status
+from mailkit.ui.actions import step_title
 from mailkit.ui.base import Panel, busy, code_spans, escape, labelled, soft_breaks
 from mailkit.ui.download import download_link
+from mailkit.ui.i18n_ui import LABELS
+from mailkit.ui.setup_form import auth_word
 from mailkit.ui.table import GroupedTable, Row, generic
 from mailkit.workspace import Workspace
 
@@ -156,7 +159,8 @@ class ReportView(Panel):
         self.empty.layout.display = "flex" if self.unchecked else "none"
         self.run_audit.layout.display = "none" if self.frame.empty else ""
         if self.unchecked:
-            self._note(self.t("no_accounts" if self.frame.empty else "no_results"))
+            self._note(self.t("no_accounts") if self.frame.empty else
+                       self.t("no_results", step=step_title("04_bulk_test_send.ipynb", self.lang)))
         columns = VIEW_COLUMNS + (EXTRA_COLUMNS if self.all_columns.value else [])
         frame = self.frame[self.frame["company"] == self.company.value] if self.company.value else self.frame
         if self.status.value:
@@ -180,7 +184,8 @@ class ReportView(Panel):
             word = reports.readiness_word(kind, self.lang)
             lines.append(f"<tr data-readiness='{escape(kind)}' data-email='{escape(record['email'])}'>"
                          f"<td>{escape(record['company_name'])}</td><td>{soft_breaks(str(record['email']))}</td>"
-                         f"<td>{escape(record['auth'])}</td><td>{escape(record['status'])}</td>"
+                         f"<td>{escape(auth_word(str(record['auth'] or ''), self.lang))}</td>"
+                         f"<td>{escape(record['status'])}</td>"
                          f"<td style='color:{color};font-weight:600'>{escape(word)}</td>"
                          f"<td>{code_spans(escape(record['action']))}</td></tr>")
         heads = "".join(f"<th style='text-align:left'>{escape(self.t(key))}</th>" for key in
@@ -201,9 +206,14 @@ class ReportView(Panel):
     def _row(self, record: dict[str, Any], columns: list[str]) -> Row:
         email, status = str(record["email"]), str(record["status"] or "")
         cells = {c: _cell(record.get(c)) for c in columns}
-        cells["email"], cells["auth"] = soft_breaks(email), soft_breaks(record.get("auth") or "")
+        cells["email"] = soft_breaks(email)
+        cells["auth"] = escape(auth_word(str(record.get("auth") or ""), self.lang))  # words, not `app_password`
+        state = str(record.get("two_step") or "")
+        if "two_step" in cells and f"twostep_{state}" in LABELS:
+            cells["two_step"] = escape(self.t(f"twostep_{state}"))
         return Row(email, str(record["company_name"]), status, str(record["severity"] or ""),
-                   generic(str(record["cause"] or ""), email), generic(str(record["remedy"] or ""), email), cells,
+                   generic(str(record["cause"] or ""), email, str(record["company_name"] or "")),
+                   generic(str(record["remedy"] or ""), email, str(record["company_name"] or "")), cells,
                    provider=str(record.get("provider") or ""))
 
     def _note(self, text: str) -> None:
@@ -219,9 +229,10 @@ class ReportView(Panel):
             return
         companies = reports.by_company(frame=self.shown)
         self.plot_company.value = reports.png(reports.status_by_company(
-            companies, top=TOP_COMPANIES, others=self.t("others", count="{count}")))
+            companies, top=TOP_COMPANIES, others=self.t("others", count="{count}"), lang=self.lang))
         self.plot_trend.value = reports.png(reports.trend(reports.history(self.workspace,
-                                                                          company=self.company.value or None)))
+                                                                          company=self.company.value or None),
+                                                          lang=self.lang))
 
     @busy
     def on_reload(self, _button: w.Button | None = None) -> None:

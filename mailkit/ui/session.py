@@ -22,11 +22,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import ipywidgets as w
+
 from mailkit import assets
 from mailkit.errors import MailkitError, SecretStoreError
-from mailkit.i18n import resolve_lang
+from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
 from mailkit.ui.i18n_ui import t
+from mailkit.ui.language import language_of
 from mailkit.workspace import Workspace, default_home
 
 SAMPLE_INVENTORY = assets.asset_path(assets.SAMPLE_INVENTORY)
@@ -60,34 +63,54 @@ class SharedSandbox:
 @dataclass
 class Session:
     """Which mode the notebook runs in, its workspace, and the shared sandbox it uses (if it found or
-    started one itself rather than being given MAILKIT_SANDBOX)."""
+    started one itself rather than being given MAILKIT_SANDBOX).
+
+    Its language is the one given to `start`, else the workspace's remembered one (`mailkit.ui.language`),
+    which the panels' pickers change: the banner, shown as a widget, follows it.
+    """
 
     mode: str
     workspace: Workspace
     sandbox: SharedSandbox | None = None
     loaded: int = 0
-    lang: str = "en"
+    chosen_lang: str | None = None
 
     @property
     def sandboxed(self) -> bool:
         return self.mode == "sandbox"
 
-    def banner(self) -> str:
+    @property
+    def lang(self) -> str:
+        """The language given to `start`, else the workspace's (MAILKIT_LANG, the remembered choice, the locale)."""
+        return self.chosen_lang or language_of(self.workspace).lang
+
+    def banner(self, lang: str | None = None) -> str:
         """One line saying which mode this is."""
+        lang = lang or self.lang
         if not self.sandboxed:
-            return t("mode_google", self.lang, home=self.workspace.home)
+            return t("mode_google", lang, home=self.workspace.home)
         from mailkit.endpoints import sandbox_info
 
         info = sandbox_info()
         accounts = _count_sandbox_accounts(info.path) if info else 0
-        return t("mode_sandbox", self.lang, accounts=accounts, home=self.workspace.home)
+        return t("mode_sandbox", lang, accounts=accounts, home=self.workspace.home)
+
+    def banner_html(self, lang: str | None = None) -> str:
+        color = "#146c2e" if self.sandboxed else "#0b57d0"
+        return (f"<div class='mailkit-banner' style='color:{color};font-weight:600'>"
+                f"{html.escape(self.banner(lang))}</div>")
 
     def __repr__(self) -> str:
         return self.banner()
 
     def _repr_html_(self) -> str:
-        color = "#146c2e" if self.sandboxed else "#0b57d0"
-        return f"<div style='color:{color};font-weight:600'>{html.escape(self.banner())}</div>"
+        return self.banner_html()
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, object]:
+        """Shown as a widget that follows the workspace's language; the banner's text for plain front ends."""
+        bundle = dict(Banner(self)._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle.update({"text/plain": self.banner(), "text/html": self.banner_html()})
+        return bundle
 
     def stop(self) -> None:
         """This kernel stops using the shared sandbox; the sandbox itself keeps running for the other
@@ -98,6 +121,25 @@ class Session:
             os.environ.pop("MAILKIT_SANDBOX", None)
         if _SESSION is self:
             _SESSION = None
+
+
+class Banner(w.HTML):
+    """The session's one line, relabelled when the workspace's language changes (unless `start` was given one)."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.shared_language = language_of(session.workspace)
+        self.shared_language.observe(self._changed, "lang")
+        self.add_class("mailkit-banner")
+        self.value = session.banner_html()
+
+    def _changed(self, change: dict[str, object]) -> None:
+        self.value = self.session.banner_html(self.session.chosen_lang or str(change["new"]))
+
+    def close(self) -> None:
+        self.shared_language.unobserve(self._changed, "lang")
+        super().close()
 
 
 _SESSION: Session | None = None
@@ -115,16 +157,16 @@ def current() -> Session | None:
 def start(lang: str | None = None, *, sample: bool = True) -> Session:
     """Get the notebook ready (see the module docstring); safe to call again."""
     global _SESSION
-    lang = resolve_lang(lang)
+    lang = normalize_lang(lang) if lang else None
     if _SESSION is not None:
-        _SESSION.lang = lang
+        _SESSION.chosen_lang = lang or _SESSION.chosen_lang
         if _SESSION.sandbox is not None:  # stopped or dead since the last run of the cell: start it again
             _SESSION.sandbox.ensure()
         return _SESSION
     if os.environ.get("MAILKIT_SANDBOX"):
-        session = Session("sandbox", Workspace().ensure(), lang=lang)
+        session = Session("sandbox", Workspace().ensure(), chosen_lang=lang)
     elif Workspace().oauth_client_path.exists():
-        session = Session("google", Workspace().ensure(), lang=lang)
+        session = Session("google", Workspace().ensure(), chosen_lang=lang)
     else:
         session = _start_sandbox(lang)
     if session.sandboxed and sample:
@@ -133,12 +175,12 @@ def start(lang: str | None = None, *, sample: bool = True) -> Session:
     return session
 
 
-def _start_sandbox(lang: str) -> Session:
+def _start_sandbox(lang: str | None) -> Session:
     from mailkit.sandbox.supervisor import state_dir_of
 
     workspace = Workspace(default_home() / "sandbox").ensure()
     sandbox = SharedSandbox(state_dir_of(workspace.home)).ensure()
-    return Session("sandbox", workspace, sandbox, lang=lang)
+    return Session("sandbox", workspace, sandbox, chosen_lang=lang)
 
 
 def load_sample(workspace: Workspace, path: Path = SAMPLE_INVENTORY, *, own_sandbox: bool = False) -> int:

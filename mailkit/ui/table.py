@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets as w
 
 from mailkit.status import SEVERITY, Status
-from mailkit.ui.base import escape
+from mailkit.ui.base import code_spans, escape
 from mailkit.ui.hints import remedy_html
 from mailkit.ui.i18n_ui import t
 
@@ -57,11 +57,14 @@ class Row:
         return self.severity in PROBLEMS
 
 
-def generic(text: str, email: str) -> str:
-    """A cause or remedy without the account's address: " (x@y)" dropped, `x@y` in a command shown as EMAIL.
+def generic(text: str, email: str, company: str = "") -> str:
+    """A cause or remedy without the account's address: " (x@y)" dropped, `x@y` in a command shown as EMAIL;
+    and without its company's name in brackets (" (Empresa SA)", as the report's remedies name it).
 
     Accounts with the same status and the same generic texts then share one group and one remedy.
     """
+    if company:
+        text = re.sub(rf"\s*\({re.escape(company)}\)", "", text)
     if not email:
         return text
     text = re.sub(rf"\s*\({re.escape(email)}\)", "", text)
@@ -309,7 +312,7 @@ class GroupedTable(w.VBox):
         title = escape(row.status or t("not_checked", self.lang))  # the counters above say how many
         detail = ""
         if row.cause:
-            detail += f"<div class='mailkit-cause'>{escape(row.cause)}</div>"
+            detail += f"<div class='mailkit-cause'>{code_spans(escape(row.cause))}</div>"
         if row.remedy and row.status:  # not checked: the panel says what to do once, above
             remedy = remedy_html(row.remedy, self.lang, here=self.here, provider=row.provider)
             detail += f"<div class='mailkit-remedy'>{remedy}</div>"
