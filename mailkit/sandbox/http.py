@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 from mailkit.errors import UsageError
 from mailkit.sandbox import aging, directory, http_consent, http_token, ms_identity
 from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.delegation import DelegationTable
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
 from mailkit.sandbox.http_core import (
@@ -256,8 +257,10 @@ class HttpSide:
 
     def __init__(self, accounts: dict[str, SandboxAccount], grants: GrantRegistry, *, client_id: str,
                  client_secret: str, ssl_context: ssl.SSLContext, latency_ms: int = 0, state_dir: Path,
-                 faults: Faults | None = None, microsoft: ms_identity.MicrosoftIdentity | None = None):
+                 faults: Faults | None = None, microsoft: ms_identity.MicrosoftIdentity | None = None,
+                 delegations: DelegationTable | None = None):
         self.accounts = accounts
+        self.delegations = delegations
         self.microsoft = microsoft
         self.grants = grants
         self.client_id = client_id
@@ -315,7 +318,7 @@ class HttpSide:
         self._context = HttpContext(self.accounts, self.grants, self.client_id, self.client_secret,
                                     RsaKey.generate(), service_account, base_url, microsoft=self.microsoft,
                                     pages_url=f"http://127.0.0.1:{pages.server_address[1]}",
-                                    state_dir=str(self.state_dir))
+                                    state_dir=str(self.state_dir), delegations=self.delegations)
         service_account.write(self.service_account_file, base_url)
         for each, name in ((server, "mailkit-sandbox-https"), (pages, "mailkit-sandbox-pages")):
             thread = threading.Thread(target=each.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True)

@@ -21,6 +21,7 @@ from mailkit.sandbox.grants import Grant, GrantRegistry
 from mailkit.sandbox.signin import find_account
 
 if TYPE_CHECKING:
+    from mailkit.sandbox.delegation import DelegationTable
     from mailkit.sandbox.http_keys import RsaKey, ServiceAccount
 
 APP_NAME = "mailkit sandbox"
@@ -140,6 +141,8 @@ class HttpContext:
     #: `http://127.0.0.1:P`, where the browser pages are served without TLS ("" when they are not).
     pages_url: str = ""
     state_dir: str = ""
+    #: Domain-wide delegation per domain and client ID (`[[delegation]]`); None: the sandbox's default.
+    delegations: DelegationTable | None = None
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
     _email_hidden: set[str] = field(default_factory=set)
