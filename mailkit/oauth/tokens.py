@@ -80,6 +80,8 @@ def _async_lock(key: tuple[str, str]) -> asyncio.Lock:
 class TokenSource:
     """Fresh access tokens for one account (and purpose), refreshed from the refresh token kept in keyring."""
 
+    token_source = "consent"  # where its tokens come from, as results record it
+
     def __init__(self, email: str, workspace: Workspace, *, purpose: GrantPurpose = MAIL):
         self.email = email.strip().lower()
         self.workspace = workspace
@@ -89,12 +91,15 @@ class TokenSource:
 
     @classmethod
     def for_account(cls, account: Account, workspace: Workspace) -> TokenSource:
-        """The account's source: Google's (this class), or msal's for a Microsoft 365 mailbox (same interface)."""
+        """The account's source: Google's (this class), msal's for a Microsoft 365 mailbox, or domain-wide
+        delegation's for a mailbox of a connected Workspace domain (the same interface)."""
+        from mailkit.google_workspace.delegation import delegated_source
         from mailkit.oauth.microsoft import MicrosoftTokenSource, is_microsoft
 
         if is_microsoft(account):
             return MicrosoftTokenSource(account, workspace)  # type: ignore[return-value]
-        return cls(account.email, workspace)
+        delegated = delegated_source(account, workspace)  # a Workspace domain connected with domain-wide delegation
+        return delegated if delegated is not None else cls(account.email, workspace)  # type: ignore[return-value]
 
     def configured(self) -> bool:
         """True when a token bundle is in keyring (it may still turn out to be revoked)."""
