@@ -430,6 +430,23 @@ _NEUTRAL: dict[str, tuple[str, str]] = {
         N_("Check that the firewall lets the port through[[ (here {port})]] and that the security mode matches it "
            "(SSL/TLS on an implicit-TLS port such as 465, STARTTLS on 587); then retry."),
     ),
+    "delegation_unauthorized": (
+        N_("The mail provider refused the domain-wide delegation for the mailbox[[ {email}]]: the service account may "
+           "not act for it."),
+        N_("Check the service account's delegation in the domain's admin console, then check again with `mailkit "
+           "check {email}`."),
+    ),
+    "delegation_unauthorized:unknown_user": (
+        N_("The mail provider does not know the mailbox[[ {email}]] in its domain, so the service account cannot act "
+           "as it."),
+        N_("Check the address in the domain's user directory and correct it with `mailkit account add`, or remove the "
+           "account."),
+    ),
+    "delegation_unauthorized:bad_key": (
+        N_("The mail provider refused the service account's key[[ ({email})]]: it was deleted or disabled."),
+        N_("Create a new key for the service account and run `mailkit workspace connect DOMAIN --service-account "
+           "KEY.json`."),
+    ),
 }
 
 #: Wording for Microsoft 365 / Exchange Online (provider "microsoft365"); other keys fall back to NEUTRAL.
