@@ -32,7 +32,7 @@ def workspace_connect(
     json_out: bool = JsonOption,
 ) -> None:
     """Connect DOMAIN with domain-wide delegation: the key goes to keyring once a delegated sign-in works."""
-    from mailkit.google_workspace.connect import connect_domain
+    from mailkit.google_workspace import connect_domain
     from mailkit.i18n import text
 
     lang = _lang()
@@ -55,7 +55,7 @@ def workspace_connect(
 @workspace_app.command("status")
 def workspace_status(json_out: bool = JsonOption) -> None:
     """The connected domains: service account, client ID, scopes, admin and the last check (never the key)."""
-    from mailkit.google_workspace.connect import connected_domains
+    from mailkit.google_workspace import connected_domains
     from mailkit.i18n import text
 
     rows = connected_domains(STATE.workspace())
@@ -75,7 +75,7 @@ def workspace_status(json_out: bool = JsonOption) -> None:
 @workspace_app.command("disconnect")
 def workspace_disconnect(domain: str = typer.Argument(..., help="A connected Workspace domain.")) -> None:
     """Delete DOMAIN's service-account key from keyring and forget the domain: its accounts use consent again."""
-    from mailkit.google_workspace.connect import disconnect_domain
+    from mailkit.google_workspace import disconnect_domain
     from mailkit.i18n import text
 
     if not disconnect_domain(STATE.workspace(), domain):
