@@ -204,6 +204,19 @@ def test_the_directory_is_read_as_the_remembered_admin_with_the_connected_key(in
     assert connected_domains(workspace)[0].scopes == [MAIL_SCOPE, DIRECTORY_SCOPE]
 
 
+def test_connect_with_an_admin_also_proves_the_directory_scope(inventory, workspace, env, sandbox, key_file):
+    sandbox.delegations.grant(SOL, [MAIL_SCOPE])  # mail delegated, the Directory scope not
+    done = run_mailkit("workspace", "connect", SOL, "--service-account", str(key_file), "--admin", ADMIN,
+                       home=workspace.home, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    expected = ADMIN_CONSOLE.format(domain=SOL, client_id=client_id(key_file)) + "," + DIRECTORY_SCOPE
+    assert expected in done.stderr
+    assert connected_domains(workspace) == []
+    outsider = run_mailkit("workspace", "connect", SOL, "--service-account", str(key_file), "--admin",
+                           "boss@elsewhere.example", home=workspace.home, env=env)
+    assert outsider.returncode == 2 and "--admin: boss@elsewhere.example is not an address of" in outsider.stderr
+
+
 # --- no key, no token, anywhere -------------------------------------------------------------------------
 def test_the_key_and_the_tokens_never_leave_keyring(inventory, workspace, env, sandbox, key_file, tmp_path):
     outputs = []

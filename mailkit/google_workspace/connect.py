@@ -1,10 +1,11 @@
 """Connecting a Workspace domain with domain-wide delegation, proven before anything is kept.
 
 `connect_domain` validates the key file, mints a token for one mailbox of the domain and signs in with it
-(XOAUTH2 over SMTP, mailkit's own check). Only when that works is the key put in keyring and the domain
-recorded: a failed attempt changes nothing, so the domain's accounts go on with their own consent meanwhile.
-When Google answers `unauthorized_client`, the outcome's `fix` is the Admin-console path with the client ID and
-the scope to paste there.
+(XOAUTH2 over SMTP, mailkit's own check); with an admin, it also reads the admin's Directory entry as the
+admin. Only when that works is the key put in keyring and the domain recorded: a failed attempt changes
+nothing, so the domain's accounts go on with their own consent meanwhile. When Google answers
+`unauthorized_client`, the outcome's `fix` is the Admin-console path with the client ID and the scopes to
+paste there.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from mailkit.google_workspace.delegation import (
     UNAUTHORIZED,
     DelegationError,
     admin_console_steps,
+    delegated_credentials,
     forget_tokens,
     mint,
 )
 from mailkit.google_workspace.domains import DelegatedDomain, DelegationStore
-from mailkit.google_workspace.keys import delete_key, load_key_file, save_key
+from mailkit.google_workspace.keys import ServiceAccountKey, delete_key, load_key_file, save_key
 from mailkit.inventory import Inventory
 from mailkit.models import Account, build_account, normalize_email
 from mailkit.oauth.scopes import DIRECTORY_SCOPE
@@ -75,12 +77,30 @@ def connect_domain(workspace: Workspace, domain: str, key_file: str | Path, *, m
         outcome.status = result.status.value
         outcome.fix = result.diagnosis.remedy(lang, email=account.email, provider="workspace")
         return outcome
+    if admin and not _directory_read(outcome, key, admin, lang):
+        return outcome
     save_key(workspace, domain, key)
     with Inventory.open(workspace) as inventory:
         DelegationStore(inventory).connect(domain, service_account=key.client_email, client_id=key.client_id,
                                            scopes=scopes, admin=admin, mailbox=account.email, result=outcome.status)
     forget_tokens(workspace, domain)
     return outcome
+
+
+def _directory_read(outcome: ConnectOutcome, key: ServiceAccountKey, admin: str, lang: str) -> bool:
+    """Read the admin's own Directory entry as the admin: proves the Directory scope is delegated too."""
+    from mailkit.twostep.directory import DirectoryClient, DirectoryError
+
+    try:
+        DirectoryClient(delegated_credentials(key, admin, (DIRECTORY_SCOPE,)), admin=admin).get_user(admin)
+    except DirectoryError as exc:
+        if exc.reason == "delegation":
+            outcome.status = Status.DELEGATION_UNAUTHORIZED.value
+            outcome.fix = admin_console_steps(outcome.domain, key.client_id, tuple(outcome.scopes), lang)
+        else:
+            outcome.status, outcome.fix = Status.NOT_CONFIGURED.value, f"--admin {admin}: {exc}"
+        return False
+    return True
 
 
 def _sign_in(workspace: Workspace, account: Account, token: str):  # -> CheckResult
