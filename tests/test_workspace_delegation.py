@@ -217,6 +217,36 @@ def test_connect_with_an_admin_also_proves_the_directory_scope(inventory, worksp
     assert outsider.returncode == 2 and "--admin: boss@elsewhere.example is not an address of" in outsider.stderr
 
 
+def test_tokens_are_cached_per_mailbox_until_five_minutes_before_they_end(inventory, workspace, env, key_file):
+    from datetime import UTC, datetime, timedelta
+
+    from mailkit.google_workspace import delegation
+
+    assert connect_domain(workspace, SOL, key_file).ok
+    source = TokenSource.for_account(inventory.account(SOL_USERS[1]), workspace)
+    first = asyncio.run(source.access_token())
+    assert asyncio.run(source.access_token()) == first == source.access_token_sync()
+    other = TokenSource.for_account(inventory.account(SOL_USERS[2]), workspace).access_token_sync()
+    assert other != first  # each mailbox its own token
+    renewed = source.access_token_sync(rejected=first)  # a server refused it: a new one, once
+    assert renewed != first and source.access_token_sync(rejected=first) == renewed
+    key = (str(workspace.home.resolve()), SOL_USERS[1])
+    delegation._cache[key] = delegation.Minted(renewed, datetime.now(UTC) + timedelta(minutes=4))
+    assert source.access_token_sync() not in (first, renewed)  # within 5 minutes of its end: minted again
+
+
+def test_a_key_file_that_is_not_a_service_account_key_says_which_file_to_give(tmp_path, sandbox):
+    from mailkit.errors import UsageError
+    from mailkit.google_workspace.keys import parse_key
+
+    with pytest.raises(UsageError, match="this is an OAuth client JSON, not a service-account key"):
+        load_key_file(sandbox.info["client_config"])
+    with pytest.raises(UsageError, match="lacks client_id"):
+        parse_key({"type": "service_account", "client_email": "a@b", "private_key": "x", "token_uri": "https://t"})
+    key = load_key_file(sandbox.state_dir / "service_account.json")
+    assert "PRIVATE" not in repr(key) and set(key.describe()) == {"service_account", "client_id", "project_id"}
+
+
 # --- no key, no token, anywhere -------------------------------------------------------------------------
 def test_the_key_and_the_tokens_never_leave_keyring(inventory, workspace, env, sandbox, key_file, tmp_path):
     outputs = []
