@@ -173,6 +173,16 @@ def test_disconnect_deletes_the_key_and_accounts_go_back_to_consent(inventory, w
     assert again.returncode == 2 and "is not connected" in again.stderr
 
 
+def test_oauth_status_shows_delegated_accounts_as_delegated(inventory, workspace, env, key_file):
+    done = run_mailkit("workspace", "connect", SOL, "--service-account", str(key_file), home=workspace.home, env=env)
+    assert done.returncode == 0, done.stderr
+    status = run_mailkit("oauth", "status", "--json", home=workspace.home, env=env)
+    rows = {row["email"]: row for row in json.loads(status.stdout)}
+    assert {rows[e]["token_source"] for e in SOL_USERS} == {"delegation"}
+    assert all(rows[e]["status"] == "ok" and rows[e]["scopes_ok"] for e in SOL_USERS)
+    assert (rows[LUNA_USER]["token_source"], rows[LUNA_USER]["status"]) == ("consent", "not_configured")
+
+
 # --- the library ------------------------------------------------------------------------------------
 def test_a_delegation_revoked_mid_audit_is_a_status_with_a_remedy(inventory, workspace, env, sandbox, key_file):
     assert connect_domain(workspace, SOL, key_file).ok

@@ -262,14 +262,21 @@ def grant_status(inventory: Inventory, workspace: Workspace) -> list[dict[str, A
         if account.auth != "oauth2":
             continue
         facts: GrantFacts | None = store.facts(account.email)
-        configured = TokenSource.for_account(account, workspace).configured()
+        source = TokenSource.for_account(account, workspace)
+        configured = source.configured()
         status = facts.status if facts else Status.NOT_CONFIGURED.value
+        delegated = getattr(source, "delegated", None)  # a domain-wide delegation: its facts, not a consent's
+        if delegated is not None:
+            status = delegated.last_result or Status.OK.value
         if not configured:
             status = Status.NOT_CONFIGURED.value
+        scopes = delegated.scopes if delegated is not None else facts.scopes if facts else []
         rows.append({
             "email": account.email, "company": account.company, "configured": configured,
-            "authorized_email": facts.authorized_email if facts else None,
-            "scopes_ok": facts.mail_scope if facts else False, "scopes": facts.scopes if facts else [],
+            "token_source": getattr(source, "token_source", "consent"),
+            "authorized_email": account.email if delegated is not None else facts.authorized_email if facts else None,
+            "scopes_ok": MAIL_SCOPE in scopes if delegated is not None else facts.mail_scope if facts else False,
+            "scopes": scopes,
             "obtained_at": facts.obtained_at if facts else None,
             "access_expires_at": facts.access_expires_at if facts else None,
             "last_refresh_at": facts.last_refresh_at if facts else None, "status": status,
