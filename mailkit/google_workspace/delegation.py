@@ -33,6 +33,7 @@ from mailkit.status import Status
 from mailkit.workspace import Workspace
 
 log = logging.getLogger("mailkit.google_workspace")
+_lock = threading.Lock()  # guards the caches below: credentials per key, tokens per mailbox
 
 #: Where a result's access token came from (`token_source`): a user's consent, delegation, Microsoft's msal.
 CONSENT, DELEGATION, MICROSOFT = "consent", "delegation", "microsoft"
@@ -74,16 +75,31 @@ def admin_console_steps(domain: str, client_id: str, scopes: tuple[str, ...] = M
 def delegated_credentials(key: ServiceAccountKey, subject: str, scopes: tuple[str, ...]) -> Any:
     """google-auth credentials of the service account acting as `subject`; the sandbox's token URI in sandbox
     mode (as `mailkit.oauth.client._routed` does), the key's own otherwise."""
+    token_uri = google_endpoints().token_uri if sandbox_info() is not None else str(key.info["token_uri"])
+    return _base_credentials(key, token_uri).with_scopes(list(scopes)).with_subject(subject)
+
+
+_bases: dict[tuple[str, str, str], Any] = {}
+
+
+def _base_credentials(key: ServiceAccountKey, token_uri: str) -> Any:
+    """The key's credentials with no subject, made once per key and token URI: loading the private key is the
+    slow part (~30 ms), and `with_subject` reuses its signer."""
     from google.oauth2 import service_account
 
-    info = dict(key.info)
-    if sandbox_info() is not None:
-        info["token_uri"] = google_endpoints().token_uri
+    cache_key = (key.client_email, key.private_key_id, token_uri)
+    with _lock:
+        found = _bases.get(cache_key)
+    if found is not None:
+        return found
     try:
-        return service_account.Credentials.from_service_account_info(info, scopes=list(scopes), subject=subject)
+        made = service_account.Credentials.from_service_account_info({**key.info, "token_uri": token_uri})
     except (ValueError, KeyError) as exc:
-        raise DelegationError(f"the service-account key of {subject.rpartition('@')[2]} cannot be loaded "
+        raise DelegationError(f"the service-account key of {key.client_email} cannot be loaded "
                               f"({type(exc).__name__})", reason=BAD_KEY) from None
+    with _lock:
+        _bases[cache_key] = made
+    return made
 
 
 def mint(key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...] = MAIL_SCOPES) -> Minted:
@@ -92,17 +108,33 @@ def mint(key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...] = MAIL_SC
     from google.auth.transport.requests import Request
 
     credentials = delegated_credentials(key, mailbox, scopes)
-    with http_session() as session:
-        try:
-            credentials.refresh(Request(session))
-        except RefreshError as exc:
-            raise refused(exc, key, mailbox, scopes) from None
-        except TransportError as exc:
-            raise OAuthError(f"could not reach Google's token endpoint for {mailbox}: {redact(exc)}",
-                             http_failure_status(exc)) from None
+    try:
+        credentials.refresh(Request(_session()))
+    except RefreshError as exc:
+        raise refused(exc, key, mailbox, scopes) from None
+    except TransportError as exc:
+        raise OAuthError(f"could not reach Google's token endpoint for {mailbox}: {redact(exc)}",
+                         http_failure_status(exc)) from None
     remember(credentials.token)
     expiry = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else None
     return Minted(credentials.token, expiry)
+
+
+_sessions = threading.local()
+
+
+def _session() -> Any:
+    """This thread's HTTP session for the token endpoint, kept so an audit's grants reuse their TLS connections
+    (a new session per mailbox cost a handshake each); a new one when sandbox mode changes."""
+    info = sandbox_info()
+    marker = str(info.ca_cert) if info is not None else ""
+    kept = getattr(_sessions, "kept", None)
+    if kept is None or kept[0] != marker:
+        if kept is not None:
+            kept[1].close()
+        kept = (marker, http_session())
+        _sessions.kept = kept
+    return kept[1]
 
 
 def refused(exc: Exception, key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...]) -> DelegationError:
@@ -127,7 +159,6 @@ def refused(exc: Exception, key: ServiceAccountKey, mailbox: str, scopes: tuple[
 
 
 # --- cached per mailbox -----------------------------------------------------------------------------
-_lock = threading.Lock()
 _cache: dict[tuple[str, str], Minted] = {}
 _locks: dict[tuple[str, str], threading.Lock] = {}
 
