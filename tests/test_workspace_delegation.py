@@ -106,6 +106,8 @@ def test_connect_then_audit_with_test_sends_and_no_consent(inventory, workspace,
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"ok: {SOL} is connected") and client_id(key_file) in done.stdout
     assert f"signed in as caja1@{SOL}" in done.stdout
+    status = run_mailkit("--lang", "pl", "workspace", "status", home=workspace.home, env=env)
+    assert f"{SOL}: konto usługi mailkit-audit@" in status.stdout and "ostatnie sprawdzenie" in status.stdout
     status = run_mailkit("workspace", "status", "--json", home=workspace.home, env=env)
     [row] = json.loads(status.stdout)
     assert (row["domain"], row["client_id"], row["scopes"], row["last_result"]) == (

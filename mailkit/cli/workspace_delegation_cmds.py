@@ -66,10 +66,14 @@ def workspace_status(json_out: bool = JsonOption) -> None:
         say(text(_lang(), "No Workspace domain is connected: run `mailkit workspace connect DOMAIN "
                           "--service-account KEY.json`."))
         return
+    lang = _lang()
     for row in rows:
-        say(f"{row.domain}: {row.service_account} (client ID {row.client_id})")
-        say(f"  scopes: {' '.join(row.scopes)}; admin: {row.admin or '-'}")
-        say(f"  last check: {row.checked_at or '-'} {row.checked_mailbox or ''} -> {row.last_result or '-'}")
+        say(text(lang, "{domain}: service account {service_account}, client ID {client_id}", domain=row.domain,
+                 service_account=row.service_account, client_id=row.client_id))
+        say("  " + text(lang, "scopes: {scopes}; admin for Directory reads: {admin}", scopes=" ".join(row.scopes),
+                        admin=row.admin or "-"))
+        say("  " + text(lang, "last check: {checked_at} as {mailbox}: {result}", checked_at=row.checked_at or "-",
+                        mailbox=row.checked_mailbox or "-", result=row.last_result or "-"))
 
 
 @workspace_app.command("disconnect")
