@@ -183,6 +183,21 @@ def test_oauth_status_shows_delegated_accounts_as_delegated(inventory, workspace
     assert {rows[e]["token_source"] for e in SOL_USERS} == {"delegation"}
     assert all(rows[e]["status"] == "ok" and rows[e]["scopes_ok"] for e in SOL_USERS)
     assert (rows[LUNA_USER]["token_source"], rows[LUNA_USER]["status"]) == ("consent", "not_configured")
+    check = run_mailkit("check", SOL_USERS[0], "--imap", "--json", home=workspace.home, env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    result = json.loads(check.stdout)
+    assert (result["status"], result["token_source"]) == ("ok", "delegation")
+    assert (result["imap"]["status"], result["imap"]["token_source"]) == ("ok", "delegation")
+
+
+def test_the_sandbox_refuses_a_bad_delegation_table_in_one_line(workspace, tmp_path):
+    bad = tmp_path / "accounts.toml"
+    bad.write_text(f'[[account]]\nemail = "a@{SOL}"\nworkspace = true\n\n[[delegation]]\ndomain = "{SOL}"\n'
+                   'scopes = "https://mail.google.com/"\n', encoding="utf-8")
+    done = run_mailkit("sandbox", "--accounts", str(bad), "--state-dir", str(tmp_path / "state"), home=workspace.home)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{bad}: delegation #1 ({SOL}): `scopes` must be a non-empty list" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 # --- the library ------------------------------------------------------------------------------------
