@@ -24,7 +24,7 @@ from typing import Any
 from mailkit.endpoints import google_endpoints, http_failure_status, http_session, sandbox_info
 from mailkit.errors import OAuthError, UsageError
 from mailkit.google_workspace.domains import DelegatedDomain, connected_domain, record_check
-from mailkit.google_workspace.keys import ServiceAccountKey, load_key
+from mailkit.google_workspace.keys import ServiceAccountKey, has_key, load_key
 from mailkit.i18n import text
 from mailkit.models import Account
 from mailkit.oauth.scopes import DIRECTORY_SCOPE, MAIL_SCOPE
@@ -189,10 +189,7 @@ class DelegatedTokenSource:
 
     def configured(self) -> bool:
         """True when the domain's key is in keyring (Google may still refuse it)."""
-        try:
-            return load_key(self.workspace, self.delegated.domain) is not None
-        except UsageError:
-            return True  # damaged: access_token says so
+        return has_key(self.workspace, self.delegated.domain)
 
     async def access_token(self, *, force_refresh: bool = False) -> str:
         with _lock:

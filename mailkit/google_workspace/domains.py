@@ -7,8 +7,11 @@ keyring (`mailkit.google_workspace.keys`).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from mailkit.inventory import Inventory
 from mailkit.models import now_iso
@@ -85,12 +88,46 @@ def _domain(row: sqlite3.Row) -> DelegatedDomain:
                            row["last_result"])
 
 
+_lock = threading.Lock()
+#: The connected domains per database, with the state of its files when they were read: every account of an audit
+#: asks (on the event loop), and opening SQLite for each cost ~20 ms; a write to the database (WAL or main file)
+#: changes the state, and the domains are read again.
+_known: dict[str, tuple[tuple[int, ...], dict[str, DelegatedDomain]]] = {}
+
+
 def connected_domain(workspace: Workspace, domain: str) -> DelegatedDomain | None:
-    """The domain's delegation record, if it is connected (opens the workspace's database)."""
-    if not workspace.db_path.exists():
-        return None
+    """The domain's delegation record, if it is connected."""
+    return connected(workspace).get(domain.strip().lower())
+
+
+def connected(workspace: Workspace) -> dict[str, DelegatedDomain]:
+    """Every connected domain of the workspace, read again only after the database changed."""
+    path = workspace.db_path
+    state = _file_state(path)
+    with _lock:
+        kept = _known.get(str(path))
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    if not path.exists():
+        return {}
     with Inventory.open(workspace) as inventory:
-        return DelegationStore(inventory).get(domain)
+        domains = {d.domain.lower(): d for d in DelegationStore(inventory).all()}
+    with _lock:
+        _known[str(path)] = (state, domains)
+    return domains
+
+
+def _file_state(path: Path) -> tuple[int, ...]:
+    """mtime and size of the database and its WAL: SQLite writes change one of them."""
+    state: list[int] = []
+    for each in (path, path.with_name(path.name + "-wal")):
+        try:
+            info = os.stat(each)
+        except OSError:
+            state += [0, 0]
+            continue
+        state += [info.st_mtime_ns, info.st_size]
+    return tuple(state)
 
 
 def record_check(workspace: Workspace, domain: str, mailbox: str, result: str) -> None:
@@ -98,4 +135,4 @@ def record_check(workspace: Workspace, domain: str, mailbox: str, result: str) -
         DelegationStore(inventory).record_check(domain, mailbox, result)
 
 
-__all__ = ["DelegatedDomain", "DelegationStore", "connected_domain", "record_check"]
+__all__ = ["DelegatedDomain", "DelegationStore", "connected", "connected_domain", "record_check"]
