@@ -262,6 +262,24 @@ def test_tokens_are_cached_per_mailbox_until_five_minutes_before_they_end(invent
     assert source.access_token_sync() not in (first, renewed)  # within 5 minutes of its end: minted again
 
 
+def test_many_mailboxes_load_the_key_once_and_read_the_database_once(inventory, workspace, env, key_file,
+                                                                      monkeypatch):
+    from google.oauth2 import service_account
+
+    from mailkit.google_workspace import delegation, domains
+
+    assert connect_domain(workspace, SOL, key_file).ok
+    delegation._bases.clear()
+    loads, opens = [], []
+    real_load, real_open = service_account.Credentials.from_service_account_info, Inventory.open
+    monkeypatch.setattr(service_account.Credentials, "from_service_account_info",
+                        lambda *a, **k: loads.append(1) or real_load(*a, **k))
+    monkeypatch.setattr(domains.Inventory, "open", lambda *a, **k: opens.append(1) or real_open(*a, **k))
+    tokens = {TokenSource.for_account(inventory.account(email), workspace).access_token_sync() for email in SOL_USERS}
+    assert len(tokens) == USERS and len(loads) == 1  # ~30 ms of RSA key loading, once
+    assert len(opens) <= 1  # the connected domains are read again only after the database changed
+
+
 def test_a_key_file_that_is_not_a_service_account_key_says_which_file_to_give(tmp_path, sandbox):
     from mailkit.errors import UsageError
     from mailkit.google_workspace.keys import parse_key
