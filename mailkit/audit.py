@@ -108,10 +108,12 @@ class AuditResult(Diagnosed):
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
     provider: str = ""  # the account's: causes and remedies in its provider's wording
+    token_source: str = ""  # where an OAuth access token came from: consent, delegation, microsoft
 
     def row(self) -> ResultRow:
         return ResultRow(self.account_id, self.status.value, self.step, self.diagnosis.code, self.diagnosis.raw,
-                         self.attempts, self.duration_ms, self.checked_at, self.message_id, self.tls_kind)
+                         self.attempts, self.duration_ms, self.checked_at, self.message_id, self.tls_kind,
+                         self.token_source)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -120,7 +122,7 @@ class AuditResult(Diagnosed):
             "cause": self.diagnosis.cause(lang, provider=self.provider),
             "remedy": self.diagnosis.remedy(lang, email=self.email, provider=self.provider),
             "attempts": self.attempts, "duration_ms": self.duration_ms, "checked_at": self.checked_at,
-            "message_id": self.message_id, "tls_kind": self.tls_kind,
+            "message_id": self.message_id, "tls_kind": self.tls_kind, "token_source": self.token_source,
         }
 
 
@@ -364,16 +366,18 @@ class Audit:
                     await self._announce(RetryNotice(account.email, account.company, result.status, delay, attempts))
                     await asyncio.sleep(delay)
             diagnosis, step, message_id = result.diagnosis, result.failed_step, result.message_id
+            token_source = result.token_source
         except TimeoutError:
             previous = f" (attempt {attempts - 1}: {result.status.value})" if result is not None else ""
             diagnosis = diagnosis_for(Status.TIMEOUT, step="deadline",
                                       raw=f"no result within the {options.deadline:g} s deadline{previous}")
             step, message_id = "deadline", None
+            token_source = result.token_source if result is not None else ""
         except Exception as exc:  # noqa: BLE001 - one account's failure is its result, never the run's end
-            diagnosis, step, message_id = failure_diagnosis(exc), "check", None
+            diagnosis, step, message_id, token_source = failure_diagnosis(exc), "check", None, ""
         return AuditResult(self.run_id or 0, account_id, account.email, account.company, diagnosis, step=step,
                            attempts=attempts, duration_ms=int((time.monotonic() - started) * 1000),
-                           message_id=message_id, provider=account.provider)
+                           message_id=message_id, provider=account.provider, token_source=token_source)
 
     async def _announce(self, notice: RetryNotice) -> None:
         if self.on_retry is not None:

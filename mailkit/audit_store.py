@@ -47,6 +47,7 @@ class ResultRow:
     checked_at: str = field(default_factory=now_ms)
     message_id: str | None = None
     tls_kind: str = ""  # which TLS failure a tls_error was (mailkit.checks.tls.TLS_KINDS)
+    token_source: str = ""  # where an OAuth access token came from: consent, delegation, microsoft
 
 
 @dataclass
@@ -180,12 +181,12 @@ class AuditStore:
 
 _INSERT_RESULT = (
     "INSERT OR REPLACE INTO results (run_id, account_id, status, step, reply_code, reply, attempts, duration_ms, "
-    "checked_at, sent_message_id, tls_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    "checked_at, sent_message_id, tls_kind, token_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _values(run_id: int, row: ResultRow) -> tuple[Any, ...]:
     return (run_id, row.account_id, row.status, row.step, row.reply_code, redact(row.reply) if row.reply else "",
-            row.attempts, row.duration_ms, row.checked_at, row.message_id, row.tls_kind)
+            row.attempts, row.duration_ms, row.checked_at, row.message_id, row.tls_kind, row.token_source)
 
 
 class ResultBatch:

@@ -92,6 +92,32 @@ _GOOGLE: dict[str, tuple[str, str]] = {
         N_("Put the provider's own servers back with STARTTLS or SSL (`mailkit account add {email} --company "
            "COMPANY --provider PROVIDER`), or, if this is on purpose, add it again with --allow-insecure."),
     ),
+    "delegation_unauthorized": (
+        N_("Google refused to let the Workspace domain's service account act as the mailbox[[ {email}]] "
+           "(unauthorized_client): its client ID is not in the domain's domain-wide delegation, or not for the scope "
+           "https://mail.google.com/ — the entry was deleted or edited in the Admin console."),
+        N_("In the domain's Admin console open Security → Access and data control → API controls → Domain-wide "
+           "delegation → Add new (or edit the service account's entry); Client ID: the one `mailkit workspace status` "
+           "shows; OAuth scopes: https://mail.google.com/. Then check again with `mailkit check {email}`."),
+    ),
+    "delegation_unauthorized:unknown_user": (
+        N_("Google does not know the mailbox[[ {email}]] in its Workspace domain (invalid_grant: Invalid email or "
+           "User ID), so the service account cannot act as it."),
+        N_("Check the address in the Admin console (Directory → Users): the user may have been renamed or deleted. "
+           "Correct it in mailkit with `mailkit account add`, or remove the account."),
+    ),
+    "delegation_unauthorized:bad_key": (
+        N_("Google refused the key of the Workspace domain's service account[[ ({email})]]: the key was deleted or "
+           "disabled in Google Cloud, or the service account itself was."),
+        N_("In Google Cloud console open IAM & Admin → Service accounts → the service account → Keys → Add key → "
+           "Create new key → JSON, then run `mailkit workspace connect DOMAIN --service-account KEY.json`."),
+    ),
+    "not_configured:no_key": (
+        N_("The Workspace domain[[ of {email}]] is connected with domain-wide delegation, but its service-account "
+           "key is not in this machine's keyring, so no token could be made."),
+        N_("Run `mailkit workspace connect DOMAIN --service-account KEY.json` on this machine (or `mailkit workspace "
+           "disconnect DOMAIN` to go back to each user's own consent)."),
+    ),
     "provider_not_detected": (
         N_("mailkit could not tell who hosts the mail of this account's domain[[ ({email})]]: DNS did not answer "
            "when the account was added, so it has no server yet and nothing was sent anywhere."),
@@ -403,6 +429,23 @@ _NEUTRAL: dict[str, tuple[str, str]] = {
            "a slow network, or the wrong TLS mode for the port."),
         N_("Check that the firewall lets the port through[[ (here {port})]] and that the security mode matches it "
            "(SSL/TLS on an implicit-TLS port such as 465, STARTTLS on 587); then retry."),
+    ),
+    "delegation_unauthorized": (
+        N_("The mail provider refused the domain-wide delegation for the mailbox[[ {email}]]: the service account may "
+           "not act for it."),
+        N_("Check the service account's delegation in the domain's admin console, then check again with `mailkit "
+           "check {email}`."),
+    ),
+    "delegation_unauthorized:unknown_user": (
+        N_("The mail provider does not know the mailbox[[ {email}]] in its domain, so the service account cannot act "
+           "as it."),
+        N_("Check the address in the domain's user directory and correct it with `mailkit account add`, or remove the "
+           "account."),
+    ),
+    "delegation_unauthorized:bad_key": (
+        N_("The mail provider refused the service account's key[[ ({email})]]: it was deleted or disabled."),
+        N_("Create a new key for the service account and run `mailkit workspace connect DOMAIN --service-account "
+           "KEY.json`."),
     ),
 }
 

@@ -155,6 +155,21 @@ MIGRATIONS: list[list[str]] = [
             detail TEXT NOT NULL DEFAULT '')""",
         "CREATE INDEX workspace_revocations_email ON workspace_revocations(email, revoked_at)",
     ],
+    # 8: Workspace domains connected with domain-wide delegation (their service-account key is in keyring, never
+    #    here) with the last check of it, and where each result's access token came from (consent, delegation...)
+    [
+        """CREATE TABLE workspace_delegations (
+            domain TEXT PRIMARY KEY COLLATE NOCASE,
+            service_account TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            scopes TEXT NOT NULL DEFAULT '',
+            admin_email TEXT,
+            connected_at TEXT NOT NULL,
+            checked_at TEXT,
+            checked_mailbox TEXT,
+            last_result TEXT NOT NULL DEFAULT '')""",
+        "ALTER TABLE results ADD COLUMN token_source TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

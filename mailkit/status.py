@@ -41,6 +41,8 @@ class Status(StrEnum):
     SECURITY_DEFAULTS = "security_defaults"  # 535 5.7.139 locked by the security defaults policy
     BASIC_AUTH_DISABLED = "basic_auth_disabled"  # 550 5.7.30 / 535 5.7.139 basic authentication is off
     TENANT_BLOCKED = "tenant_blocked"  # 550 5.7.705 / 5.7.708: Microsoft stopped the whole tenant's outbound mail
+    # Google Workspace, domain-wide delegation: Google refused the service account a token for the mailbox
+    DELEGATION_UNAUTHORIZED = "delegation_unauthorized"  # unauthorized_client: client ID or scope not delegated
 
 
 #: How bad a status is, for colouring and sorting: ok < warning (retry later) < error.

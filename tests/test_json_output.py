@@ -77,6 +77,10 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
         ("digest sender", ["digest", "sender", "zamowienia.nowak@gmail.com", "--auth", "app-password", "--provider",
                            "gmail"], "poiu lkjh mnbv qwer\n"),
         ("sandbox age", ["sandbox", "age", "recuperacion.lupita@gmail.com", "--published"], ""),  # it has no grants
+        ("workspace connect", ["workspace", "connect", "ferreteria-delnorte.example", "--service-account",
+                               str(sandbox.state_dir / "service_account.json"), "--check",
+                               "facturacion@ferreteria-delnorte.example"], ""),
+        ("workspace status", ["workspace", "status"], ""),
     ]
 
 

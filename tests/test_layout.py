@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mailkit"
 PACKAGES = ("checks", "oauth", "secrets", "tabular", "twostep", "reports", "domains", "schedule", "forecast",
-            "digest")
+            "digest", "google_workspace")
 HEAVY = ("keyring", "pandas", "openpyxl", "matplotlib", "ipywidgets", "google.auth", "google_auth_oauthlib",
          "requests")
 #: The flat modules these packages replaced; none may come back beside them.

@@ -63,10 +63,15 @@ async def credentials_for(account: Account, workspace: Workspace,
         if not await in_keyring_thread(source.configured):
             await asyncio.to_thread(_raise_refused_consent, account, workspace)
             return None
-        token = await source.access_token()
+        kind = getattr(source, "token_source", "")
+        try:
+            token = await source.access_token()
+        except OAuthError as exc:
+            exc.token_source = kind  # type: ignore[attr-defined]  # the failed result says where it failed
+            raise
         return Credentials("XOAUTH2", account.login_name, token,
                            refresh=lambda: source.access_token(force_refresh=True),
-                           scopes=lambda: _granted_scopes(workspace, account.email))
+                           scopes=lambda: _granted_scopes(workspace, account.email), source=kind)
     kind = secret_kind_for(account.auth)
     if store is None:
         store = await in_keyring_thread(secret_store, workspace)
@@ -131,8 +136,9 @@ def _granted_scopes(workspace: Workspace, email: str) -> tuple[str, ...] | None:
 
 def token_failure(email: str, protocol: str, exc: OAuthError) -> CheckResult:
     """The result of a check that could not start: no usable OAuth access token."""
-    return CheckResult(email, protocol, diagnosis_for(exc.status, raw=str(exc), step="token"),
-                       steps=[Step("token", False, redact(exc))])
+    diagnosis = diagnosis_for(exc.status, raw=str(exc), step="token", variant=getattr(exc, "variant", ""))
+    return CheckResult(email, protocol, diagnosis, steps=[Step("token", False, redact(exc))],
+                       token_source=getattr(exc, "token_source", ""))
 
 
 def store_failure(email: str, protocol: str, exc: SecretStoreError) -> CheckResult:
@@ -169,4 +175,5 @@ async def check_with(account: Account, credentials: Credentials | None, *, send:
                                      html=send.html,
                                      from_address=send.from_address or next(iter(account.from_addresses), None),
                                      lang=send.lang)
-    return await check_smtp(account, credentials, message=message, timeouts=timeouts, ca_file=ca_file)
+    result = await check_smtp(account, credentials, message=message, timeouts=timeouts, ca_file=ca_file)
+    return result.from_source(credentials)

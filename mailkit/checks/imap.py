@@ -328,7 +328,7 @@ async def check_imap_account(account: Account, *, workspace: Workspace | None = 
         credentials, failed = await credentials_or_result(account, workspace, "imap")
         if failed is not None:
             return failed
-    return await check_imap(account, credentials, timeouts=timeouts, ca_file=ca_file)
+    return (await check_imap(account, credentials, timeouts=timeouts, ca_file=ca_file)).from_source(credentials)
 
 
 __all__ = ["IMAPCheck", "IMAPWire", "Response", "capabilities", "check_imap", "check_imap_account",

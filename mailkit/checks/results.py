@@ -41,6 +41,7 @@ class Credentials:
     secret: str
     refresh: TokenRefresher | None = None
     scopes: Callable[[], tuple[str, ...] | None] | None = None  # the OAuth grant's scopes, asked after a refusal
+    source: str = ""  # where an OAuth access token came from: consent, delegation, microsoft ("" for a password)
 
     def __post_init__(self) -> None:
         remember_login(self.username, self.secret)
@@ -96,6 +97,13 @@ class CheckResult(Diagnosed):
     message_id: str | None = None
     check_id: str | None = None
     attempts: int = 1
+    token_source: str = ""  # consent, delegation or microsoft for an OAuth sign-in ("" otherwise)
+
+    def from_source(self, credentials: Credentials | None) -> CheckResult:
+        """This result, noting where its credentials' token came from."""
+        if credentials is not None and credentials.source:
+            self.token_source = credentials.source
+        return self
 
     @property
     def failed_step(self) -> str:
@@ -119,6 +127,7 @@ class CheckResult(Diagnosed):
             "message_id": self.message_id,
             "check_id": self.check_id,
             "attempts": self.attempts,
+            "token_source": self.token_source,
         }
 
 

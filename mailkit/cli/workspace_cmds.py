@@ -13,7 +13,7 @@ workspace_app = typer.Typer(
     help="Google Workspace domains: domain-wide delegation, users from the Directory, app passwords and tokens.",
     no_args_is_help=True)
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("workspace_directory_cmds",)
+SUBCOMMAND_MODULES: tuple[str, ...] = ("workspace_delegation_cmds", "workspace_directory_cmds")
 
 
 def register(app: typer.Typer) -> None:

@@ -269,6 +269,8 @@ class MicrosoftTokenSource:
     mailbox; async callers wait in a worker thread).
     """
 
+    token_source = "microsoft"
+
     def __init__(self, account: Account, workspace: Workspace):
         self.email = account.email.strip().lower()
         self.company = account.company

@@ -81,6 +81,8 @@ def _async_lock(key: tuple[str, str]) -> asyncio.Lock:
 class TokenSource:
     """Fresh access tokens for one account (and purpose), refreshed from the refresh token kept in keyring."""
 
+    token_source = "consent"  # where its tokens come from, as results record it
+
     def __init__(self, email: str, workspace: Workspace, *, purpose: GrantPurpose = MAIL):
         self.email = email.strip().lower()
         self.workspace = workspace
@@ -90,12 +92,15 @@ class TokenSource:
 
     @classmethod
     def for_account(cls, account: Account, workspace: Workspace) -> TokenSource:
-        """The account's source: Google's (this class), or msal's for a Microsoft 365 mailbox (same interface)."""
+        """The account's source: Google's (this class), msal's for a Microsoft 365 mailbox, or domain-wide
+        delegation's for a mailbox of a connected Workspace domain (the same interface)."""
+        from mailkit.google_workspace.delegation import delegated_source
         from mailkit.oauth.microsoft import MicrosoftTokenSource, is_microsoft
 
         if is_microsoft(account):
             return MicrosoftTokenSource(account, workspace)  # type: ignore[return-value]
-        return cls(account.email, workspace)
+        delegated = delegated_source(account, workspace)  # a Workspace domain connected with domain-wide delegation
+        return delegated if delegated is not None else cls(account.email, workspace)  # type: ignore[return-value]
 
     def configured(self) -> bool:
         """True when a token bundle is in keyring (it may still turn out to be revoked)."""
@@ -263,14 +268,21 @@ def grant_status(inventory: Inventory, workspace: Workspace) -> list[dict[str, A
         if account.auth != "oauth2":
             continue
         facts: GrantFacts | None = store.facts(account.email)
-        configured = TokenSource.for_account(account, workspace).configured()
+        source = TokenSource.for_account(account, workspace)
+        configured = source.configured()
         status = facts.status if facts else Status.NOT_CONFIGURED.value
+        delegated = getattr(source, "delegated", None)  # a domain-wide delegation: its facts, not a consent's
+        if delegated is not None:
+            status = delegated.last_result or Status.OK.value
         if not configured:
             status = Status.NOT_CONFIGURED.value
+        scopes = delegated.scopes if delegated is not None else facts.scopes if facts else []
         rows.append({
             "email": account.email, "company": account.company, "configured": configured,
-            "authorized_email": facts.authorized_email if facts else None,
-            "scopes_ok": facts.mail_scope if facts else False, "scopes": facts.scopes if facts else [],
+            "token_source": getattr(source, "token_source", "consent"),
+            "authorized_email": account.email if delegated is not None else facts.authorized_email if facts else None,
+            "scopes_ok": MAIL_SCOPE in scopes if delegated is not None else facts.mail_scope if facts else False,
+            "scopes": scopes,
             "obtained_at": facts.obtained_at if facts else None,
             "access_expires_at": facts.access_expires_at if facts else None,
             "last_refresh_at": facts.last_refresh_at if facts else None, "status": status,

@@ -32,9 +32,10 @@ from mailkit.schema import connect
 from mailkit.status import SEVERITY, Status
 from mailkit.workspace import Workspace
 
-STATUS_COLUMNS = ["company", "company_name", "email", "provider", "auth", "status", "severity", "cause", "remedy",
-                  "step", "reply_code", "reply", "tls_kind", "two_step", "oauth_scopes", "oauth_expires",
-                  "oauth_client", "app_password_age_days", "app_passwords", "last_ok", "last_check", "run_id"]
+STATUS_COLUMNS = ["company", "company_name", "email", "provider", "auth", "token_source", "status", "severity",
+                  "cause", "remedy", "step", "reply_code", "reply", "tls_kind", "two_step", "oauth_scopes",
+                  "oauth_expires", "oauth_client", "app_password_age_days", "app_passwords", "last_ok", "last_check",
+                  "run_id"]
 RUN_COLUMNS = ["run_id", "kind", "state", "started_at", "finished_at", "send_test", "total", "checked", "ok",
                "broken"]
 RESULT_COLUMNS = ["run_id", "checked_at", "company", "email", "status", "severity", "step", "reply_code", "reply",
@@ -49,6 +50,7 @@ def _header_names(lang: str) -> dict[str, str]:
         "email": pgettext(lang, "column", "email"),
         "provider": pgettext(lang, "column", "provider"),
         "auth": pgettext(lang, "column", "auth"),
+        "token_source": pgettext(lang, "column", "token_source"),
         "status": pgettext(lang, "column", "status"),
         "severity": pgettext(lang, "column", "severity"),
         "cause": pgettext(lang, "column", "cause"),
@@ -97,13 +99,13 @@ NOT_CHECKED = (N_("not checked yet"), N_("run `mailkit audit`"))
 
 _STATUS_SQL = """
 WITH latest AS (
-    SELECT run_id, account_id, status, step, reply_code, reply, tls_kind, checked_at,
+    SELECT run_id, account_id, status, step, reply_code, reply, tls_kind, token_source, checked_at,
            ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY checked_at DESC, run_id DESC) AS n
     FROM results),
 last_ok AS (SELECT account_id, MAX(checked_at) AS last_ok FROM results WHERE status = 'ok' GROUP BY account_id)
 SELECT a.company_slug AS company, c.name AS company_name, a.email, a.provider, a.auth,
        COALESCE(l.status, CASE a.provider WHEN 'undetected' THEN 'provider_not_detected' END) AS status,
-       l.step, l.reply_code, l.reply, l.tls_kind, t.state AS two_step, t.enforced AS two_step_enforced,
+       l.step, l.reply_code, l.reply, l.tls_kind, l.token_source, t.state AS two_step, t.enforced AS two_step_enforced,
        g.scopes AS oauth_scopes, g.access_expires_at AS oauth_expires,
        g.client_fingerprint AS oauth_client, s.set_at AS app_password_set_at,
        o.last_ok, l.checked_at AS last_check, l.run_id
@@ -169,6 +171,8 @@ def status(workspace: Workspace | None = None, *, lang: str | None = None, compa
         frame[column] = _times(frame[column])
     frame["oauth_client"] = grant_client_labels(workspace or Workspace(), frame, text_lang)
     frame["status"] = frame["status"].fillna("")
+    source_lang = text_lang if lang else DEFAULT_LANG
+    frame["token_source"] = [_token_source(value, source_lang) for value in frame["token_source"]]
     frame = frame[STATUS_COLUMNS].fillna({"step": "", "reply": "", "tls_kind": "", "oauth_scopes": "",
                                           "oauth_client": "", "two_step": ""})
     return localize(frame, lang)
@@ -282,6 +286,18 @@ def _kind_words(kind: str, detail: str, lang: str) -> str:
 def _cause(status_: Status, variant: str, lang: str, provider: object = None) -> str:
     entry = texts_for(status_.value, variant, provider if isinstance(provider, str) else None)
     return render(entry[lang][0], {})
+
+
+#: Where an account's access token came from, as the report words it (the stored value is the English word):
+#: a user's consent, the Workspace domain's delegation to a service account, or a Microsoft sign-in.
+TOKEN_SOURCES = {"consent": N_("consent"), "delegation": N_("delegation"), "microsoft": N_("Microsoft sign-in")}
+
+
+def _token_source(value: object, lang: str) -> str:
+    """The stored token source in `lang` (English when no language is asked for, like the other values)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return gettext(lang, TOKEN_SOURCES[value]) if value in TOKEN_SOURCES and lang != DEFAULT_LANG else value
 
 
 def _two_step(state: object, enforced: object) -> str:

@@ -32,6 +32,7 @@ from mailkit.errors import UsageError
 from mailkit.sandbox import aging, directory, directory_security, http_consent, http_token, ms_identity
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.clients import SandboxClient
+from mailkit.sandbox.delegation import DelegationTable
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GrantRegistry
 from mailkit.sandbox.http_core import (
@@ -178,6 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "ESF"
     sys_version = ""
     timeout = 30
+    #: Headers and body leave in separate writes: with Nagle's algorithm the body waited for the client's delayed
+    #: ACK (~40 ms per request on a kept-alive connection); Google's front ends answer at once.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -272,9 +276,10 @@ class HttpSide:
     def __init__(self, accounts: dict[str, SandboxAccount], grants: GrantRegistry, *, client_id: str,
                  client_secret: str, ssl_context: ssl.SSLContext, latency_ms: int = 0, state_dir: Path,
                  faults: Faults | None = None, microsoft: ms_identity.MicrosoftIdentity | None = None,
-                 clients: dict[str, SandboxClient] | None = None):
+                 clients: dict[str, SandboxClient] | None = None, delegations: DelegationTable | None = None):
         self.accounts = accounts
         self.clients = dict(clients or {})
+        self.delegations = delegations
         self.microsoft = microsoft
         self.grants = grants
         self.client_id = client_id
@@ -334,7 +339,8 @@ class HttpSide:
         self._context = HttpContext(self.accounts, self.grants, self.client_id, self.client_secret,
                                     RsaKey.generate(), service_account, base_url, microsoft=self.microsoft,
                                     pages_url=f"http://127.0.0.1:{pages.server_address[1]}",
-                                    state_dir=str(self.state_dir), clients=self.clients)
+                                    state_dir=str(self.state_dir), clients=self.clients,
+                                    delegations=self.delegations)
         service_account.write(self.service_account_file, base_url)
         for each, name in ((server, "mailkit-sandbox-https"), (pages, "mailkit-sandbox-pages")):
             thread = threading.Thread(target=each.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True)

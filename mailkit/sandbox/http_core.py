@@ -22,6 +22,7 @@ from mailkit.sandbox.grants import Grant, GrantRegistry
 from mailkit.sandbox.signin import find_account
 
 if TYPE_CHECKING:
+    from mailkit.sandbox.delegation import DelegationTable
     from mailkit.sandbox.http_keys import RsaKey, ServiceAccount
 
 APP_NAME = "mailkit sandbox"
@@ -143,6 +144,8 @@ class HttpContext:
     state_dir: str = ""
     #: The accounts file's `[[client]]` tables (mailkit.sandbox.clients), accepted beside the sandbox's own client.
     clients: dict[str, SandboxClient] = field(default_factory=dict)
+    #: Domain-wide delegation per domain and client ID (`[[delegation]]`); None: the sandbox's default.
+    delegations: DelegationTable | None = None
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
     _email_hidden: set[str] = field(default_factory=set)

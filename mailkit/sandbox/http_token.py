@@ -11,6 +11,8 @@ import time
 from typing import Any
 from urllib.parse import unquote_plus
 
+from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.delegation import DelegationTable
 from mailkit.sandbox.grants import TESTING_LIFETIME, AccessToken, Grant
 from mailkit.sandbox.http_core import (
     GOOGLE_ISSUER,
@@ -23,7 +25,7 @@ from mailkit.sandbox.http_core import (
     oauth_error,
     unauthenticated,
 )
-from mailkit.sandbox.http_keys import DELEGATED_SCOPES, jwt_claims
+from mailkit.sandbox.http_keys import jwt_claims
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ID_TOKEN_LIFETIME = 3600
@@ -162,10 +164,18 @@ def _jwt_bearer(ctx: HttpContext, req: Request) -> Response:
         account = ctx.account(subject)
         if account is None:
             return oauth_error(400, "invalid_grant", "Invalid email or User ID")
-        if not account.workspace or not set(scopes) <= DELEGATED_SCOPES:
+        if not _delegated(ctx, account, sa.client_id, scopes):
             return oauth_error(401, "unauthorized_client", _UNAUTHORIZED_CLIENT)
     access = ctx.grants.issue_access_token(Grant(subject.lower(), sa.client_id, scopes, refresh_token=""))
     return json_response({"access_token": access.token, "expires_in": _expires_in(access), "token_type": "Bearer"})
+
+
+def _delegated(ctx: HttpContext, account: SandboxAccount, client_id: str, scopes: tuple[str, ...]) -> bool:
+    """Whether the subject's Workspace domain delegated every requested scope to this client ID."""
+    if not account.workspace:
+        return False
+    table = ctx.delegations if ctx.delegations is not None else DelegationTable(None, {account.domain})
+    return table.allows(account.domain, client_id, ctx.service_account.client_id, scopes)
 
 
 def _short_lived(claims: dict[str, Any]) -> bool:

@@ -30,6 +30,7 @@ from mailkit import assets
 from mailkit.files import write_private
 from mailkit.sandbox.accounts import SandboxAccount, load_accounts
 from mailkit.sandbox.clients import load_clients
+from mailkit.sandbox.delegation import load_delegations
 from mailkit.sandbox.faults import Faults
 from mailkit.sandbox.grants import GRANTS_FILE, GrantRegistry
 from mailkit.sandbox.http import HttpSide
@@ -92,6 +93,7 @@ class Sandbox:
         self.accounts_file = Path(accounts_file or default_accounts_file()).resolve()
         self.accounts: dict[str, SandboxAccount] = load_accounts(self.accounts_file)
         self.clients = load_clients(self.accounts_file)
+        self.delegations = load_delegations(self.accounts_file, self.accounts)
         self._tempdir = None if state_dir is not None else tempfile.TemporaryDirectory(prefix="mailkit-sandbox-")
         self.state_dir = Path(state_dir if state_dir is not None else self._tempdir.name).resolve()  # type: ignore[union-attr]
         self.grants = GrantRegistry(path=self.state_dir / GRANTS_FILE, accounts=self.accounts)
@@ -180,7 +182,7 @@ class Sandbox:
     async def _start_http(self, context: ssl.SSLContext) -> HttpSide:
         side = HttpSide(self.accounts, self.grants, client_id=self.client_id, client_secret=self.client_secret,
                         ssl_context=context, state_dir=self.state_dir, faults=self.faults,
-                        microsoft=self.microsoft, clients=self.clients)
+                        microsoft=self.microsoft, clients=self.clients, delegations=self.delegations)
         self._parts.append(side)
         await side.start(HOST, 0)
         return side
@@ -232,6 +234,7 @@ class SandboxThread:
     info_path = property(lambda self: self.sandbox.info_path)
     store = property(lambda self: self.sandbox.store)
     client_id = property(lambda self: self.sandbox.client_id)
+    delegations = property(lambda self: self.sandbox.delegations)
 
     def clear_messages(self) -> None:
         self.sandbox.clear_messages()

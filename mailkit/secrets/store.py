@@ -45,6 +45,7 @@ class SecretKind(StrEnum):
     APP_PASSWORD = "app_password"
     OAUTH_TOKEN = "oauth_token"
     DIRECTORY_TOKEN = "directory_token"  # a Workspace admin's own consent to read the Directory (2SV)
+    SERVICE_ACCOUNT_KEY = "service_account_key"  # a Workspace domain's delegated service-account key, keyed by domain
 
 
 def secret_kind_for(auth: str) -> SecretKind:

@@ -153,8 +153,14 @@ class DirectoryClient:
     def for_domain(cls, workspace: Workspace, domain: str, *,
                    scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)) -> DirectoryClient:
         """The client the workspace gives for a domain: the service account, unless only an admin's own
-        consent names an admin of this very domain; DirectoryError(not_configured) when there is neither.
+        consent names an admin of this very domain; DirectoryError(not_configured) when there is neither. A domain
+        connected with `mailkit workspace connect --admin` comes first: its key in keyring, acting as that admin.
         `scopes`: what the service account asks for (an admin's own consent holds the read-only scope only)."""
+        from mailkit.google_workspace.delegation import directory_credentials
+
+        connected = directory_credentials(workspace, domain, scopes)
+        if connected is not None:
+            return cls(connected[0], admin=connected[1], scopes=scopes)
         settings = directory_settings(workspace)
         delegated = settings.admin_for(domain) if settings.service_account is not None else None
         consented = oauth_admin_for(workspace, domain)

@@ -89,6 +89,8 @@ _BY_STATUS: dict[str, tuple[str, ...]] = {
     Status.SECURITY_DEFAULTS: ("oauth", "retry"),
     Status.BASIC_AUTH_DISABLED: ("oauth", "retry"),
     Status.TENANT_BLOCKED: ("troubleshoot",),
+    # the Workspace admin's step in the Admin console is in the remedy text; checking again is the fix after it
+    Status.DELEGATION_UNAUTHORIZED: ("retry",),
 }
 #: An OAuth account refused this way needs no new consent: SMTP AUTH is off for OAuth too, so once the admin
 #: turns it on, checking again is the fix.

@@ -1,0 +1,90 @@
+"""`mailkit workspace connect/status/disconnect`: a Workspace domain's domain-wide delegation for mail.
+
+Exit codes follow the CLI contract: 0 connected (the delegated sign-in worked), 1 Google refused the delegation
+or the sign-in (the check ran and is not ok; the message says what to add in the Admin console), 2 a wrong file
+or argument.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mailkit.cli.common import STATE, JsonOption, emit_json, say
+from mailkit.cli.workspace_cmds import workspace_app
+from mailkit.errors import UsageError
+
+
+def _lang() -> str:
+    from mailkit.i18n import resolve_lang
+
+    return resolve_lang(STATE.lang)
+
+
+@workspace_app.command("connect")
+def workspace_connect(
+    domain: str = typer.Argument(..., help="The client's Workspace domain, e.g. example.com."),
+    service_account: Path = typer.Option(..., "--service-account", help="The service account's JSON key file."),
+    check: str = typer.Option(None, "--check", help="The mailbox to prove it with (default: an inventory account "
+                                                    "of DOMAIN)."),
+    admin: str = typer.Option(None, "--admin", help="An admin of DOMAIN to act as for Directory reads (2SV)."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Connect DOMAIN with domain-wide delegation: the key goes to keyring once a delegated sign-in works."""
+    from mailkit.google_workspace import connect_domain
+    from mailkit.i18n import text
+
+    lang = _lang()
+    outcome = connect_domain(STATE.workspace(), domain, service_account, mailbox=check, admin=admin, lang=lang)
+    if json_out:
+        emit_json(outcome.to_dict())
+    elif outcome.ok:
+        say(text(lang, "ok: {domain} is connected with domain-wide delegation (service account {service_account}, "
+                       "client ID {client_id}); signed in as {mailbox} with XOAUTH2 over SMTP, no consent needed.",
+                 domain=outcome.domain, service_account=outcome.service_account, client_id=outcome.client_id,
+                 mailbox=outcome.mailbox))
+    else:
+        say(text(lang, "{domain} is not connected: {status} for {mailbox}.", domain=outcome.domain,
+                 status=outcome.status, mailbox=outcome.mailbox), err=True)
+        say(outcome.fix, err=True)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
+@workspace_app.command("status")
+def workspace_status(json_out: bool = JsonOption) -> None:
+    """The connected domains: service account, client ID, scopes, admin and the last check (never the key)."""
+    from mailkit.google_workspace import connected_domains
+    from mailkit.i18n import text
+
+    rows = connected_domains(STATE.workspace())
+    if json_out:
+        emit_json([row.to_dict() for row in rows])
+        return
+    if not rows:
+        say(text(_lang(), "No Workspace domain is connected: run `mailkit workspace connect DOMAIN "
+                          "--service-account KEY.json`."))
+        return
+    lang = _lang()
+    for row in rows:
+        say(text(lang, "{domain}: service account {service_account}, client ID {client_id}", domain=row.domain,
+                 service_account=row.service_account, client_id=row.client_id))
+        say("  " + text(lang, "scopes: {scopes}; admin for Directory reads: {admin}", scopes=" ".join(row.scopes),
+                        admin=row.admin or "-"))
+        say("  " + text(lang, "last check: {checked_at} as {mailbox}: {result}", checked_at=row.checked_at or "-",
+                        mailbox=row.checked_mailbox or "-", result=row.last_result or "-"))
+
+
+@workspace_app.command("disconnect")
+def workspace_disconnect(domain: str = typer.Argument(..., help="A connected Workspace domain.")) -> None:
+    """Delete DOMAIN's service-account key from keyring and forget the domain: its accounts use consent again."""
+    from mailkit.google_workspace import disconnect_domain
+    from mailkit.i18n import text
+
+    if not disconnect_domain(STATE.workspace(), domain):
+        raise UsageError(f"{domain} is not connected: `mailkit workspace status` lists the connected domains")
+    say(text(_lang(), "{domain} disconnected: its service-account key was deleted from keyring.", domain=domain))
+
+
+__all__ = ["workspace_connect", "workspace_disconnect", "workspace_status"]
