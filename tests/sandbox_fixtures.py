@@ -113,6 +113,15 @@ class SandboxIMAP(imaplib.IMAP4_SSL):
         return self.ssl_context.wrap_socket(raw, server_hostname=self.host)
 
 
+def smtp_login_code(sandbox: SandboxThread, email: str, secret: str) -> int:
+    """The SMTP AUTH reply code the sandbox's Gmail submission server gives this user and secret (235 or 535...)."""
+    with SandboxSMTP(sandbox).secure(sandbox) as smtp:
+        try:
+            return smtp.login(email, secret)[0]
+        except smtplib.SMTPAuthenticationError as exc:
+            return exc.smtp_code
+
+
 def access_token(sandbox: SandboxThread, email: str, scopes: tuple[str, ...] = (MAIL_SCOPE,)) -> str:
     """An access token as the sandbox's OAuth side would issue it after consent."""
     client_id = sandbox.client_id

@@ -4,7 +4,6 @@ on the sandbox's SMTP and OAuth sides."""
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from mailkit.sandbox.accounts import load_accounts
 from mailkit.sandbox.grants import GrantRegistry
 from mailkit.sandbox.http_core import account_id
 from mailkit.sandbox.runner import SandboxThread
-from tests.sandbox_fixtures import SandboxSMTP, access_token, xoauth2
+from tests.sandbox_fixtures import SandboxSMTP, access_token, smtp_login_code, xoauth2
 from tests.workspace_domain import (
     ADMIN,
     CALENDAR_CLIENT,
@@ -67,13 +66,6 @@ def url(sandbox: SandboxThread, path: str) -> str:
     return sandbox.info["http"] + USERS_URL + path
 
 
-def sign_in(sandbox: SandboxThread, email: str, secret: str) -> int:
-    """The SMTP AUTH reply code Gmail's submission server gives this user and secret."""
-    with SandboxSMTP(sandbox).secure(sandbox) as smtp:
-        try:
-            return smtp.login(email, secret)[0]
-        except smtplib.SMTPAuthenticationError as exc:
-            return exc.smtp_code
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -129,12 +121,12 @@ def test_deleting_an_app_password_stops_its_sign_ins(grande: SandboxThread, doma
                                                      security: ga_requests.AuthorizedSession) -> None:
     email = user(5)
     kept, dropped = domain.app_passwords[email]
-    assert sign_in(grande, email, dropped) == 235 and sign_in(grande, email, kept) == 235
+    assert smtp_login_code(grande, email, dropped) == 235 and smtp_login_code(grande, email, kept) == 235
     used = security.get(url(grande, f"/{email}/asps")).json()["items"]
     assert used[1]["lastTimeUsed"] != "0"  # the sign-in just now is its last use
     reply = security.delete(url(grande, f"/{email}/asps/{used[1]['codeId']}"))
     assert (reply.status_code, reply.content) == (204, b"")
-    assert sign_in(grande, email, dropped) == 535 and sign_in(grande, email, kept) == 235
+    assert smtp_login_code(grande, email, dropped) == 535 and smtp_login_code(grande, email, kept) == 235
     assert [a["codeId"] for a in security.get(url(grande, f"/{email}/asps")).json()["items"]] == [used[0]["codeId"]]
     again = security.delete(url(grande, f"/{email}/asps/{used[1]['codeId']}"))
     assert again.status_code == 400 and again.json()["error"]["errors"][0]["reason"] == "invalid"

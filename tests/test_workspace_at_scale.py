@@ -10,7 +10,6 @@ The timings go to test-artifacts/workspace-300.json (measured, never asserted)."
 from __future__ import annotations
 
 import json
-import smtplib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from mailkit.reports import frames as reports
 from mailkit.sandbox.runner import SandboxThread
 from tests.cli_helpers import run_mailkit
 from tests.leak_scan import SECRETS, record
-from tests.sandbox_fixtures import SandboxSMTP
+from tests.sandbox_fixtures import smtp_login_code
 from tests.workspace_domain import ADMIN, DOMAIN, DomainFile, user, write_domain
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -47,12 +46,6 @@ def mailkit(home: Path, *args: str, timeout: float = 300):
     return run_mailkit(*args, home=home, timeout=timeout)
 
 
-def smtp_code(sandbox: SandboxThread, email: str, secret: str) -> int:
-    with SandboxSMTP(sandbox).secure(sandbox) as smtp:
-        try:
-            return smtp.login(email, secret)[0]
-        except smtplib.SMTPAuthenticationError as exc:
-            return exc.smtp_code
 
 
 def test_a_300_user_domain_from_delegation_to_audit_and_revocation(grande: SandboxThread, domain: DomainFile,
@@ -96,8 +89,8 @@ def test_a_300_user_domain_from_delegation_to_audit_and_revocation(grande: Sandb
         done = mailkit(home, "workspace", "app-passwords", DOMAIN, "--revoke-all", "--user", email, "--yes")
         assert done.returncode == 0, done.stderr
     timings["revoke_five_users_s"] = time.perf_counter() - started
-    assert all(smtp_code(grande, e, p) == 535 for e in five for p in domain.app_passwords[e])
-    assert smtp_code(grande, user(7), domain.app_passwords[user(7)][0]) == 235
+    assert all(smtp_login_code(grande, e, p) == 535 for e in five for p in domain.app_passwords[e])
+    assert smtp_login_code(grande, user(7), domain.app_passwords[user(7)][0]) == 235
 
     ARTIFACTS.mkdir(exist_ok=True)
     figures = {"users": 300, "audited": len(active), **{k: round(v, 2) for k, v in timings.items()}}

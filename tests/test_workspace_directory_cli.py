@@ -5,7 +5,6 @@ delegation, a real SQLite workspace. After a revocation the sandbox's SMTP refus
 from __future__ import annotations
 
 import json
-import smtplib
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from mailkit.reports import frames as reports
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.twostep.directory import DirectoryClient, configure_directory
 from tests.cli_helpers import run_mailkit
-from tests.sandbox_fixtures import SandboxSMTP, access_token
+from tests.sandbox_fixtures import access_token, smtp_login_code
 from tests.workspace_domain import ADMIN, CALENDAR_CLIENT, DOMAIN, ERP_CLIENT, OTHER, DomainFile, user, write_domain
 
 
@@ -54,12 +53,6 @@ def errors(done) -> list[str]:
     return [line for line in done.stderr.splitlines() if line and not line.startswith("sandbox mode:")]
 
 
-def smtp_code(sandbox: SandboxThread, email: str, secret: str) -> int:
-    with SandboxSMTP(sandbox).secure(sandbox) as smtp:
-        try:
-            return smtp.login(email, secret)[0]
-        except smtplib.SMTPAuthenticationError as exc:
-            return exc.smtp_code
 
 
 # --- users -------------------------------------------------------------------------------------------
@@ -143,7 +136,7 @@ def test_app_passwords_of_five_users_revoked_then_refused_over_smtp(delegated, g
         ("ERP facturas 3", "2026-04-10T08:00:00+00:00", "2026-11-13T09:30:00+00:00"),
         ("Scanner 3", "2025-03-01T00:00:00+00:00", None)]
     five = [user(n) for n in range(1, 6)]
-    assert all(smtp_code(grande, e, p) == 235 for e in five for p in domain.app_passwords[e])
+    assert all(smtp_login_code(grande, e, p) == 235 for e in five for p in domain.app_passwords[e])
 
     for email in five:
         done = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-all", "--user", email, "--yes")
@@ -151,8 +144,8 @@ def test_app_passwords_of_five_users_revoked_then_refused_over_smtp(delegated, g
         assert sum(line.startswith("revoked: ") for line in done.stdout.splitlines()) == len(
             domain.app_passwords[email])
 
-    assert all(smtp_code(grande, e, p) == 535 for e in five for p in domain.app_passwords[e])
-    assert smtp_code(grande, user(6), domain.app_passwords[user(6)][0]) == 235
+    assert all(smtp_login_code(grande, e, p) == 535 for e in five for p in domain.app_passwords[e])
+    assert smtp_login_code(grande, user(6), domain.app_passwords[user(6)][0]) == 235
     record = revocation_record(delegated)
     assert len(record) == 8 and {r.email for r in record} == set(five)
     assert {(r.kind, r.reason, r.admin, r.outcome) for r in record} == {("app_password", "all", ADMIN, "revoked")}
@@ -176,7 +169,7 @@ def test_stale_app_passwords_are_revoked_only_when_confirmed(delegated, grande, 
     declined = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, input="n\n")
     assert declined.returncode == 1 and "Revoke 6 app password(s)?" in declined.stderr
     assert "Nothing revoked." in declined.stderr and revocation_record(delegated) == []
-    assert smtp_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235  # used now: no longer stale
+    assert smtp_login_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235  # used now: no longer stale
 
     confirmed = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days, "--json",
                         input="y\n")
@@ -187,8 +180,8 @@ def test_stale_app_passwords_are_revoked_only_when_confirmed(delegated, grande, 
         (user(n), f"Scanner {n}") for n in (1, 3, 5, 9, 11)]
     assert {r["reason"] for r in body["revocations"]} == {f"stale:{days}"}
     scanner, erp = domain.app_passwords[user(9)][1], domain.app_passwords[user(9)][0]
-    assert smtp_code(grande, user(9), scanner) == 535 and smtp_code(grande, user(9), erp) == 235
-    assert smtp_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235
+    assert smtp_login_code(grande, user(9), scanner) == 535 and smtp_login_code(grande, user(9), erp) == 235
+    assert smtp_login_code(grande, user(7), domain.app_passwords[user(7)][1]) == 235
     again = mailkit(delegated, "workspace", "app-passwords", DOMAIN, "--revoke-stale", days)  # no question needed
     assert again.returncode == 0 and "Nothing to revoke." in again.stdout and "Revoke" not in again.stderr
     assert len(revocation_record(delegated)) == 5
