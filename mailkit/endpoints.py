@@ -37,18 +37,20 @@ SANDBOX_PATHS = {
     "revoke_uri": "/revoke",
     "userinfo_uri": "/v1/userinfo",
     "directory_uri": "/admin/directory/v1",
+    "gmail_uri": "/gmail/v1",
 }
 
 
 @dataclass(frozen=True)
 class GoogleEndpoints:
-    """The HTTP endpoints of Google's OAuth and Admin SDK Directory APIs."""
+    """The HTTP endpoints of Google's OAuth, Admin SDK Directory and Gmail APIs."""
 
     auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
     token_uri: str = "https://oauth2.googleapis.com/token"
     revoke_uri: str = "https://oauth2.googleapis.com/revoke"
     userinfo_uri: str = "https://openidconnect.googleapis.com/v1/userinfo"
     directory_uri: str = "https://admin.googleapis.com/admin/directory/v1"
+    gmail_uri: str = "https://gmail.googleapis.com/gmail/v1"
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,14 @@ def users_command(
     company: str = typer.Option(None, "--company", help="With --import: the company (slug or name) they belong to."),
     only: str = typer.Option(None, "--only", metavar="EMAIL,...", help="Only these users (addresses or aliases)."),
     include_suspended: bool = typer.Option(False, "--include-suspended", help="Also list suspended users."),
+    send_as: bool = typer.Option(False, "--send-as", help="Also read each user's send-as addresses from Gmail "
+                                 "(needs the domain connected with `mailkit workspace connect`)."),
     json_out: bool = JsonOption,
 ) -> None:
     """List the domain's users from the Admin SDK Directory (name, suspended, 2SV, last login, aliases); with
-    --import, add them to the inventory as the company's Workspace accounts (existing rows are left alone)."""
-    from mailkit.google_workspace import import_users, list_users
+    --send-as, the addresses each may send as (Gmail's settings); with --import, add them to the inventory as the
+    company's Workspace accounts (existing rows are left alone)."""
+    from mailkit.google_workspace import import_users, list_send_as, list_users, require_delegation
 
     lang = resolve_lang(STATE.lang)
     domain = checked_domain(domain)
@@ -41,13 +44,20 @@ def users_command(
     wanted = [e.strip() for e in only.split(",") if e.strip()] if only is not None else None
     if wanted is not None and not wanted:
         raise UsageError("--only: give one or more addresses separated by commas")
+    if send_as:
+        require_delegation(STATE.workspace(), domain)  # before the Directory is asked anything
     users = list_users(STATE.workspace(), domain, include_suspended=include_suspended, only=wanted)
+    senders = list_send_as(STATE.workspace(), domain, [u.email for u in users]) if send_as else None
     lines = import_users(STATE.workspace(), users, company) if do_import else []
     if json_out:
-        emit_json({"domain": domain, "users": [u.to_dict() for u in users],
-                   "imported": [line.to_dict() for line in lines]})
+        rows = [u.to_dict() for u in users]
+        if senders is not None:
+            for row in rows:
+                row["send_as"] = senders.aliases_of(row["email"])
+        emit_json({"domain": domain, "users": rows, "imported": [line.to_dict() for line in lines],
+                   **({"send_as_failures": senders.failures} if senders is not None else {})})
         return
-    _print_users(users, lang)
+    _print_users(users, lang, senders)
     for line in lines:
         say(line.message(lang))
 
@@ -206,16 +216,21 @@ def _when(moment: datetime | None, none: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else none
 
 
-def _print_users(users: list[Any], lang: str) -> None:
+def _print_users(users: list[Any], lang: str, senders: Any = None) -> None:
     header = (text(lang, "email"), text(lang, "name"), text(lang, "suspended"), text(lang, "2SV"),
               text(lang, "last login"), text(lang, "aliases"))
-    say(f"{header[0]:<40} {header[1]:<28} {header[2]:<10} {header[3]:<22} {header[4]:<17} {header[5]}")
+    extra = f" | {text(lang, 'send as')}" if senders is not None else ""
+    say(f"{header[0]:<40} {header[1]:<28} {header[2]:<10} {header[3]:<22} {header[4]:<17} {header[5]}{extra}")
     yes_no = {True: text(lang, "yes"), False: text(lang, "no")}
     for u in users:
         two_step = text(lang, "on") if u.enrolled_2sv else text(lang, "off")
         two_step += f" ({text(lang, 'enforced')})" if u.enforced_2sv else ""
+        sends = ""
+        if senders is not None:
+            failed = senders.failures.get(u.email.lower())
+            sends = " | " + (f"? ({failed})" if failed else ", ".join(senders.aliases_of(u.email)) or "-")
         say(f"{u.email:<40} {u.name[:28]:<28} {yes_no[u.suspended]:<10} {two_step:<22} "
-            f"{_when(u.last_login, text(lang, 'never')):<17} {', '.join(u.aliases)}")
+            f"{_when(u.last_login, text(lang, 'never')):<17} {', '.join(u.aliases)}{sends}")
     say(text(lang, "{n} user(s)", n=len(users)))
 
 

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file
     from mailkit.google_workspace.revocations import revoke_app_passwords, revoke_tokens, stale_app_passwords
     from mailkit.google_workspace.security_records import Revocation, revocation_record
+    from mailkit.google_workspace.send_as import (
+        SendAsAddress,
+        SendAsListing,
+        list_send_as,
+        parse_send_as,
+        require_delegation,
+    )
     from mailkit.google_workspace.third_party_tokens import ThirdPartyToken, TokenListing, list_tokens
     from mailkit.google_workspace.user_import import ImportLine, import_users
     from mailkit.google_workspace.users import WorkspaceUser, list_users
@@ -35,6 +42,7 @@ _SOURCES: dict[str, list[str]] = {
     "keys": ["load_key_file", "ServiceAccountKey"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
+    "send_as": ["list_send_as", "parse_send_as", "require_delegation", "SendAsAddress", "SendAsListing"],
     "third_party_tokens": ["list_tokens", "ThirdPartyToken", "TokenListing"],
     "user_import": ["import_users", "ImportLine"],
     "users": ["list_users", "WorkspaceUser"],
@@ -43,7 +51,8 @@ _SOURCES: dict[str, list[str]] = {
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
 __all__ = ["AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain", "DelegatedTokenSource",
-           "DelegationError", "ImportLine", "Revocation", "ServiceAccountKey", "ThirdPartyToken", "TokenListing",
-           "WorkspaceUser", "admin_console_steps", "connect_domain", "connected_domains", "disconnect_domain",
-           "import_users", "list_app_passwords", "list_tokens", "list_users", "load_key_file", "mint", "parse_millis",
+           "DelegationError", "ImportLine", "Revocation", "SendAsAddress", "SendAsListing", "ServiceAccountKey",
+           "ThirdPartyToken", "TokenListing", "WorkspaceUser", "admin_console_steps", "connect_domain",
+           "connected_domains", "disconnect_domain", "import_users", "list_app_passwords", "list_send_as",
+           "list_tokens", "list_users", "load_key_file", "mint", "parse_millis", "parse_send_as", "require_delegation",
            "revocation_record", "revoke_app_passwords", "revoke_tokens", "security_client", "stale_app_passwords"]

@@ -29,7 +29,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from mailkit.errors import UsageError
-from mailkit.sandbox import aging, directory, directory_security, http_consent, http_token, ms_identity
+from mailkit.sandbox import (
+    aging,
+    directory,
+    directory_security,
+    gmail_settings,
+    http_consent,
+    http_token,
+    ms_identity,
+)
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.clients import SandboxClient
 from mailkit.sandbox.delegation import DelegationTable
@@ -101,6 +109,8 @@ ENDPOINTS = [
      ".../asps/{codeId} revokes one"),
     ("GET", directory.USERS_PATH + "/{userKey}/tokens", "Admin SDK Directory tokens.list (third-party apps); "
      "DELETE .../tokens/{clientId} revokes one"),
+    ("GET", gmail_settings.GMAIL_PATH + "/{userId}/settings/sendAs", "Gmail API sendAs.list (the addresses a "
+     "mailbox may send as), for the mailbox's own token"),
     ("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "Microsoft: the OpenID discovery msal reads"),
     ("GET", "/{tenant}/oauth2/v2.0/authorize", "Microsoft: account picker and consent page"),
     ("POST", "/{tenant}/oauth2/v2.0/token", "Microsoft: authorization_code, refresh_token, device_code"),
@@ -135,6 +145,10 @@ def route(ctx: HttpContext, req: Request) -> Response:
             return json_response({"error": {"code": 405, "message": "Method not allowed."}}, 405)
         key = path[len(directory.USERS_PATH) + 1:] or None
         return directory.users(ctx, req, key)
+    if path.startswith(gmail_settings.GMAIL_PATH + "/"):
+        gmail = gmail_settings.route(ctx, req, path[len(gmail_settings.GMAIL_PATH) + 1:])
+        if gmail is not None:
+            return gmail
     robot = "/robot/v1/metadata/x509/" + ctx.service_account.email
     if req.method == "GET" and path == robot:
         sa_key = ctx.service_account.key

@@ -172,7 +172,7 @@ class DirectoryClient:
             client = cls.for_admin_oauth(workspace, consented)
             client.scopes = tuple(scopes)  # what the caller needs, for the error when the consent lacks it
             return client
-        raise DirectoryError(f"no Directory access configured for {domain}: run `mailkit twostep setup "
+        raise DirectoryError(f"no Directory access configured for {domain}: run `mailkit workspace connect {domain} "
                              f"--service-account KEY.json --admin ADMIN@{domain}` (a service account with "
                              f"domain-wide delegation) or `mailkit twostep setup --admin-oauth ADMIN@{domain}` "
                              "(the admin's own consent)", reason="not_configured")
