@@ -163,6 +163,11 @@ def test_two_companies_two_clients_consent_refresh_and_status(cws: Workspace, tw
     assert any(f"declarado: Prueba · visto: Prueba · el token termina el {ends}" in str(v)
                for v in spanish.to_numpy().ravel())
 
+    # the forecast names the Testing token's end and how to declare its own (company) client published
+    foreseen = mailkit(ws, sandbox, "forecast", "--json", outputs=outputs)
+    item = next(i for i in json.loads(foreseen.stdout)["items"] if i["email"] == LIMITE and i["kind"] == "oauth_testing")
+    assert f"`mailkit oauth client --company {TALLER} --published`" in item["remedy"] and ends in item["cause"]
+
     # Google's clock: a week later the Testing client's token is dead; mailkit says to consent again
     age(Aging(LIMITE, days=8), sandbox.state_dir)
     sandbox.grants.expire_access_tokens(LIMITE)

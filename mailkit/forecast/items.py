@@ -30,8 +30,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("oauth_testing", N_("OAuth consent ends"),
          N_("Google ends the refresh token of {email} on {date}: a consent given to an OAuth client whose consent "
             "screen is in Testing lasts 7 days."),
-         N_("Publish the OAuth client (Google Cloud console → OAuth consent screen → Publish app), run `mailkit "
-            "oauth client --published`, then authorize again: `mailkit oauth login {email}`.")),
+         N_("Publish the OAuth client (Google Cloud console → OAuth consent screen → Publish app), run "
+            "`{publish}`, then authorize again: `mailkit oauth login {email}`.")),
     Kind("oauth_unused", N_("Refresh token unused"),
          N_("The refresh token of {email} was last used on {last_used}; Google drops refresh tokens unused for six "
             "months, so it ends on {date}."),
@@ -80,7 +80,8 @@ class ForecastItem:
         return self.when <= (now or datetime.now(UTC))
 
     def _fields(self) -> dict[str, str]:
-        return {"email": self.email, "company": self.company, "date": self.when.strftime("%Y-%m-%d"), **self.facts}
+        return {"email": self.email, "company": self.company, "date": self.when.strftime("%Y-%m-%d"),
+                "publish": "mailkit oauth client --published", **self.facts}
 
     def title(self, lang: str = "en") -> str:
         return text(lang, KINDS[self.kind].title)

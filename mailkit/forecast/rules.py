@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from mailkit.forecast.facts import AccountFacts
 from mailkit.forecast.items import ForecastItem
+from mailkit.oauth.clients import publish_command
 from mailkit.oauth.store import parse_time
 from mailkit.status import Status
 from mailkit.workspace import Workspace
@@ -44,7 +45,10 @@ def oauth_testing(facts: AccountFacts, now: datetime, workspace: Workspace) -> F
     if grant is None or grant.status != Status.OK.value or not grant.refresh_expires_at:
         return None
     end = parse_time(grant.refresh_expires_at)
-    return _item(facts, "oauth_testing", end) if end is not None else None
+    if end is None:
+        return None
+    return _item(facts, "oauth_testing", end, publish=publish_command(workspace, facts.account.email,
+                                                                      facts.account.company))
 
 
 def oauth_unused(facts: AccountFacts, now: datetime, workspace: Workspace) -> ForecastItem | None:

@@ -185,6 +185,17 @@ def client_for(workspace: Workspace, email: str, company: str = "") -> OAuthClie
     return active_client(workspace)
 
 
+def publish_command(workspace: Workspace, email: str, company: str = "") -> str:
+    """The command that declares published the client an account's consent goes to (its domain's, its company's,
+    or the workspace's)."""
+    client = client_for(workspace, email, company)
+    for registered in registered_clients(workspace):
+        if registered.client.client_id == client.client_id and (registered.domain or registered.company):
+            scope = f"--domain {registered.domain}" if registered.domain else f"--company {registered.company}"
+            return f"mailkit oauth client {scope} --published"
+    return "mailkit oauth client --published"
+
+
 def company_of(workspace: Workspace, email: str) -> str:
     """The inventory company of an address ("" when it is no inventory account)."""
     from mailkit.inventory import Inventory
@@ -341,8 +352,9 @@ def list_clients(workspace: Workspace) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["CLIENTS_DIR", "GrantClients", "OBSERVED_SETTING", "PAGE_ERRORS", "PUBLISHING", "PUBLISHING_SETTING",
+__all__ = ["CLIENTS_DIR", "OBSERVED_SETTING", "PAGE_ERRORS", "PUBLISHING", "PUBLISHING_SETTING", "GrantClients",
            "RegisteredClient", "by_fingerprint", "check_domain", "check_publishing", "client_by_id", "client_for",
            "client_for_refresh", "clients_dir", "company_of", "declare_publishing", "declared_publishing",
            "grant_clients", "list_clients", "observe", "observed_publishing", "page_error", "page_errors_help",
-           "publishing_of", "register_scoped_client", "registered_clients", "scoped_path", "short_id"]
+           "publish_command", "publishing_of", "register_scoped_client", "registered_clients", "scoped_path",
+           "short_id"]
