@@ -165,7 +165,8 @@ def test_two_companies_two_clients_consent_refresh_and_status(cws: Workspace, tw
 
     # the forecast names the Testing token's end and how to declare its own (company) client published
     foreseen = mailkit(ws, sandbox, "forecast", "--json", outputs=outputs)
-    item = next(i for i in json.loads(foreseen.stdout)["items"] if i["email"] == LIMITE and i["kind"] == "oauth_testing")
+    item = next(i for i in json.loads(foreseen.stdout)["items"]
+                if i["email"] == LIMITE and i["kind"] == "oauth_testing")
     assert f"`mailkit oauth client --company {TALLER} --published`" in item["remedy"] and ends in item["cause"]
 
     # Google's clock: a week later the Testing client's token is dead; mailkit says to consent again
