@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mailkit.google_workspace.connect import ConnectOutcome, connect_domain, connected_domains, disconnect_domain
     from mailkit.google_workspace.delegation import DelegatedTokenSource, DelegationError, admin_console_steps, mint
     from mailkit.google_workspace.domains import DelegatedDomain
-    from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file
+    from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file, load_key_text
     from mailkit.google_workspace.revocations import revoke_app_passwords, revoke_tokens, stale_app_passwords
     from mailkit.google_workspace.security_records import Revocation, revocation_record
     from mailkit.google_workspace.third_party_tokens import ThirdPartyToken, TokenListing, list_tokens
@@ -32,7 +32,7 @@ _SOURCES: dict[str, list[str]] = {
     "connect": ["connect_domain", "connected_domains", "ConnectOutcome", "disconnect_domain"],
     "delegation": ["admin_console_steps", "DelegatedTokenSource", "DelegationError", "mint"],
     "domains": ["DelegatedDomain"],
-    "keys": ["load_key_file", "ServiceAccountKey"],
+    "keys": ["load_key_file", "load_key_text", "ServiceAccountKey"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
     "third_party_tokens": ["list_tokens", "ThirdPartyToken", "TokenListing"],
@@ -45,5 +45,6 @@ __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 __all__ = ["AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain", "DelegatedTokenSource",
            "DelegationError", "ImportLine", "Revocation", "ServiceAccountKey", "ThirdPartyToken", "TokenListing",
            "WorkspaceUser", "admin_console_steps", "connect_domain", "connected_domains", "disconnect_domain",
-           "import_users", "list_app_passwords", "list_tokens", "list_users", "load_key_file", "mint", "parse_millis",
-           "revocation_record", "revoke_app_passwords", "revoke_tokens", "security_client", "stale_app_passwords"]
+           "import_users", "list_app_passwords", "list_tokens", "list_users", "load_key_file", "load_key_text", "mint",
+           "parse_millis", "revocation_record", "revoke_app_passwords", "revoke_tokens", "security_client",
+           "stale_app_passwords"]
