@@ -20,6 +20,7 @@ from mailkit.inventory import Inventory
 from mailkit.models import Company, build_account
 from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, MAIL_SCOPE
 from mailkit.sandbox.runner import SandboxThread
+from mailkit.ui.home import HomePage
 from mailkit.ui.workspace_panel import PAGE, WorkspacePanel
 from tests.sandbox_fixtures import SandboxSMTP
 from tests.test_ui_i18n_panels import assert_no_english
@@ -201,3 +202,14 @@ def test_the_panel_with_every_section_filled_speaks_only_the_chosen_language(com
     refused.connect.click()
     assert refused.alert.kind == "error" and json.loads(key_text(grande))["client_id"] in refused.alert.text
     assert_no_english(refused, lang)
+
+
+def test_the_home_page_links_the_workspace_step_only_when_an_account_is_on_workspace(workspace) -> None:
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_company(Company("grande", "Grande SA"))
+        inventory.upsert_account(build_account("caja@gmail.com", "grande", provider_key="gmail", auth="oauth2"))
+    assert "08_workspace_domains" not in HomePage(workspace, lang="en").steps.value
+    with Inventory.open(workspace) as inventory:
+        inventory.upsert_account(build_account(user(7), "grande", provider_key="workspace", auth="oauth2"))
+    steps = HomePage(workspace, lang="es").steps.value
+    assert "href='08_workspace_domains.ipynb'" in steps and "Dominios de Google Workspace" in steps
