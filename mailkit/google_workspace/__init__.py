@@ -11,6 +11,7 @@ from mailkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mailkit.google_workspace.app_passwords import (
+        SECURITY_SCOPES,
         AppPassword,
         AppPasswordListing,
         list_app_passwords,
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from mailkit.google_workspace.users import WorkspaceUser, list_users
 
 _SOURCES: dict[str, list[str]] = {
-    "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis", "security_client"],
+    "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis", "SECURITY_SCOPES",
+                      "security_client"],
     "connect": ["connect_domain", "connected_domains", "ConnectOutcome", "disconnect_domain"],
     "delegation": ["admin_console_steps", "DelegatedTokenSource", "DelegationError", "mint"],
     "domains": ["DelegatedDomain"],
@@ -42,9 +44,9 @@ _SOURCES: dict[str, list[str]] = {
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = ["AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain", "DelegatedTokenSource",
-           "DelegationError", "ImportLine", "Revocation", "ServiceAccountKey", "ThirdPartyToken", "TokenListing",
-           "WorkspaceUser", "admin_console_steps", "connect_domain", "connected_domains", "disconnect_domain",
-           "import_users", "list_app_passwords", "list_tokens", "list_users", "load_key_file", "load_key_text", "mint",
-           "parse_millis", "revocation_record", "revoke_app_passwords", "revoke_tokens", "security_client",
-           "stale_app_passwords"]
+__all__ = ["SECURITY_SCOPES", "AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain",
+           "DelegatedTokenSource", "DelegationError", "ImportLine", "Revocation", "ServiceAccountKey", "ThirdPartyToken",
+           "TokenListing", "WorkspaceUser", "admin_console_steps", "connect_domain", "connected_domains",
+           "disconnect_domain", "import_users", "list_app_passwords", "list_tokens", "list_users", "load_key_file",
+           "load_key_text", "mint", "parse_millis", "revocation_record", "revoke_app_passwords", "revoke_tokens",
+           "security_client", "stale_app_passwords"]

@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from mailkit.errors import UsageError
 from mailkit.google_workspace import (
+    SECURITY_SCOPES,
     AppPassword,
     ConnectOutcome,
     DelegatedDomain,
@@ -40,7 +41,7 @@ from mailkit.google_workspace import (
 )
 from mailkit.i18n import N_, text
 from mailkit.inventory import Inventory
-from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, MAIL_SCOPE
+from mailkit.oauth import MAIL_SCOPE
 from mailkit.status import Status
 from mailkit.ui.base import FIELD_INDENT, Panel, busy, code_spans, escape, fill, labelled, table_html
 from mailkit.workspace import Workspace
@@ -143,6 +144,7 @@ class WorkspacePanel(Panel):
         self.imported: list[Any] = []
         self.app_passwords: list[AppPassword] = []
         self.tokens: list[ThirdPartyToken] = []
+        self.listed_domain = ""  # whose app passwords and tokens are listed: revocations go to that domain
         self.revocations: list[Revocation] = []
         self._pending: list[str] = []  # the items a confirmation waits for
         super().__init__(workspace, lang=lang)
@@ -307,7 +309,7 @@ class WorkspacePanel(Panel):
     def wanted_scopes(self) -> tuple[str, ...]:
         """The scopes this panel needs delegated: mail; with an admin, the Directory and its security part too."""
         if self.admin.value.strip():
-            return (MAIL_SCOPE, DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE)
+            return (MAIL_SCOPE, *SECURITY_SCOPES)
         return (MAIL_SCOPE,)
 
     def show_steps(self, client_id: str | None = None, scopes: tuple[str, ...] | None = None) -> None:
@@ -468,6 +470,7 @@ class WorkspacePanel(Panel):
         passwords = await asyncio.to_thread(list_app_passwords, self.workspace, domain, users=only)
         tokens = await asyncio.to_thread(list_tokens, self.workspace, domain, users=only)
         self.app_passwords, self.tokens = list(passwords.items), list(tokens.items)
+        self.listed_domain = domain
         self.revocations = []
         self.revocation_lines.value = ""
         self.show_security()
@@ -524,7 +527,7 @@ class WorkspacePanel(Panel):
 
     @busy
     async def on_revoke_confirmed(self, _button: w.Button | None = None) -> list[Revocation]:
-        domain = self._domain_chosen()
+        domain = self.listed_domain
         items = self._items()
         pending = [items[k] for k in self._pending if k in items]
         self._pending = []
