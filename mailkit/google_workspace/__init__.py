@@ -45,8 +45,8 @@ _SOURCES: dict[str, list[str]] = {
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
 __all__ = ["SECURITY_SCOPES", "AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain",
-           "DelegatedTokenSource", "DelegationError", "ImportLine", "Revocation", "ServiceAccountKey", "ThirdPartyToken",
-           "TokenListing", "WorkspaceUser", "admin_console_steps", "connect_domain", "connected_domains",
-           "disconnect_domain", "import_users", "list_app_passwords", "list_tokens", "list_users", "load_key_file",
-           "load_key_text", "mint", "parse_millis", "revocation_record", "revoke_app_passwords", "revoke_tokens",
-           "security_client", "stale_app_passwords"]
+           "DelegatedTokenSource", "DelegationError", "ImportLine", "Revocation", "ServiceAccountKey",
+           "ThirdPartyToken", "TokenListing", "WorkspaceUser", "admin_console_steps", "connect_domain",
+           "connected_domains", "disconnect_domain", "import_users", "list_app_passwords", "list_tokens",
+           "list_users", "load_key_file", "load_key_text", "mint", "parse_millis", "revocation_record",
+           "revoke_app_passwords", "revoke_tokens", "security_client", "stale_app_passwords"]
