@@ -24,7 +24,7 @@ from mailkit.ui.home import HomePage
 from mailkit.ui.workspace_panel import PAGE, WorkspacePanel
 from tests.sandbox_fixtures import SandboxSMTP
 from tests.test_ui_i18n_panels import assert_no_english
-from tests.workspace_domain import ADMIN, DOMAIN, DomainFile, user, write_domain
+from tests.workspace_domain import ADMIN, DOMAIN, OTHER, DomainFile, user, write_domain
 
 ADMIN_CONSOLE = ("In the Admin console of {domain} open Security → Access and data control → API controls → "
                  "Domain-wide delegation → Add new; Client ID: {client_id}; OAuth scopes: ")
@@ -147,9 +147,12 @@ def test_connect_refused_then_connected_users_imported_two_app_passwords_revoked
     assert panel.alert.text.startswith("Cancelled") and revocation_record(workspace) == []
     panel.revoke.click()
     before = domain.app_passwords[user(1)]
+    panel.chosen.options = [(DOMAIN, DOMAIN), (OTHER, OTHER)]
+    panel.chosen.value = OTHER  # another domain picked meanwhile: the revocation still goes to the listed one
     panel.revoke_yes.click()
     done = revocation_record(workspace)
-    assert [(r.outcome, r.kind, r.email) for r in done] == [("revoked", "app_password", user(1))] * 2
+    assert [(r.outcome, r.kind, r.email, r.domain) for r in done] == [("revoked", "app_password", user(1), DOMAIN)] * 2
+    panel.refresh()
     assert panel.alert.text.startswith("2 revoked, 0 already gone, 0 failed")
     assert panel.revocation_lines.value.count("<li") == 2
     assert f"revoked: app password “ERP facturas 1” of {user(1)}" in panel.revocation_lines.value
