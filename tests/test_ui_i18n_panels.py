@@ -27,6 +27,7 @@ from mailkit.ui import (
     SetupForm,
     TroubleshootWizard,
     TwoStepPanel,
+    WorkspacePanel,
     session,
 )
 from mailkit.ui.intro import INTROS, Intro, heading
@@ -99,9 +100,11 @@ def test_every_panel_speaks_polish_only(sample: Workspace) -> None:
                      "ventas@ferreteria-delnorte.example": "bad_credentials"})
     panels = [HomePage(sample, lang="pl"), SetupForm(sample, lang="pl"), OAuthPanel(sample, lang="pl"),
               TwoStepPanel(sample, lang="pl"), AppPasswordForm(sample, lang="pl"), BulkPanel(sample, lang="pl"),
-              ReportView(sample, lang="pl"), DomainsPanel(sample, lang="pl"), TroubleshootWizard(sample, lang="pl")]
+              ReportView(sample, lang="pl"), DomainsPanel(sample, lang="pl"), TroubleshootWizard(sample, lang="pl"),
+              WorkspacePanel(sample, lang="pl")]
     for panel in panels:
         assert_no_english(panel)
+    assert_no_english(WorkspacePanel(sample, lang="es"), "es")
 
 
 def test_app_password_saved_and_refused_in_polish_name_steps_not_files(sample: Workspace) -> None:

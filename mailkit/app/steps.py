@@ -23,6 +23,7 @@ TITLES = {
     "05_status_report.ipynb": N_("Status report"),
     "06_troubleshooting.ipynb": N_("Troubleshooting"),
     "07_microsoft_365.ipynb": N_("Microsoft 365 and basic auth"),
+    "08_workspace_domains.ipynb": N_("Google Workspace domains"),
 }
 HOME = "00_start_here.ipynb"
 

@@ -11,6 +11,7 @@ from mailkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mailkit.google_workspace.app_passwords import (
+        SECURITY_SCOPES,
         AppPassword,
         AppPasswordListing,
         list_app_passwords,
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from mailkit.google_workspace.connect import ConnectOutcome, connect_domain, connected_domains, disconnect_domain
     from mailkit.google_workspace.delegation import DelegatedTokenSource, DelegationError, admin_console_steps, mint
     from mailkit.google_workspace.domains import DelegatedDomain
-    from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file
+    from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file, load_key_text
     from mailkit.google_workspace.revocations import revoke_app_passwords, revoke_tokens, stale_app_passwords
     from mailkit.google_workspace.security_records import Revocation, revocation_record
     from mailkit.google_workspace.send_as import (
@@ -35,11 +36,12 @@ if TYPE_CHECKING:
     from mailkit.google_workspace.users import WorkspaceUser, list_users
 
 _SOURCES: dict[str, list[str]] = {
-    "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis", "security_client"],
+    "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis", "SECURITY_SCOPES",
+                      "security_client"],
     "connect": ["connect_domain", "connected_domains", "ConnectOutcome", "disconnect_domain"],
     "delegation": ["admin_console_steps", "DelegatedTokenSource", "DelegationError", "mint"],
     "domains": ["DelegatedDomain"],
-    "keys": ["load_key_file", "ServiceAccountKey"],
+    "keys": ["load_key_file", "load_key_text", "ServiceAccountKey"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
     "send_as": ["list_send_as", "parse_send_as", "require_delegation", "SendAsAddress", "SendAsListing"],
@@ -50,9 +52,10 @@ _SOURCES: dict[str, list[str]] = {
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = ["AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain", "DelegatedTokenSource",
-           "DelegationError", "ImportLine", "Revocation", "SendAsAddress", "SendAsListing", "ServiceAccountKey",
-           "ThirdPartyToken", "TokenListing", "WorkspaceUser", "admin_console_steps", "connect_domain",
-           "connected_domains", "disconnect_domain", "import_users", "list_app_passwords", "list_send_as",
-           "list_tokens", "list_users", "load_key_file", "mint", "parse_millis", "parse_send_as", "require_delegation",
-           "revocation_record", "revoke_app_passwords", "revoke_tokens", "security_client", "stale_app_passwords"]
+__all__ = ["SECURITY_SCOPES", "AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain",
+           "DelegatedTokenSource", "DelegationError", "ImportLine", "Revocation", "SendAsAddress", "SendAsListing",
+           "ServiceAccountKey", "ThirdPartyToken", "TokenListing", "WorkspaceUser", "admin_console_steps",
+           "connect_domain", "connected_domains", "disconnect_domain", "import_users", "list_app_passwords",
+           "list_send_as", "list_tokens", "list_users", "load_key_file", "load_key_text", "mint", "parse_millis",
+           "parse_send_as", "require_delegation", "revocation_record", "revoke_app_passwords", "revoke_tokens",
+           "security_client", "stale_app_passwords"]

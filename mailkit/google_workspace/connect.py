@@ -53,11 +53,12 @@ class ConnectOutcome:
         return {**asdict(self), "ok": self.ok}
 
 
-def connect_domain(workspace: Workspace, domain: str, key_file: str | Path, *, mailbox: str | None = None,
-                   admin: str | None = None, lang: str = "en") -> ConnectOutcome:
-    """Prove the delegation with one mailbox, then keep the key (keyring) and the domain (SQLite)."""
+def connect_domain(workspace: Workspace, domain: str, key_file: str | Path | ServiceAccountKey, *,
+                   mailbox: str | None = None, admin: str | None = None, lang: str = "en") -> ConnectOutcome:
+    """Prove the delegation with one mailbox, then keep the key (keyring) and the domain (SQLite). `key_file` is
+    the key's path, or the key itself (`load_key_text`: an upload in the widgets, never written to disk)."""
     domain = _domain(domain)
-    key = load_key_file(key_file)
+    key = key_file if isinstance(key_file, ServiceAccountKey) else load_key_file(key_file)
     account = _mailbox(workspace, domain, mailbox)
     admin = _admin(domain, admin)
     scopes = [*MAIL_SCOPES, DIRECTORY_SCOPE] if admin else list(MAIL_SCOPES)

@@ -78,13 +78,24 @@ def load_key_file(path: str | os.PathLike[str]) -> ServiceAccountKey:
     """Read and validate a key file."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file: give the service account's JSON key") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"{path}: not a JSON file ({type(exc).__name__}): give the service account's JSON key") \
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({type(exc).__name__}): give the service account's JSON key") \
             from None
-    return parse_key(data, str(path))
+    return load_key_text(raw, str(path))
+
+
+def load_key_text(content: str | bytes, source: str = "service-account key") -> ServiceAccountKey:
+    """Validate a key given as its JSON text: what a file upload in the widgets holds, so the key goes to keyring
+    without ever being written to disk in clear."""
+    try:
+        data = json.loads(content.decode("utf-8") if isinstance(content, bytes) else content)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(f"{source}: not a JSON file ({type(exc).__name__}): give the service account's JSON key") \
+            from None
+    return parse_key(data, source)
 
 
 def save_key(workspace: Workspace, domain: str, key: ServiceAccountKey) -> None:
@@ -114,4 +125,5 @@ def delete_key(workspace: Workspace, domain: str) -> bool:
     return secret_store(workspace).delete(domain.lower(), KIND)
 
 
-__all__ = ["KIND", "ServiceAccountKey", "delete_key", "has_key", "load_key", "load_key_file", "parse_key", "save_key"]
+__all__ = ["KIND", "ServiceAccountKey", "delete_key", "has_key", "load_key", "load_key_file", "load_key_text",
+           "parse_key", "save_key"]

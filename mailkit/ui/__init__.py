@@ -11,7 +11,8 @@ from mailkit.ui.session import Session, current_workspace, start
 from mailkit.ui.setup_form import SetupForm, SetupModel
 from mailkit.ui.troubleshoot import TroubleshootWizard
 from mailkit.ui.twostep_panel import TwoStepPanel
+from mailkit.ui.workspace_panel import WorkspacePanel
 
 __all__ = ["AppPasswordForm", "BulkPanel", "DomainsPanel", "HomePage", "OAuthPanel", "ReportView", "Session",
-           "SetupForm", "SetupModel", "TroubleshootWizard", "TwoStepPanel", "current_workspace", "intro",
-           "start"]
+           "SetupForm", "SetupModel", "TroubleshootWizard", "TwoStepPanel", "WorkspacePanel", "current_workspace",
+           "intro", "start"]

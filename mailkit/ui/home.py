@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import ipywidgets as w
 
+from mailkit.app.steps import TITLES
 from mailkit.audit_store import AuditStore
 from mailkit.forecast import ForecastItem, forecast
+from mailkit.i18n import text
 from mailkit.inventory import Inventory
 from mailkit.ui.actions import ACTIONS, actions_for
 from mailkit.ui.base import Panel, code_spans, escape
@@ -25,6 +27,8 @@ STEPS = (("01_company_setup.ipynb", "step_01"), ("02_gmail_oauth.ipynb", "step_0
          ("03_two_step_and_app_passwords.ipynb", "step_03"), ("04_bulk_test_send.ipynb", "step_04"),
          ("05_status_report.ipynb", "step_05"), ("06_troubleshooting.ipynb", "step_06"),
          ("07_microsoft_365.ipynb", "step_07"))
+#: The step shown only when some account is on Google Workspace (a domain to connect with delegation).
+WORKSPACE_STEP = "08_workspace_domains.ipynb"
 
 #: How far ahead "Breaks soon" looks, in days.
 SOON_DAYS = 14
@@ -53,6 +57,7 @@ class FleetHealth:
     todo: Counter[str] = field(default_factory=Counter)
     last_check: str | None = None
     soon: list[ForecastItem] = field(default_factory=list)
+    workspace_accounts: int = 0  # accounts on Google Workspace: the Workspace domains step is offered
 
     def count(self, what: str) -> int:
         return sum(getattr(c, what) for c in self.companies)
@@ -69,7 +74,8 @@ def fleet_health(workspace: Workspace) -> FleetHealth:
         last = store.conn.execute("SELECT MAX(checked_at) FROM results").fetchone()[0]
     finally:
         store.close()
-    health = FleetHealth(last_check=last, soon=forecast(workspace, days=SOON_DAYS))
+    health = FleetHealth(last_check=last, soon=forecast(workspace, days=SOON_DAYS),
+                         workspace_accounts=sum(1 for _, a in accounts if a.provider == "workspace"))
     for account_id, account in accounts:
         company = companies[account.company]
         status = latest.get(account_id)
@@ -125,6 +131,8 @@ class HomePage(Panel):
         self.next.value = self._next()
         self.soon.value = self._soon()
         links = "".join(f"<li>{_link(nb)} — {escape(self.t(key))}</li>" for nb, key in STEPS)
+        if health.workspace_accounts:
+            links += f"<li>{_link(WORKSPACE_STEP)} — {escape(text(self.lang, TITLES[WORKSPACE_STEP]))}</li>"
         self.steps.value = f"<h4>{escape(self.t('home_steps'))}</h4><ol class='mailkit-home-steps'>{links}</ol>"
 
     def _table(self) -> str:
@@ -180,4 +188,4 @@ def _link(notebook: str) -> str:
             f"{escape(notebook.removesuffix('.ipynb'))}</a>")
 
 
-__all__ = ["SOON_DAYS", "STEPS", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]
+__all__ = ["SOON_DAYS", "STEPS", "WORKSPACE_STEP", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]
