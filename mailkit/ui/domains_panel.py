@@ -30,6 +30,7 @@ class DomainsPanel(Panel):
     """Check the company domains' mail authentication and show each finding with the record to publish."""
 
     title_key = "domains_title"
+    intros = ("05_status_report#domains",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
                  export_dir: Path | None = None):

@@ -16,7 +16,7 @@ import ipywidgets as w
 from mailkit.audit_store import AuditStore
 from mailkit.forecast import ForecastItem, forecast
 from mailkit.inventory import Inventory
-from mailkit.ui.actions import ACTIONS, actions_for
+from mailkit.ui.actions import ACTIONS, actions_for, step_title
 from mailkit.ui.base import Panel, code_spans, escape
 from mailkit.workspace import Workspace
 
@@ -89,6 +89,7 @@ class HomePage(Panel):
     """Fleet health, what to do next, the last check and the steps, in the workspace's language."""
 
     title_key = "home_title"
+    intros = ("00_start_here",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
         self.health = FleetHealth()
@@ -124,7 +125,7 @@ class HomePage(Panel):
         self.table.value = self._table() if health.companies else f"<i>{escape(self.t('no_accounts'))}</i>"
         self.next.value = self._next()
         self.soon.value = self._soon()
-        links = "".join(f"<li>{_link(nb)} — {escape(self.t(key))}</li>" for nb, key in STEPS)
+        links = "".join(f"<li>{_link(nb, self.lang)} — {escape(self.t(key))}</li>" for nb, key in STEPS)
         self.steps.value = f"<h4>{escape(self.t('home_steps'))}</h4><ol class='mailkit-home-steps'>{links}</ol>"
 
     def _table(self) -> str:
@@ -144,10 +145,11 @@ class HomePage(Panel):
         items = []
         for key, count in self.health.todo.most_common():
             what = self.t("home_next_item", count=count, what=self.t(ACTIONS[key].label))
-            items.append(f"<li data-action='{key}'>{escape(what)} — {_link(ACTIONS[key].notebook)}</li>")
+            items.append(f"<li data-action='{key}'>{escape(what)} — {_link(ACTIONS[key].notebook, self.lang)}</li>")
         if self.health.count("unchecked"):
             items.append(f"<li data-action='check'>{escape(self.t('home_check_first'))} "
-                         f"{_link('04_bulk_test_send.ipynb')} · {_link('05_status_report.ipynb')}</li>")
+                         f"{_link('04_bulk_test_send.ipynb', self.lang)} · "
+                         f"{_link('05_status_report.ipynb', self.lang)}</li>")
         if not items:
             items = [f"<li>{escape(self.t('home_all_ok'))}</li>"] if self.health.companies else []
         return f"<h4>{escape(self.t('home_next'))}</h4><ul class='mailkit-home-next'>{''.join(items)}</ul>"
@@ -174,10 +176,10 @@ class HomePage(Panel):
                 f"<ul class='mailkit-block mailkit-home-soon'>{''.join(groups)}</ul>")
 
 
-def _link(notebook: str) -> str:
-    """A relative link to a notebook beside this one (works in JupyterLab and in Voilà)."""
+def _link(notebook: str, lang: str) -> str:
+    """A relative link to a notebook beside this one (works in JupyterLab and in Voilà), named by the step's title."""
     return (f"<a class='mailkit-step-link' href='{escape(notebook)}' target='_blank'>"
-            f"{escape(notebook.removesuffix('.ipynb'))}</a>")
+            f"{escape(step_title(notebook, lang))}</a>")
 
 
 __all__ = ["SOON_DAYS", "STEPS", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]
