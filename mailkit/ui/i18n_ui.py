@@ -276,6 +276,13 @@ LABELS: dict[str, str] = {
     "domains_check": N_("Check domains"),
     "domains_none": N_("No company domain to check: personal mailboxes (gmail.com, outlook.com…) are the "
                        "provider's."),
+    # a domain finding's status in words (the downloads keep the machine word)
+    "finding_ok": N_("In order"),
+    "finding_warning": N_("Could be better"),
+    "finding_unchecked": N_("Not checked"),
+    "finding_dns_error": N_("DNS did not answer"),
+    "finding_missing": N_("Missing"),
+    "finding_invalid": N_("Invalid"),
     "domains_done": N_("{domains} domains checked; {problems} findings need attention."),
     "col_ok": N_("OK"),
     "col_broken": N_("Need attention"),
