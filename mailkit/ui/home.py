@@ -125,7 +125,7 @@ class HomePage(Panel):
         self.table.value = self._table() if health.companies else f"<i>{escape(self.t('no_accounts'))}</i>"
         self.next.value = self._next()
         self.soon.value = self._soon()
-        links = "".join(f"<li>{_link(nb, self.lang)} — {escape(self.t(key))}</li>" for nb, key in STEPS)
+        links = "".join(f"<li>{_link(nb, self.lang, self.t(key))}</li>" for nb, key in STEPS)
         self.steps.value = f"<h4>{escape(self.t('home_steps'))}</h4><ol class='mailkit-home-steps'>{links}</ol>"
 
     def _table(self) -> str:
@@ -176,10 +176,11 @@ class HomePage(Panel):
                 f"<ul class='mailkit-block mailkit-home-soon'>{''.join(groups)}</ul>")
 
 
-def _link(notebook: str, lang: str) -> str:
-    """A relative link to a notebook beside this one (works in JupyterLab and in Voilà), named by the step's title."""
+def _link(notebook: str, lang: str, label: str = "") -> str:
+    """A relative link to a notebook beside this one (works in JupyterLab and in Voilà), named `label` or by the
+    step's title (never the file's name)."""
     return (f"<a class='mailkit-step-link' href='{escape(notebook)}' target='_blank'>"
-            f"{escape(step_title(notebook, lang))}</a>")
+            f"{escape(label or step_title(notebook, lang))}</a>")
 
 
 __all__ = ["SOON_DAYS", "STEPS", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]
