@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from mailkit.i18n import LANGS, N_, gettext
+from mailkit.status import Status
 
 _GOOGLE: dict[str, tuple[str, str]] = {
     "ok": (
@@ -610,4 +611,52 @@ TEXTS = _by_lang({**_GOOGLE, **_EXCHANGE})
 NEUTRAL = _by_lang(_NEUTRAL)
 MICROSOFT = _by_lang(_MICROSOFT)
 
-__all__ = ["MICROSOFT", "NEUTRAL", "TEXTS", "ByLang"]
+
+#: Each status in a few words an admin understands, for what people read (status chips, group headings, filters,
+#: legends). The status string itself stays the machine's word: JSON, CSV/xlsx exports, SQLite and the CLI.
+STATUS_LABELS: dict[Status, str] = {
+    Status.OK: N_("Works"),
+    Status.BAD_CREDENTIALS: N_("Wrong password"),
+    Status.APP_PASSWORD_REQUIRED: N_("Needs an app password"),
+    Status.WEB_LOGIN_REQUIRED: N_("Blocked until a browser sign-in"),
+    Status.OAUTH_TOKEN_INVALID: N_("OAuth token refused"),
+    Status.OAUTH_REAUTH_REQUIRED: N_("OAuth access expired: connect again"),
+    Status.OAUTH_SCOPE_MISSING: N_("OAuth permission missing"),
+    Status.OAUTH_WRONG_ACCOUNT: N_("Connected to another account"),
+    Status.NOT_CONFIGURED: N_("No password or token stored"),
+    Status.AUTH_MECHANISM_UNSUPPORTED: N_("Sign-in method not supported"),
+    Status.RATE_LIMITED: N_("Too many attempts for now"),
+    Status.QUOTA_EXCEEDED: N_("Sending limit reached"),
+    Status.SENDER_REJECTED: N_("Sender refused"),
+    Status.RECIPIENT_REJECTED: N_("Recipient refused"),
+    Status.MESSAGE_REJECTED: N_("Message refused"),
+    Status.STARTTLS_REQUIRED: N_("Encryption required (STARTTLS)"),
+    Status.TLS_ERROR: N_("Secure connection failed (TLS)"),
+    Status.DNS_ERROR: N_("Server name not found (DNS)"),
+    Status.CONNECTION_REFUSED: N_("Server unreachable"),
+    Status.TIMEOUT: N_("No answer in time"),
+    Status.CONNECTION_LOST: N_("Connection dropped"),
+    Status.UNKNOWN: N_("Unrecognised error"),
+    Status.PROVIDER_NOT_DETECTED: N_("Mail provider not recognised"),
+    Status.KEYRING_ERROR: N_("Keyring could not be read"),
+    Status.SMTP_AUTH_DISABLED: N_("SMTP AUTH turned off (Microsoft)"),
+    Status.SECURITY_DEFAULTS: N_("Blocked by security defaults (Microsoft)"),
+    Status.BASIC_AUTH_DISABLED: N_("Password sign-in turned off (Microsoft)"),
+    Status.TENANT_BLOCKED: N_("Tenant blocked from sending (Microsoft)"),
+    Status.DELEGATION_UNAUTHORIZED: N_("Delegation not allowed (Workspace)"),
+}
+
+
+def status_label(status: str, lang: str | None = None) -> str:
+    """The status in a few words in `lang`, for people; a word this mailkit does not know is shown as it is.
+
+    >>> status_label("bad_credentials", "en")
+    'Wrong password'
+    """
+    try:
+        return gettext(lang, STATUS_LABELS[Status(status)])
+    except ValueError:
+        return str(status)
+
+
+__all__ = ["MICROSOFT", "NEUTRAL", "STATUS_LABELS", "TEXTS", "ByLang", "status_label"]

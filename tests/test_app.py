@@ -155,7 +155,8 @@ def test_home_page_navigates_to_a_step_and_leaving_or_closing_a_page_stops_its_k
     home_kernel = kernel_id(home)
     assert app_en.kernel_status(home_kernel) == 200 and len(app_en.kernel_processes()) == 1
 
-    home.get_by_role("link", name="Companies and accounts").click()  # the cookie from the token lets it in
+    # the navigation's link (the home page lists the steps too); the cookie from the token lets it in
+    home.get_by_role("navigation").get_by_role("link", name="Companies and accounts").click()
     home.wait_for_url(f"**/voila/render/{SETUP}")
     home.wait_for_selector("#rendered_cells .jupyter-widgets", state="visible")  # the setup form's widgets
     assert home.locator("button.jupyter-button", has_text="Save company").count() == 1

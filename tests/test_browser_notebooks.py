@@ -243,7 +243,7 @@ def test_home_page_shows_the_fleet_and_its_links_open_the_steps(page: object, la
     assert page.locator("table.mailkit-home tbody tr").count() >= 3  # type: ignore[attr-defined]
     assert page.locator("table.mailkit-home", has_text="Ferretería del Norte SA de CV").count() == 1  # type: ignore[attr-defined]
     screenshot(page, "home-page")
-    link = page.locator("ol.mailkit-home-steps a", has_text="01_company_setup")  # type: ignore[attr-defined]
+    link = page.locator("ol.mailkit-home-steps a", has_text="Companies and accounts")  # type: ignore[attr-defined]
     with page.context.expect_page() as opened:  # type: ignore[attr-defined]
         link.click()
     step = opened.value

@@ -63,10 +63,10 @@ def test_microsoft_mailboxes_connect_with_microsoft_and_never_get_googles_fixes(
 
 def test_hints_point_microsoft_remedies_to_connect_with_microsoft() -> None:
     remedy = "Authorize the account with OAuth: `mailkit oauth login EMAIL` (or `mailkit secret set EMAIL`)."
-    assert remedy_hint(remedy, "en") == ("In the notebooks: Connect with Google, button “Connect with Google”; "
+    assert remedy_hint(remedy, "en") == ("Step: Connect with Google, button “Connect with Google”; "
                                          "2-Step Verification and app passwords, the app-password form.")
     microsoft = remedy_hint(remedy, "en", provider="microsoft365")
-    assert microsoft == "In the notebooks: Microsoft 365 and basic auth, button “Connect with Microsoft”."
+    assert microsoft == "Step: Microsoft 365 and basic auth, button “Connect with Microsoft”."
     assert remedy_hint(remedy, "en", here="hint_oauth", provider="microsoft365").startswith(
         "Or press “Connect with Microsoft” above.")
     assert "Google" not in remedy_hint(remedy, "es", provider="microsoft365")

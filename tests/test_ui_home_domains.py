@@ -72,6 +72,7 @@ def test_domains_panel_checks_a_company_and_offers_the_findings(workspace, autho
     assert [r.domain for r in panel.reports] == ["no-dkim.example"]  # gmail.com is the provider's, never checked
     table = panel.table.value
     assert "data-domain='no-dkim.example' data-check='dkim' data-status='missing'" in table
+    assert "title='missing'>Falta</b>" in table and ">missing<" not in table  # the finding in words, code as tooltip
     assert "google._domainkey" in table and "v=DKIM1" in table  # the record to publish
     assert panel.alert.kind == "warning" and "1 dominios revisados" in panel.alert.text
     assert list(panel.frame.columns)[:2] == ["empresas", "dominio"] and len(panel.frame) == 4

@@ -14,9 +14,11 @@ import pytest
 from babel.messages.pofile import read_po
 
 from mailkit.app.steps import TITLES
+from mailkit.diagnose_texts import status_label
 from mailkit.i18n import pgettext, text
 from mailkit.reports import plots
 from mailkit.secrets import SecretKind, secret_store
+from mailkit.status import Status
 from mailkit.ui import (
     AppPasswordForm,
     BulkPanel,
@@ -160,7 +162,8 @@ def test_plot_titles_axes_and_legends_are_translated() -> None:
                               "ok": [2, 2], "bad_credentials": [1, 0], "not_checked": [0, 1]})
     axes = plots.status_by_company(companies, lang="pl").axes[0]
     words = [axes.get_title(), axes.get_xlabel(), *[t.get_text() for t in axes.get_legend().get_texts()]]
-    assert words == [text("pl", plots.COMPANY_TITLE), "konta", "ok", "bad_credentials", "niesprawdzone"]
+    assert words == [text("pl", plots.COMPANY_TITLE), "konta", "Działa", "Błędne hasło", "niesprawdzone"]
+    assert words[2:4] == [status_label("ok", "pl"), status_label("bad_credentials", "pl")]  # statuses in words
     runs = pd.DataFrame({"run_id": [1, 2], "ok": [1, 2], "broken": [3, 1]})
     axes = plots.trend(runs, lang="es").axes[0]
     assert axes.get_title() == text("es", plots.TREND_TITLE) != plots.TREND_TITLE
@@ -201,3 +204,64 @@ def test_a_fleet_of_small_companies_keeps_its_bars_readable_beside_the_shared_on
     assert [t.get_text() for t in axes.texts] == ["765 →"]  # the shared bar, cut, says its total
     few = plots.status_by_company(pd.DataFrame(rows[:10]), top=15, lang="pl").axes[0]
     assert not few.texts and few.get_xlim()[1] >= 17
+
+
+#: Every status string of the contract, as a whole word (a raw code an admin should not have to decode).
+RAW_STATUS = re.compile(r"(?<![\w-])(" + "|".join(sorted((s.value for s in Status), key=len, reverse=True))
+                        + r")(?![\w-])")
+
+
+def words_shown(html_value: str) -> str:
+    """An HTML value as read: tags, tooltips and the grey `.mailkit-status-code` hints (the code beside the words,
+    for matching the CLI) removed."""
+    html_value = re.sub(r"<span class='mailkit-status-code'>[^<]*</span>", " ", html_value)
+    return re.sub(r"<style>.*?</style>|<[^>]+>", " ", html_value, flags=re.S)
+
+
+def test_every_status_has_a_short_label_in_each_language() -> None:
+    for status in Status:
+        en, es, pl = (status_label(status, lang) for lang in ("en", "es", "pl"))
+        assert en != status.value and not RAW_STATUS.search(en) and len(en) <= 45, status
+        assert es != en and pl != en, status  # translated, not the English kept
+    assert status_label("bad_credentials", "pl") == "Błędne hasło" and status_label("ok", "es") == "Funciona"
+    assert status_label("something_newer", "pl") == "something_newer"  # a word this mailkit does not know: as is
+
+
+@pytest.mark.parametrize("lang", ["es", "pl"])
+def test_chips_headings_and_filters_name_statuses_in_words(sample: Workspace, lang: str) -> None:
+    statuses = {LUPITA: "ok", "recuperacion.lupita@gmail.com": "app_password_required",
+                "ventas@ferreteria-delnorte.example": "bad_credentials"}
+    _record(sample, statuses)
+    report = ReportView(sample, lang=lang)
+    chips, body = report.table.counters.value, report.table.body.value
+    groups = re.findall(r"<tr class='mailkit-group'.*?</tr>", body)
+    assert len(groups) == 4 and len(re.findall("class='mailkit-count'", chips)) == 4  # and the not checked
+    for shown in (words_shown(chips), *[words_shown(g).split(text(lang, "Cause"))[0] for g in groups]):
+        assert not RAW_STATUS.search(shown), shown
+    for status in set(statuses.values()):
+        assert status_label(status, lang) in words_shown(chips) and status_label(status, lang) in words_shown(body)
+        assert f"title='{status}'" in chips  # the code stays at hand: the chip's tooltip, grey beside the heading
+        assert f"<span class='mailkit-status-code'>{status}</span>" in body
+    assert dict(report.status.options) == {text(lang, "(all)"): "", **{status_label(s, lang): s for s in
+                                                                       ("app_password_required", "bad_credentials",
+                                                                        "ok")}}
+    home = HomePage(sample, lang=lang)
+    assert not RAW_STATUS.search(words_shown(home.next.value + home.steps.value + home.table.value))
+    assert f">{text(lang, 'Bulk test send')}</a>" in home.steps.value and ">04_bulk" not in home.steps.value
+
+
+def test_each_step_shows_its_title_once(sample: Workspace) -> None:
+    language_of(sample).choose("es")
+    for key, make in (("04_bulk_test_send", BulkPanel), ("05_status_report", ReportView),
+                      ("06_troubleshooting", TroubleshootWizard)):
+        alone = make(sample, lang="es")  # without an intro above, a panel keeps its own title
+        assert alone.t(alone.title_key) in alone.title.value
+        page = w.VBox([Intro(key, sample), make(sample, lang="es")])
+        title = heading(key, "es")
+        assert visible_text(page).count(title) == 1, (key, visible_text(page)[:200])
+        assert "<style>" in page.children[1].title.value  # the panel's stylesheet stays
+    Intro("03_two_step_and_app_passwords", sample)
+    twostep, apppw = TwoStepPanel(sample, lang="pl"), AppPasswordForm(sample, lang="pl")
+    assert "<h3" not in twostep.title.value  # under the step's heading
+    assert text("pl", "App password") in apppw.title.value  # the step's second part keeps its own heading
+    language_of(sample).choose("en")

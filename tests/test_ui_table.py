@@ -39,7 +39,7 @@ def test_rows_after_the_page_shown_cost_no_redraw() -> None:
     for i in range(100):
         table.add(_ok(i))
     assert len(changes) == 10 and table.renders == before + 10  # the first page filled; the other 90 only counted
-    assert table.body.value.count("<tr data-status=") == 10 and "ok <b>100</b>" in table.counters.value
+    assert table.body.value.count("<tr data-status=") == 10 and "Works <b>100</b>" in table.counters.value
     assert "Page 1 of 10 (100 accounts)" in table.pager.value
     table.add(_missing(1))  # a problem goes first: the page shown changes
     assert len(changes) == 11 and table.body.value.index("not_configured") < table.body.value.index("'ok'")
@@ -52,7 +52,7 @@ def test_one_remedy_per_group_and_problems_only() -> None:
         table.add(_ok(i))
     body = table.body.value
     assert body.count("mailkit secret set") == 1 and body.count("<tr class='mailkit-group'") == 2
-    assert "not_configured <b>30</b>" in table.counters.value and "ok <b>30</b>" in table.counters.value
+    assert "No password or token stored <b>30</b>" in table.counters.value and "Works <b>30</b>" in table.counters.value
     assert body.count("<tr data-status='not_configured'") == 30 and body.count("<tr data-status='ok'") == 20
     table.problems_only.value = True
     assert table.body.value.count("<tr data-status=") == 30 and "data-status='ok'" not in table.body.value
@@ -99,7 +99,7 @@ def test_redraws_are_batched_on_a_running_loop() -> None:
     rendered = table.renders
     during, after = asyncio.run(main())
     assert during == rendered and after == rendered + 1  # 300 results, one redraw
-    assert table.body.value.count("<tr data-status=") == 50 and "ok <b>300</b>" in table.counters.value
+    assert table.body.value.count("<tr data-status=") == 50 and "Works <b>300</b>" in table.counters.value
 
 
 def test_generic_texts_drop_the_account() -> None:

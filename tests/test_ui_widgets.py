@@ -473,7 +473,7 @@ def test_app_password_form_validates_tests_stores_and_clears(sample: Workspace) 
     form.secret.value = "qwhk pznr tvbe lmsz"  # well formed, but not this account's
     assert "mailkit-apppw-ok" in form.feedback.value
     form.save.click()
-    assert form.secret.value == "" and form.alert.kind == "error" and "bad_credentials" in form.alert.text
+    assert form.secret.value == "" and form.alert.kind == "error" and "(Wrong password)" in form.alert.text
     assert form.alert.text.lower().count("did not sign in") == 1  # the form's headline, not the library's again
     assert form.alert in form._slots[form.save].children  # under the button
     assert form.actions.fixes == ("twostep", "troubleshoot") and "mailkit twostep confirm" in form.actions.links.value
@@ -499,13 +499,13 @@ def test_bulk_panel_fills_the_table_and_report_shows_it(sample: Workspace, tmp_p
     body = bulk.table.body.value
     assert body.count("<tr data-status=") == 2 and "app password" in body.lower()
     assert body.index("data-status='app_password_required'") < body.index("data-status='ok'")  # problems first
-    assert "In the notebooks: <a class='mailkit-step-link' href='02_gmail_oauth.ipynb'" in body  # by `oauth login`
+    assert "Step: <a class='mailkit-step-link' href='02_gmail_oauth.ipynb'" in body  # by `oauth login`
     assert ">Connect with Google</a>" in body and "<code>mailkit oauth login EMAIL</code>" in body
     assert "Abarrotes" in body and "abarrotes-lupita" not in body  # the company's name, not its id
     assert bulk.alert.text == "Finished: 1 ok, 1 need attention."
     bulk.language.value = "es"  # the rows already shown follow the picker
     body = bulk.table.body.value
-    assert "Respuesta del servidor" in body and "En los cuadernos:" in body and "In the notebooks" not in body
+    assert "Respuesta del servidor" in body and "Paso:" in body and "Step:" not in body
 
     default = ReportView(sample, lang="en")  # the workspace's own reports/ folder, created on the first export
     default.exports["csv"].click()
@@ -546,8 +546,8 @@ def test_bulk_panel_shows_an_account_waiting_to_retry(sample: Workspace) -> None
 
     asyncio.run(main())
     # 3 s with up to 25 % jitter (audit.retry_delay): shown first as 3 or 4 s, then counting down
-    left = [float(m.group(1)) for seen in waiting for m in [re.search(r"reintento en ([\d.]+) s: rate_limited", seen)]
-            if m]
+    said = r"reintento en ([\d.]+) s: Demasiados intentos por ahora"  # the status in words, its code kept in data-retry
+    left = [float(m.group(1)) for seen in waiting for m in [re.search(said, seen)] if m]
     assert waiting and left and left[0] in (3.0, 4.0) and "data-retry='rate_limited'" in waiting[0]
     assert any(later < left[0] for later in left[1:])  # the countdown ticks
     assert "kontakt.nowak@<wbr>gmail.com" in waiting[0]
@@ -579,11 +579,11 @@ def test_empty_report_offers_to_run_the_audit(sample: Workspace) -> None:
 
 def test_remedy_hints_point_to_the_panel_with_the_button() -> None:
     both = "run `mailkit secret set x@y.z` ... or `mailkit oauth login x@y.z`"
-    assert remedy_hint(both, "en") == ("In the notebooks: Connect with Google, button “Connect with Google”; "
+    assert remedy_hint(both, "en") == ("Step: Connect with Google, button “Connect with Google”; "
                                        "2-Step Verification and app passwords, the app-password form.")
-    assert remedy_hint(both, "es", here="hint_oauth").startswith("O haz clic en “Conectar con Google” arriba. En los")
+    assert remedy_hint(both, "es", here="hint_oauth").startswith("O haz clic en “Conectar con Google” arriba. Paso: ")
     assert remedy_hint("lower concurrency (`mailkit audit --concurrency 2`)", "pl") == \
-        "W notatnikach: Masowa wysyłka testowa, mniejsza wartość „Naraz”."
+        "Krok: Masowa wysyłka testowa, mniejsza wartość „Naraz”."
     assert remedy_hint("Nothing to do.", "en") == "" and remedy_html("a <b>", "en") == "a &lt;b&gt;"
     assert remedy_html("run `mailkit audit`", "en").startswith("run <code>mailkit audit</code>")
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from mailkit.diagnose_texts import status_label
 from mailkit.errors import UsageError
 from mailkit.i18n import N_, pgettext, text
 from mailkit.reports.frames import english_name
@@ -20,7 +21,7 @@ from mailkit.status import SEVERITY, Status
 
 MISSING = "plots need matplotlib: pip install 'mailkit[notebooks]'"
 
-#: Titles and labels, in the reader's language (the legend's status words stay the contract's, as the tables show).
+#: Titles and labels, in the reader's language (the legend names each status in words: `status_label`).
 COMPANY_TITLE = N_("Accounts by status per company")
 TREND_TITLE = N_("Accounts ok and broken per audit run")
 NO_RUNS = N_("no audit runs yet")
@@ -117,7 +118,7 @@ def status_by_company(companies: pd.DataFrame, *, title: str | None = None, top:
     """Stacked horizontal bars: one per company (by name), one segment per status (from `reports.by_company()`).
 
     With `top`, the companies with the most broken accounts get a bar each and the rest share one (`others`).
-    Title, axis and "not checked" are in `lang`; the status words in the legend are the statuses themselves."""
+    Title, axis, legend (each status in words) and "not checked" are in `lang`."""
     frame = _english(companies)
     shared = False
     if top is not None:
@@ -132,7 +133,7 @@ def status_by_company(companies: pd.DataFrame, *, title: str | None = None, top:
     labels = names.fillna(frame["company"]).astype(str).map(_label)
     for status in statuses:
         values = frame[status].fillna(0)
-        axes.barh(labels, values, left=left, color=colors[status], label=status, edgecolor="white")
+        axes.barh(labels, values, left=left, color=colors[status], label=status_label(status, lang), edgecolor="white")
         left = left + values
     if "not_checked" in frame.columns and frame["not_checked"].sum():
         axes.barh(labels, frame["not_checked"], left=left, color=colors[""], label=text(lang, NOT_CHECKED))

@@ -12,6 +12,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from mailkit.diagnose_texts import status_label
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.secrets import SecretOutcome, set_account_secret_async, validate_as_you_type
@@ -101,7 +102,8 @@ class AppPasswordForm(Panel):
             self.alert.success(stored_text(outcome, self.lang))
         else:
             said = refusal_text(outcome, self.lang, self._providers.get(outcome.email))
-            self.alert.error(f"{self.t('apppw_refused', email=outcome.email, status=outcome.status)}\n{said}")
+            refused = self.t("apppw_refused", email=outcome.email, status=status_label(outcome.status, self.lang))
+            self.alert.error(f"{refused}\n{said}")
             fixes = form_fixes(outcome.status, self._auths.get(outcome.email), self._providers.get(outcome.email))
             self.actions.show(fixes, outcome.email, self._companies.get(outcome.email, ""),
                               self._auths.get(outcome.email) or "")

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import ipywidgets as w
 
+from mailkit.diagnose_texts import status_label
 from mailkit.errors import MailkitError
 from mailkit.i18n import LANGS, resolve_lang
 from mailkit.secrets import redact
@@ -50,6 +51,7 @@ STYLESHEET = """<style>
 .mailkit-panel table.mailkit-table { border-collapse: collapse; }
 .mailkit-panel table.mailkit-table td { vertical-align: top; }
 .mailkit-panel .mailkit-hint { display: block; color: #0b57d0; font-size: 92%; margin-top: 2px; }
+.mailkit-panel .mailkit-status-code { color: #757575; font-size: 85%; font-weight: normal; font-family: monospace; }
 </style>"""
 
 _STYLES = {
@@ -75,6 +77,13 @@ def soft_breaks(text: object) -> str:
     """Escaped like `escape`, with line-break chances after "@" and "_" so an address or a status word
     wraps at a sensible place in a narrow column instead of mid-word."""
     return escape(text).replace("@", "@<wbr>").replace("_", "_<wbr>")
+
+
+def status_html(status: str, lang: str, *, code: bool = True) -> str:
+    """A status as an admin reads it (its label in `lang`), the contract word as the tooltip and, with `code`, as
+    small grey text beside it: the words to understand, the code to match with the CLI's output."""
+    label = f"<span class='mailkit-status' title='{escape(status)}'>{escape(status_label(status, lang))}</span>"
+    return f"{label} <span class='mailkit-status-code'>{escape(status)}</span>" if code else label
 
 
 class Alert(w.HTML):
@@ -180,6 +189,16 @@ def _working(button: w.Button | None, label: str, held: set[w.Button]) -> Callab
     return restore
 
 
+#: The introductions shown so far, as (workspace home, intro key): a step's intro already shows its heading, so
+#: the panel it introduces leaves out its own title (each step's title once). One kernel runs one notebook.
+_INTRODUCED: set[tuple[str, str]] = set()
+
+
+def introduced(workspace: Workspace, key: str) -> None:
+    """Note that the intro `key` (`04_bulk_test_send`, `05_status_report#domains`) shows in `workspace`."""
+    _INTRODUCED.add((str(workspace.home), key))
+
+
 class Panel(w.VBox):
     """Base of every panel: a title, a language picker, the body, the alert area.
 
@@ -191,6 +210,8 @@ class Panel(w.VBox):
     """
 
     title_key = ""
+    #: The intros that head this panel in a notebook (see `introduced`): after one of them, no title of its own.
+    intros: tuple[str, ...] = ()
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
         from mailkit.ui.session import current_workspace
@@ -260,8 +281,14 @@ class Panel(w.VBox):
         super().close()
 
     def _relabel_all(self) -> None:
-        self.title.value = f"{STYLESHEET}<h3 style='margin:4px 0'>{html.escape(self.t(self.title_key))}</h3>"
+        self.title.value = STYLESHEET if self.introduced else \
+            f"{STYLESHEET}<h3 style='margin:4px 0'>{html.escape(self.t(self.title_key))}</h3>"
         self.relabel()
+
+    @property
+    def introduced(self) -> bool:
+        """An intro above already shows this step's heading."""
+        return any((str(self.workspace.home), key) in _INTRODUCED for key in self.intros)
 
     def report_error(self, exc: BaseException) -> None:
         """Show an error in the alert; re-raise what is not a mailkit error (a bug must not hide)."""
@@ -308,4 +335,4 @@ def table_html(headers: list[str], rows: list[list[str]], *, css_class: str = "m
 
 
 __all__ = ["FIELD_INDENT", "LABEL_WIDTH", "STYLESHEET", "Alert", "Panel", "account_options", "busy", "code_spans",
-           "escape", "fill", "labelled", "schedule", "soft_breaks", "table_html"]
+           "escape", "fill", "introduced", "labelled", "schedule", "soft_breaks", "status_html", "table_html"]

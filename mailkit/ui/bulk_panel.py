@@ -27,6 +27,7 @@ from mailkit.audit import (
     RetryNotice,
     Selection,
 )
+from mailkit.diagnose_texts import status_label
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.status import SEVERITY
@@ -53,6 +54,7 @@ class BulkPanel(Panel):
     """Bulk sign-in checks and test sends across companies."""
 
     title_key = "bulk_title"
+    intros = ("04_bulk_test_send",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
                  companies: list[str] | None = None, audit_options: AuditOptions | None = None):
@@ -267,7 +269,7 @@ class BulkPanel(Panel):
         """An account waiting out a temporary refusal: "retrying in 20 s: rate_limited"."""
         notice, left = waiting.notice, max(0.0, waiting.until - now)
         seconds = f"{left:.0f}" if left >= 1 else f"{left:.1f}"
-        text = self.t("retrying", seconds=seconds, status=notice.status.value)
+        text = self.t("retrying", seconds=seconds, status=status_label(notice.status, self.lang))
         return (f"<div class='mailkit-retry' data-retry='{escape(notice.status.value)}'>"
                 f"{escape(self.company_names.get(notice.company, notice.company))} · {soft_breaks(notice.email)}: "
                 f"<i>{escape(text)}</i></div>")

@@ -17,6 +17,7 @@ from mailkit.domains import DomainReport, check_domains_async, column_names, dom
 from mailkit.inventory import Inventory
 from mailkit.ui.base import Panel, busy, code_spans, escape, fill, labelled
 from mailkit.ui.download import download_link
+from mailkit.ui.i18n_ui import LABELS
 from mailkit.workspace import Workspace
 
 FORMATS = ("xlsx", "csv")
@@ -30,6 +31,7 @@ class DomainsPanel(Panel):
     """Check the company domains' mail authentication and show each finding with the record to publish."""
 
     title_key = "domains_title"
+    intros = ("05_status_report#domains",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
                  export_dir: Path | None = None):
@@ -95,7 +97,8 @@ class DomainsPanel(Panel):
             for finding in report.findings:
                 color = _COLORS.get(finding.status, "#444")
                 cells = [escape(report.domain), escape(finding.check),
-                         f"<b style='color:{color}'>{escape(finding.status)}</b>",
+                         f"<b style='color:{color}' title='{escape(finding.status)}'>"
+                         f"{escape(self._word(finding.status))}</b>",
                          code_spans(escape(finding.cause(self.lang))), escape(finding.publish_name),
                          f"<code>{escape(finding.publish)}</code>" if finding.publish else ""]
                 rows.append(f"<tr data-domain='{escape(report.domain)}' data-check='{escape(finding.check)}' "
@@ -103,6 +106,10 @@ class DomainsPanel(Panel):
                             + "".join(f"<td style='padding:2px 8px'>{cell}</td>" for cell in cells) + "</tr>")
         self.table.value = (f"<div class='mailkit-scroll'><table class='mailkit-table mailkit-domains'><thead><tr>"
                             f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+    def _word(self, status: str) -> str:
+        """A finding's status in words ("Missing"), the machine word for one this panel does not know."""
+        return self.t(f"finding_{status}") if f"finding_{status}" in LABELS else status
 
     @busy
     def on_export(self, _button: w.Button | None, fmt: str) -> Path:

@@ -18,7 +18,7 @@ from mailkit.audit_store import AuditStore
 from mailkit.forecast import ForecastItem, forecast
 from mailkit.i18n import text
 from mailkit.inventory import Inventory
-from mailkit.ui.actions import ACTIONS, actions_for
+from mailkit.ui.actions import ACTIONS, actions_for, step_title
 from mailkit.ui.base import Panel, code_spans, escape
 from mailkit.workspace import Workspace
 
@@ -95,6 +95,7 @@ class HomePage(Panel):
     """Fleet health, what to do next, the last check and the steps, in the workspace's language."""
 
     title_key = "home_title"
+    intros = ("00_start_here",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
         self.health = FleetHealth()
@@ -130,9 +131,9 @@ class HomePage(Panel):
         self.table.value = self._table() if health.companies else f"<i>{escape(self.t('no_accounts'))}</i>"
         self.next.value = self._next()
         self.soon.value = self._soon()
-        links = "".join(f"<li>{_link(nb)} — {escape(self.t(key))}</li>" for nb, key in STEPS)
+        links = "".join(f"<li>{_link(nb, self.lang, self.t(key))}</li>" for nb, key in STEPS)
         if health.workspace_accounts:
-            links += f"<li>{_link(WORKSPACE_STEP)} — {escape(text(self.lang, TITLES[WORKSPACE_STEP]))}</li>"
+            links += f"<li>{_link(WORKSPACE_STEP, self.lang, text(self.lang, TITLES[WORKSPACE_STEP]))}</li>"
         self.steps.value = f"<h4>{escape(self.t('home_steps'))}</h4><ol class='mailkit-home-steps'>{links}</ol>"
 
     def _table(self) -> str:
@@ -152,10 +153,11 @@ class HomePage(Panel):
         items = []
         for key, count in self.health.todo.most_common():
             what = self.t("home_next_item", count=count, what=self.t(ACTIONS[key].label))
-            items.append(f"<li data-action='{key}'>{escape(what)} — {_link(ACTIONS[key].notebook)}</li>")
+            items.append(f"<li data-action='{key}'>{escape(what)} — {_link(ACTIONS[key].notebook, self.lang)}</li>")
         if self.health.count("unchecked"):
             items.append(f"<li data-action='check'>{escape(self.t('home_check_first'))} "
-                         f"{_link('04_bulk_test_send.ipynb')} · {_link('05_status_report.ipynb')}</li>")
+                         f"{_link('04_bulk_test_send.ipynb', self.lang)} · "
+                         f"{_link('05_status_report.ipynb', self.lang)}</li>")
         if not items:
             items = [f"<li>{escape(self.t('home_all_ok'))}</li>"] if self.health.companies else []
         return f"<h4>{escape(self.t('home_next'))}</h4><ul class='mailkit-home-next'>{''.join(items)}</ul>"
@@ -182,10 +184,11 @@ class HomePage(Panel):
                 f"<ul class='mailkit-block mailkit-home-soon'>{''.join(groups)}</ul>")
 
 
-def _link(notebook: str) -> str:
-    """A relative link to a notebook beside this one (works in JupyterLab and in Voilà)."""
+def _link(notebook: str, lang: str, label: str = "") -> str:
+    """A relative link to a notebook beside this one (works in JupyterLab and in Voilà), named `label` or by the
+    step's title (never the file's name)."""
     return (f"<a class='mailkit-step-link' href='{escape(notebook)}' target='_blank'>"
-            f"{escape(notebook.removesuffix('.ipynb'))}</a>")
+            f"{escape(label or step_title(notebook, lang))}</a>")
 
 
 __all__ = ["SOON_DAYS", "STEPS", "WORKSPACE_STEP", "CompanyHealth", "FleetHealth", "HomePage", "fleet_health"]

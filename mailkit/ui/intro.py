@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from mailkit.app.steps import TITLES
 from mailkit.i18n import N_, text
-from mailkit.ui.base import code_spans
+from mailkit.ui.base import code_spans, introduced
 from mailkit.ui.language import language_of
 from mailkit.workspace import Workspace
 
@@ -47,13 +47,26 @@ INTROS: dict[str, str] = {
     "06_troubleshooting": N_("Pick an account and run the checks: DNS, TCP, TLS, EHLO, sign-in, test send and "
                              "IMAP, each with a tick or a cross, the transcript of the conversation, and the cause "
                              "and remedy of the first failure."),
+    "07_microsoft_365": N_("Microsoft is retiring basic authentication (signing in with the mailbox's password) for "
+                           "sending through Microsoft 365 (SMTP AUTH): from the end of December 2026 it is off by "
+                           "default, so every business program that sends invoices with a mailbox's password stops "
+                           "sending that day. The way out is OAuth 2.0: someone signs in once at Microsoft as the "
+                           "mailbox, and mailkit keeps the permission Microsoft grants, never the password. Below, "
+                           "every Microsoft 365 mailbox, worst first: blocked already, will break (a password that "
+                           "still works today) or ready (OAuth), with what to do for each."),
+    "07_microsoft_365#connect": N_("Choose a Microsoft 365 mailbox, press “Connect with Microsoft” and sign in at "
+                                   "Microsoft's page as that mailbox. On a server without a browser, `mailkit oauth "
+                                   "login EMAIL --device-code` shows a code to type at Microsoft's page from any "
+                                   "computer. The tenant's app registration in Microsoft Entra is done once (the "
+                                   "README gives the steps)."),
     "08_workspace_domains": N_("Connect a client's Google Workspace domain once, with domain-wide delegation: its "
                                "mailboxes then sign in with no consent per user. Follow the Admin-console steps, "
                                "upload the service-account key (it goes to keyring, never to a file), then import "
                                "the domain's users and review their app passwords and third-party tokens."),
 }
 #: Headings of the parts that are not a whole step (a step's heading is its title in the navigation).
-PART_TITLES: dict[str, str] = {"05_status_report#domains": N_("Domains")}
+PART_TITLES: dict[str, str] = {"05_status_report#domains": N_("Domains"),
+                               "07_microsoft_365#connect": N_("Connect a mailbox with Microsoft")}
 #: The home page's heading (its navigation title is just "Home").
 HOME_TITLE = N_("mailkit — start here")
 
@@ -75,6 +88,7 @@ class Intro(w.HTML):
             raise KeyError(f"no introduction for {key!r}; known: {', '.join(INTROS)}")
         super().__init__()
         self.key = key
+        introduced(workspace, key)  # the panel below leaves out its own title: the heading shows once
         self.shared_language = language_of(workspace)
         self.shared_language.observe(self._changed, "lang")
         self.add_class("mailkit-intro")

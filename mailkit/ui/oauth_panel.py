@@ -14,6 +14,7 @@ from dataclasses import replace
 import ipywidgets as w
 
 from mailkit.diagnose import diagnosis_for
+from mailkit.diagnose_texts import status_label
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.models import Account
@@ -27,7 +28,7 @@ from mailkit.oauth import (
 )
 from mailkit.providers import is_google
 from mailkit.ui.actions import NEUTRAL_OUTCOMES, ActionBar, actions_for, remedy_text_html
-from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
+from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled, status_html
 from mailkit.ui.consent_box import ConsentBox, ConsentHost, countdown_html, format_left, kernel_is_local
 from mailkit.ui.oauth_client_box import ClientBox
 from mailkit.ui.setup_form import auth_word
@@ -38,6 +39,7 @@ class OAuthPanel(ConsentHost, Panel):
     """One OAuth 2.0 consent at a time, for the account chosen in the list."""
 
     title_key = "oauth_title"
+    intros = ("02_gmail_oauth", "07_microsoft_365#connect")
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, open_browser: bool | None = None):
@@ -112,7 +114,7 @@ class OAuthPanel(ConsentHost, Panel):
         with Inventory.open(self.workspace) as inventory:
             facts = GrantStore(inventory).facts(email) if inventory.find_account(email) else None
         text = self.t("authorized_as", who=facts.authorized_email or email) if facts and facts.status == "ok" \
-            else self.t("not_authorized") if facts is None else f"{facts.status}"
+            else self.t("not_authorized") if facts is None else status_label(facts.status, self.lang)
         client = self.clients.account_line(email)
         self.state.value = (f"<small class='mailkit-oauth-state'>{escape(self.t('oauth_state', state=text))}"
                             + (f"<br><span class='mailkit-oauth-client-of'>{escape(client)}</span>" if client else "")
@@ -156,7 +158,8 @@ class OAuthPanel(ConsentHost, Panel):
                 message += "\n" + self.t("oauth_moved", email=result.email)
             self.alert.success(message)
             self.outcome.value = (f"<div class='mailkit-oauth-result' data-status='ok'>"
-                                  f"<b>ok</b> — {escape(result.authorized_email or result.email)}</div>")
+                                  f"<b>{status_html('ok', self.lang)}</b> — "
+                                  f"{escape(result.authorized_email or result.email)}</div>")
         elif result.outcome in NEUTRAL_OUTCOMES:  # the admin's own Cancel, or no answer in time: no fault, no remedy
             self.consent_box.show_refused(result)
             self.outcome.value = ""
@@ -168,7 +171,7 @@ class OAuthPanel(ConsentHost, Panel):
             remedy = remedy_text_html(diagnosis.remedy(self.lang, email=result.email, provider=provider))
             self.outcome.value = (
                 f"<div class='mailkit-oauth-result mailkit-block' data-status='{escape(result.status)}'>"
-                f"<b>{escape(result.status)}</b>"
+                f"<b>{status_html(result.status, self.lang)}</b>"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(cause)}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
             self.actions.show(actions_for(result.status, "oauth2", provider), result.email)

@@ -20,14 +20,16 @@ import pandas as pd
 
 from mailkit import reports
 from mailkit.audit import Audit, AuditOptions, AuditResult, AuditSummary, Selection
+from mailkit.diagnose_texts import status_label
 from mailkit.i18n import normalize_lang
 from mailkit.inventory import Inventory
 from mailkit.reports import HEADERS
 from mailkit.status import SEVERITY, Status
 from mailkit.ui.actions import step_title
-from mailkit.ui.base import Panel, busy, code_spans, escape, labelled, soft_breaks
+from mailkit.ui.base import Panel, busy, escape, labelled, soft_breaks
 from mailkit.ui.download import download_link
 from mailkit.ui.i18n_ui import LABELS
+from mailkit.ui.readiness_view import readiness_html
 from mailkit.ui.setup_form import auth_word
 from mailkit.ui.table import GroupedTable, Row, generic
 from mailkit.workspace import Workspace
@@ -53,6 +55,7 @@ class ReportView(Panel):
     """Every account's latest status, filterable, exportable, plotted."""
 
     title_key = "report_title"
+    intros = ("05_status_report",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
                  export_dir: Path | None = None, audit_options: AuditOptions | None = None):
@@ -115,7 +118,7 @@ class ReportView(Panel):
         try:
             self.company.options = [(self.t("all"), "")] + [(c.name, c.slug) for c in companies]
             present = [s for s in reports.STATUS_ORDER if s in set(self.frame["status"])]
-            self.status.options = [(self.t("all"), "")] + [(s, s) for s in present]
+            self.status.options = [(self.t("all"), "")] + [(status_label(s, self.lang), s) for s in present]
             self.company.value = keep_company if keep_company in dict(self.company.options).values() else ""
             self.status.value = keep_status if keep_status in present else ""
         finally:
@@ -172,31 +175,7 @@ class ReportView(Panel):
 
     def _readiness_html(self) -> str:
         """The Microsoft 365 mailboxes and whether each survives the basic-auth retirement ("" without any)."""
-        frame = reports.readiness_frame(self.workspace, lang=self.lang, company=self.company.value or None)
-        frame = frame.rename(columns={c: reports.english_name(str(c)) for c in frame.columns})
-        if frame.empty:
-            return ""
-        counts = reports.summary(frame)
-        lines = []
-        for record in frame.to_dict("records"):
-            kind = str(record["readiness"])
-            color = "#146c2e" if kind == "ready" else "#b3261e"  # the frame's stable words
-            word = reports.readiness_word(kind, self.lang)
-            lines.append(f"<tr data-readiness='{escape(kind)}' data-email='{escape(record['email'])}'>"
-                         f"<td>{escape(record['company_name'])}</td><td>{soft_breaks(str(record['email']))}</td>"
-                         f"<td>{escape(auth_word(str(record['auth'] or ''), self.lang))}</td>"
-                         f"<td>{escape(record['status'])}</td>"
-                         f"<td style='color:{color};font-weight:600'>{escape(word)}</td>"
-                         f"<td>{code_spans(escape(record['action']))}</td></tr>")
-        heads = "".join(f"<th style='text-align:left'>{escape(self.t(key))}</th>" for key in
-                        ("company", "email", "auth", "status", "readiness_col", "remedy"))
-        title = self.t("readiness_title", date=reports.RETIREMENT.isoformat())
-        said = self.t("readiness_counts", blocked=counts["blocked"], will_break=counts["will_break"],
-                      ready=counts["ready"])
-        return (f"<details class='mailkit-readiness mailkit-block' open><summary><b>{escape(title)}</b> — "
-                f"{escape(said)}</summary><div class='mailkit-scroll'><table class='mailkit-table' "
-                f"style='width:100%;font-size:12px'><thead><tr>{heads}</tr></thead><tbody>{''.join(lines)}"
-                f"</tbody></table></div></details>")
+        return readiness_html(self.workspace, self.lang, self.company.value or None)
 
     def _heading(self, column: str) -> str:
         if column in VIEW_HEADERS:

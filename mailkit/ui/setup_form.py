@@ -79,6 +79,7 @@ class SetupForm(Panel):
     """Add a company, then its accounts; lists the company's accounts."""
 
     title_key = "setup_title"
+    intros = ("01_company_setup",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
         self.detection: Detection | None = None

@@ -22,8 +22,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from mailkit.diagnose_texts import status_label
 from mailkit.status import SEVERITY, Status
-from mailkit.ui.base import code_spans, escape
+from mailkit.ui.base import code_spans, escape, status_html
 from mailkit.ui.hints import remedy_html
 from mailkit.ui.i18n_ui import t
 
@@ -269,9 +270,9 @@ class GroupedTable(w.VBox):
             widget.value = value
 
     def _counters_html(self) -> str:
-        parts = [f"<span class='mailkit-count' data-status='{escape(s)}' style='background:"
+        parts = [f"<span class='mailkit-count' data-status='{escape(s)}' title='{escape(s)}' style='background:"
                  f"{ROW_COLORS[self._severity(s)]};padding:1px 6px;border-radius:8px;margin-right:6px'>"
-                 f"{escape(s or t('not_checked', self.lang))} <b>{n}</b></span>"
+                 f"{escape(status_label(s, self.lang) if s else t('not_checked', self.lang))} <b>{n}</b></span>"
                  for s, n in sorted(self.status_counts.items(), key=lambda item: self._status_order(item[0])) if n]
         return f"<div class='mailkit-counters mailkit-block'>{''.join(parts)}</div>" if parts else ""
 
@@ -309,7 +310,8 @@ class GroupedTable(w.VBox):
                      total=counts["problems"] + counts["fine"])
             return (f"<tr class='mailkit-group' data-group='company'><td colspan='{span}' style='{CELL};"
                     f"background:#eceff1;font-weight:600'>{escape(text)}</td></tr>")
-        title = escape(row.status or t("not_checked", self.lang))  # the counters above say how many
+        # the counters above say how many; the status in words, its code beside it for matching the CLI
+        title = status_html(row.status, self.lang) if row.status else escape(t("not_checked", self.lang))
         detail = ""
         if row.cause:
             detail += f"<div class='mailkit-cause'>{code_spans(escape(row.cause))}</div>"

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 
 from mailkit.checks import CheckResult, SendOptions, check_account, check_imap_account
+from mailkit.diagnose_texts import status_label
 from mailkit.errors import UsageError
 from mailkit.inventory import Inventory
 from mailkit.secrets import redact
 from mailkit.ui.actions import ActionBar, actions_for, remedy_text_html
-from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled
+from mailkit.ui.base import Panel, account_options, busy, escape, fill, labelled, status_html
 from mailkit.ui.setup_form import auth_word
 from mailkit.workspace import Workspace
 
@@ -52,7 +53,7 @@ class Diagnosis:
         if result.protocol == "imap":
             self.steps["imap"].ok = result.ok
             if not result.steps:
-                self.steps["imap"].detail = result.status.value
+                self.steps["imap"].detail = status_label(result.status, self.lang)
 
     @property
     def failed(self) -> CheckResult | None:
@@ -74,6 +75,7 @@ class TroubleshootWizard(Panel):
     """Pick an account, run every step, read what failed and what to do."""
 
     title_key = "trouble_title"
+    intros = ("06_troubleshooting",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, email: str | None = None):
         self.found: Diagnosis | None = None
@@ -172,7 +174,7 @@ class TroubleshootWizard(Panel):
         return (f"<div class='mailkit-verdict mailkit-block' data-status='{escape(failed.status.value)}' "
                 "style='border-left:4px solid #b3261e;background:#fce8e6;padding:6px 10px;border-radius:4px;"
                 "overflow-wrap:anywhere'>"
-                f"<b>{escape(failed.protocol.upper())}: {escape(failed.status.value)}</b>{raw}"
+                f"<b>{escape(failed.protocol.upper())}: {status_html(failed.status.value, self.lang)}</b>{raw}"
                 f"<br><b>{escape(self.t('cause'))}:</b> {escape(diagnosis.cause(self.lang, provider=self.provider))}"
                 f"<br><b>{escape(self.t('remedy'))}:</b> {remedy}</div>")
 

@@ -40,6 +40,7 @@ class TwoStepPanel(ConsentHost, Panel):
     """2SV per account of one company (or all), with the Directory check and manual confirmation."""
 
     title_key = "twostep_title"
+    intros = ("03_two_step_and_app_passwords",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None, company: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, open_browser: bool | None = None):
