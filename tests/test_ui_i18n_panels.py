@@ -253,7 +253,7 @@ def test_chips_headings_and_filters_name_statuses_in_words(sample: Workspace, la
 def test_each_step_shows_its_title_once(sample: Workspace) -> None:
     language_of(sample).choose("es")
     for key, make in (("04_bulk_test_send", BulkPanel), ("05_status_report", ReportView),
-                      ("06_troubleshooting", TroubleshootWizard)):
+                      ("06_troubleshooting", TroubleshootWizard), ("08_workspace_domains", WorkspacePanel)):
         alone = make(sample, lang="es")  # without an intro above, a panel keeps its own title
         assert alone.t(alone.title_key) in alone.title.value
         page = w.VBox([Intro(key, sample), make(sample, lang="es")])

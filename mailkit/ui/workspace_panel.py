@@ -134,6 +134,7 @@ class WorkspacePanel(Panel):
     """Connect Workspace domains with domain-wide delegation; their users, app passwords and tokens."""
 
     title_key = "ws_title"
+    intros = ("08_workspace_domains",)
 
     def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
         self._key: ServiceAccountKey | None = None  # the uploaded key, until it is in keyring
