@@ -126,17 +126,26 @@ class SandboxAccount:
 _KNOWN = {f.name for f in fields(SandboxAccount)}
 
 
-def load_accounts(path: str | Path) -> dict[str, SandboxAccount]:
-    """Read the accounts file; unknown keys and bad types are errors that name the account."""
+def array_of_tables(path: str | Path, name: str, one_per: str) -> list[dict] | None:
+    """The accounts file's `[[name]]` tables (None when it has none) — the one reader of its `account`, `client`
+    and `delegation` tables; UsageError for a file that cannot be read or a `name` that is not such tables."""
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: cannot read the sandbox accounts file ({exc})") from exc
-    tables = raw.get("account", [])
+    tables = raw.get(name)
+    if tables is None:
+        return None
     if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
-        raise UsageError(f"{path}: `account` must be [[account]] tables, one per account (see "
-                         "mailkit/sandbox/default_accounts.toml)")
+        raise UsageError(f"{path}: `{name}` must be [[{name}]] tables, {one_per}")
+    return tables
+
+
+def load_accounts(path: str | Path) -> dict[str, SandboxAccount]:
+    """Read the accounts file; unknown keys and bad types are errors that name the account."""
+    path = Path(path)
+    tables = array_of_tables(path, "account", "one per account (see mailkit/sandbox/default_accounts.toml)") or []
     accounts: dict[str, SandboxAccount] = {}
     for index, table in enumerate(tables, start=1):
         account = _account_from_table(path, index, table)
@@ -242,4 +251,4 @@ def _epoch(where: str, key: str, value: object) -> float:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
-__all__ = ["AppPasswordDetails", "SandboxAccount", "ThirdPartyToken", "load_accounts"]
+__all__ = ["AppPasswordDetails", "SandboxAccount", "ThirdPartyToken", "array_of_tables", "load_accounts"]

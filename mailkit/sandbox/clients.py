@@ -18,12 +18,11 @@ The sandbox's own client (its `client_config`) is not listed: it stays a product
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailkit.errors import UsageError
-from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.accounts import SandboxAccount, array_of_tables
 
 PUBLISHING = ("testing", "production", "internal")
 _KNOWN = {"client_id", "client_secret", "publishing", "domain", "test_users", "name"}
@@ -57,13 +56,7 @@ class SandboxClient:
 def load_clients(path: str | Path) -> dict[str, SandboxClient]:
     """The `[[client]]` tables of the accounts file (none: an empty dict); a bad table is one clear error."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the sandbox accounts file ({exc})") from exc
-    tables = raw.get("client", [])
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise UsageError(f"{path}: `client` must be [[client]] tables, one per OAuth client")
+    tables = array_of_tables(path, "client", "one per OAuth client") or []
     clients: dict[str, SandboxClient] = {}
     for index, table in enumerate(tables, start=1):
         client = _client(f"{path}: client #{index} ({table.get('client_id', 'no client_id')})", table)

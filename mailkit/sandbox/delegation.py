@@ -17,13 +17,12 @@ client ID names its scopes. `revoke` and `grant` change it while the sandbox run
 from __future__ import annotations
 
 import threading
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mailkit.errors import UsageError
-from mailkit.sandbox.accounts import SandboxAccount
+from mailkit.sandbox.accounts import SandboxAccount, array_of_tables
 from mailkit.sandbox.http_keys import DELEGATED_SCOPES
 
 #: The `client_id` of a table that names none: the sandbox's own service account.
@@ -91,16 +90,10 @@ class DelegationTable:
 def load_delegations(path: str | Path, accounts: dict[str, SandboxAccount]) -> DelegationTable:
     """The `[[delegation]]` tables of the accounts file; a bad table is a UsageError that names it."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the sandbox accounts file ({exc})") from exc
     workspace_domains = {a.domain.lower() for a in accounts.values() if a.workspace}
-    tables = raw.get("delegation")
+    tables = array_of_tables(path, "delegation", "one per domain and client ID")
     if tables is None:
         return DelegationTable(None, workspace_domains)
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise UsageError(f"{path}: `delegation` must be [[delegation]] tables, one per domain and client ID")
     entries: list[Delegation] = []
     seen: set[tuple[str, str]] = set()
     for index, table in enumerate(tables, start=1):
