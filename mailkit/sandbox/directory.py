@@ -71,11 +71,9 @@ def users(ctx: HttpContext, req: Request, user_key: str | None) -> Response:
     caller = authorize(ctx, req, DIRECTORY_SCOPES)
     if isinstance(caller, Response):
         return caller
-    try:
-        selection = parse_fields(req.get("fields"))
-    except ValueError as exc:
-        return api_error(400, f"Invalid field selection {exc}", "invalidParameter", item_message=str(exc),
-                         location="fields")
+    selection = field_selection(req)
+    if isinstance(selection, Response):
+        return selection
     result = _get(ctx, caller, user_key) if user_key is not None else _list(ctx, caller, req)
     if isinstance(result, Response):
         return result
@@ -157,6 +155,15 @@ def google_time(epoch: float | None) -> str:
 def customer_id(domain: str) -> str:
     """A stable Google-looking customer id (`C0...`) per Workspace domain."""
     return "C0" + hashlib.sha256(domain.encode("utf-8")).hexdigest()[:7]
+
+
+def field_selection(req: Request) -> Tree | None | Response:
+    """The request's `fields=` selection, or Google's 400 naming the bad selection."""
+    try:
+        return parse_fields(req.get("fields"))
+    except ValueError as exc:
+        return api_error(400, f"Invalid field selection {exc}", "invalidParameter", item_message=str(exc),
+                         location="fields")
 
 
 def parse_fields(text: str) -> Tree | None:
@@ -277,5 +284,5 @@ def _insufficient_scopes() -> Response:
                      status="PERMISSION_DENIED", item_message="Insufficient Permission")
 
 
-__all__ = ["MAX_RESULTS", "USERS_PATH", "authorize", "customer_id", "etag", "find_user", "forbidden", "google_time",
-           "not_found", "parse_fields", "select", "user_resource", "users"]
+__all__ = ["MAX_RESULTS", "USERS_PATH", "authorize", "customer_id", "etag", "field_selection", "find_user",
+           "forbidden", "google_time", "not_found", "parse_fields", "select", "user_resource", "users"]

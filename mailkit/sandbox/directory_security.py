@@ -17,9 +17,9 @@ from mailkit.sandbox.accounts import SandboxAccount, ThirdPartyToken
 from mailkit.sandbox.directory import (
     authorize,
     etag,
+    field_selection,
     find_user,
     not_found,
-    parse_fields,
     select,
 )
 from mailkit.sandbox.http_core import (
@@ -49,14 +49,20 @@ def route(ctx: HttpContext, req: Request, user_key: str, rest: str) -> Response:
     user = find_user(ctx, caller, unquote(user_key))
     if isinstance(user, Response):
         return user
-    try:
-        selection = parse_fields(req.get("fields"))
-    except ValueError as exc:
-        return api_error(400, f"Invalid field selection {exc}", "invalidParameter", item_message=str(exc),
-                         location="fields")
+    selection = field_selection(req)
+    if isinstance(selection, Response):
+        return selection
     handler = _asps if resource == "asps" else _tokens
     result = handler(ctx, req, user, unquote(item))
     return result if isinstance(result, Response) else json_response(select(result, selection))
+
+
+def _list_page(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A list answer: its kind and etag, and `items` only when there are any (Google leaves an empty list out)."""
+    page: dict[str, Any] = {"kind": kind, "etag": etag(repr(items))}
+    if items:
+        page["items"] = items
+    return page
 
 
 # --- asps ----------------------------------------------------------------------------------------
@@ -80,10 +86,7 @@ def asp_resources(ctx: HttpContext, user: SandboxAccount) -> list[dict[str, Any]
 def _asps(ctx: HttpContext, req: Request, user: SandboxAccount, item: str) -> dict[str, Any] | Response:
     items = asp_resources(ctx, user)
     if not item:
-        page: dict[str, Any] = {"kind": "admin#directory#asps", "etag": etag(repr(items))}
-        if items:
-            page["items"] = items
-        return page
+        return _list_page("admin#directory#asps", items)
     if not (item.isascii() and item.isdigit()):
         return api_error(400, "Invalid value for: codeId", "invalidParameter", location="codeId")
     found = next((a for a in items if a["codeId"] == int(item)), None)
@@ -122,10 +125,7 @@ def _token_resource(user: SandboxAccount, token: ThirdPartyToken) -> dict[str, A
 def _tokens(ctx: HttpContext, req: Request, user: SandboxAccount, item: str) -> dict[str, Any] | Response:
     items = token_resources(ctx, user)
     if not item:
-        page: dict[str, Any] = {"kind": "admin#directory#tokenList", "etag": etag(repr(items))}
-        if items:
-            page["items"] = items
-        return page
+        return _list_page("admin#directory#tokenList", items)
     found = next((t for t in items if t["clientId"] == item), None)
     if found is None:
         return not_found("Resource Not Found: clientId")
