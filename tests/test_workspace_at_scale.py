@@ -23,7 +23,7 @@ from mailkit.sandbox.runner import SandboxThread
 from tests.cli_helpers import run_mailkit
 from tests.leak_scan import SECRETS, record
 from tests.sandbox_fixtures import smtp_login_code
-from tests.workspace_domain import ADMIN, DOMAIN, DomainFile, user, write_domain
+from tests.workspace_domain import ADMIN, DOMAIN, DomainFile, running_domain, user, write_domain
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -35,8 +35,7 @@ def domain(tmp_path_factory: pytest.TempPathFactory) -> DomainFile:
 
 @pytest.fixture
 def grande(domain: DomainFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
-    with SandboxThread(domain.path, tmp_path / "sandbox") as running:
-        monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
+    for running in running_domain(domain, tmp_path / "sandbox", monkeypatch):
         key = json.loads((running.state_dir / "service_account.json").read_text(encoding="utf-8"))
         SECRETS.update(line for line in key["private_key"].splitlines() if len(line) > 40)  # the key's body
         yield running

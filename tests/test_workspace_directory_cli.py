@@ -19,7 +19,17 @@ from mailkit.sandbox.runner import SandboxThread
 from mailkit.twostep.directory import DirectoryClient, configure_directory
 from tests.cli_helpers import run_mailkit
 from tests.sandbox_fixtures import access_token, smtp_login_code
-from tests.workspace_domain import ADMIN, CALENDAR_CLIENT, DOMAIN, ERP_CLIENT, OTHER, DomainFile, user, write_domain
+from tests.workspace_domain import (
+    ADMIN,
+    CALENDAR_CLIENT,
+    DOMAIN,
+    ERP_CLIENT,
+    OTHER,
+    DomainFile,
+    running_domain,
+    user,
+    write_domain,
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +39,7 @@ def domain(tmp_path_factory: pytest.TempPathFactory) -> DomainFile:
 
 @pytest.fixture
 def grande(domain: DomainFile, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
-    """A sandbox of its own on the 300-user domain (revocations change it), MAILKIT_SANDBOX pointing at it."""
-    running = SandboxThread(domain.path, tmp_path / "sandbox")
-    running.start()
-    monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
-    yield running
-    running.stop()
+    yield from running_domain(domain, tmp_path / "sandbox", monkeypatch)
 
 
 @pytest.fixture

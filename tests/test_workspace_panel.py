@@ -6,7 +6,6 @@ visible word in Spanish and Polish."""
 from __future__ import annotations
 
 import json
-import smtplib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +21,9 @@ from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, MAIL
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.ui.home import HomePage
 from mailkit.ui.workspace_panel import PAGE, WorkspacePanel
-from tests.sandbox_fixtures import SandboxSMTP
+from tests.sandbox_fixtures import smtp_login_code
 from tests.test_ui_i18n_panels import assert_no_english
-from tests.workspace_domain import ADMIN, DOMAIN, OTHER, DomainFile, user, write_domain
+from tests.workspace_domain import ADMIN, DOMAIN, OTHER, DomainFile, running_domain, user, write_domain
 
 ADMIN_CONSOLE = ("In the Admin console of {domain} open Security → Access and data control → API controls → "
                  "Domain-wide delegation → Add new; Client ID: {client_id}; OAuth scopes: ")
@@ -37,12 +36,7 @@ def domain(tmp_path_factory: pytest.TempPathFactory) -> DomainFile:
 
 @pytest.fixture
 def grande(domain: DomainFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
-    """A sandbox of its own on the 300-user domain (revocations change it), MAILKIT_SANDBOX pointing at it."""
-    running = SandboxThread(domain.path, tmp_path / "sandbox")
-    running.start()
-    monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
-    yield running
-    running.stop()
+    yield from running_domain(domain, tmp_path / "sandbox", monkeypatch)
 
 
 @pytest.fixture
@@ -83,12 +77,6 @@ def widget_states(root: w.Widget) -> str:
     return "\n".join(states)
 
 
-def smtp_code(sandbox: SandboxThread, email: str, secret: str) -> int:
-    with SandboxSMTP(sandbox).secure(sandbox) as smtp:
-        try:
-            return smtp.login(email, secret)[0]
-        except smtplib.SMTPAuthenticationError as exc:
-            return exc.smtp_code
 
 
 def test_connect_refused_then_connected_users_imported_two_app_passwords_revoked_disconnected(
@@ -157,7 +145,7 @@ def test_connect_refused_then_connected_users_imported_two_app_passwords_revoked
     assert panel.revocation_lines.value.count("<li") == 2
     assert f"revoked: app password “ERP facturas 1” of {user(1)}" in panel.revocation_lines.value
     assert len(panel.app_passwords) == 6  # the revoked ones left the listing
-    assert {smtp_code(grande, user(1), secret) for secret in before} == {535}  # Google refuses them now
+    assert {smtp_login_code(grande, user(1), secret) for secret in before} == {535}  # Google refuses them now
 
     panel.disconnect.click()
     assert panel.disconnect_confirm.layout.display is None and connected_domains(workspace)  # asked first

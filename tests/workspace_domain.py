@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
+from mailkit.sandbox.runner import SandboxThread
 from tests.leak_scan import SECRETS
 
 DOMAIN = "grande.example"
@@ -80,6 +84,14 @@ def write_domain(folder: Path) -> DomainFile:
     return result
 
 
+def running_domain(domain: DomainFile, state: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxThread]:
+    """A sandbox of its own on the domain (revocations change it), MAILKIT_SANDBOX pointing at it; for a fixture
+    to `yield from`."""
+    with SandboxThread(domain.path, state) as running:
+        monkeypatch.setenv("MAILKIT_SANDBOX", str(running.info_path))
+        yield running
+
+
 def _table(email: str, *, admin: bool = False, two_step: bool = False, enforced: bool = False, name: str = "",
            extra: list[str] | None = None) -> str:
     lines = ["[[account]]", f'email = "{email}"', "workspace = true", f"two_step = {str(two_step).lower()}",
@@ -92,4 +104,4 @@ def _table(email: str, *, admin: bool = False, two_step: bool = False, enforced:
 
 
 __all__ = ["ADMIN", "CALENDAR_CLIENT", "CALENDAR_SCOPE", "DOMAIN", "ERP_CLIENT", "MAIL_SCOPE", "OTHER", "USERS",
-           "DomainFile", "user", "write_domain"]
+           "DomainFile", "running_domain", "user", "write_domain"]
