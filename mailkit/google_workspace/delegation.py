@@ -109,7 +109,7 @@ def mint(key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...] = MAIL_SC
 
     credentials = delegated_credentials(key, mailbox, scopes)
     try:
-        credentials.refresh(Request(_session()))
+        credentials.refresh(Request(thread_session()))
     except RefreshError as exc:
         raise refused(exc, key, mailbox, scopes) from None
     except TransportError as exc:
@@ -123,9 +123,10 @@ def mint(key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...] = MAIL_SC
 _sessions = threading.local()
 
 
-def _session() -> Any:
-    """This thread's HTTP session for the token endpoint, kept so an audit's grants reuse their TLS connections
-    (a new session per mailbox cost a handshake each); a new one when sandbox mode changes."""
+def thread_session() -> Any:
+    """This thread's HTTP session for Google's token endpoint and APIs, kept so an audit's grants (and a listing's
+    calls per user) reuse their TLS connections — a new session per mailbox cost a handshake each; a new one when
+    sandbox mode changes."""
     info = sandbox_info()
     marker = str(info.ca_cert) if info is not None else ""
     kept = getattr(_sessions, "kept", None)
@@ -262,4 +263,4 @@ def directory_credentials(workspace: Workspace, domain: str,
 
 __all__ = ["CONSENT", "DELEGATION", "MAIL_SCOPES", "MICROSOFT", "DelegatedTokenSource",
            "DelegationError", "Minted", "admin_console_steps", "delegated_credentials", "delegated_source",
-           "directory_credentials", "forget_tokens", "mint", "refused"]
+           "directory_credentials", "forget_tokens", "mint", "refused", "thread_session"]

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from mailkit.endpoints import google_endpoints, http_session
+from mailkit.endpoints import google_endpoints
 from mailkit.errors import MailkitError, UsageError
-from mailkit.google_workspace.delegation import DelegatedTokenSource
+from mailkit.google_workspace.delegation import DelegatedTokenSource, thread_session
 from mailkit.google_workspace.domains import DelegatedDomain, connected_domain
 from mailkit.secrets.redaction import redact
 from mailkit.workspace import Workspace
@@ -99,9 +99,8 @@ def list_send_as(workspace: Workspace, domain: str, emails: Iterable[str]) -> Se
     def one(email: str) -> tuple[str, list[SendAsAddress] | None, str]:
         try:
             token = DelegatedTokenSource(email, workspace, delegated).access_token_sync()
-            with http_session() as session:
-                answer = session.get(f"{base}/users/{quote(email)}/settings/sendAs",
-                                     headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            answer = thread_session().get(f"{base}/users/{quote(email)}/settings/sendAs",
+                                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
             if answer.status_code != 200:
                 return email, None, f"HTTP {answer.status_code}: {_message(answer)}"
             return email, parse_send_as(answer.json()), ""
