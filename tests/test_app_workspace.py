@@ -23,7 +23,7 @@ def test_the_workspace_step_connects_a_domain_with_a_key_chosen_in_the_browser(t
     app = start_app(tmp_path, "--lang", "en")
     try:
         page = open_page(browser, app.url)
-        page.get_by_role("link", name=TITLES[STEP]).click()
+        page.get_by_role("navigation").get_by_role("link", name=TITLES[STEP]).click()
         page.wait_for_url(f"**/voila/render/{STEP}")
         page.wait_for_selector("#rendered_cells .jupyter-widgets", state="visible")
         page.locator(".mailkit-admin-console", has_text="Domain-wide delegation").wait_for()
