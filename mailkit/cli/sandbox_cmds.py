@@ -48,7 +48,7 @@ def sandbox_command(
     latency_ms: int = typer.Option(0, "--latency-ms", min=0, help="Wait this long before every SMTP/IMAP/HTTP reply."),
     fault: list[str] = typer.Option([], "--fault", metavar="SPEC",
                                     help="Misbehave on purpose (repeatable): latency=MS, stall=POINT:SECONDS, "
-                                    "drop-data, tls-reset."),
+                                    "drop-data, tls-reset, directory-rate=N (the Directory's quota a second)."),
 ) -> None:
     """Start the local Gmail (SMTP 587/465-style, IMAP 993-style, OAuth and Directory endpoints) on 127.0.0.1."""
     if ctx.invoked_subcommand is not None:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from mailkit.endpoints import google_endpoints
 from mailkit.errors import MailkitError, UsageError
+from mailkit.google_quota import Backoff, send_with_backoff
 from mailkit.google_workspace.delegation import DelegatedTokenSource, thread_session
 from mailkit.google_workspace.domains import DelegatedDomain, connected_domain
 from mailkit.secrets.redaction import redact
@@ -99,8 +100,9 @@ def list_send_as(workspace: Workspace, domain: str, emails: Iterable[str]) -> Se
     def one(email: str) -> tuple[str, list[SendAsAddress] | None, str]:
         try:
             token = DelegatedTokenSource(email, workspace, delegated).access_token_sync()
-            answer = thread_session().get(f"{base}/users/{quote(email)}/settings/sendAs",
-                                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            answer = send_with_backoff(  # Gmail's per-user quota answers 429/403 rateLimitExceeded: wait, ask again
+                lambda: thread_session().get(f"{base}/users/{quote(email)}/settings/sendAs",
+                                             headers={"Authorization": f"Bearer {token}"}, timeout=30), Backoff())
             if answer.status_code != 200:
                 return email, None, f"HTTP {answer.status_code}: {_message(answer)}"
             return email, parse_send_as(answer.json()), ""

@@ -89,9 +89,11 @@ def list_tokens(workspace: Workspace, domain: str, *, users: Iterable[str] | Non
     domain = domain.strip().lower()
     client = client or security_client(workspace, domain)
     listing = TokenListing(domain, client.admin, domain_users(workspace, domain, users, client))
-    for email in list(listing.users):
-        found = (parse_token(email, raw) for raw in per_user_items(client.list_tokens, email, listing.users) or [])
-        listing.items.extend(t for t in found if t is not None and (t.reaches_mail or not mail_only))
+    found = per_user_items(client.list_tokens, listing.users)
+    listing.users = list(found)
+    for email, items in found.items():
+        tokens = (parse_token(email, raw) for raw in items)
+        listing.items.extend(t for t in tokens if t is not None and (t.reaches_mail or not mail_only))
     return listing
 
 

@@ -47,6 +47,9 @@ def authorize(ctx: HttpContext, req: Request, scopes: frozenset[str]) -> Sandbox
         return _not_found("Domain not found.")  # a consumer account has no Workspace domain
     if caller is None or not caller.admin:
         return _forbidden()  # a non-admin, or a service account acting as itself
+    per_second = getattr(ctx.faults, "directory_per_second", 0)
+    if not ctx.directory_window.admit(caller.email, per_second):
+        return api_error(403, "User Rate Limit Exceeded", "userRateLimitExceeded", domain="usageLimits")
     return caller
 
 

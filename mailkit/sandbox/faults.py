@@ -11,6 +11,8 @@ Spec strings (the CLI's `--fault`):
     stall=POINT:SECONDS   say nothing for SECONDS at POINT (see STALL_POINTS)
     drop-data             hang up in the middle of a message (SMTP DATA/BDAT)
     tls-reset             reset the connection during the TLS handshake (465, 587 STARTTLS, 993)
+    directory-rate=N      answer an admin's Directory requests beyond N a second with Google's quota answer
+                          (403 userRateLimitExceeded), as Google does past the project's per-user quota
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Faults:
     stall_seconds: float = 0.0
     drop_in_data: bool = False
     tls_reset: bool = False
+    directory_per_second: int = 0  # 0: no quota
 
     def stall(self, point: str, seconds: float) -> None:
         """Stop answering for `seconds` at `point` (one of STALL_POINTS)."""
@@ -62,7 +65,7 @@ class Faults:
         name, _, value = spec.strip().partition("=")
         name = name.strip().lower().replace("_", "-")
         if name == "latency":
-            self.latency_ms = _whole_number(spec, value)
+            self.latency_ms = _whole_number(spec, value, "milliseconds")
         elif name == "stall":
             point, _, seconds = value.partition(":")
             self.stall(point.strip().lower(), _seconds(spec, seconds or "30"))
@@ -70,8 +73,11 @@ class Faults:
             self.drop_in_data = True
         elif name == "tls-reset" and not value:
             self.tls_reset = True
+        elif name == "directory-rate":
+            self.directory_per_second = _whole_number(spec, value, "requests a second")
         else:
-            raise UsageError(f"unknown fault {spec!r}; use latency=MS, stall=POINT:SECONDS, drop-data or tls-reset")
+            raise UsageError(f"unknown fault {spec!r}; use latency=MS, stall=POINT:SECONDS, drop-data, tls-reset or "
+                             "directory-rate=N")
 
     def reply_delay(self) -> float:
         """The per-reply latency in seconds, read at each reply (the HTTP side sleeps it in its thread)."""
@@ -89,13 +95,13 @@ class Faults:
             await asyncio.sleep(self.stall_seconds)
 
 
-def _whole_number(spec: str, value: str) -> int:
+def _whole_number(spec: str, value: str, unit: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise UsageError(f"fault {spec!r}: {value!r} is not a whole number of milliseconds") from None
+        raise UsageError(f"fault {spec!r}: {value!r} is not a whole number of {unit}") from None
     if number < 0:
-        raise UsageError(f"fault {spec!r}: latency cannot be negative")
+        raise UsageError(f"fault {spec!r}: {unit} cannot be negative")
     return number
 
 

@@ -354,7 +354,7 @@ class HttpSide:
                                     RsaKey.generate(), service_account, base_url, microsoft=self.microsoft,
                                     pages_url=f"http://127.0.0.1:{pages.server_address[1]}",
                                     state_dir=str(self.state_dir), clients=self.clients,
-                                    delegations=self.delegations)
+                                    delegations=self.delegations, faults=self.faults)
         service_account.write(self.service_account_file, base_url)
         for each, name in ((server, "mailkit-sandbox-https"), (pages, "mailkit-sandbox-pages")):
             thread = threading.Thread(target=each.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True)

@@ -19,6 +19,7 @@ from mailkit.oauth.scopes import DIRECTORY_MANAGE_SCOPE, DIRECTORY_SCOPE, EMAIL_
 from mailkit.sandbox.accounts import SandboxAccount
 from mailkit.sandbox.clients import SandboxClient
 from mailkit.sandbox.grants import Grant, GrantRegistry
+from mailkit.sandbox.quota import QueryWindow
 from mailkit.sandbox.signin import find_account
 
 if TYPE_CHECKING:
@@ -88,9 +89,9 @@ def oauth_error(status: int, error: str, description: str) -> Response:
 
 
 def api_error(code: int, message: str, reason: str, *, status: str = "", item_message: str = "",
-              location: str = "", headers: dict[str, str] | None = None) -> Response:
+              location: str = "", headers: dict[str, str] | None = None, domain: str = "global") -> Response:
     """The error shape of googleapis.com APIs (Directory, userinfo)."""
-    item: dict[str, str] = {"message": item_message or message, "domain": "global", "reason": reason}
+    item: dict[str, str] = {"message": item_message or message, "domain": domain, "reason": reason}
     if location:
         item.update(location=location, locationType="header" if location == "Authorization" else "parameter")
     error: dict[str, Any] = {"code": code, "message": message, "errors": [item]}
@@ -146,6 +147,9 @@ class HttpContext:
     clients: dict[str, SandboxClient] = field(default_factory=dict)
     #: Domain-wide delegation per domain and client ID (`[[delegation]]`); None: the sandbox's default.
     delegations: DelegationTable | None = None
+    #: The sandbox's faults (mailkit.sandbox.faults.Faults): `directory_per_second` is the Directory's quota.
+    faults: Any = None
+    directory_window: QueryWindow = field(default_factory=QueryWindow)
     _codes: dict[str, CodeOptions] = field(default_factory=dict)
     _used_codes: set[str] = field(default_factory=set)
     _email_hidden: set[str] = field(default_factory=set)

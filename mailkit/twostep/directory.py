@@ -14,6 +14,7 @@ here, with a `reason` and a message that says what to fix.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
+from mailkit.google_quota import PASSING_STATUSES, Backoff, is_rate_limited, send_with_backoff
 from mailkit.models import normalize_email
 from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
 from mailkit.oauth.store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
@@ -137,17 +139,29 @@ class DirectoryClient:
 
     def __init__(self, credentials: Any, *, admin: str = "", timeout: float = 30.0, via: str = SERVICE_ACCOUNT,
                  scopes: tuple[str, ...] = (DIRECTORY_SCOPE,)):
-        from google.auth.transport.requests import AuthorizedSession, Request
-
-        token_session = http_session()
-        self.session = AuthorizedSession(credentials, auth_request=Request(token_session))
-        self.session.trust_env, self.session.verify = token_session.trust_env, token_session.verify
+        self.credentials = credentials
         self.base = google_endpoints().directory_uri.rstrip("/")
         self.admin, self.timeout, self.via, self.scopes = admin, timeout, via, tuple(scopes)
         self.calls: list[str] = []  # every HTTP exchange with the Directory API, as "GET /users?... -> 200"
         self.token_calls: list[str] = []  # and with the token endpoint
-        self.session.hooks["response"].append(_recorder(self.calls))
-        token_session.hooks["response"].append(_recorder(self.token_calls))
+        self.backoff = Backoff()  # for Google's quota answers (403 userRateLimitExceeded, 429) and 5xx
+        self._threads = threading.local()
+
+    @property
+    def session(self) -> Any:
+        """This thread's authorised session (a listing asks per user from several threads; a requests Session is
+        not meant to be shared between threads). The credentials are shared: one token for all of them."""
+        session = getattr(self._threads, "session", None)
+        if session is None:
+            from google.auth.transport.requests import AuthorizedSession, Request
+
+            token_session = http_session()
+            session = AuthorizedSession(self.credentials, auth_request=Request(token_session))
+            session.trust_env, session.verify = token_session.trust_env, token_session.verify
+            session.hooks["response"].append(_recorder(self.calls))
+            token_session.hooks["response"].append(_recorder(self.token_calls))
+            self._threads.session = session
+        return session
 
     @classmethod
     def for_domain(cls, workspace: Workspace, domain: str, *,
@@ -250,7 +264,9 @@ class DirectoryClient:
         from google.auth import exceptions as auth_errors
 
         try:
-            response = self.session.request(method, self.base + path, params=params, timeout=self.timeout)
+            response = send_with_backoff(
+                lambda: self.session.request(method, self.base + path, params=params, timeout=self.timeout),
+                self.backoff)
         except auth_errors.RefreshError as exc:
             raise _refresh_error(exc, self.admin, self.scopes) from exc
         except OAuthError as exc:  # the admin's own token could not be refreshed
@@ -260,7 +276,8 @@ class DirectoryClient:
                                  reason="network") from exc
         if response.status_code not in (200, 204):
             security = "/asps" in path or "/tokens" in path  # a user's security, not the users themselves
-            raise _api_error(response, self.admin, target, self.via, self.scopes, security=security)
+            raise _api_error(response, self.admin, target, self.via, self.scopes, security=security,
+                             attempts=self.backoff.attempts)
         return response
 
 
@@ -343,7 +360,8 @@ def _refresh_error(exc: Exception, admin: str, scopes: tuple[str, ...] = (DIRECT
 
 
 def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUNT,
-               scopes: tuple[str, ...] = (DIRECTORY_SCOPE,), *, security: bool = False) -> DirectoryError:
+               scopes: tuple[str, ...] = (DIRECTORY_SCOPE,), *, security: bool = False,
+               attempts: int = 1) -> DirectoryError:
     """Google's `{"error": {"code", "message", "errors": [{"reason"}]}}` -> a DirectoryError that says why."""
     try:
         error = response.json().get("error", {})
@@ -355,6 +373,14 @@ def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUN
     quoted = f"{status} {message}".strip()
     domain = target.rpartition("@")[2]
     oauth = via == ADMIN_OAUTH
+    if is_rate_limited(response) or status in PASSING_STATUSES:
+        quota = is_rate_limited(response)
+        why = ("the Directory API quota of the Google Cloud project is used up" if quota
+               else "the Directory API kept failing on Google's side")
+        fix = ("wait a minute and run it again, or raise \"Queries per minute per user\" on the Admin SDK API's "
+               "Quotas page of the service account's Google Cloud project" if quota else "run it again later")
+        return DirectoryError(f"{why} ({quoted}, {attempts} tries with growing waits): {fix}",
+                              reason="rate_limited" if quota else "api_error", http_status=status)
     if status == 403 and "insufficientPermissions" in reasons and security:
         wanted = tuple(dict.fromkeys([*scopes, DIRECTORY_SECURITY_SCOPE]))
         fix = ("an admin's own consent only reads users: set up a service account with domain-wide delegation "
