@@ -84,9 +84,9 @@ def test_a_300_user_domain_from_delegation_to_audit_and_revocation(grande: Sandb
     assert json.loads(listed.stdout)["users_with_app_passwords"] == 12
     five = [user(n) for n in range(1, 6)]
     started = time.perf_counter()
-    for email in five:
-        done = mailkit(home, "workspace", "app-passwords", DOMAIN, "--revoke-all", "--user", email, "--yes")
-        assert done.returncode == 0, done.stderr
+    done = mailkit(home, "workspace", "app-passwords", DOMAIN, "--revoke-all", "--yes",
+                   *[arg for email in five for arg in ("--user", email)])
+    assert done.returncode == 0, done.stderr
     timings["revoke_five_users_s"] = time.perf_counter() - started
     assert all(smtp_login_code(grande, e, p) == 535 for e in five for p in domain.app_passwords[e])
     assert smtp_login_code(grande, user(7), domain.app_passwords[user(7)][0]) == 235

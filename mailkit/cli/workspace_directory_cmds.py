@@ -15,7 +15,8 @@ from mailkit.i18n import N_, resolve_lang, text
 
 DomainArgument = typer.Argument(..., help="The client's Google Workspace domain, e.g. client.example.")
 YesOption = typer.Option(False, "--yes", "-y", help="Revoke without asking for confirmation.")
-UserOption = typer.Option(None, "--user", metavar="EMAIL", help="Only this user of the domain.")
+UserOption = typer.Option([], "--user", metavar="EMAIL",
+                          help="Only this user of the domain (repeatable: --user a@x --user b@x).")
 
 
 @workspace_app.command("users")
@@ -65,11 +66,11 @@ def users_command(
 @workspace_app.command("app-passwords")
 def app_passwords_command(
     domain: str = DomainArgument,
-    user: str = UserOption,
+    user: list[str] = UserOption,
     revoke: str = typer.Option(None, "--revoke", metavar="ID", help="Revoke this app password (its id) of --user."),
     revoke_stale: int = typer.Option(None, "--revoke-stale", metavar="DAYS", min=1,
                                      help="Revoke every app password unused for DAYS days (never used: since made)."),
-    revoke_all: bool = typer.Option(False, "--revoke-all", help="Revoke every app password of --user."),
+    revoke_all: bool = typer.Option(False, "--revoke-all", help="Revoke every app password of the --user(s)."),
     yes: bool = YesOption,
     json_out: bool = JsonOption,
 ) -> None:
@@ -79,21 +80,21 @@ def app_passwords_command(
 
     lang = resolve_lang(STATE.lang)
     domain = checked_domain(domain)
-    user = _checked_user(user, domain)
-    action = _one_action(revoke=revoke, revoke_stale=revoke_stale, revoke_all=revoke_all, user=user)
+    users = _checked_users(user, domain)
+    action = _one_action(revoke=revoke, revoke_stale=revoke_stale, revoke_all=revoke_all, users=users)
     if revoke is not None and not (revoke.strip().isascii() and revoke.strip().isdigit()):
         raise UsageError(f"--revoke: {revoke!r} is not an app password id (a number: the `id` column of "
                          f"`mailkit workspace app-passwords {domain} --user EMAIL`)")
     client = security_client(STATE.workspace(), domain)
-    listing = list_app_passwords(STATE.workspace(), domain, users=[user] if user else None, client=client)
+    listing = list_app_passwords(STATE.workspace(), domain, users=users or None, client=client)
     targets = []
     if action == "one":
         targets = [a for a in listing.items if a.code_id == int(revoke)]
         if not targets:
-            raise UsageError(f"--revoke: {user} has no app password with id {revoke.strip()}: list them with "
-                             f"`mailkit workspace app-passwords {domain} --user {user}`")
+            raise UsageError(f"--revoke: {users[0]} has no app password with id {revoke.strip()}: list them with "
+                             f"`mailkit workspace app-passwords {domain} --user {users[0]}`")
     elif action == "all":
-        targets = listing.of(user)
+        targets = list(listing.items)  # the listing holds the named users only
     elif action == "stale":
         targets = stale_app_passwords(listing.items, revoke_stale)
     if not json_out:
@@ -114,10 +115,10 @@ def app_passwords_command(
 @workspace_app.command("tokens")
 def tokens_command(
     domain: str = DomainArgument,
-    user: str = UserOption,
+    user: list[str] = UserOption,
     all_scopes: bool = typer.Option(False, "--all-scopes", help="Also apps whose tokens do not reach mail."),
     revoke: str = typer.Option(None, "--revoke", metavar="CLIENT_ID", help="Revoke this app's tokens of --user."),
-    revoke_all: bool = typer.Option(False, "--revoke-all", help="Revoke every token listed for --user."),
+    revoke_all: bool = typer.Option(False, "--revoke-all", help="Revoke every token listed for the --user(s)."),
     yes: bool = YesOption,
     json_out: bool = JsonOption,
 ) -> None:
@@ -127,19 +128,18 @@ def tokens_command(
 
     lang = resolve_lang(STATE.lang)
     domain = checked_domain(domain)
-    user = _checked_user(user, domain)
-    action = _one_action(revoke=revoke, revoke_stale=None, revoke_all=revoke_all, user=user)
+    users = _checked_users(user, domain)
+    action = _one_action(revoke=revoke, revoke_stale=None, revoke_all=revoke_all, users=users)
     client = security_client(STATE.workspace(), domain)
-    listing = list_tokens(STATE.workspace(), domain, users=[user] if user else None, mail_only=not all_scopes,
-                          client=client)
+    listing = list_tokens(STATE.workspace(), domain, users=users or None, mail_only=not all_scopes, client=client)
     targets = []
     if action == "one":
-        targets = [t for t in listing.of(user) if t.client_id == revoke.strip()]
+        targets = [t for t in listing.items if t.client_id == revoke.strip()]
         if not targets:
-            raise UsageError(f"--revoke: {user} has given no listed token to the client {revoke.strip()!r}: list "
-                             f"them with `mailkit workspace tokens {domain} --user {user} --all-scopes`")
+            raise UsageError(f"--revoke: {users[0]} has given no listed token to the client {revoke.strip()!r}: "
+                             f"list them with `mailkit workspace tokens {domain} --user {users[0]} --all-scopes`")
     elif action == "all":
-        targets = listing.of(user)
+        targets = list(listing.items)  # the listing holds the named users only
     if not json_out:
         _print_tokens(listing, lang)
     if action is None:
@@ -166,25 +166,31 @@ def checked_domain(domain: str) -> str:
         raise UsageError(f"DOMAIN: {domain!r} is not a domain name (expected e.g. client.example)") from exc
 
 
-def _checked_user(user: str | None, domain: str) -> str | None:
+def _checked_users(users: list[str] | None, domain: str) -> list[str]:
+    """The --user addresses, each checked to be of the domain, once each in the order given."""
     from mailkit.models import normalize_email
 
-    if user is None:
-        return None
-    email = normalize_email(user, "--user")
-    if email.rpartition("@")[2] != domain:
-        raise UsageError(f"--user: {email} is not in {domain}: give a user of that domain")
-    return email
+    checked: list[str] = []
+    for user in users or []:
+        email = normalize_email(user, "--user")
+        if email.rpartition("@")[2] != domain:
+            raise UsageError(f"--user: {email} is not in {domain}: give a user of that domain")
+        checked.append(email)
+    return list(dict.fromkeys(checked))
 
 
-def _one_action(*, revoke: str | None, revoke_stale: int | None, revoke_all: bool, user: str | None) -> str | None:
-    """Which revocation was asked for ("one", "stale", "all" or None); refuses a mix and a missing --user."""
+def _one_action(*, revoke: str | None, revoke_stale: int | None, revoke_all: bool, users: list[str]) -> str | None:
+    """Which revocation was asked for ("one", "stale", "all" or None); refuses a mix, a missing --user, and
+    several users for one id (an id names one user's app password or app)."""
     asked = [name for name, given in (("--revoke", revoke is not None), ("--revoke-stale", revoke_stale is not None),
                                       ("--revoke-all", revoke_all)) if given]
     if len(asked) > 1:
         raise UsageError(f"{' and '.join(asked)}: give only one of them")
-    if asked and asked[0] in ("--revoke", "--revoke-all") and user is None:
+    if asked and asked[0] in ("--revoke", "--revoke-all") and not users:
         raise UsageError(f"{asked[0]} needs --user EMAIL (whose to revoke)")
+    if asked and asked[0] == "--revoke" and len(users) > 1:
+        raise UsageError("--revoke names one user's app password or app: give one --user EMAIL (for several users, "
+                         "--revoke-all)")
     return {"--revoke": "one", "--revoke-stale": "stale", "--revoke-all": "all"}.get(asked[0]) if asked else None
 
 
