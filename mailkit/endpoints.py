@@ -38,6 +38,8 @@ SANDBOX_PATHS = {
     "userinfo_uri": "/v1/userinfo",
     "directory_uri": "/admin/directory/v1",
     "gmail_uri": "/gmail/v1",
+    "iam_uri": "/iam/v1",
+    "iamcredentials_uri": "/iamcredentials/v1",
 }
 
 
@@ -51,6 +53,10 @@ class GoogleEndpoints:
     userinfo_uri: str = "https://openidconnect.googleapis.com/v1/userinfo"
     directory_uri: str = "https://admin.googleapis.com/admin/directory/v1"
     gmail_uri: str = "https://gmail.googleapis.com/gmail/v1"
+    #: serviceAccounts.get (a service account's unique ID, its client ID for delegation)
+    iam_uri: str = "https://iam.googleapis.com/v1"
+    #: serviceAccounts.signBlob: signing as a service account without holding its key
+    iamcredentials_uri: str = "https://iamcredentials.googleapis.com/v1"
 
 
 @dataclass(frozen=True)

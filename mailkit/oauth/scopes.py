@@ -20,6 +20,9 @@ DIRECTORY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly
 DIRECTORY_MANAGE_SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
 #: A user's app passwords (asps) and third-party OAuth tokens in the Directory: list and delete them.
 DIRECTORY_SECURITY_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.security"
+#: Google Cloud as the signed-in user: what the IAM and IAM Credentials APIs (signBlob for keyless domain-wide
+#: delegation) accept.
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 #: Microsoft 365 / Outlook: delegated scopes with which Exchange Online accepts XOAUTH2 (SMTP AUTH, IMAP).
 MS_SMTP_SEND_SCOPE = "https://outlook.office.com/SMTP.Send"
@@ -27,7 +30,6 @@ MS_IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
 #: Asks for a refresh token; msal adds it (with openid and profile) to every request by itself.
 MS_OFFLINE_SCOPE = "offline_access"
 
-__all__ = ["API_SCOPE_PREFIX", "DIRECTORY_MANAGE_SCOPE", "DIRECTORY_SCOPE", "DIRECTORY_SECURITY_SCOPE", "EMAIL_SCOPE",
-           "GMAIL_READONLY_SCOPE",
-           "GMAIL_SEND_SCOPE", "MAIL_SCOPE", "MS_IMAP_SCOPE", "MS_OFFLINE_SCOPE",
-           "MS_SMTP_SEND_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"]
+__all__ = ["API_SCOPE_PREFIX", "CLOUD_PLATFORM_SCOPE", "DIRECTORY_MANAGE_SCOPE", "DIRECTORY_SCOPE",
+           "DIRECTORY_SECURITY_SCOPE", "EMAIL_SCOPE", "GMAIL_READONLY_SCOPE", "GMAIL_SEND_SCOPE", "MAIL_SCOPE",
+           "MS_IMAP_SCOPE", "MS_OFFLINE_SCOPE", "MS_SMTP_SEND_SCOPE", "OPENID_SCOPE", "PROFILE_SCOPE"]
