@@ -113,6 +113,31 @@ _GOOGLE: dict[str, tuple[str, str]] = {
         N_("In Google Cloud console open IAM & Admin → Service accounts → the service account → Keys → Add key → "
            "Create new key → JSON, then run `mailkit workspace connect DOMAIN --service-account KEY.json`."),
     ),
+    "delegation_unauthorized:signer_denied": (
+        N_("Google refused to sign as the Workspace domain's service account[[ for {email}]]: the signer of its "
+           "keyless delegation no longer holds the role Service Account Token Creator on it."),
+        N_("In Google Cloud console open IAM & Admin → Service accounts → the service account → Permissions → Grant "
+           "access, and give the signer (`mailkit workspace status` names it) the role Service Account Token "
+           "Creator; then check again with `mailkit check {email}`."),
+    ),
+    "delegation_unauthorized:signer_scope": (
+        N_("The signer's consent of the keyless delegation[[ used for {email}]] does not reach Google Cloud (the box "
+           "was left unticked, or the consent was narrowed)."),
+        N_("Run `mailkit workspace signer SIGNER` again (the signer `mailkit workspace status` names) and leave the "
+           "Google Cloud box ticked."),
+    ),
+    "delegation_unauthorized:signer_api_disabled": (
+        N_("Google refused to sign as the Workspace domain's service account[[ for {email}]]: the IAM Service Account "
+           "Credentials API is off in its Google Cloud project."),
+        N_("In Google Cloud console open APIs & Services → Library in the service account's project and enable the "
+           "IAM Service Account Credentials API; then check again with `mailkit check {email}`."),
+    ),
+    "delegation_unauthorized:unknown_service_account": (
+        N_("Google Cloud no longer knows the service account of the keyless delegation[[ used for {email}]]: it was "
+           "deleted or renamed."),
+        N_("Create or pick a service account, add its client ID to the domain's domain-wide delegation, then run "
+           "`mailkit workspace connect DOMAIN --keyless SERVICE_ACCOUNT_EMAIL --signer SIGNER`."),
+    ),
     "not_configured:no_key": (
         N_("The Workspace domain[[ of {email}]] is connected with domain-wide delegation, but its service-account "
            "key is not in this machine's keyring, so no token could be made."),

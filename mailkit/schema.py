@@ -170,6 +170,19 @@ MIGRATIONS: list[list[str]] = [
             last_result TEXT NOT NULL DEFAULT '')""",
         "ALTER TABLE results ADD COLUMN token_source TEXT NOT NULL DEFAULT ''",
     ],
+    # 9: keyless domain-wide delegation: who has Google sign as the domain's service account (NULL: a key in
+    #    keyring signs), and that signer's own consent (its token is in keyring, never here)
+    [
+        "ALTER TABLE workspace_delegations ADD COLUMN signer TEXT",
+        """CREATE TABLE signer_grants (
+            email TEXT PRIMARY KEY COLLATE NOCASE,
+            client_fingerprint TEXT NOT NULL,
+            scopes TEXT NOT NULL DEFAULT '',
+            obtained_at TEXT NOT NULL,
+            last_refresh_at TEXT,
+            access_expires_at TEXT,
+            status TEXT NOT NULL DEFAULT 'ok')""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,5 @@
-"""`mailkit workspace connect/status/disconnect`: a Workspace domain's domain-wide delegation for mail.
+"""`mailkit workspace connect/status/disconnect/signer`: a Workspace domain's domain-wide delegation for mail, with a
+key in keyring or keyless (Google signs on a signer's request).
 
 Exit codes follow the CLI contract: 0 connected (the delegated sign-in worked), 1 Google refused the delegation
 or the sign-in (the check ran and is not ok; the message says what to add in the Admin console), 2 a wrong file
@@ -25,18 +26,32 @@ def _lang() -> str:
 @workspace_app.command("connect")
 def workspace_connect(
     domain: str = typer.Argument(..., help="The client's Workspace domain, e.g. example.com."),
-    service_account: Path = typer.Option(..., "--service-account", help="The service account's JSON key file."),
+    service_account: Path = typer.Option(None, "--service-account", help="The service account's JSON key file."),
+    keyless: str = typer.Option(None, "--keyless", metavar="SERVICE_ACCOUNT_EMAIL",
+                                help="No key: Google signs as this service account when --signer asks."),
+    signer: str = typer.Option(None, "--signer", metavar="EMAIL",
+                               help="With --keyless: the Google account (consent from `mailkit workspace signer`) "
+                                    "with the role Service Account Token Creator on it."),
     check: str = typer.Option(None, "--check", help="The mailbox to prove it with (default: an inventory account "
                                                     "of DOMAIN)."),
     admin: str = typer.Option(None, "--admin", help="An admin of DOMAIN to act as for Directory reads (2SV)."),
     json_out: bool = JsonOption,
 ) -> None:
-    """Connect DOMAIN with domain-wide delegation: the key goes to keyring once a delegated sign-in works."""
-    from mailkit.google_workspace import connect_domain
+    """Connect DOMAIN with domain-wide delegation once a delegated sign-in works: with a key (kept in keyring) or
+    keyless (Google signs on the signer's request; no key anywhere)."""
+    from mailkit.google_workspace import connect_domain, connect_keyless
     from mailkit.i18n import text
 
     lang = _lang()
-    outcome = connect_domain(STATE.workspace(), domain, service_account, mailbox=check, admin=admin, lang=lang)
+    if (service_account is None) == (keyless is None):
+        raise UsageError("give either --service-account KEY.json (a key) or --keyless SERVICE_ACCOUNT_EMAIL "
+                         "--signer EMAIL (no key)")
+    if (keyless is None) != (signer is None):
+        raise UsageError("--keyless and --signer go together: --keyless SERVICE_ACCOUNT_EMAIL --signer EMAIL")
+    if keyless is not None:
+        outcome = connect_keyless(STATE.workspace(), domain, keyless, signer, mailbox=check, admin=admin, lang=lang)
+    else:
+        outcome = connect_domain(STATE.workspace(), domain, service_account, mailbox=check, admin=admin, lang=lang)
     if json_out:
         emit_json(outcome.to_dict())
     elif outcome.ok:
@@ -70,10 +85,50 @@ def workspace_status(json_out: bool = JsonOption) -> None:
     for row in rows:
         say(text(lang, "{domain}: service account {service_account}, client ID {client_id}", domain=row.domain,
                  service_account=row.service_account, client_id=row.client_id))
+        if row.signer:
+            say("  " + text(lang, "keyless: Google signs when {signer} asks (no key on this machine)",
+                            signer=row.signer))
         say("  " + text(lang, "scopes: {scopes}; admin for Directory reads: {admin}", scopes=" ".join(row.scopes),
                         admin=row.admin or "-"))
         say("  " + text(lang, "last check: {checked_at} as {mailbox}: {result}", checked_at=row.checked_at or "-",
                         mailbox=row.checked_mailbox or "-", result=row.last_result or "-"))
+
+
+@workspace_app.command("signer")
+def workspace_signer(
+    email: str = typer.Argument(..., help="The Google account that may sign as your service accounts."),
+    forget: bool = typer.Option(False, "--forget", help="Delete this signer's consent from keyring."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Paste the final address instead of a browser."),
+    timeout: float = typer.Option(420.0, "--timeout", min=0.1, help="Seconds to wait for the consent."),
+    json_out: bool = JsonOption,
+) -> None:
+    """The signer of keyless delegation: EMAIL's consent to Google Cloud (scope cloud-platform), kept in keyring,
+    with which mailkit asks Google to sign as a service account (IAM Credentials signBlob) instead of holding its
+    key. EMAIL needs the role Service Account Token Creator on each service account it is named for."""
+    from mailkit.cli.oauth_cmds import run_consent
+    from mailkit.google_workspace import SIGNER, forget_signer
+    from mailkit.i18n import text
+    from mailkit.models import normalize_email
+    from mailkit.oauth import ConsentFlow
+
+    lang = _lang()
+    email = normalize_email(email, "EMAIL")
+    if forget:
+        if not forget_signer(STATE.workspace(), email):
+            raise UsageError(f"EMAIL: mailkit holds no consent of {email} as a signer")
+        say(text(lang, "{email}: the signer's consent was deleted from keyring.", email=email), err=json_out)
+        if json_out:
+            emit_json({"signer": email, "forgotten": True})
+        return
+    flow = ConsentFlow(email, STATE.workspace(), purpose=SIGNER)
+    consent = run_consent(flow, text(lang, "Sign in as {email} and allow access to Google Cloud on this page:",
+                                     email=email), no_browser=no_browser, timeout=timeout, json_out=json_out)
+    if json_out:
+        emit_json({"signer": email, "consent": consent.to_dict(), "ok": consent.ok})
+    else:
+        say(("✓ " if consent.ok else "✗ ") + consent.message)
+    if not consent.ok:
+        raise typer.Exit(1)
 
 
 @workspace_app.command("disconnect")
@@ -87,4 +142,4 @@ def workspace_disconnect(domain: str = typer.Argument(..., help="A connected Wor
     say(text(_lang(), "{domain} disconnected: its service-account key was deleted from keyring.", domain=domain))
 
 
-__all__ = ["workspace_connect", "workspace_disconnect", "workspace_status"]
+__all__ = ["workspace_connect", "workspace_disconnect", "workspace_signer", "workspace_status"]

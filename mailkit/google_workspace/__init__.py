@@ -18,9 +18,16 @@ if TYPE_CHECKING:
         parse_millis,
         security_client,
     )
-    from mailkit.google_workspace.connect import ConnectOutcome, connect_domain, connected_domains, disconnect_domain
+    from mailkit.google_workspace.connect import (
+        ConnectOutcome,
+        connect_domain,
+        connect_keyless,
+        connected_domains,
+        disconnect_domain,
+    )
     from mailkit.google_workspace.delegation import DelegatedTokenSource, DelegationError, admin_console_steps, mint
     from mailkit.google_workspace.domains import DelegatedDomain
+    from mailkit.google_workspace.keyless import KeylessServiceAccount, lookup_service_account
     from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file, load_key_text
     from mailkit.google_workspace.revocations import revoke_app_passwords, revoke_tokens, stale_app_passwords
     from mailkit.google_workspace.security_records import Revocation, revocation_record
@@ -31,6 +38,7 @@ if TYPE_CHECKING:
         parse_send_as,
         require_delegation,
     )
+    from mailkit.google_workspace.signer import SIGNER, forget_signer, has_signer, signers
     from mailkit.google_workspace.third_party_tokens import ThirdPartyToken, TokenListing, list_tokens
     from mailkit.google_workspace.user_import import ImportLine, import_users
     from mailkit.google_workspace.users import WorkspaceUser, list_users
@@ -38,12 +46,14 @@ if TYPE_CHECKING:
 _SOURCES: dict[str, list[str]] = {
     "app_passwords": ["AppPassword", "AppPasswordListing", "list_app_passwords", "parse_millis", "SECURITY_SCOPES",
                       "security_client"],
-    "connect": ["connect_domain", "connected_domains", "ConnectOutcome", "disconnect_domain"],
+    "connect": ["connect_domain", "connect_keyless", "connected_domains", "ConnectOutcome", "disconnect_domain"],
     "delegation": ["admin_console_steps", "DelegatedTokenSource", "DelegationError", "mint"],
     "domains": ["DelegatedDomain"],
+    "keyless": ["KeylessServiceAccount", "lookup_service_account"],
     "keys": ["load_key_file", "load_key_text", "ServiceAccountKey"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
+    "signer": ["SIGNER", "forget_signer", "has_signer", "signers"],
     "send_as": ["list_send_as", "parse_send_as", "require_delegation", "SendAsAddress", "SendAsListing"],
     "third_party_tokens": ["list_tokens", "ThirdPartyToken", "TokenListing"],
     "user_import": ["import_users", "ImportLine"],
@@ -52,10 +62,11 @@ _SOURCES: dict[str, list[str]] = {
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = ["SECURITY_SCOPES", "AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain",
-           "DelegatedTokenSource", "DelegationError", "ImportLine", "Revocation", "SendAsAddress", "SendAsListing",
-           "ServiceAccountKey", "ThirdPartyToken", "TokenListing", "WorkspaceUser", "admin_console_steps",
-           "connect_domain", "connected_domains", "disconnect_domain", "import_users", "list_app_passwords",
-           "list_send_as", "list_tokens", "list_users", "load_key_file", "load_key_text", "mint", "parse_millis",
+__all__ = ["SECURITY_SCOPES", "SIGNER", "AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain",
+           "DelegatedTokenSource", "DelegationError", "ImportLine", "KeylessServiceAccount", "Revocation",
+           "SendAsAddress", "SendAsListing", "ServiceAccountKey", "ThirdPartyToken", "TokenListing", "WorkspaceUser",
+           "admin_console_steps", "connect_domain", "connect_keyless", "connected_domains", "disconnect_domain",
+           "forget_signer", "has_signer", "import_users", "list_app_passwords", "list_send_as", "list_tokens",
+           "list_users", "load_key_file", "load_key_text", "lookup_service_account", "mint", "parse_millis",
            "parse_send_as", "require_delegation", "revocation_record", "revoke_app_passwords", "revoke_tokens",
-           "security_client", "stale_app_passwords"]
+           "security_client", "signers", "stale_app_passwords"]

@@ -25,6 +25,7 @@ from mailkit.google_workspace.delegation import (
     mint,
 )
 from mailkit.google_workspace.domains import DelegatedDomain, DelegationStore
+from mailkit.google_workspace.keyless import KeylessServiceAccount
 from mailkit.google_workspace.keys import ServiceAccountKey, delete_key, load_key_file, save_key
 from mailkit.inventory import Inventory
 from mailkit.models import Account, build_account, normalize_email
@@ -53,12 +54,14 @@ class ConnectOutcome:
         return {**asdict(self), "ok": self.ok}
 
 
-def connect_domain(workspace: Workspace, domain: str, key_file: str | Path | ServiceAccountKey, *,
+def connect_domain(workspace: Workspace, domain: str,
+                   key_file: str | Path | ServiceAccountKey | KeylessServiceAccount, *,
                    mailbox: str | None = None, admin: str | None = None, lang: str = "en") -> ConnectOutcome:
     """Prove the delegation with one mailbox, then keep the key (keyring) and the domain (SQLite). `key_file` is
-    the key's path, or the key itself (`load_key_text`: an upload in the widgets, never written to disk)."""
+    the key's path, the key itself (`load_key_text`: an upload in the widgets, never written to disk), or a
+    keyless service account (`connect_keyless`), for which nothing but its signer is kept."""
     domain = _domain(domain)
-    key = key_file if isinstance(key_file, ServiceAccountKey) else load_key_file(key_file)
+    key = key_file if isinstance(key_file, ServiceAccountKey | KeylessServiceAccount) else load_key_file(key_file)
     account = _mailbox(workspace, domain, mailbox)
     admin = _admin(domain, admin)
     scopes = [*MAIL_SCOPES, DIRECTORY_SCOPE] if admin else list(MAIL_SCOPES)
@@ -80,15 +83,44 @@ def connect_domain(workspace: Workspace, domain: str, key_file: str | Path | Ser
         return outcome
     if admin and not _directory_read(outcome, key, admin, lang):
         return outcome
-    save_key(workspace, domain, key)
+    signer = key.signer if isinstance(key, KeylessServiceAccount) else None
+    if signer:
+        delete_key(workspace, domain)  # a key the keyless form replaces is of no use, and could leak
+    else:
+        save_key(workspace, domain, key)
     with Inventory.open(workspace) as inventory:
         DelegationStore(inventory).connect(domain, service_account=key.client_email, client_id=key.client_id,
-                                           scopes=scopes, admin=admin, mailbox=account.email, result=outcome.status)
+                                           scopes=scopes, admin=admin, mailbox=account.email, result=outcome.status,
+                                           signer=signer)
     forget_tokens(workspace, domain)
     return outcome
 
 
-def _directory_read(outcome: ConnectOutcome, key: ServiceAccountKey, admin: str, lang: str) -> bool:
+def connect_keyless(workspace: Workspace, domain: str, service_account: str, signer: str, *,
+                    mailbox: str | None = None, admin: str | None = None, lang: str = "en") -> ConnectOutcome:
+    """Connect a domain without a key: Google signs as `service_account` when `signer` (whose consent is in
+    keyring: `mailkit workspace signer`) asks. IAM describes the service account first (its client ID is what
+    the Admin console names); a signer Google refuses is an outcome whose fix names the role to grant."""
+    from mailkit.google_workspace.keyless import lookup_service_account
+    from mailkit.google_workspace.signer import has_signer
+
+    domain = _domain(domain)
+    signer = normalize_email(signer, "--signer")
+    service_account = normalize_email(service_account, "--keyless")
+    if not has_signer(workspace, signer):
+        raise UsageError(f"--signer: mailkit holds no consent of {signer}: run `mailkit workspace signer {signer}` "
+                         "first (a Google account with the role Service Account Token Creator on the service account)")
+    try:
+        keyless = lookup_service_account(workspace, signer, service_account)
+    except OAuthError as exc:
+        scopes = [*MAIL_SCOPES, DIRECTORY_SCOPE] if admin else list(MAIL_SCOPES)
+        return ConnectOutcome(domain, _mailbox(workspace, domain, mailbox).email, service_account, "", scopes,
+                              exc.status.value, str(exc))
+    return connect_domain(workspace, domain, keyless, mailbox=mailbox, admin=admin, lang=lang)
+
+
+def _directory_read(outcome: ConnectOutcome, key: ServiceAccountKey | KeylessServiceAccount, admin: str,
+                    lang: str) -> bool:
     """Read the admin's own Directory entry as the admin: proves the Directory scope is delegated too."""
     from mailkit.twostep.directory import DirectoryClient, DirectoryError
 
@@ -162,4 +194,4 @@ def disconnect_domain(workspace: Workspace, domain: str) -> bool:
     return known or deleted
 
 
-__all__ = ["ConnectOutcome", "connect_domain", "connected_domains", "disconnect_domain"]
+__all__ = ["ConnectOutcome", "connect_domain", "connect_keyless", "connected_domains", "disconnect_domain"]

@@ -8,8 +8,9 @@ written anywhere. `DelegatedTokenSource` has `mailkit.oauth.tokens.TokenSource`'
 checks, test sends and audits use it unchanged.
 
 Google's refusals become a `DelegationError` (an OAuthError with the status `delegation_unauthorized`) whose
-message says what to add in the domain's Admin console. The key-in-keyring form is the one implemented; why
-not the keyless `signJwt` form is in `mailkit.google_workspace.keys`.
+message says what to add in the domain's Admin console. Both forms are implemented: the key in keyring
+(`mailkit.google_workspace.keys`) and keyless, where Google signs on the signer's request
+(`mailkit.google_workspace.keyless`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from mailkit.workspace import Workspace
 
 log = logging.getLogger("mailkit.google_workspace")
 _lock = threading.Lock()  # guards the caches below: credentials per key, tokens per mailbox
+#: What signs a domain's grants: its key, or (keyless) Google on the signer's request.
+SigningAccount = Any  # ServiceAccountKey | mailkit.google_workspace.keyless.KeylessServiceAccount
 
 #: Where a result's access token came from (`token_source`): a user's consent, delegation, Microsoft's msal.
 CONSENT, DELEGATION, MICROSOFT = "consent", "delegation", "microsoft"
@@ -72,11 +75,27 @@ def admin_console_steps(domain: str, client_id: str, scopes: tuple[str, ...] = M
                 domain=domain, client_id=client_id, scopes=",".join(scopes))
 
 
-def delegated_credentials(key: ServiceAccountKey, subject: str, scopes: tuple[str, ...]) -> Any:
+def delegated_credentials(key: SigningAccount, subject: str, scopes: tuple[str, ...]) -> Any:
     """google-auth credentials of the service account acting as `subject`; the sandbox's token URI in sandbox
-    mode (as `mailkit.oauth.client._routed` does), the key's own otherwise."""
+    mode (as `mailkit.oauth.client._routed` does), the key's own otherwise. A keyless account's signature comes
+    from IAM Credentials signBlob (`mailkit.google_workspace.keyless`)."""
+    from mailkit.google_workspace.keyless import KeylessServiceAccount, keyless_credentials
+
     token_uri = google_endpoints().token_uri if sandbox_info() is not None else str(key.info["token_uri"])
+    if isinstance(key, KeylessServiceAccount):  # nothing slow to keep: no private key to load
+        return keyless_credentials(key, token_uri).with_scopes(list(scopes)).with_subject(subject)
     return _base_credentials(key, token_uri).with_scopes(list(scopes)).with_subject(subject)
+
+
+def signing_account(workspace: Workspace, delegated: DelegatedDomain) -> SigningAccount | None:
+    """What signs the domain's grants: Google on its signer's request (keyless), else the key in keyring (None
+    when it is not there)."""
+    from mailkit.google_workspace.keyless import KeylessServiceAccount
+
+    if delegated.signer:
+        return KeylessServiceAccount(delegated.service_account, delegated.client_id, delegated.signer,
+                                     workspace=workspace)
+    return load_key(workspace, delegated.domain)
 
 
 _bases: dict[tuple[str, str, str], Any] = {}
@@ -102,7 +121,7 @@ def _base_credentials(key: ServiceAccountKey, token_uri: str) -> Any:
     return made
 
 
-def mint(key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...] = MAIL_SCOPES) -> Minted:
+def mint(key: SigningAccount, mailbox: str, scopes: tuple[str, ...] = MAIL_SCOPES) -> Minted:
     """One JWT bearer grant: an access token for `mailbox`; DelegationError or OAuthError (network) on failure."""
     from google.auth.exceptions import RefreshError, TransportError
     from google.auth.transport.requests import Request
@@ -138,7 +157,7 @@ def thread_session() -> Any:
     return kept[1]
 
 
-def refused(exc: Exception, key: ServiceAccountKey, mailbox: str, scopes: tuple[str, ...]) -> DelegationError:
+def refused(exc: Exception, key: SigningAccount, mailbox: str, scopes: tuple[str, ...]) -> DelegationError:
     """Google's answer to the grant, as a DelegationError that says what to fix."""
     data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
     error = str(data.get("error") or str(exc.args[0] if exc.args else "").partition(":")[0]).strip()
@@ -189,7 +208,12 @@ class DelegatedTokenSource:
         self._key = (str(workspace.home.resolve()), self.email)
 
     def configured(self) -> bool:
-        """True when the domain's key is in keyring (Google may still refuse it)."""
+        """True when the domain's key (or, keyless, its signer's consent) is in keyring (Google may still refuse
+        it)."""
+        if self.delegated.signer:
+            from mailkit.google_workspace.signer import has_signer
+
+            return has_signer(self.workspace, self.delegated.signer)
         return has_key(self.workspace, self.delegated.domain)
 
     async def access_token(self, *, force_refresh: bool = False) -> str:
@@ -222,7 +246,7 @@ class DelegatedTokenSource:
     def _mint(self) -> Minted:
         domain = self.delegated.domain
         try:
-            key = load_key(self.workspace, domain)
+            key = signing_account(self.workspace, self.delegated)
         except UsageError as exc:
             raise DelegationError(str(exc), reason=BAD_KEY) from None
         if key is None:
@@ -255,7 +279,7 @@ def directory_credentials(workspace: Workspace, domain: str,
     delegated = connected_domain(workspace, domain)
     if delegated is None or not delegated.admin:
         return None
-    key = load_key(workspace, domain)
+    key = signing_account(workspace, delegated)
     if key is None:
         return None
     return delegated_credentials(key, delegated.admin, tuple(scopes)), delegated.admin
@@ -263,4 +287,4 @@ def directory_credentials(workspace: Workspace, domain: str,
 
 __all__ = ["CONSENT", "DELEGATION", "MAIL_SCOPES", "MICROSOFT", "DelegatedTokenSource",
            "DelegationError", "Minted", "admin_console_steps", "delegated_credentials", "delegated_source",
-           "directory_credentials", "forget_tokens", "mint", "refused", "thread_session"]
+           "directory_credentials", "forget_tokens", "mint", "refused", "signing_account", "thread_session"]

@@ -1,8 +1,8 @@
 """Which Workspace domains are connected with domain-wide delegation: the `workspace_delegations` table.
 
 One row per domain: the service account's email and client ID, the scopes mailkit asks for, the admin it acts
-as for Directory reads, and the last check (when, which mailbox, which status). Never the key: that is in
-keyring (`mailkit.google_workspace.keys`).
+as for Directory reads, the signer when Google signs for it (keyless), and the last check (when, which mailbox,
+which status). Never the key: that is in keyring (`mailkit.google_workspace.keys`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class DelegatedDomain:
     checked_at: str | None
     checked_mailbox: str | None
     last_result: str
+    #: Keyless: who has Google sign as the service account (None: its key in keyring signs).
+    signer: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -43,19 +45,22 @@ class DelegationStore:
         self.inventory = inventory
 
     def connect(self, domain: str, *, service_account: str, client_id: str, scopes: list[str],
-                admin: str | None, mailbox: str, result: str) -> DelegatedDomain:
-        """Record a domain whose delegation was just proven with `mailkit workspace connect`."""
+                admin: str | None, mailbox: str, result: str, signer: str | None = None) -> DelegatedDomain:
+        """Record a domain whose delegation was just proven with `mailkit workspace connect` (`signer`: keyless,
+        else a key; connecting again with the other form replaces it)."""
         stamp = now_iso()
         with self.inventory.transaction() as tx:
             tx.execute(
                 "INSERT INTO workspace_delegations (domain, service_account, client_id, scopes, admin_email, "
-                "connected_at, checked_at, checked_mailbox, last_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "connected_at, checked_at, checked_mailbox, last_result, signer) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (domain) DO UPDATE SET service_account = excluded.service_account, "
                 "client_id = excluded.client_id, scopes = excluded.scopes, "
                 "admin_email = COALESCE(excluded.admin_email, workspace_delegations.admin_email), "
                 "checked_at = excluded.checked_at, checked_mailbox = excluded.checked_mailbox, "
-                "last_result = excluded.last_result",
-                (domain.lower(), service_account, client_id, " ".join(scopes), admin, stamp, stamp, mailbox, result))
+                "last_result = excluded.last_result, signer = excluded.signer",
+                (domain.lower(), service_account, client_id, " ".join(scopes), admin, stamp, stamp, mailbox, result,
+                 signer))
         found = self.get(domain)
         if found is None:  # the row was just written in this transaction
             raise RuntimeError(f"the delegation of {domain} was not recorded")
@@ -85,7 +90,7 @@ class DelegationStore:
 def _domain(row: sqlite3.Row) -> DelegatedDomain:
     return DelegatedDomain(row["domain"], row["service_account"], row["client_id"], row["scopes"].split(),
                            row["admin_email"], row["connected_at"], row["checked_at"], row["checked_mailbox"],
-                           row["last_result"])
+                           row["last_result"], row["signer"])
 
 
 _lock = threading.Lock()

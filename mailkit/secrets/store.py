@@ -46,6 +46,7 @@ class SecretKind(StrEnum):
     OAUTH_TOKEN = "oauth_token"
     DIRECTORY_TOKEN = "directory_token"  # a Workspace admin's own consent to read the Directory (2SV)
     SERVICE_ACCOUNT_KEY = "service_account_key"  # a Workspace domain's delegated service-account key, keyed by domain
+    SIGNER_TOKEN = "signer_token"  # an admin's own consent to sign as service accounts (keyless delegation)
 
 
 def secret_kind_for(auth: str) -> SecretKind:

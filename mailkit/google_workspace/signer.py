@@ -1,0 +1,128 @@
+"""The signer of keyless domain-wide delegation: a Google account (usually the reseller's own admin, on its own
+domain) whose consent to `https://www.googleapis.com/auth/cloud-platform` lets mailkit ask Google to sign as a
+service account (IAM Credentials `signBlob`), where that account holds the role Service Account Token Creator.
+
+The consent is taken as every consent is (`mailkit.oauth.ConsentFlow`, browser or pasted address): its refresh
+token goes to keyring (`SecretKind.SIGNER_TOKEN`), the facts to the `signer_grants` table, and `TokenSource` with
+the SIGNER purpose refreshes it. One signer serves every domain it is named for.
+
+    mailkit workspace signer ops@reseller.example        # once per machine
+    mailkit workspace connect client.example --keyless SA@PROJECT.iam.gserviceaccount.com --signer ops@reseller.example
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mailkit.inventory import Inventory
+from mailkit.models import now_iso
+from mailkit.oauth.scopes import CLOUD_PLATFORM_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
+from mailkit.oauth.store import GrantPurpose, delete_bundle, iso
+from mailkit.secrets.store import SecretKind
+from mailkit.status import Status
+
+if TYPE_CHECKING:
+    from mailkit.oauth.tokens import TokenSource
+    from mailkit.workspace import Workspace
+
+#: The box on Google's consent page for the cloud-platform scope, as Google words it.
+SIGNER_BOX = ("See, edit, configure and delete your Google Cloud data and see the email address for your Google "
+              "Account")
+
+
+@dataclass
+class SignerGrantFacts:
+    """One row of `signer_grants`: a signer's consent (never its token)."""
+
+    email: str
+    client_fingerprint: str
+    scopes: list[str]
+    obtained_at: str
+    last_refresh_at: str | None
+    access_expires_at: str | None
+    status: str
+
+
+class SignerGrantStore:
+    """The `signer_grants` table, through an open inventory (`mailkit.oauth.store.GrantFactsStore`)."""
+
+    def __init__(self, inventory: Inventory):
+        self.inventory = inventory
+
+    def knows(self, email: str) -> bool:
+        return True  # a signer need not be an account of the inventory
+
+    def save_consent(self, email: str, *, client_fingerprint: str, authorized_email: str, scopes: list[str],
+                     access_expires_at: datetime | None) -> list[str]:
+        with self.inventory.transaction() as tx:
+            tx.execute(
+                "INSERT INTO signer_grants (email, client_fingerprint, scopes, obtained_at, last_refresh_at, "
+                "access_expires_at, status) VALUES (?, ?, ?, ?, NULL, ?, 'ok') ON CONFLICT (email) DO UPDATE SET "
+                "client_fingerprint = excluded.client_fingerprint, scopes = excluded.scopes, "
+                "obtained_at = excluded.obtained_at, last_refresh_at = NULL, "
+                "access_expires_at = excluded.access_expires_at, status = 'ok'",
+                (email.strip().lower(), client_fingerprint, " ".join(scopes), now_iso(), iso(access_expires_at)))
+        return []  # signers do not replace one another
+
+    def record_refresh(self, email: str, access_expires_at: datetime | None) -> None:
+        self._update("last_refresh_at = ?, access_expires_at = ?, status = 'ok'", now_iso(),
+                     iso(access_expires_at), email=email)
+
+    def set_status(self, email: str, status: Status | str) -> None:
+        self._update("status = ?", str(status), email=email)
+
+    def delete(self, email: str) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute("DELETE FROM signer_grants WHERE email = ?", (email.strip(),))
+
+    def all(self) -> list[SignerGrantFacts]:
+        rows = self.inventory.conn.execute("SELECT * FROM signer_grants ORDER BY email").fetchall()
+        return [SignerGrantFacts(r["email"], r["client_fingerprint"], r["scopes"].split(), r["obtained_at"],
+                                 r["last_refresh_at"], r["access_expires_at"], r["status"]) for r in rows]
+
+    def facts(self, email: str) -> SignerGrantFacts | None:
+        return next((f for f in self.all() if f.email == email.strip().lower()), None)
+
+    def _update(self, assignments: str, *values: object, email: str) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute(f"UPDATE signer_grants SET {assignments} WHERE email = ?", (*values, email.strip()))
+
+
+#: A signer's consent: Google Cloud as that user, for IAM Credentials signBlob.
+SIGNER = GrantPurpose(
+    "signer", (CLOUD_PLATFORM_SCOPE, OPENID_SCOPE, EMAIL_SCOPE), CLOUD_PLATFORM_SCOPE, SIGNER_BOX,
+    "to have Google sign as the service accounts of keyless domain-wide delegation", SecretKind.SIGNER_TOKEN,
+    SignerGrantStore, "mailkit workspace signer {email}",
+    "{email} authorized: mailkit can now have Google sign as the service accounts {email} may act as (keyless "
+    "domain-wide delegation).")
+
+
+def signer_source(workspace: Workspace, email: str) -> TokenSource:
+    """The signer's access tokens (refreshed once however many threads ask, kept in keyring)."""
+    from mailkit.oauth.tokens import TokenSource
+
+    return TokenSource(email, workspace, purpose=SIGNER)
+
+
+def has_signer(workspace: Workspace, email: str) -> bool:
+    """True when the signer's consent is in keyring."""
+    return signer_source(workspace, email).configured()
+
+
+def signers(workspace: Workspace) -> list[SignerGrantFacts]:
+    with Inventory.open(workspace) as inventory:
+        return SignerGrantStore(inventory).all()
+
+
+def forget_signer(workspace: Workspace, email: str) -> bool:
+    """Delete the signer's token from keyring and its row; False when neither was there."""
+    with Inventory.open(workspace) as inventory:
+        known = SignerGrantStore(inventory).facts(email) is not None
+        SignerGrantStore(inventory).delete(email)
+    return delete_bundle(workspace, email.strip().lower(), SecretKind.SIGNER_TOKEN) or known
+
+
+__all__ = ["SIGNER", "SIGNER_BOX", "SignerGrantFacts", "SignerGrantStore", "forget_signer", "has_signer",
+           "signer_source", "signers"]
