@@ -134,12 +134,17 @@ def workspace_signer(
 @workspace_app.command("disconnect")
 def workspace_disconnect(domain: str = typer.Argument(..., help="A connected Workspace domain.")) -> None:
     """Delete DOMAIN's service-account key from keyring and forget the domain: its accounts use consent again."""
-    from mailkit.google_workspace import disconnect_domain
+    from mailkit.google_workspace import connected_domains, disconnect_domain
     from mailkit.i18n import text
 
+    keyless = any(d.signer for d in connected_domains(STATE.workspace()) if d.domain == domain.strip().lower())
     if not disconnect_domain(STATE.workspace(), domain):
         raise UsageError(f"{domain} is not connected: `mailkit workspace status` lists the connected domains")
-    say(text(_lang(), "{domain} disconnected: its service-account key was deleted from keyring.", domain=domain))
+    if keyless:
+        say(text(_lang(), "{domain} disconnected: it was keyless, so there was no key to delete; its accounts use "
+                          "their own consent again.", domain=domain))
+    else:
+        say(text(_lang(), "{domain} disconnected: its service-account key was deleted from keyring.", domain=domain))
 
 
 __all__ = ["workspace_connect", "workspace_disconnect", "workspace_signer", "workspace_status"]
