@@ -4,11 +4,8 @@ The key JSON Google Cloud console downloads (IAM & Admin â†’ Service accounts â†
 private key: mailkit keeps it in keyring under the domain (`SecretKind.SERVICE_ACCOUNT_KEY`), never in SQLite,
 settings or any output, and its `repr` shows only what may be shown (service-account email, client ID).
 
-Why a key and not the keyless form: minting a delegated token without a key goes through the IAM Credentials
-API `signJwt`, which must be called with the admin's own Google Cloud credentials holding
-`iam.serviceAccounts.signJwt` on the service account. mailkit would then need to hold (and refresh) those
-credentials instead, runs unattended from cron, and is tested offline against its sandbox, which has no IAM
-side; a key in keyring signs locally with no second credential to keep alive.
+The keyless form, where Google signs on a signer's request and no key exists, is
+`mailkit.google_workspace.keyless`; a key suits unattended machines with no second credential to keep alive.
 """
 
 from __future__ import annotations
