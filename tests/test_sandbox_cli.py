@@ -59,7 +59,7 @@ def test_serves_until_sigterm(running: tuple[subprocess.Popen[str], dict, Path])
     assert json.loads((state / "sandbox.json").read_text()) == info
     loaded = SandboxInfo.load(state / "sandbox.json")
     assert loaded.smtp[0] == loaded.smtps[0] == loaded.imaps[0] == "127.0.0.1"
-    assert loaded.workspace_domains == {"ferreteria-delnorte.example", "biuro-kowalski.example"}
+    assert loaded.workspace_domains == {"ferreteria-delnorte.example", "biuro-kowalski.example", "mayorista-ti.example"}
     assert info["pid"] == process.pid and info["http"].startswith("https://127.0.0.1:")
     installed = json.loads(Path(info["client_config"]).read_text())["installed"]
     assert installed["client_id"].endswith(".apps.googleusercontent.com")

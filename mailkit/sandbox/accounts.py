@@ -82,6 +82,10 @@ class SandboxAccount:
     #: Third-party apps holding OAuth tokens of the user: tables of `client_id`, `display_text`, `scopes`,
     #: `anonymous`, `native_app`.
     tokens: tuple[ThirdPartyToken, ...] = ()
+    #: Google Cloud: the account holds Service Account Token Creator on the sandbox's service account, so its own
+    #: cloud-platform token may have IAM Credentials sign as it (keyless domain-wide delegation). Any account: a
+    #: reseller's admin is usually on a domain of its own.
+    token_creator: bool = False
 
     @property
     def domain(self) -> str:

@@ -36,6 +36,7 @@ from mailkit.sandbox import (
     gmail_settings,
     http_consent,
     http_token,
+    iam,
     ms_identity,
 )
 from mailkit.sandbox.accounts import SandboxAccount
@@ -111,6 +112,10 @@ ENDPOINTS = [
      "DELETE .../tokens/{clientId} revokes one"),
     ("GET", gmail_settings.GMAIL_PATH + "/{userId}/settings/sendAs", "Gmail API sendAs.list (the addresses a "
      "mailbox may send as), for the mailbox's own token"),
+    ("GET", iam.IAM_PATH + "/projects/-/serviceAccounts/{email}", "IAM serviceAccounts.get, for a Service Account "
+     "Token Creator's cloud-platform token"),
+    ("POST", iam.CREDENTIALS_PATH + "/projects/-/serviceAccounts/{email}:signBlob", "IAM Credentials signBlob "
+     "(and :signJwt): the service account signs for a Token Creator (keyless domain-wide delegation)"),
     ("GET", "/{tenant}/v2.0/.well-known/openid-configuration", "Microsoft: the OpenID discovery msal reads"),
     ("GET", "/{tenant}/oauth2/v2.0/authorize", "Microsoft: account picker and consent page"),
     ("POST", "/{tenant}/oauth2/v2.0/token", "Microsoft: authorization_code, refresh_token, device_code"),
@@ -153,6 +158,9 @@ def route(ctx: HttpContext, req: Request) -> Response:
     if req.method == "GET" and path == robot:
         sa_key = ctx.service_account.key
         return json_response({sa_key.kid: sa_key.certificate_pem(ctx.service_account.email)})
+    cloud = iam.route(ctx, req)
+    if cloud is not None:
+        return cloud
     microsoft = ms_identity.route(ctx, req)
     if microsoft is not None:
         return microsoft
@@ -238,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
         req = Request(method, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                      _parse_body(self.headers.get("Content-Type", ""), body), self.headers)
+                      _parse_body(self.headers.get("Content-Type", ""), body), self.headers, body)
         try:
             if self.server.tls or is_page(method, parts.path):
                 response = route(side.context, req)
@@ -276,7 +284,7 @@ def _parse_body(content_type: str, body: bytes) -> dict[str, list[str]]:
     if kind == "application/json":
         try:
             raw = json.loads(text or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # a deeply nested body is no more JSON than a broken one
             return {}
         return {str(k): [str(v)] for k, v in raw.items()} if isinstance(raw, dict) else {}
     if kind == "application/x-www-form-urlencoded" or (text and not kind):

@@ -44,6 +44,8 @@ class Request:
     query: dict[str, list[str]] = field(default_factory=dict)
     form: dict[str, list[str]] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: The body as sent: JSON APIs (IAM Credentials) must tell a body that is not JSON from a missing field.
+    body: bytes = b""
 
     def get(self, name: str, default: str = "") -> str:
         """The first value of a field, from the body first, then the query string."""
