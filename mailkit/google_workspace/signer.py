@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: The box on Google's consent page for the cloud-platform scope, as Google words it.
 SIGNER_BOX = ("See, edit, configure and delete your Google Cloud data and see the email address for your Google "
-              "Account")
+              "Account")  # the sandbox's consent page shows the same words
 
 
 @dataclass

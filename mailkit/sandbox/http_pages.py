@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 
 from mailkit.oauth.scopes import (
+    CLOUD_PLATFORM_SCOPE,
     DIRECTORY_MANAGE_SCOPE,
     DIRECTORY_SCOPE,
     EMAIL_SCOPE,
@@ -38,6 +39,8 @@ SCOPE_LABELS = {
         "See info about users on your domain",
     DIRECTORY_MANAGE_SCOPE:
         "View and manage the provisioning of users on your domain",
+    CLOUD_PLATFORM_SCOPE:
+        "See, edit, configure and delete your Google Cloud data and see the email address for your Google Account",
 }
 
 _CSS = """
