@@ -468,6 +468,30 @@ _NEUTRAL: dict[str, tuple[str, str]] = {
         N_("Check the address in the domain's user directory and correct it with `mailkit account add`, or remove the "
            "account."),
     ),
+    "delegation_unauthorized:signer_denied": (
+        N_("The mail provider refused to sign as the service account[[ for {email}]]: the signer of its keyless "
+           "delegation may no longer act as it."),
+        N_("Give the signer (`mailkit workspace status` names it) the right to sign as the service account again, "
+           "then check again with `mailkit check {email}`."),
+    ),
+    "delegation_unauthorized:signer_scope": (
+        N_("The signer's consent of the keyless delegation[[ used for {email}]] does not cover signing as the "
+           "service account."),
+        N_("Run `mailkit workspace signer SIGNER` again (the signer `mailkit workspace status` names) and allow "
+           "everything it asks for."),
+    ),
+    "delegation_unauthorized:signer_api_disabled": (
+        N_("The mail provider refused to sign as the service account[[ for {email}]]: the signing service is off in "
+           "its project."),
+        N_("Enable the signing service in the service account's project, then check again with `mailkit check "
+           "{email}`."),
+    ),
+    "delegation_unauthorized:unknown_service_account": (
+        N_("The mail provider no longer knows the service account of the keyless delegation[[ used for {email}]]: it "
+           "was deleted or renamed."),
+        N_("Create or pick a service account, delegate it again, then run `mailkit workspace connect DOMAIN --keyless "
+           "SERVICE_ACCOUNT_EMAIL --signer SIGNER`."),
+    ),
     "delegation_unauthorized:bad_key": (
         N_("The mail provider refused the service account's key[[ ({email})]]: it was deleted or disabled."),
         N_("Create a new key for the service account and run `mailkit workspace connect DOMAIN --service-account "

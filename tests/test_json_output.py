@@ -81,6 +81,8 @@ def invocations(tmp_path: Path, sandbox) -> list[tuple[str, list[str], str]]:
                                str(sandbox.state_dir / "service_account.json"), "--check",
                                "facturacion@ferreteria-delnorte.example"], ""),
         ("workspace status", ["workspace", "status"], ""),
+        ("workspace signer", ["workspace", "signer", "ops@mayorista-ti.example", "--no-browser", "--timeout", "1"],
+         ""),
     ]
 
 
