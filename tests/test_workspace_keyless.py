@@ -199,6 +199,20 @@ def test_the_signer_is_forgotten_on_request(workspace, env) -> None:
     assert again.returncode == 2
 
 
+def test_a_signer_consent_through_a_testing_client_warns_of_its_end(workspace, env, sandbox) -> None:
+    from datetime import UTC, datetime
+
+    from mailkit.google_workspace.signer import testing_warning
+    from mailkit.oauth.clients import active_client
+
+    fingerprint = active_client(workspace).fingerprint
+    assert testing_warning(workspace, SIGNER_EMAIL, fingerprint) == ""  # nothing declared: nothing to say
+    said = mailkit(workspace, env, "oauth", "client", sandbox.info["client_config"], "--testing")
+    assert said.returncode == 0, said.stderr
+    warning = testing_warning(workspace, SIGNER_EMAIL, fingerprint, "es", now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert "2026-12-08" in warning and f"--domain {RESELLER} --internal" in warning and "Atención" in warning
+
+
 # --- Google's refusals, word by word ---------------------------------------------------------------
 def _answer(status: int, body: dict) -> SimpleNamespace:
     return SimpleNamespace(status_code=status, reason="", json=lambda: body)

@@ -107,6 +107,7 @@ def workspace_signer(
     key. EMAIL needs the role Service Account Token Creator on each service account it is named for."""
     from mailkit.cli.oauth_cmds import run_consent
     from mailkit.google_workspace import SIGNER, forget_signer
+    from mailkit.google_workspace.signer import testing_warning
     from mailkit.i18n import text
     from mailkit.models import normalize_email
     from mailkit.oauth import ConsentFlow
@@ -123,10 +124,13 @@ def workspace_signer(
     flow = ConsentFlow(email, STATE.workspace(), purpose=SIGNER)
     consent = run_consent(flow, text(lang, "Sign in as {email} and allow access to Google Cloud on this page:",
                                      email=email), no_browser=no_browser, timeout=timeout, json_out=json_out)
+    warning = testing_warning(STATE.workspace(), email, flow.client.fingerprint, lang) if consent.ok else ""
     if json_out:
-        emit_json({"signer": email, "consent": consent.to_dict(), "ok": consent.ok})
+        emit_json({"signer": email, "consent": consent.to_dict(), "ok": consent.ok, "warning": warning or None})
     else:
         say(("✓ " if consent.ok else "✗ ") + consent.message)
+    if warning:
+        say(warning, err=True)
     if not consent.ok:
         raise typer.Exit(1)
 

@@ -99,6 +99,23 @@ SIGNER = GrantPurpose(
     "domain-wide delegation).")
 
 
+def testing_warning(workspace: Workspace, email: str, fingerprint: str, lang: str = "en",
+                    now: datetime | None = None) -> str:
+    """What to say after a signer's consent through a client in Testing (as the admin declared it): Google ends
+    such consents after 7 days, and with it every keyless domain the signer serves. "" otherwise."""
+    from mailkit.i18n import text
+    from mailkit.oauth.store import TESTING_LIFETIME, client_in_testing, utcnow
+
+    if not client_in_testing(workspace, fingerprint):
+        return ""
+    domain = email.rpartition("@")[2]
+    return text(lang, "Warning: the OAuth client is in Testing, so Google ends this consent about {date}, and every "
+                      "keyless domain of {email} stops with it. Publish the client, or register an Internal client of "
+                      "{domain}: `mailkit oauth client FILE --domain {domain} --internal`, then run `mailkit workspace "
+                      "signer {email}` again.",
+                date=f"{(now or utcnow()) + TESTING_LIFETIME:%Y-%m-%d}", email=email, domain=domain)
+
+
 def signer_source(workspace: Workspace, email: str) -> TokenSource:
     """The signer's access tokens (refreshed once however many threads ask, kept in keyring)."""
     from mailkit.oauth.tokens import TokenSource
@@ -125,4 +142,4 @@ def forget_signer(workspace: Workspace, email: str) -> bool:
 
 
 __all__ = ["SIGNER", "SIGNER_BOX", "SignerGrantFacts", "SignerGrantStore", "forget_signer", "has_signer",
-           "signer_source", "signers"]
+           "signer_source", "signers", "testing_warning"]
