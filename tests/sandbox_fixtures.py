@@ -66,6 +66,19 @@ def fresh_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
         yield running
 
 
+def shared_secrets(sandbox: SandboxThread, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Sandbox mode with keyring's fail backend here and in subprocesses, as CI runs them: secrets kept by this
+    process and by `mailkit` subprocesses (given the returned environment) meet in the sandbox's file store. The
+    sandbox is reset; keyring is restored by the suite's own fixture."""
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("MAILKIT_SANDBOX", str(sandbox.info_path))
+    sandbox.reset()
+    return {"MAILKIT_SANDBOX": str(sandbox.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
 # --- clients that believe they talk to Google, connected to the sandbox -------------------------
 
 class SandboxSMTP(smtplib.SMTP):

@@ -23,6 +23,7 @@ from mailkit.sandbox.runner import SandboxThread
 from mailkit.status import Status
 from mailkit.twostep.directory import DirectoryClient
 from tests.cli_helpers import run_mailkit
+from tests.sandbox_fixtures import shared_secrets
 
 SOL = "constructora-sol.example"
 LUNA = "hotel-luna.example"
@@ -69,14 +70,7 @@ def sandbox(tmp_path_factory):
 
 @pytest.fixture
 def env(sandbox, monkeypatch):
-    """Sandbox mode, with no usable keyring here or in the subprocesses: both keep secrets in the sandbox's file."""
-    import keyring
-    from keyring.backends import fail
-
-    keyring.set_keyring(fail.Keyring())
-    monkeypatch.setenv("MAILKIT_SANDBOX", str(sandbox.info_path))
-    sandbox.reset()
-    yield {"MAILKIT_SANDBOX": str(sandbox.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    yield shared_secrets(sandbox, monkeypatch)
     sandbox.delegations.grant(SOL, [MAIL_SCOPE, DIRECTORY_SCOPE])
 
 

@@ -28,6 +28,7 @@ from mailkit.sandbox.consent_robot import approve
 from mailkit.sandbox.runner import SandboxThread
 from mailkit.status import Status
 from tests.cli_helpers import run_mailkit
+from tests.sandbox_fixtures import shared_secrets
 
 CLIENT = "panaderia-sur.example"
 RESELLER = "mayorista-ti.example"
@@ -62,22 +63,13 @@ workspace = true
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     folder = tmp_path_factory.mktemp("keyless")
-    running = SandboxThread(accounts_file(folder / "accounts.toml"), folder / "state")
-    running.start()
-    yield running
-    running.stop()
+    with SandboxThread(accounts_file(folder / "accounts.toml"), folder / "state") as running:
+        yield running
 
 
 @pytest.fixture
 def env(sandbox, monkeypatch):
-    """Sandbox mode with keyring's fail backend here and in the subprocesses: secrets go to the sandbox's file."""
-    import keyring
-    from keyring.backends import fail
-
-    keyring.set_keyring(fail.Keyring())
-    monkeypatch.setenv("MAILKIT_SANDBOX", str(sandbox.info_path))
-    sandbox.reset()
-    yield {"MAILKIT_SANDBOX": str(sandbox.info_path), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    yield shared_secrets(sandbox, monkeypatch)
     _set_token_creator(sandbox, SIGNER_EMAIL, True)
 
 

@@ -106,8 +106,7 @@ def workspace_signer(
     with which mailkit asks Google to sign as a service account (IAM Credentials signBlob) instead of holding its
     key. EMAIL needs the role Service Account Token Creator on each service account it is named for."""
     from mailkit.cli.oauth_cmds import run_consent
-    from mailkit.google_workspace import SIGNER, forget_signer
-    from mailkit.google_workspace.signer import testing_warning
+    from mailkit.google_workspace import SIGNER, forget_signer, testing_warning
     from mailkit.i18n import text
     from mailkit.models import normalize_email
     from mailkit.oauth import ConsentFlow

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         parse_send_as,
         require_delegation,
     )
-    from mailkit.google_workspace.signer import SIGNER, forget_signer, has_signer, signers
+    from mailkit.google_workspace.signer import SIGNER, forget_signer, has_signer, signers, testing_warning
     from mailkit.google_workspace.third_party_tokens import ThirdPartyToken, TokenListing, list_tokens
     from mailkit.google_workspace.user_import import ImportLine, import_users
     from mailkit.google_workspace.users import WorkspaceUser, list_users
@@ -53,7 +53,7 @@ _SOURCES: dict[str, list[str]] = {
     "keys": ["load_key_file", "load_key_text", "ServiceAccountKey"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
-    "signer": ["SIGNER", "forget_signer", "has_signer", "signers"],
+    "signer": ["SIGNER", "forget_signer", "has_signer", "signers", "testing_warning"],
     "send_as": ["list_send_as", "parse_send_as", "require_delegation", "SendAsAddress", "SendAsListing"],
     "third_party_tokens": ["list_tokens", "ThirdPartyToken", "TokenListing"],
     "user_import": ["import_users", "ImportLine"],
@@ -69,4 +69,4 @@ __all__ = ["SECURITY_SCOPES", "SIGNER", "AppPassword", "AppPasswordListing", "Co
            "forget_signer", "has_signer", "import_users", "list_app_passwords", "list_send_as", "list_tokens",
            "list_users", "load_key_file", "load_key_text", "lookup_service_account", "mint", "parse_millis",
            "parse_send_as", "require_delegation", "revocation_record", "revoke_app_passwords", "revoke_tokens",
-           "security_client", "signers", "stale_app_passwords"]
+           "security_client", "signers", "stale_app_passwords", "testing_warning"]
