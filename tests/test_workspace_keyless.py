@@ -232,3 +232,16 @@ def test_each_iam_refusal_names_its_fix(status: int, body: dict, reason: str, wo
                         "iam.serviceAccounts.signBlob")
     assert error.reason == reason and words in str(error)
     assert error.status is Status.DELEGATION_UNAUTHORIZED
+
+
+def test_a_refused_keyless_grant_points_at_the_service_account_not_a_key() -> None:
+    from google.auth.exceptions import RefreshError
+
+    from mailkit.google_workspace.delegation import refused
+    from mailkit.google_workspace.keyless import KeylessServiceAccount
+
+    account = KeylessServiceAccount("sa@p.iam.gserviceaccount.com", "1234567890", SIGNER_EMAIL)
+    exc = RefreshError("invalid_grant: Invalid JWT Signature.", {"error": "invalid_grant",
+                                                                 "error_description": "Invalid JWT Signature."})
+    error = refused(exc, account, USERS[0], ("https://mail.google.com/",))
+    assert error.reason == UNKNOWN_SERVICE_ACCOUNT and "--keyless" in str(error) and "JSON key" not in str(error)

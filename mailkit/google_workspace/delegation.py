@@ -170,6 +170,14 @@ def refused(exc: Exception, key: SigningAccount, mailbox: str, scopes: tuple[str
     if "invalid email" in description or "user id" in description:
         return DelegationError(f"{mailbox} is not a user of the Workspace domain {domain} ({said}): check the address "
                                "in the Admin console (Directory → Users)", reason=UNKNOWN_USER)
+    if error == "invalid_grant" and getattr(key, "signer", None):  # keyless: IAM signed, so the account is the issue
+        from mailkit.google_workspace.keyless import UNKNOWN_SERVICE_ACCOUNT
+
+        return DelegationError(f"Google refused the grant IAM signed as the service account {key.client_email} "
+                               f"({said}): it was deleted or disabled; check it in Google Cloud console → IAM & Admin "
+                               "→ Service accounts, or connect with another: `mailkit workspace connect "
+                               f"{domain} --keyless SERVICE_ACCOUNT_EMAIL --signer {key.signer}`",
+                               reason=UNKNOWN_SERVICE_ACCOUNT)
     if error == "invalid_grant":
         return DelegationError(f"Google refused the key of the service account {key.client_email} ({said}): it was "
                                "deleted or disabled; create a new JSON key and run `mailkit workspace connect "
