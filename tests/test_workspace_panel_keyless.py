@@ -142,6 +142,10 @@ def test_a_signer_without_the_role_is_an_error_naming_the_role(sur, sandbox) -> 
     assert panel.alert.kind == "error" and panel.alert.text.startswith(f"Google refused the signer {INTERN}")
     assert "Service Account Token Creator" in panel.alert.text and f"New principals: {INTERN}" in panel.alert.text
     assert connected_domains(sur) == [] and not has_key(sur, CLIENT)
+    panel.keyless.service_account.value = "nadie@otro-proyecto.iam.gserviceaccount.com"
+    panel.connect.click()  # not the signer's fault: no "refused the signer" there
+    assert panel.alert.kind == "error" and panel.alert.text.startswith(f"{CLIENT} is not connected"), panel.alert.text
+    assert "nadie@otro-proyecto.iam.gserviceaccount.com" in panel.alert.text
 
 
 def test_a_signer_through_a_testing_client_is_warned_and_a_forgotten_one_named(sur, sandbox) -> None:

@@ -23,6 +23,7 @@ from mailkit.google_workspace import (
     signers,
     testing_warning,
 )
+from mailkit.google_workspace.keyless import token_creator_steps
 from mailkit.i18n import N_
 from mailkit.models import normalize_email
 from mailkit.oauth import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
@@ -78,8 +79,10 @@ class KeylessBox(w.VBox):
                                       open_browser=open_browser)
         self.sign_in.on_click(self.on_sign_in)
         self.service_account.observe(lambda _: panel.show_steps(), "value")
-        super().__init__([self.service_account, self.signer, self.signer_state, self.signer_email,
-                          panel.beside(self.sign_in, self.consent_box.cancel), self.consent_box])
+        signing = panel.beside(self.sign_in, self.consent_box.cancel)
+        signing.layout.margin = f"0 0 0 {FIELD_INDENT}"  # under the fields, as the key upload is
+        super().__init__([self.service_account, self.signer, self.signer_state, self.signer_email, signing,
+                          self.consent_box])
 
     def t(self, key: str, **fields: object) -> str:
         return self.panel.t(key, **fields)
@@ -158,6 +161,10 @@ class KeylessBox(w.VBox):
         signer refused by Google Cloud."""
         return bool(outcome.client_id) and outcome.fix == admin_console_steps(
             outcome.domain, outcome.client_id, tuple(outcome.scopes), self.panel.lang)
+
+    def signer_refused(self, outcome: ConnectOutcome) -> bool:
+        """True when Google Cloud refused the signer the service account (the role to grant is the fix)."""
+        return token_creator_steps(str(self.signer.value), outcome.service_account) in outcome.fix
 
     def connected_text(self, outcome: ConnectOutcome) -> str:
         return self.t("ws_connected_keyless", domain=outcome.domain, mailbox=outcome.mailbox,

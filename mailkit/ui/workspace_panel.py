@@ -186,7 +186,8 @@ class WorkspacePanel(ConsentHost, Panel):
         self.connect.on_click(self.on_connect)
         self.key_row = w.HBox([self.key_upload, self.key_state], layout=w.Layout(
             flex_flow="row wrap", align_items="center", margin=f"0 0 0 {FIELD_INDENT}"))
-        self.mode = labelled(w.ToggleButtons(options=[("", KEY), (" ", KEYLESS)], value=KEY))
+        self.mode = labelled(w.ToggleButtons(options=[("", KEY), (" ", KEYLESS)], value=KEY,
+                                             style={"button_width": "auto"}))
         self.mode.add_class("widget-inline-hbox")  # the label beside the buttons, as a Dropdown's is
         self.mode_hint = w.HTML()
         self.keyless = KeylessBox(self, **self._consent_options)
@@ -409,7 +410,7 @@ class WorkspacePanel(ConsentHost, Panel):
             self.alert.success(self.keyless.connected_text(outcome))
         elif self.keyless.refused_by_admin_console(outcome):
             self.alert.error(f"{self.t('ws_refused', domain=outcome.domain, status=outcome.status)}\n{outcome.fix}")
-        elif outcome.status == Status.DELEGATION_UNAUTHORIZED.value:
+        elif self.keyless.signer_refused(outcome):
             self.alert.error(self.keyless.refused_text(outcome))
         else:
             self.alert.error(self.t("ws_not_connected", domain=outcome.domain, status=outcome.status,
