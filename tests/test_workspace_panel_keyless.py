@@ -82,6 +82,7 @@ def test_a_domain_connected_keyless_through_the_panel_keeps_no_key(sur, sandbox)
     panel.mode.value = "keyless"
     assert panel.key_row.layout.display == "none" and panel.keyless.layout.display is None
     assert "no key is kept anywhere" in panel.mode_hint.value and "No signer yet" in panel.keyless.signer_state.value
+    assert panel.keyless.signer.disabled
     assert "Connect once: Google Cloud then gives the service account's client ID" in html.unescape(panel.steps.value)
 
     panel.domain.value = CLIENT
@@ -94,6 +95,7 @@ def test_a_domain_connected_keyless_through_the_panel_keeps_no_key(sur, sandbox)
     sign_in_signer(panel, SIGNER_EMAIL)
     assert panel.alert.kind == "success" and f"{SIGNER_EMAIL} signed in" in panel.alert.text
     assert has_signer(workspace, SIGNER_EMAIL) and panel.keyless.signer.value == SIGNER_EMAIL
+    assert not panel.keyless.signer.disabled
     assert "Pick one of the signers who consented" in panel.keyless.signer_state.value
     assert panel.keyless.signer_email.value == ""
 

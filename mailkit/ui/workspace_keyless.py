@@ -23,7 +23,6 @@ from mailkit.google_workspace import (
     signers,
     testing_warning,
 )
-from mailkit.google_workspace.keyless import token_creator_steps
 from mailkit.i18n import N_
 from mailkit.models import normalize_email
 from mailkit.oauth import DEFAULT_TIMEOUT, ConsentFlow, ConsentResult
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
     from mailkit.ui.workspace_panel import WorkspacePanel
 
 KEY, KEYLESS = "key", "keyless"
+#: Google's ID of the role a signer needs on the service account: what a refusal of the signer names as its fix.
+TOKEN_CREATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
 
 KEYLESS_WORDS: dict[str, str] = {
     "ws_with_key": N_("With a key file"),
@@ -42,7 +43,7 @@ KEYLESS_WORDS: dict[str, str] = {
                           "service account when your signer asks; no key is kept anywhere."),
     "ws_sa_email": N_("Service account's email"),
     "ws_signer": N_("Signer"),
-    "ws_signer_email": N_("New signer (Google account)"),
+    "ws_signer_email": N_("New signer"),
     "ws_sign_in": N_("Sign in with Google"),
     "ws_signers_none": N_("No signer yet: type a Google account that holds the role Service Account Token Creator "
                           "on the service account, then sign it in with Google."),
@@ -100,6 +101,7 @@ class KeylessBox(w.VBox):
         known = signers(self.panel.workspace)
         fill(self.signer, [(s.email if s.status == "ok" else f"{s.email} ({s.status})", s.email) for s in known],
              chosen or self.signer.value)
+        self.signer.disabled = not known  # nothing to pick until a signer has signed in
         said = self.t("ws_signers_known" if known else "ws_signers_none")
         self.signer_state.value = (f"<small class='mailkit-signers' style='margin-left:{FIELD_INDENT}'>"
                                    f"{escape(said)}</small>")
@@ -164,7 +166,7 @@ class KeylessBox(w.VBox):
 
     def signer_refused(self, outcome: ConnectOutcome) -> bool:
         """True when Google Cloud refused the signer the service account (the role to grant is the fix)."""
-        return token_creator_steps(str(self.signer.value), outcome.service_account) in outcome.fix
+        return TOKEN_CREATOR_ROLE in outcome.fix
 
     def connected_text(self, outcome: ConnectOutcome) -> str:
         return self.t("ws_connected_keyless", domain=outcome.domain, mailbox=outcome.mailbox,
@@ -179,4 +181,4 @@ def mode_options(panel: Any) -> list[tuple[str, str]]:
     return [(panel.t("ws_with_key"), KEY), (panel.t("ws_without_key"), KEYLESS)]
 
 
-__all__ = ["KEY", "KEYLESS", "KEYLESS_WORDS", "KeylessBox", "mode_options"]
+__all__ = ["KEY", "KEYLESS", "KEYLESS_WORDS", "TOKEN_CREATOR_ROLE", "KeylessBox", "mode_options"]
