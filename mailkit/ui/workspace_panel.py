@@ -6,7 +6,8 @@ The service-account key arrives as a file upload: its text goes through `load_ke
 `connect_domain`, which keeps it in keyring; the upload widget is emptied at once, so the key is never in a
 file, the widget state a saved notebook keeps, or any output. The Admin-console steps name the screens as Google
 names them and give the client ID and scope string with a copy button each. Revocations ask for an explicit
-confirmation first, and the library records each one in SQLite.
+confirmation first, and the library records each one in SQLite. Without a key (keyless), the form is
+`mailkit.ui.workspace_keyless`: Google signs for the service account when a consented signer asks.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ from mailkit.google_workspace import (
 )
 from mailkit.i18n import N_, text
 from mailkit.inventory import Inventory
-from mailkit.oauth import MAIL_SCOPE
+from mailkit.oauth import DEFAULT_TIMEOUT, MAIL_SCOPE
 from mailkit.status import Status
 from mailkit.ui.base import FIELD_INDENT, Panel, busy, code_spans, escape, fill, labelled, table_html
+from mailkit.ui.consent_box import ConsentHost
+from mailkit.ui.workspace_keyless import KEY, KEYLESS, KEYLESS_WORDS, KeylessBox, mode_options
 from mailkit.workspace import Workspace
 
 #: Users shown per page of the users' table.
@@ -127,16 +130,25 @@ WORDS: dict[str, str] = {
     "ws_out_gone": N_("already gone"),
     "ws_out_failed": N_("failed"),
     "ws_revocation": N_("{outcome}: {kind} “{name}” of {email}"),
+    "ws_signing": N_("Signing"),
+    "ws_key_kept": N_("key in keyring"),
+    "ws_keyless_by": N_("keyless: Google signs when {signer} asks"),
+    "ws_disconnect_ask_keyless": N_("Disconnect {domain}? It is keyless, so there is no key to delete; its accounts "
+                                    "go back to their own consent and the signer {signer} stays."),
+    "ws_disconnected_keyless": N_("{domain} is disconnected: it was keyless, so there was no key to delete."),
+    **KEYLESS_WORDS,
 }
 
 
-class WorkspacePanel(Panel):
+class WorkspacePanel(ConsentHost, Panel):
     """Connect Workspace domains with domain-wide delegation; their users, app passwords and tokens."""
 
     title_key = "ws_title"
     intros = ("08_workspace_domains",)
 
-    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None):
+    def __init__(self, workspace: Workspace | None = None, *, lang: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, open_browser: bool | None = None):
+        self._consent_options = {"timeout": timeout, "open_browser": open_browser}  # the signer's consent box
         self._key: ServiceAccountKey | None = None  # the uploaded key, until it is in keyring
         self.outcome: ConnectOutcome | None = None
         self.domains: list[DelegatedDomain] = []
@@ -172,10 +184,17 @@ class WorkspacePanel(Panel):
         self.domain.observe(lambda _: self.show_steps(), "value")
         self.admin.observe(lambda _: self.show_steps(), "value")
         self.connect.on_click(self.on_connect)
-        key_row = w.HBox([self.key_upload, self.key_state], layout=w.Layout(flex_flow="row wrap", align_items="center",
-                                                                             margin=f"0 0 0 {FIELD_INDENT}"))
-        return w.VBox([self.connect_head, self.steps, self.domain, key_row, self.mailbox, self.admin,
-                       self.beside(self.connect)])
+        self.key_row = w.HBox([self.key_upload, self.key_state], layout=w.Layout(
+            flex_flow="row wrap", align_items="center", margin=f"0 0 0 {FIELD_INDENT}"))
+        self.mode = labelled(w.ToggleButtons(options=[("", KEY), (" ", KEYLESS)], value=KEY,
+                                             style={"button_width": "auto"}))
+        self.mode.add_class("widget-inline-hbox")  # the label beside the buttons, as a Dropdown's is
+        self.mode_hint = w.HTML()
+        self.keyless = KeylessBox(self, **self._consent_options)
+        self.consent_box = self.keyless.consent_box
+        self.mode.observe(lambda _: self.show_mode(), "value")
+        return w.VBox([self.connect_head, self.steps, self.mode, self.mode_hint, self.domain, self.key_row,
+                       self.keyless, self.mailbox, self.admin, self.beside(self.connect)])
 
     def _build_domains(self) -> w.Widget:
         self.domains_head = w.HTML()
@@ -241,6 +260,11 @@ class WorkspacePanel(Panel):
         self.security_head.value = (head.format(escape(self.t("ws_security_head")))
                                     + f"<small>{escape(self.t('ws_security_hint'))}</small>")
         self.domain.description = self.t("ws_domain")
+        self.mode.description = self.t("ws_service_account")
+        fill(self.mode, mode_options(self))
+        self.mode_hint.value = (f"<small class='mailkit-keyless-hint' style='margin-left:{FIELD_INDENT}'>"
+                                f"{escape(self.t('ws_keyless_hint'))}</small>")
+        self.keyless.relabel()
         self.key_upload.description = self.t("ws_key")
         self.mailbox.description = self.t("ws_mailbox")
         self.admin.description = self.t("ws_admin")
@@ -263,9 +287,9 @@ class WorkspacePanel(Panel):
         if self._pending and self.revoke_confirm.layout.display != "none":
             self.revoke_ask.value = self._revoke_question()
         if self.disconnect_confirm.layout.display != "none" and self.chosen.value:
-            self.disconnect_ask.value = escape(self.t("ws_disconnect_ask", domain=self.chosen.value))
+            self.disconnect_ask.value = f"<b>{escape(self._disconnect_question(str(self.chosen.value)))}</b>"
         self.show_key()
-        self.show_steps()
+        self.show_mode()
         self.show_domains()
         self.show_users()
         self.show_security()
@@ -302,6 +326,13 @@ class WorkspacePanel(Panel):
         self.show_key()
         self.show_steps()
 
+    def show_mode(self) -> None:
+        """The key upload or the keyless fields, as the admin chose; the Admin-console steps follow."""
+        keyless = self.mode.value == KEYLESS
+        self.key_row.layout.display = "none" if keyless else None
+        self.keyless.layout.display = None if keyless else "none"
+        self.show_steps()
+
     def show_key(self) -> None:
         key = self._key
         said = "" if key is None else self.t("ws_key_read", service_account=key.client_email, client_id=key.client_id)
@@ -315,7 +346,9 @@ class WorkspacePanel(Panel):
 
     def show_steps(self, client_id: str | None = None, scopes: tuple[str, ...] | None = None) -> None:
         """The Admin-console path, with the client ID and the scope string to paste, a copy button each."""
-        client_id = client_id or (self._key.client_id if self._key else "")
+        keyless = self.mode.value == KEYLESS
+        client_id = client_id or (self.keyless.steps_client_id() if keyless else
+                                  self._key.client_id if self._key else "")
         scopes = scopes or self.wanted_scopes()
         domain = self.domain.value.strip().lower() or "example.com"
         link = f"<a href='{ADMIN_CONSOLE}' target='_blank'>admin.google.com</a>"
@@ -325,7 +358,8 @@ class WorkspacePanel(Panel):
         if client_id:
             rows.insert(0, self._copy_row(self.t("ws_client_id"), client_id))
         else:
-            rows.insert(0, f"<li><i>{escape(self.t('ws_steps_key_first'))}</i></li>")
+            first = self.t("ws_steps_keyless_first" if keyless else "ws_steps_key_first")
+            rows.insert(0, f"<li><i>{escape(first)}</i></li>")
         self.steps.value = (f"<div class='mailkit-block mailkit-admin-console'>{intro}<p>{path}</p>"
                             f"<ul>{''.join(rows)}</ul></div>")
 
@@ -340,6 +374,8 @@ class WorkspacePanel(Panel):
     async def on_connect(self, _button: w.Button | None = None) -> ConnectOutcome:
         if not self.domain.value.strip():
             raise UsageError(self.t("ws_need_domain"))
+        if self.mode.value == KEYLESS:
+            return await self.connect_keyless()
         if self._key is None:
             raise UsageError(self.t("ws_need_key"))
         outcome = await asyncio.to_thread(connect_domain, self.workspace, self.domain.value, self._key,
@@ -361,14 +397,36 @@ class WorkspacePanel(Panel):
                                     fix=outcome.fix))
         return outcome
 
+    async def connect_keyless(self) -> ConnectOutcome:
+        """Connect without a key; the client ID IAM gave goes to the Admin-console steps in any case."""
+        outcome = await self.keyless.connect(self.domain.value, self.mailbox.value.strip() or None,
+                                             self.admin.value.strip() or None)
+        self.outcome = outcome
+        if outcome.client_id:
+            self.show_steps(outcome.client_id, tuple(outcome.scopes))
+        if outcome.ok:
+            self.refresh()
+            fill(self.chosen, [(d.domain, d.domain) for d in self.domains], outcome.domain)
+            self.alert.success(self.keyless.connected_text(outcome))
+        elif self.keyless.refused_by_admin_console(outcome):
+            self.alert.error(f"{self.t('ws_refused', domain=outcome.domain, status=outcome.status)}\n{outcome.fix}")
+        elif self.keyless.signer_refused(outcome):
+            self.alert.error(self.keyless.refused_text(outcome))
+        else:
+            self.alert.error(self.t("ws_not_connected", domain=outcome.domain, status=outcome.status,
+                                    fix=outcome.fix))
+        return outcome
+
     # --- connected domains ---------------------------------------------------------------------------------
     def show_domains(self) -> None:
         if not self.domains:
             self.domains_table.value = f"<i>{escape(self.t('ws_none'))}</i>"
             return
-        headers = [self.t(k) for k in ("ws_domain", "ws_service_account", "ws_client_id", "ws_scopes", "ws_admin",
-                                       "ws_last_check")]
-        rows = [[d.domain, d.service_account, d.client_id, " ".join(d.scopes), d.admin or "",
+        headers = [self.t(k) for k in ("ws_domain", "ws_service_account", "ws_signing", "ws_client_id", "ws_scopes",
+                                       "ws_admin", "ws_last_check")]
+        rows = [[d.domain, d.service_account,
+                 self.t("ws_keyless_by", signer=d.signer) if d.signer else self.t("ws_key_kept"),
+                 d.client_id, " ".join(d.scopes), d.admin or "",
                  f"{(d.checked_at or '')[:16].replace('T', ' ')} {d.checked_mailbox or ''} ({d.last_result})"]
                 for d in self.domains]
         self.domains_table.value = table_html(headers, rows, css_class="mailkit-ws-domains")
@@ -378,10 +436,20 @@ class WorkspacePanel(Panel):
             raise UsageError(self.t("ws_choose_domain"))
         return str(self.chosen.value)
 
+    def _signer_of(self, domain: str) -> str | None:
+        """Who signs for a keyless domain; None for a domain connected with a key."""
+        return next((d.signer for d in self.domains if d.domain == domain), None)
+
+    def _disconnect_question(self, domain: str) -> str:
+        signer = self._signer_of(domain)
+        if signer:
+            return self.t("ws_disconnect_ask_keyless", domain=domain, signer=signer)
+        return self.t("ws_disconnect_ask", domain=domain)
+
     @busy
     def on_disconnect(self, _button: w.Button | None = None) -> None:
         domain = self._domain_chosen()
-        self.disconnect_ask.value = f"<b>{escape(self.t('ws_disconnect_ask', domain=domain))}</b>"
+        self.disconnect_ask.value = f"<b>{escape(self._disconnect_question(domain))}</b>"
         self.disconnect_confirm.layout.display = None
 
     @busy
@@ -389,9 +457,10 @@ class WorkspacePanel(Panel):
         domain = self._domain_chosen()
         self.disconnect_confirm.layout.display = "none"
         self.alert_near(self.disconnect)
+        keyless = self._signer_of(domain) is not None
         disconnect_domain(self.workspace, domain)
         self.refresh()
-        self.alert.success(self.t("ws_disconnected", domain=domain))
+        self.alert.success(self.t("ws_disconnected_keyless" if keyless else "ws_disconnected", domain=domain))
 
     def on_cancel(self, _button: w.Button | None = None) -> None:
         """Close both confirmations; nothing is changed."""
