@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     )
     from mailkit.google_workspace.delegation import DelegatedTokenSource, DelegationError, admin_console_steps, mint
     from mailkit.google_workspace.domains import DelegatedDomain
-    from mailkit.google_workspace.keyless import KeylessServiceAccount, lookup_service_account
+    from mailkit.google_workspace.keyless import SIGNER_DENIED, KeylessServiceAccount, lookup_service_account
     from mailkit.google_workspace.keys import ServiceAccountKey, load_key_file, load_key_text
     from mailkit.google_workspace.revocations import revoke_app_passwords, revoke_tokens, stale_app_passwords
     from mailkit.google_workspace.security_records import Revocation, revocation_record
@@ -49,7 +49,7 @@ _SOURCES: dict[str, list[str]] = {
     "connect": ["connect_domain", "connect_keyless", "connected_domains", "ConnectOutcome", "disconnect_domain"],
     "delegation": ["admin_console_steps", "DelegatedTokenSource", "DelegationError", "mint"],
     "domains": ["DelegatedDomain"],
-    "keyless": ["KeylessServiceAccount", "lookup_service_account"],
+    "keyless": ["KeylessServiceAccount", "lookup_service_account", "SIGNER_DENIED"],
     "keys": ["load_key_file", "load_key_text", "ServiceAccountKey"],
     "revocations": ["revoke_app_passwords", "revoke_tokens", "stale_app_passwords"],
     "security_records": ["Revocation", "revocation_record"],
@@ -62,11 +62,11 @@ _SOURCES: dict[str, list[str]] = {
 
 __getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
 
-__all__ = ["SECURITY_SCOPES", "SIGNER", "AppPassword", "AppPasswordListing", "ConnectOutcome", "DelegatedDomain",
-           "DelegatedTokenSource", "DelegationError", "ImportLine", "KeylessServiceAccount", "Revocation",
-           "SendAsAddress", "SendAsListing", "ServiceAccountKey", "ThirdPartyToken", "TokenListing", "WorkspaceUser",
-           "admin_console_steps", "connect_domain", "connect_keyless", "connected_domains", "disconnect_domain",
-           "forget_signer", "has_signer", "import_users", "list_app_passwords", "list_send_as", "list_tokens",
-           "list_users", "load_key_file", "load_key_text", "lookup_service_account", "mint", "parse_millis",
-           "parse_send_as", "require_delegation", "revocation_record", "revoke_app_passwords", "revoke_tokens",
-           "security_client", "signers", "stale_app_passwords", "testing_warning"]
+__all__ = ["SECURITY_SCOPES", "SIGNER", "SIGNER_DENIED", "AppPassword", "AppPasswordListing", "ConnectOutcome",
+           "DelegatedDomain", "DelegatedTokenSource", "DelegationError", "ImportLine", "KeylessServiceAccount",
+           "Revocation", "SendAsAddress", "SendAsListing", "ServiceAccountKey", "ThirdPartyToken", "TokenListing",
+           "WorkspaceUser", "admin_console_steps", "connect_domain", "connect_keyless", "connected_domains",
+           "disconnect_domain", "forget_signer", "has_signer", "import_users", "list_app_passwords", "list_send_as",
+           "list_tokens", "list_users", "load_key_file", "load_key_text", "lookup_service_account", "mint",
+           "parse_millis", "parse_send_as", "require_delegation", "revocation_record", "revoke_app_passwords",
+           "revoke_tokens", "security_client", "signers", "stale_app_passwords", "testing_warning"]

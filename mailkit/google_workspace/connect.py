@@ -45,6 +45,8 @@ class ConnectOutcome:
     scopes: list[str]
     status: str
     fix: str = ""
+    #: Why it failed, finer than the status: a DelegationError's reason (unauthorized_client, signer_denied, ...).
+    reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,7 @@ def connect_domain(workspace: Workspace, domain: str,
     try:
         token = mint(key, account.email).token
     except DelegationError as exc:
-        outcome.status = exc.status.value
+        outcome.status, outcome.reason = exc.status.value, exc.reason
         outcome.fix = (admin_console_steps(domain, key.client_id, tuple(scopes), lang) if exc.reason == UNAUTHORIZED
                        else str(exc))
         return outcome
@@ -115,7 +117,7 @@ def connect_keyless(workspace: Workspace, domain: str, service_account: str, sig
     except OAuthError as exc:
         scopes = [*MAIL_SCOPES, DIRECTORY_SCOPE] if admin else list(MAIL_SCOPES)
         return ConnectOutcome(domain, _mailbox(workspace, domain, mailbox).email, service_account, "", scopes,
-                              exc.status.value, str(exc))
+                              exc.status.value, str(exc), getattr(exc, "reason", ""))
     return connect_domain(workspace, domain, keyless, mailbox=mailbox, admin=admin, lang=lang)
 
 

@@ -61,8 +61,9 @@ INTROS: dict[str, str] = {
                                    "README gives the steps)."),
     "08_workspace_domains": N_("Connect a client's Google Workspace domain once, with domain-wide delegation: its "
                                "mailboxes then sign in with no consent per user. Follow the Admin-console steps, "
-                               "upload the service-account key (it goes to keyring, never to a file), then import "
-                               "the domain's users and review their app passwords and third-party tokens."),
+                               "upload the service-account key (it goes to keyring, never to a file) or connect "
+                               "without a key through a signer, then import the domain's users and review their app "
+                               "passwords and third-party tokens."),
 }
 #: Headings of the parts that are not a whole step (a step's heading is its title in the navigation).
 PART_TITLES: dict[str, str] = {"05_status_report#domains": N_("Domains"),

@@ -16,6 +16,7 @@ import ipywidgets as w
 from mailkit.errors import UsageError
 from mailkit.google_workspace import (
     SIGNER,
+    SIGNER_DENIED,
     ConnectOutcome,
     admin_console_steps,
     connect_keyless,
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from mailkit.ui.workspace_panel import WorkspacePanel
 
 KEY, KEYLESS = "key", "keyless"
-#: Google's ID of the role a signer needs on the service account: what a refusal of the signer names as its fix.
-TOKEN_CREATOR_ROLE = "roles/iam.serviceAccountTokenCreator"
-
 KEYLESS_WORDS: dict[str, str] = {
     "ws_with_key": N_("With a key file"),
     "ws_without_key": N_("Without a key (keyless)"),
@@ -166,7 +164,7 @@ class KeylessBox(w.VBox):
 
     def signer_refused(self, outcome: ConnectOutcome) -> bool:
         """True when Google Cloud refused the signer the service account (the role to grant is the fix)."""
-        return TOKEN_CREATOR_ROLE in outcome.fix
+        return outcome.reason == SIGNER_DENIED
 
     def connected_text(self, outcome: ConnectOutcome) -> str:
         return self.t("ws_connected_keyless", domain=outcome.domain, mailbox=outcome.mailbox,
@@ -181,4 +179,4 @@ def mode_options(panel: Any) -> list[tuple[str, str]]:
     return [(panel.t("ws_with_key"), KEY), (panel.t("ws_without_key"), KEYLESS)]
 
 
-__all__ = ["KEY", "KEYLESS", "KEYLESS_WORDS", "TOKEN_CREATOR_ROLE", "KeylessBox", "mode_options"]
+__all__ = ["KEY", "KEYLESS", "KEYLESS_WORDS", "KeylessBox", "mode_options"]
