@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 from mailkit.inventory import Inventory
 from mailkit.models import now_iso
 from mailkit.oauth.scopes import CLOUD_PLATFORM_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
-from mailkit.oauth.store import GrantPurpose, delete_bundle, iso
+from mailkit.oauth.store import AddressKeyedGrants, GrantPurpose, delete_bundle, iso
 from mailkit.secrets.store import SecretKind
-from mailkit.status import Status
 
 if TYPE_CHECKING:
     from mailkit.oauth.tokens import TokenSource
@@ -45,14 +44,10 @@ class SignerGrantFacts:
     status: str
 
 
-class SignerGrantStore:
+class SignerGrantStore(AddressKeyedGrants):
     """The `signer_grants` table, through an open inventory (`mailkit.oauth.store.GrantFactsStore`)."""
 
-    def __init__(self, inventory: Inventory):
-        self.inventory = inventory
-
-    def knows(self, email: str) -> bool:
-        return True  # a signer need not be an account of the inventory
+    table, address_column = "signer_grants", "email"
 
     def save_consent(self, email: str, *, client_fingerprint: str, authorized_email: str, scopes: list[str],
                      access_expires_at: datetime | None) -> list[str]:
@@ -66,17 +61,6 @@ class SignerGrantStore:
                 (email.strip().lower(), client_fingerprint, " ".join(scopes), now_iso(), iso(access_expires_at)))
         return []  # signers do not replace one another
 
-    def record_refresh(self, email: str, access_expires_at: datetime | None) -> None:
-        self._update("last_refresh_at = ?, access_expires_at = ?, status = 'ok'", now_iso(),
-                     iso(access_expires_at), email=email)
-
-    def set_status(self, email: str, status: Status | str) -> None:
-        self._update("status = ?", str(status), email=email)
-
-    def delete(self, email: str) -> None:
-        with self.inventory.transaction() as tx:
-            tx.execute("DELETE FROM signer_grants WHERE email = ?", (email.strip(),))
-
     def all(self) -> list[SignerGrantFacts]:
         rows = self.inventory.conn.execute("SELECT * FROM signer_grants ORDER BY email").fetchall()
         return [SignerGrantFacts(r["email"], r["client_fingerprint"], r["scopes"].split(), r["obtained_at"],
@@ -84,10 +68,6 @@ class SignerGrantStore:
 
     def facts(self, email: str) -> SignerGrantFacts | None:
         return next((f for f in self.all() if f.email == email.strip().lower()), None)
-
-    def _update(self, assignments: str, *values: object, email: str) -> None:
-        with self.inventory.transaction() as tx:
-            tx.execute(f"UPDATE signer_grants SET {assignments} WHERE email = ?", (*values, email.strip()))
 
 
 #: A signer's consent: Google Cloud as that user, for IAM Credentials signBlob.
@@ -136,8 +116,9 @@ def signers(workspace: Workspace) -> list[SignerGrantFacts]:
 def forget_signer(workspace: Workspace, email: str) -> bool:
     """Delete the signer's token from keyring and its row; False when neither was there."""
     with Inventory.open(workspace) as inventory:
-        known = SignerGrantStore(inventory).facts(email) is not None
-        SignerGrantStore(inventory).delete(email)
+        store = SignerGrantStore(inventory)
+        known = store.facts(email) is not None
+        store.delete(email)
     return delete_bundle(workspace, email.strip().lower(), SecretKind.SIGNER_TOKEN) or known
 
 

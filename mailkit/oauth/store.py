@@ -241,14 +241,41 @@ class DirectoryGrantFacts:
     status: str
 
 
-class DirectoryGrantStore:
-    """The `directory_grants` table: one admin per Workspace domain (a newer consent replaces the older)."""
+class AddressKeyedGrants:
+    """What the grant-facts tables of consents given by an address that need not be an inventory account share (a
+    Workspace admin's Directory consent, a keyless signer's): the row found by that address (`address_column` in
+    `table`), and a refresh, a status or a deletion touching that row alone."""
+
+    table = ""
+    address_column = ""
 
     def __init__(self, inventory: Inventory):
         self.inventory = inventory
 
     def knows(self, email: str) -> bool:
-        return True  # the admin need not be an account in the inventory
+        return True  # the address need not be an account in the inventory
+
+    def record_refresh(self, email: str, access_expires_at: datetime | None) -> None:
+        self._update("last_refresh_at = ?, access_expires_at = ?, status = 'ok'", now_iso(), iso(access_expires_at),
+                     email=email)
+
+    def set_status(self, email: str, status: Status | str) -> None:
+        self._update("status = ?", str(status), email=email)
+
+    def delete(self, email: str) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute(f"DELETE FROM {self.table} WHERE {self.address_column} = ?", (email.strip(),))
+
+    def _update(self, assignments: str, *values: object, email: str) -> None:
+        with self.inventory.transaction() as tx:
+            tx.execute(f"UPDATE {self.table} SET {assignments} WHERE {self.address_column} = ?",
+                       (*values, email.strip()))
+
+
+class DirectoryGrantStore(AddressKeyedGrants):
+    """The `directory_grants` table: one admin per Workspace domain (a newer consent replaces the older)."""
+
+    table, address_column = "directory_grants", "admin_email"
 
     def save_consent(self, email: str, *, client_fingerprint: str, authorized_email: str, scopes: list[str],
                      access_expires_at: datetime | None) -> list[str]:
@@ -266,19 +293,6 @@ class DirectoryGrantStore:
                 (domain, email.lower(), client_fingerprint, " ".join(scopes), now_iso(), iso(access_expires_at)))
         replaced = before["admin_email"] if before else None
         return [replaced] if replaced and replaced.lower() != email.lower() else []
-
-    def record_refresh(self, email: str, access_expires_at: datetime | None) -> None:
-        with self.inventory.transaction() as tx:
-            tx.execute("UPDATE directory_grants SET last_refresh_at = ?, access_expires_at = ?, status = 'ok' "
-                       "WHERE admin_email = ?", (now_iso(), iso(access_expires_at), email.strip()))
-
-    def set_status(self, email: str, status: Status | str) -> None:
-        with self.inventory.transaction() as tx:
-            tx.execute("UPDATE directory_grants SET status = ? WHERE admin_email = ?", (str(status), email.strip()))
-
-    def delete(self, email: str) -> None:
-        with self.inventory.transaction() as tx:
-            tx.execute("DELETE FROM directory_grants WHERE admin_email = ?", (email.strip(),))
 
     def all(self) -> list[DirectoryGrantFacts]:
         rows = self.inventory.conn.execute("SELECT * FROM directory_grants ORDER BY domain").fetchall()
@@ -350,7 +364,7 @@ def facts_of(workspace: Workspace, email: str, purpose: GrantPurpose = MAIL) -> 
         yield store if store.knows(email) else None
 
 
-__all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "TESTING_LIFETIME", "TESTING_SETTING", "client_in_testing",
-           "record_lifetime", "refresh_token_end", "DirectoryGrantFacts", "DirectoryGrantStore", "GrantFacts",
-           "GrantFactsStore", "GrantPurpose", "GrantStore", "TokenBundle", "admin_of", "delete_bundle", "facts_of",
-           "iso", "load_bundle", "parse_time", "pick_admin", "save_bundle", "utcnow"]
+__all__ = ["MAIL", "MAIL_BOX", "REFRESH_MARGIN", "TESTING_LIFETIME", "TESTING_SETTING", "AddressKeyedGrants",
+           "client_in_testing", "record_lifetime", "refresh_token_end", "DirectoryGrantFacts", "DirectoryGrantStore",
+           "GrantFacts", "GrantFactsStore", "GrantPurpose", "GrantStore", "TokenBundle", "admin_of", "delete_bundle",
+           "facts_of", "iso", "load_bundle", "parse_time", "pick_admin", "save_bundle", "utcnow"]
