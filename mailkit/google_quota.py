@@ -26,14 +26,25 @@ PASSING_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 32.0
 
 
-def error_reasons(response: Any) -> set[str]:
-    """The `error.errors[].reason` values of a googleapis.com error body (none when it is not one)."""
+def error_of(response: Any) -> dict[str, Any]:
+    """The `error` object of a googleapis.com error body (`{}` when the body is not one)."""
     try:
         error = response.json().get("error", {})
     except (ValueError, AttributeError):
-        return set()
-    items = error.get("errors", []) if isinstance(error, dict) else []
+        return {}
+    return error if isinstance(error, dict) else {}
+
+
+def error_reasons(response: Any) -> set[str]:
+    """The reasons a googleapis.com error body gives: `errors[].reason` (the older APIs, e.g. the Directory's
+    `userRateLimitExceeded`) and `details[].reason` (google.rpc.ErrorInfo, e.g. IAM's `IAM_PERMISSION_DENIED`)."""
+    error = error_of(response)
+    items = [*_listed(error.get("errors")), *_listed(error.get("details"))]
     return {str(e.get("reason")) for e in items if isinstance(e, dict) and e.get("reason")}
+
+
+def _listed(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def is_rate_limited(response: Any) -> bool:
@@ -83,5 +94,5 @@ def send_with_backoff(send: Callable[[], Any], backoff: Backoff) -> Any:
     return response  # pragma: no cover - the loop always returns
 
 
-__all__ = ["MAX_WAIT", "PASSING_STATUSES", "RATE_REASONS", "Backoff", "error_reasons", "is_rate_limited", "passes",
-           "retry_after", "send_with_backoff"]
+__all__ = ["MAX_WAIT", "PASSING_STATUSES", "RATE_REASONS", "Backoff", "error_of", "error_reasons", "is_rate_limited",
+           "passes", "retry_after", "send_with_backoff"]

@@ -22,7 +22,7 @@ from google.auth import crypt
 
 from mailkit.endpoints import GoogleEndpoints, google_endpoints, http_failure_status
 from mailkit.errors import OAuthError
-from mailkit.google_quota import Backoff, send_with_backoff
+from mailkit.google_quota import Backoff, error_of, error_reasons, send_with_backoff
 from mailkit.google_workspace.signer import signer_source
 from mailkit.secrets.redaction import redact
 from mailkit.status import Status
@@ -45,14 +45,6 @@ class KeylessServiceAccount:
     info: dict[str, Any] = field(default_factory=lambda: {"token_uri": GoogleEndpoints.token_uri}, repr=False)
     #: Where the signer's consent is kept (its keyring entries are the workspace's).
     workspace: Workspace | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def private_key_id(self) -> str:
-        return f"keyless:{self.signer}"  # what tells cached credentials apart
-
-    def describe(self) -> dict[str, str]:
-        return {"service_account": self.client_email, "client_id": self.client_id, "project_id": self.project_id,
-                "signer": self.signer}
 
 
 def token_creator_steps(signer: str, service_account: str) -> str:
@@ -102,30 +94,32 @@ def call_iam(workspace: Workspace, signer: str, method: str, url: str, permissio
              payload: dict[str, str] | None = None) -> dict[str, Any]:
     """One IAM / IAM Credentials request as the signer; its JSON body, or the error that names the fix. A token
     refused (401) is replaced once."""
-    from mailkit.google_workspace.delegation import thread_session
-
     source = signer_source(workspace, signer)
     token = source.access_token_sync()
-    for attempt in (1, 2):
-        headers = {"Authorization": f"Bearer {token}"}
-        try:
-            response = send_with_backoff(lambda h=headers: thread_session().request(
-                method, url, json=payload, timeout=30, headers=h), Backoff())
-        except OSError as exc:  # requests' errors are OSErrors
-            raise OAuthError(f"could not reach Google's IAM API: {redact(exc)}", http_failure_status(exc)) from None
-        if response.status_code == 401 and attempt == 1:
-            token = source.access_token_sync(rejected=token)
-            continue
-        if response.status_code == 200:
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            if isinstance(body, dict):
-                return body
-            raise OAuthError("Google's IAM API answered with something that is not JSON", Status.UNKNOWN)
+    response = _send(method, url, token, payload)
+    if response.status_code == 401:
+        response = _send(method, url, source.access_token_sync(rejected=token), payload)
+    if response.status_code != 200:
         raise iam_refusal(response, signer, service_account, permission)
-    raise AssertionError("unreachable")  # pragma: no cover
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise OAuthError("Google's IAM API answered with something that is not JSON", Status.UNKNOWN)
+    return body
+
+
+def _send(method: str, url: str, token: str, payload: dict[str, str] | None) -> Any:
+    """The request on this thread's session, asked again while Google answers with its quota or a 5xx."""
+    from mailkit.google_workspace.delegation import thread_session
+
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        return send_with_backoff(lambda: thread_session().request(method, url, json=payload, timeout=30,
+                                                                  headers=headers), Backoff())
+    except OSError as exc:  # requests' errors are OSErrors
+        raise OAuthError(f"could not reach Google's IAM API: {redact(exc)}", http_failure_status(exc)) from None
 
 
 def iam_refusal(response: Any, signer: str, service_account: str, permission: str) -> OAuthError:
@@ -133,9 +127,9 @@ def iam_refusal(response: Any, signer: str, service_account: str, permission: st
     DelegationError that says what to change, and where."""
     from mailkit.google_workspace.delegation import DelegationError
 
-    error = _error(response)
+    error = error_of(response)
     message = redact(str(error.get("message") or getattr(response, "reason", "") or ""))
-    reasons = {str(d.get("reason")) for d in error.get("details", []) if isinstance(d, dict)}
+    reasons = error_reasons(response)
     said = f"{response.status_code} {error.get('status') or ''}: {message}".replace("  ", " ")
     if "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in reasons or "insufficient authentication scopes" in message.lower():
         return DelegationError(f"{signer}'s consent does not reach Google Cloud ({said}): run `mailkit workspace "
@@ -165,14 +159,6 @@ def keyless_credentials(account: KeylessServiceAccount, token_uri: str) -> Any:
         raise ValueError("a keyless service account needs the workspace that keeps its signer's consent")
     return service_account.Credentials(IamSigner(account.workspace, account.signer, account.client_email),
                                        account.client_email, token_uri)
-
-
-def _error(response: Any) -> dict[str, Any]:
-    try:
-        error = response.json().get("error", {})
-    except (ValueError, AttributeError):
-        return {}
-    return error if isinstance(error, dict) else {}
 
 
 __all__ = ["SIGNER_API_OFF", "SIGNER_DENIED", "SIGNER_SCOPE", "TOKEN_CREATOR", "UNKNOWN_SERVICE_ACCOUNT",

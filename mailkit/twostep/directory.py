@@ -23,7 +23,14 @@ from urllib.parse import urlsplit
 
 from mailkit.endpoints import google_endpoints, http_session, sandbox_info
 from mailkit.errors import MailkitError, OAuthError
-from mailkit.google_quota import PASSING_STATUSES, Backoff, is_rate_limited, send_with_backoff
+from mailkit.google_quota import (
+    PASSING_STATUSES,
+    Backoff,
+    error_of,
+    error_reasons,
+    is_rate_limited,
+    send_with_backoff,
+)
 from mailkit.models import normalize_email
 from mailkit.oauth.scopes import DIRECTORY_SCOPE, DIRECTORY_SECURITY_SCOPE, EMAIL_SCOPE, OPENID_SCOPE
 from mailkit.oauth.store import DirectoryGrantStore, GrantPurpose, admin_of, delete_bundle, pick_admin
@@ -363,18 +370,14 @@ def _api_error(response: Any, admin: str, target: str, via: str = SERVICE_ACCOUN
                scopes: tuple[str, ...] = (DIRECTORY_SCOPE,), *, security: bool = False,
                attempts: int = 1) -> DirectoryError:
     """Google's `{"error": {"code", "message", "errors": [{"reason"}]}}` -> a DirectoryError that says why."""
-    try:
-        error = response.json().get("error", {})
-    except (ValueError, AttributeError):
-        error = {}
-    message = str(error.get("message") or response.reason or "")
-    reasons = {str(e.get("reason")) for e in error.get("errors", []) if isinstance(e, dict)}
+    message = str(error_of(response).get("message") or response.reason or "")
+    reasons = error_reasons(response)
     status = response.status_code
     quoted = f"{status} {message}".strip()
     domain = target.rpartition("@")[2]
     oauth = via == ADMIN_OAUTH
-    if is_rate_limited(response) or status in PASSING_STATUSES:
-        quota = is_rate_limited(response)
+    quota = is_rate_limited(response)
+    if quota or status in PASSING_STATUSES:
         why = ("the Directory API quota of the Google Cloud project is used up" if quota
                else "the Directory API kept failing on Google's side")
         fix = ("wait a minute and run it again, or raise \"Queries per minute per user\" on the Admin SDK API's "
