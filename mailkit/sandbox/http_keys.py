@@ -83,11 +83,18 @@ class RsaKey:
                 .sign(self.private, hashes.SHA256()))
         return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
+    def sign(self, data: bytes) -> bytes:
+        """The RS256 signature of `data` (RSASSA-PKCS1-v1_5 with SHA-256), as a JWT's or IAM's signBlob."""
+        return self.private.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
     def sign_jwt(self, claims: dict[str, Any]) -> str:
+        return self.sign_jwt_payload(json.dumps(claims).encode())
+
+    def sign_jwt_payload(self, payload: bytes) -> str:
+        """An RS256 JWT of these claims' bytes, signed as they are (IAM's signJwt does not re-serialise them)."""
         header = {"alg": "RS256", "kid": self.kid, "typ": "JWT"}
-        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
-        signature = self.private.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-        return f"{signing_input}.{b64url(signature)}"
+        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(payload)}"
+        return f"{signing_input}.{b64url(self.sign(signing_input.encode('ascii')))}"
 
     def verifies(self, token: str) -> bool:
         """True when `token` is an RS256 JWT signed by this key."""

@@ -37,14 +37,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-
 from mailkit.endpoints import SANDBOX_PATHS
 from mailkit.oauth.scopes import CLOUD_PLATFORM_SCOPE
 from mailkit.sandbox.grants import AccessToken
 from mailkit.sandbox.http_core import HttpContext, Request, Response, json_response, unauthenticated
-from mailkit.sandbox.http_keys import b64url
 
 IAM_PATH = SANDBOX_PATHS["iam_uri"]
 CREDENTIALS_PATH = SANDBOX_PATHS["iamcredentials_uri"]
@@ -155,17 +151,13 @@ def sign(ctx: HttpContext, req: Request, target: _Target) -> Response:
     if target.rpc == "signBlob":
         if not payload:
             return _error(rpc, 400, "INVALID_ARGUMENT", _INVALID)
-        signature = key.private.sign(payload, padding.PKCS1v15(), hashes.SHA256())
-        return json_response({"keyId": key.kid, "signedBlob": base64.b64encode(signature).decode("ascii")})
+        return json_response({"keyId": key.kid, "signedBlob": base64.b64encode(key.sign(payload)).decode("ascii")})
     problem = _claims_problem(payload)
     if problem:
         return _error(rpc, 400, "INVALID_ARGUMENT", _INVALID,
                       details=[{"@type": _BAD_REQUEST, "fieldViolations": [{"field": "payload",
                                                                              "description": problem}]}])
-    header = json.dumps({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, separators=(",", ":")).encode()
-    signing_input = f"{b64url(header)}.{b64url(payload)}"
-    signature = key.private.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    return json_response({"keyId": key.kid, "signedJwt": f"{signing_input}.{b64url(signature)}"})
+    return json_response({"keyId": key.kid, "signedJwt": key.sign_jwt_payload(payload)})
 
 
 def _authorize(ctx: HttpContext, req: Request, rpc: _Rpc) -> tuple[AccessToken | None, Response | None]:
