@@ -102,16 +102,23 @@ def api_error(code: int, message: str, reason: str, *, status: str = "", item_me
     return json_response({"error": error}, code, headers)
 
 
-def unauthenticated(token_given: bool) -> Response:
-    """401 for a missing or a bad/expired/revoked access token, as googleapis.com words it."""
+def unauthenticated_words(token_given: bool) -> tuple[str, str]:
+    """googleapis.com's message and WWW-Authenticate challenge for a missing, or a bad/expired/revoked, token."""
     challenge = 'Bearer realm="https://accounts.google.com/"'
     if not token_given:
-        return api_error(401, f"Request is missing required authentication credential. {_AUTH_HELP}",
-                         "required", status="UNAUTHENTICATED", item_message="Login Required.",
+        return f"Request is missing required authentication credential. {_AUTH_HELP}", challenge
+    return (f"Request had invalid authentication credentials. {_AUTH_HELP}",
+            challenge + ', error="invalid_token"')
+
+
+def unauthenticated(token_given: bool) -> Response:
+    """401 for a missing or a bad/expired/revoked access token, as googleapis.com words it."""
+    message, challenge = unauthenticated_words(token_given)
+    if not token_given:
+        return api_error(401, message, "required", status="UNAUTHENTICATED", item_message="Login Required.",
                          location="Authorization", headers={"WWW-Authenticate": challenge})
-    return api_error(401, f"Request had invalid authentication credentials. {_AUTH_HELP}", "authError",
-                     status="UNAUTHENTICATED", item_message="Invalid Credentials", location="Authorization",
-                     headers={"WWW-Authenticate": challenge + ', error="invalid_token"'})
+    return api_error(401, message, "authError", status="UNAUTHENTICATED", item_message="Invalid Credentials",
+                     location="Authorization", headers={"WWW-Authenticate": challenge})
 
 
 def account_id(email: str) -> str:
@@ -202,5 +209,5 @@ class HttpContext:
 __all__ = [
     "APP_NAME", "DIRECTORY_SCOPES", "EMAIL_SCOPES", "GOOGLE_ISSUER", "GOOGLE_TOKEN_URI", "CodeOptions",
     "HttpContext", "Request", "Response", "account_id", "api_error", "html_response", "json_response",
-    "oauth_error", "redirect", "unauthenticated",
+    "oauth_error", "redirect", "unauthenticated", "unauthenticated_words",
 ]

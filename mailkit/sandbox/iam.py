@@ -40,7 +40,7 @@ from urllib.parse import unquote
 from mailkit.endpoints import SANDBOX_PATHS
 from mailkit.oauth.scopes import CLOUD_PLATFORM_SCOPE
 from mailkit.sandbox.grants import AccessToken
-from mailkit.sandbox.http_core import HttpContext, Request, Response, json_response, unauthenticated
+from mailkit.sandbox.http_core import HttpContext, Request, Response, json_response, unauthenticated_words
 
 IAM_PATH = SANDBOX_PATHS["iam_uri"]
 CREDENTIALS_PATH = SANDBOX_PATHS["iamcredentials_uri"]
@@ -165,12 +165,11 @@ def _authorize(ctx: HttpContext, req: Request, rpc: _Rpc) -> tuple[AccessToken |
     bearer = req.bearer()
     access = ctx.grants.lookup_access_token(bearer) if bearer else None
     if access is None:
-        reply = unauthenticated(bool(bearer))  # Google's words and WWW-Authenticate, in this API's shape
-        words = json.loads(reply.body)["error"]["message"]
+        words, challenge = unauthenticated_words(bool(bearer))  # Google's, in this API's shape
         reason = "ACCESS_TOKEN_TYPE_UNSUPPORTED" if bearer else "CREDENTIALS_MISSING"
         legacy = "authError" if bearer else "required"
         return None, _error(rpc, 401, "UNAUTHENTICATED", words, legacy, details=[_info(rpc, reason)],
-                            headers={"WWW-Authenticate": reply.headers["WWW-Authenticate"]})
+                            headers={"WWW-Authenticate": challenge})
     if not SIGNING_SCOPES & set(access.grant.scopes):
         challenge = ('Bearer realm="https://accounts.google.com/", error="insufficient_scope", '
                      f'scope="{IAM_SCOPE} {CLOUD_PLATFORM_SCOPE}"')
